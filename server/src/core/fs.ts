@@ -1,0 +1,167 @@
+import * as nodeFs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * All file access of the core goes through this interface, so tests can run
+ * the same code on an in-memory tree and the server can overlay open editors.
+ * Paths are absolute and use the platform separator.
+ */
+export interface FileSystem {
+  /** The file's text, or undefined when it is not a readable file. */
+  readFile(file: string): string | undefined;
+  isFile(file: string): boolean;
+  isDirectory(dir: string): boolean;
+  /** Entry names of a folder (empty when it is not one). */
+  readDir(dir: string): DirEntry[];
+}
+
+export interface DirEntry {
+  name: string;
+  kind: 'file' | 'directory' | 'other';
+}
+
+/** The real disk, read synchronously: the loaders we imitate are synchronous too. */
+export class NodeFileSystem implements FileSystem {
+  readFile(file: string): string | undefined {
+    try {
+      return nodeFs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  isFile(file: string): boolean {
+    try {
+      return nodeFs.statSync(file).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  isDirectory(dir: string): boolean {
+    try {
+      return nodeFs.statSync(dir).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  readDir(dir: string): DirEntry[] {
+    let entries: nodeFs.Dirent[];
+    try {
+      entries = nodeFs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    return entries.map((e) => {
+      let kind: DirEntry['kind'] = e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other';
+      if (e.isSymbolicLink()) {
+        // Follow links the way the loaders do (fopen follows them); a dangling link is 'other'.
+        try {
+          const st = nodeFs.statSync(path.join(dir, e.name));
+          kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+        } catch {
+          kind = 'other';
+        }
+      }
+      return { name: e.name, kind };
+    });
+  }
+}
+
+/**
+ * Remembers what the disk said until told that something changed: a require
+ * search probes many candidates, and the same candidates again for every file.
+ */
+export class CachedFileSystem implements FileSystem {
+  private readonly fileCache = new Map<string, boolean>();
+  private readonly dirCache = new Map<string, boolean>();
+
+  constructor(private readonly inner: FileSystem) {}
+
+  readFile(file: string): string | undefined {
+    return this.inner.readFile(file);
+  }
+
+  isFile(file: string): boolean {
+    let hit = this.fileCache.get(file);
+    if (hit === undefined) {
+      hit = this.inner.isFile(file);
+      this.fileCache.set(file, hit);
+    }
+    return hit;
+  }
+
+  isDirectory(dir: string): boolean {
+    let hit = this.dirCache.get(dir);
+    if (hit === undefined) {
+      hit = this.inner.isDirectory(dir);
+      this.dirCache.set(dir, hit);
+    }
+    return hit;
+  }
+
+  readDir(dir: string): DirEntry[] {
+    return this.inner.readDir(dir);
+  }
+
+  /** Forget everything: after file creations, deletions and renames. */
+  invalidate(): void {
+    this.fileCache.clear();
+    this.dirCache.clear();
+  }
+}
+
+/** An in-memory tree for tests: keys are absolute file paths, values their text. */
+export class MemoryFileSystem implements FileSystem {
+  private readonly files = new Map<string, string>();
+
+  constructor(files: Record<string, string> = {}) {
+    for (const [name, text] of Object.entries(files)) {
+      this.files.set(path.resolve(name), text);
+    }
+  }
+
+  write(file: string, text: string): void {
+    this.files.set(path.resolve(file), text);
+  }
+
+  delete(file: string): void {
+    this.files.delete(path.resolve(file));
+  }
+
+  readFile(file: string): string | undefined {
+    return this.files.get(path.resolve(file));
+  }
+
+  isFile(file: string): boolean {
+    return this.files.has(path.resolve(file));
+  }
+
+  isDirectory(dir: string): boolean {
+    const prefix = path.resolve(dir) + path.sep;
+    for (const name of this.files.keys()) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return dir === path.parse(dir).root;
+  }
+
+  readDir(dir: string): DirEntry[] {
+    const prefix = path.resolve(dir) + path.sep;
+    const seen = new Map<string, DirEntry['kind']>();
+    for (const name of this.files.keys()) {
+      if (name.startsWith(prefix)) {
+        const rest = name.slice(prefix.length);
+        const slash = rest.indexOf(path.sep);
+        if (slash < 0) {
+          seen.set(rest, 'file');
+        } else {
+          seen.set(rest.slice(0, slash), 'directory');
+        }
+      }
+    }
+    return [...seen].map(([name, kind]) => ({ name, kind })).sort((a, b) => a.name.localeCompare(b.name));
+  }
+}

@@ -1,0 +1,76 @@
+import * as luaparse from 'luaparse';
+import { Token, tokenize } from './luaLexer';
+import { findRequires, RequireSite } from './requires';
+import { LineIndex, Range } from './types';
+
+export interface SyntaxProblem {
+  message: string;
+  range: Range;
+}
+
+/** Everything the core knows about one Lua text; computed once per content. */
+export interface LuaFileFacts {
+  requires: RequireSite[];
+  syntaxError?: SyntaxProblem;
+  lines: LineIndex;
+}
+
+/**
+ * luaparse (LuaJIT dialect) is the judge of syntax, with two corrections so
+ * it agrees with LuaJIT itself: a leading UTF-8 BOM is skipped (luaparse
+ * throws a TypeError on it) and binary literals (`0b101`, accepted by
+ * OpenResty's LuaJIT) are rewritten to hex literals of the same length so
+ * every offset stays put.
+ */
+export function prepareForLuaparse(text: string, tokens: Token[]): string {
+  let out = text;
+  if (out.charCodeAt(0) === 0xfeff) {
+    out = ' ' + out.slice(1);
+  }
+  for (const tok of tokens) {
+    if (tok.kind === 'number' && /^0[bB][01]/.test(tok.value)) {
+      const digits = /^0[bB]([01]+)/.exec(tok.value)![1];
+      const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
+      out = out.slice(0, tok.start) + '0x' + hex + out.slice(tok.start + 2 + digits.length);
+    }
+  }
+  return out;
+}
+
+/** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
+function cleanMessage(message: string): string {
+  return message.replace(/^\[\d+:\d+\]\s*/, '');
+}
+
+export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): SyntaxProblem | undefined {
+  try {
+    luaparse.parse(prepareForLuaparse(text, tokens), {
+      luaVersion: 'LuaJIT',
+      locations: false,
+      ranges: false,
+      comments: false,
+      scope: false,
+    });
+    return undefined;
+  } catch (err) {
+    const e = err as { index?: number; message?: string };
+    if (typeof e.index === 'number') {
+      const start = Math.min(e.index, text.length);
+      const tok = tokens.find((t) => t.start <= start && start < t.end);
+      const end = tok ? tok.end : Math.min(text.length, start + 1);
+      return { message: cleanMessage(String(e.message)), range: lines.range(start, Math.max(end, start)) };
+    }
+    // Not a parse error (a parser bug on odd input): report at the start rather than crash.
+    return { message: `the parser failed: ${String(e.message ?? err)}`, range: lines.range(0, 0) };
+  }
+}
+
+export function analyzeLua(text: string): LuaFileFacts {
+  const tokens = tokenize(text);
+  const lines = new LineIndex(text);
+  return {
+    requires: findRequires(text, tokens),
+    syntaxError: checkSyntax(text, tokens, lines),
+    lines,
+  };
+}

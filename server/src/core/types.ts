@@ -1,0 +1,73 @@
+/** Zero-based line and UTF-16 column, as in LSP. */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/** A finding of the core: adapters turn it into an LSP diagnostic, a CLI line or JSON. */
+export interface Finding {
+  file: string;
+  range: Range;
+  severity: Severity;
+  code: string;
+  message: string;
+  /** The module name the finding is about, when there is one. */
+  module?: string;
+}
+
+export function rangeOf(line: number, character: number, endLine: number, endCharacter: number): Range {
+  return { start: { line, character }, end: { line: endLine, character: endCharacter } };
+}
+
+/** Converts offsets to positions for one text; built once per text. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) {
+        this.starts.push(i + 1);
+      } else if (c === 13) {
+        if (text.charCodeAt(i + 1) === 10) {
+          i++;
+        }
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  position(offset: number): Position {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return { line: lo, character: offset - this.starts[lo] };
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+
+  offset(pos: Position): number {
+    const start = this.starts[Math.min(pos.line, this.starts.length - 1)] ?? 0;
+    return Math.min(start + pos.character, this.text.length);
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}

@@ -1,0 +1,273 @@
+import * as path from 'node:path';
+import { CachedFileSystem, FileSystem } from './fs';
+import { analyzeLua, LuaFileFacts } from './luaFile';
+import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
+import { createProject, Env, Project } from './project';
+import { checkLuaFile } from './checks';
+import { Resolution, resolveModule } from './resolver';
+import { Finding } from './types';
+
+/** Folders never worth scanning for Lua sources. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
+const MAX_DEPTH = 32;
+
+export interface WorkspaceOptions {
+  /** Absolute folders to analyse (workspace folders, or the CLI's dir). */
+  roots: string[];
+  env: Env;
+}
+
+interface CachedFacts {
+  text: string;
+  facts: LuaFileFacts;
+}
+
+/**
+ * The analysis of a set of folders: projects, files and their facts, and the
+ * findings derived from them. Shared by the language server and the CLI, so
+ * the two never disagree. Knows nothing about LSP or the terminal.
+ */
+export class Workspace {
+  readonly fs: CachedFileSystem;
+  private readonly overlays = new Map<string, string>();
+  private readonly factsCache = new Map<string, CachedFacts>();
+  private projects: Project[] = [];
+  private readonly defaultProjects = new Map<string, Project>();
+  private luaFiles: string[] = [];
+  private manifestFiles: string[] = [];
+  private manifestFindings = new Map<string, Finding[]>();
+  /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
+  private readonly lastGoodManifest = new Map<string, Manifest>();
+  private resolutionCache = new Map<Project, Map<string, Resolution>>();
+
+  constructor(
+    diskFs: FileSystem,
+    private readonly options: WorkspaceOptions,
+  ) {
+    this.fs = new CachedFileSystem(new OverlayFileSystem(diskFs, this.overlays));
+    this.refresh();
+  }
+
+  get roots(): readonly string[] {
+    return this.options.roots;
+  }
+
+  /** Re-reads the folder structure: after files were created, deleted or renamed. */
+  refresh(): void {
+    this.fs.invalidate();
+    this.resolutionCache = new Map();
+    const lua: string[] = [];
+    const manifests: string[] = [];
+    const scripts: string[] = [];
+    for (const root of this.options.roots) {
+      this.walk(root, 0, (file) => {
+        const base = path.basename(file);
+        if (base === MANIFEST_NAME) {
+          manifests.push(file);
+        } else if (file.endsWith('.lua')) {
+          lua.push(file);
+          if (base === 'build.lua') {
+            scripts.push(file);
+          }
+        }
+      });
+    }
+    for (const file of this.overlays.keys()) {
+      if (file.endsWith('.lua') && !lua.includes(file) && this.options.roots.some((r) => isInside(r, file))) {
+        lua.push(file);
+      }
+    }
+    this.luaFiles = lua.sort();
+    this.manifestFiles = manifests.sort();
+    this.buildProjects(scripts);
+    for (const file of [...this.factsCache.keys()]) {
+      if (!this.fs.isFile(file) && !this.overlays.has(file)) {
+        this.factsCache.delete(file);
+      }
+    }
+  }
+
+  private walk(dir: string, depth: number, visit: (file: string) => void): void {
+    if (depth > MAX_DEPTH) {
+      return;
+    }
+    for (const entry of this.fs.readDir(dir)) {
+      const full = path.join(dir, entry.name);
+      if (entry.kind === 'directory') {
+        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
+          this.walk(full, depth + 1, visit);
+        }
+      } else if (entry.kind === 'file') {
+        visit(full);
+      }
+    }
+  }
+
+  private buildProjects(scripts: string[]): void {
+    const projects: Project[] = [];
+    this.manifestFindings = new Map();
+    const manifestDirs = new Set<string>();
+    for (const file of this.manifestFiles) {
+      const text = this.fs.readFile(file) ?? '';
+      const result = parseManifest(file, text);
+      this.manifestFindings.set(file, result.findings);
+      let manifest = result.manifest;
+      if (manifest) {
+        this.lastGoodManifest.set(file, manifest);
+      } else {
+        manifest = this.lastGoodManifest.get(file);
+      }
+      const dir = path.dirname(file);
+      manifestDirs.add(dir);
+      projects.push(createProject(this.fs, this.options.env, dir, manifest));
+    }
+    for (const script of scripts) {
+      const dir = path.dirname(script);
+      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir));
+      if (!covered) {
+        const project = createProject(this.fs, this.options.env, dir);
+        if (project.profile === 'luakit') {
+          projects.push(project);
+        }
+      }
+    }
+    // Deepest root first, so the innermost project owns a file.
+    this.projects = projects.sort((a, b) => b.root.length - a.root.length);
+    this.defaultProjects.clear();
+  }
+
+  /** The project a file belongs to: the innermost manifest or build script folder, else its workspace root. */
+  projectFor(file: string): Project {
+    for (const p of this.projects) {
+      if (isInside(p.root, file)) {
+        return p;
+      }
+    }
+    const root = this.options.roots.find((r) => isInside(r, file)) ?? path.dirname(file);
+    let project = this.defaultProjects.get(root);
+    if (!project) {
+      project = createProject(this.fs, this.options.env, root);
+      this.defaultProjects.set(root, project);
+    }
+    return project;
+  }
+
+  allProjects(): readonly Project[] {
+    return this.projects;
+  }
+
+  /** Lua files found in the roots (plus open documents inside them). */
+  files(): readonly string[] {
+    return this.luaFiles;
+  }
+
+  manifests(): readonly string[] {
+    return this.manifestFiles;
+  }
+
+  setDocument(file: string, text: string): void {
+    const known = this.overlays.has(file) || this.luaFiles.includes(file);
+    this.overlays.set(file, text);
+    if (path.basename(file) === MANIFEST_NAME) {
+      this.refresh();
+    } else if (!known && file.endsWith('.lua')) {
+      this.refresh();
+    }
+  }
+
+  closeDocument(file: string): void {
+    this.overlays.delete(file);
+    if (path.basename(file) === MANIFEST_NAME) {
+      this.refresh();
+    }
+  }
+
+  /** The text the analysis sees: the open editor's, else the disk's. */
+  readText(file: string): string | undefined {
+    return this.fs.readFile(file);
+  }
+
+  facts(file: string): LuaFileFacts | undefined {
+    const text = this.readText(file);
+    if (text === undefined) {
+      return undefined;
+    }
+    const cached = this.factsCache.get(file);
+    if (cached && cached.text === text) {
+      return cached.facts;
+    }
+    const facts = analyzeLua(text);
+    this.factsCache.set(file, { text, facts });
+    return facts;
+  }
+
+  resolve(project: Project, name: string): Resolution {
+    let cache = this.resolutionCache.get(project);
+    if (!cache) {
+      cache = new Map();
+      this.resolutionCache.set(project, cache);
+    }
+    let hit = cache.get(name);
+    if (!hit) {
+      hit = resolveModule(name, project.resolver, this.fs);
+      cache.set(name, hit);
+    }
+    return hit;
+  }
+
+  /** Findings for one Lua file. */
+  checkFile(file: string): Finding[] {
+    const facts = this.facts(file);
+    if (!facts) {
+      return [];
+    }
+    const project = this.projectFor(file);
+    return checkLuaFile(file, facts, project, (name) => this.resolve(project, name));
+  }
+
+  /** Findings for a manifest file (validation). */
+  checkManifest(file: string): Finding[] {
+    return this.manifestFindings.get(file) ?? [];
+  }
+
+  /** Every finding in the workspace, by file. */
+  checkAll(): Map<string, Finding[]> {
+    const out = new Map<string, Finding[]>();
+    for (const file of this.manifestFiles) {
+      out.set(file, this.checkManifest(file));
+    }
+    for (const file of this.luaFiles) {
+      out.set(file, this.checkFile(file));
+    }
+    return out;
+  }
+}
+
+export function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Open documents shadow the disk's content (but not its existence checks for other files). */
+class OverlayFileSystem implements FileSystem {
+  constructor(
+    private readonly disk: FileSystem,
+    private readonly overlays: Map<string, string>,
+  ) {}
+
+  readFile(file: string): string | undefined {
+    return this.overlays.get(file) ?? this.disk.readFile(file);
+  }
+
+  isFile(file: string): boolean {
+    return this.disk.isFile(file);
+  }
+
+  isDirectory(dir: string): boolean {
+    return this.disk.isDirectory(dir);
+  }
+
+  readDir(dir: string) {
+    return this.disk.readDir(dir);
+  }
+}
