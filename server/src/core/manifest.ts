@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
+import schemaJson from '../../../schemas/resty-build.schema.json';
 import { Finding, LineIndex, Range } from './types';
 
 export const MANIFEST_NAME = 'resty-build.json';
@@ -44,42 +45,21 @@ export interface ManifestResult {
   findings: Finding[];
 }
 
-type Kind = 'string' | 'boolean' | 'string[]' | 'path[]' | 'embed[]' | 'object' | 'string|null';
-
-interface KeySpec {
-  kind: Kind;
-  values?: string[];
-  children?: Record<string, KeySpec>;
+/** The subset of JSON Schema the manifest's schema uses; the schema file is the one source of truth. */
+export interface SchemaNode {
+  type?: string | string[];
+  enum?: string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean;
+  items?: SchemaNode;
+  oneOf?: SchemaNode[];
+  required?: string[];
+  default?: unknown;
+  markdownDescription?: string;
+  description?: string;
 }
 
-const SCHEMA: Record<string, KeySpec> = {
-  $schema: { kind: 'string' },
-  profile: { kind: 'string', values: ['openresty', 'luakit'] },
-  buildScript: { kind: 'string' },
-  stdlib: { kind: 'string' },
-  path: { kind: 'path[]' },
-  cpath: { kind: 'path[]' },
-  nginxConf: { kind: 'string' },
-  embed: { kind: 'embed[]' },
-  provided: { kind: 'string[]' },
-  luajit: {
-    kind: 'object',
-    children: {
-      compiler: { kind: 'string' },
-      runtime: { kind: 'string|null' },
-      debugInfo: { kind: 'boolean' },
-    },
-  },
-  outDir: { kind: 'string' },
-  link: {
-    kind: 'object',
-    children: {
-      mode: { kind: 'string', values: ['objects', 'archive'] },
-      extraLdOpt: { kind: 'string[]' },
-      compat: { kind: 'boolean' },
-    },
-  },
-};
+export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
 
 /** Edit distance, for "did you mean" on misspelt keys. */
 function distance(a: string, b: string): number {
@@ -101,6 +81,19 @@ function suggest(key: string, known: string[]): string {
   return best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean '${best[0]}'?` : '';
 }
 
+function jsonType(node: Node): string {
+  return node.type === 'null' ? 'null' : node.type;
+}
+
+function typesOf(schema: SchemaNode): string[] {
+  return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+function describeTypes(types: string[]): string {
+  const words = types.map((t) => (t === 'array' ? 'an array' : t === 'object' ? 'an object' : t === 'null' ? 'null' : `a ${t}`));
+  return words.length <= 1 ? (words[0] ?? 'a value') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
 class Validator {
   readonly findings: Finding[] = [];
   constructor(
@@ -116,95 +109,66 @@ class Validator {
     this.findings.push({ file: this.file, range: this.range(node), severity: 'error', code, message });
   }
 
-  /** Checks a value against its spec; returns false (after reporting) when its type is wrong. */
-  check(node: Node, spec: KeySpec, where: string): boolean {
-    const typeName = (n: Node) => (n.type === 'null' ? 'null' : n.type);
-    switch (spec.kind) {
-      case 'string':
-        if (node.type !== 'string') {
-          this.error(node, `${where} must be a string, not ${typeName(node)}.`);
-          return false;
-        }
-        if (spec.values && !spec.values.includes(node.value as string)) {
-          this.error(node, `${where} must be one of ${spec.values.map((v) => `"${v}"`).join(', ')}, not "${node.value}".`);
-          return false;
-        }
-        return true;
-      case 'string|null':
-        if (node.type !== 'string' && node.type !== 'null') {
-          this.error(node, `${where} must be a string or null, not ${typeName(node)}.`);
-          return false;
-        }
-        return true;
-      case 'boolean':
-        if (node.type !== 'boolean') {
-          this.error(node, `${where} must be true or false, not ${typeName(node)}.`);
-          return false;
-        }
-        return true;
-      case 'path[]':
-      case 'string[]':
-        if (spec.kind === 'path[]' && node.type === 'string') {
-          return true;
-        }
-        if (node.type !== 'array') {
-          this.error(node, `${where} must be an array of strings${spec.kind === 'path[]' ? ' (or one ";"-separated string)' : ''}.`);
-          return false;
-        }
-        return (node.children ?? []).every((c, i) => {
-          if (c.type !== 'string') {
-            this.error(c, `${where}[${i}] must be a string, not ${typeName(c)}.`);
-            return false;
-          }
-          return true;
-        });
-      case 'embed[]':
-        if (node.type !== 'array') {
-          this.error(node, `${where} must be an array of module names or { "module", "file" } objects.`);
-          return false;
-        }
-        return (node.children ?? []).every((c, i) => this.checkEmbedEntry(c, `${where}[${i}]`));
-      case 'object':
-        if (node.type !== 'object') {
-          this.error(node, `${where} must be an object, not ${typeName(node)}.`);
-          return false;
-        }
-        return this.checkObject(node, spec.children ?? {}, where);
+  /** Checks a value against its schema; returns false (after reporting) when it does not fit. */
+  check(node: Node, schema: SchemaNode, where: string): boolean {
+    if (schema.oneOf) {
+      const branch = schema.oneOf.find((b) => typesOf(b).includes(jsonType(node)));
+      if (!branch) {
+        this.error(node, `${where} must be ${describeTypes(schema.oneOf.flatMap(typesOf))}, not ${jsonType(node)}.`);
+        return false;
+      }
+      return this.check(node, branch, where);
     }
-  }
-
-  checkEmbedEntry(node: Node, where: string): boolean {
-    if (node.type === 'string') {
-      return true;
-    }
-    if (node.type !== 'object') {
-      this.error(node, `${where} must be a module name or an object { "module": …, "file": … }.`);
+    const types = typesOf(schema);
+    if (types.length > 0 && !types.includes(jsonType(node))) {
+      const what = types.includes('array') && schema.items ? `${describeTypes(types)}${types.length === 1 ? ` of ${typesOf(schema.items).join('|')}s` : ''}` : describeTypes(types);
+      this.error(node, `${where} must be ${what}, not ${jsonType(node)}.`);
       return false;
     }
-    const ok = this.checkObject(node, { module: { kind: 'string' }, file: { kind: 'string' } }, where);
-    if (ok && !findNodeAtLocation(node, ['module'])) {
-      this.error(node, `${where} needs a "module" name.`);
+    if (schema.enum && !schema.enum.includes(node.value as string)) {
+      this.error(node, `${where} must be one of ${schema.enum.map((v) => `"${v}"`).join(', ')}, not ${JSON.stringify(node.value)}.`);
       return false;
     }
-    return ok;
+    if (node.type === 'array' && schema.items) {
+      let ok = true;
+      (node.children ?? []).forEach((c, i) => {
+        ok = this.check(c, schema.items!, `${where}[${i}]`) && ok;
+      });
+      return ok;
+    }
+    if (node.type === 'object' && schema.properties) {
+      return this.checkObject(node, schema, where);
+    }
+    return true;
   }
 
-  checkObject(node: Node, children: Record<string, KeySpec>, where: string): boolean {
+  checkObject(node: Node, schema: SchemaNode, where: string): boolean {
     let ok = true;
+    const properties = schema.properties ?? {};
+    const seen = new Set<string>();
     for (const prop of node.children ?? []) {
       const [keyNode, valueNode] = prop.children ?? [];
       if (!keyNode || !valueNode) {
         continue;
       }
       const key = keyNode.value as string;
-      const spec = children[key];
-      const label = where ? `${where}.${key}` : `"${key}"`;
-      if (!spec) {
-        this.error(keyNode, `Unknown key ${label}.${suggest(key, Object.keys(children))}`, 'manifest-unknown-key');
-        ok = false;
+      seen.add(key);
+      const sub = properties[key];
+      const label = where ? `${where}.${key}` : key;
+      if (!sub) {
+        if (schema.additionalProperties === false) {
+          this.error(keyNode, `Unknown key ${label}.${suggest(key, Object.keys(properties))}`, 'manifest-unknown-key');
+          ok = false;
+        }
         continue;
       }
-      ok = this.check(valueNode, spec, label) && ok;
+      ok = this.check(valueNode, sub, label) && ok;
+    }
+    for (const key of schema.required ?? []) {
+      if (!seen.has(key)) {
+        this.error(node, `${where || 'The manifest'} needs "${key}".`);
+        ok = false;
+      }
     }
     return ok;
   }
@@ -234,6 +198,24 @@ function absoluteTemplate(dir: string, t: string): string {
   return t === ';;' ? t : absolute(dir, t);
 }
 
+/** "CloseBraceExpected" -> "'}' expected". */
+function parseErrorText(code: string): string {
+  const words: Record<string, string> = {
+    CloseBraceExpected: "'}' expected",
+    CloseBracketExpected: "']' expected",
+    ColonExpected: "':' expected",
+    CommaExpected: "',' expected",
+    ValueExpected: 'a value expected',
+    PropertyNameExpected: 'a property name expected',
+    EndOfFileExpected: 'end of file expected',
+    InvalidSymbol: 'invalid symbol',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfComment: 'unterminated comment',
+    InvalidNumberFormat: 'invalid number',
+  };
+  return words[code] ?? code;
+}
+
 /** Parses and validates a manifest text. Never throws. */
 export function parseManifest(file: string, text: string): ManifestResult {
   const lines = new LineIndex(text);
@@ -247,7 +229,7 @@ export function parseManifest(file: string, text: string): ManifestResult {
         range: lines.range(e.offset, e.offset + Math.max(e.length, 1)),
         severity: 'error',
         code: 'manifest-invalid',
-        message: `${MANIFEST_NAME} is not valid JSON: ${printParseErrorCode(e.error)}.`,
+        message: `${MANIFEST_NAME} is not valid JSON: ${parseErrorText(printParseErrorCode(e.error))}.`,
       });
     }
     if (!root) {
@@ -259,7 +241,7 @@ export function parseManifest(file: string, text: string): ManifestResult {
     v.error(root, `${MANIFEST_NAME} must contain one JSON object.`);
     return { findings: v.findings };
   }
-  v.checkObject(root, SCHEMA, '');
+  v.checkObject(root, MANIFEST_SCHEMA, '');
 
   const dir = path.dirname(file);
   const ranges = new Map<string, Range>();
@@ -268,22 +250,23 @@ export function parseManifest(file: string, text: string): ManifestResult {
     ranges.set(key, v.range(prop));
   }
   // Only well-typed values are taken; a wrong one falls back to its default (already reported).
-  const valid = (key: string[], spec: KeySpec): unknown => {
+  const schemaAt = (key: string[]): SchemaNode => key.reduce<SchemaNode>((s, k) => s.properties?.[k] ?? {}, MANIFEST_SCHEMA);
+  const valid = (key: string[]): unknown => {
     const node = findNodeAtLocation(root, key);
     if (!node) {
       return undefined;
     }
     const probe = new Validator(file, lines);
-    return probe.check(node, spec, '') ? getNodeValue(node) : undefined;
+    return probe.check(node, schemaAt(key), '') ? getNodeValue(node) : undefined;
   };
-  const str = (key: string[], spec: KeySpec = { kind: 'string' }) => valid(key, spec) as string | undefined;
+  const str = (key: string[]) => valid(key) as string | undefined;
 
   const embed: EmbedEntry[] = [];
   const embedNode = findNodeAtLocation(root, ['embed']);
   if (embedNode?.type === 'array') {
     for (const item of embedNode.children ?? []) {
       const probe = new Validator(file, lines);
-      if (!probe.checkEmbedEntry(item, '')) {
+      if (!probe.check(item, MANIFEST_SCHEMA.properties!.embed.items!, '')) {
         continue;
       }
       const value = getNodeValue(item) as string | { module: string; file?: string };
@@ -294,7 +277,7 @@ export function parseManifest(file: string, text: string): ManifestResult {
       }
     }
   }
-  const templates = (key: string) => splitTemplates(valid([key], SCHEMA[key]))?.map((t) => absoluteTemplate(dir, t));
+  const templates = (key: string) => splitTemplates(valid([key]))?.map((t) => absoluteTemplate(dir, t));
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
@@ -304,24 +287,24 @@ export function parseManifest(file: string, text: string): ManifestResult {
   const manifest: Manifest = {
     file,
     dir,
-    profile: str(['profile'], SCHEMA.profile) as Manifest['profile'],
+    profile: str(['profile']) as Manifest['profile'],
     buildScript: buildScript !== undefined ? absolute(dir, buildScript) : undefined,
     stdlib: stdlib !== undefined ? absolute(dir, stdlib) : undefined,
     path: templates('path'),
     cpath: templates('cpath'),
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
-    provided: (valid(['provided'], SCHEMA.provided) as string[] | undefined) ?? [],
+    provided: (valid(['provided']) as string[] | undefined) ?? [],
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,
-      debugInfo: (valid(['luajit', 'debugInfo'], { kind: 'boolean' }) as boolean | undefined) ?? true,
+      debugInfo: (valid(['luajit', 'debugInfo']) as boolean | undefined) ?? true,
     },
     outDir: absolute(dir, str(['outDir']) ?? 'build/bytecode'),
     link: {
-      mode: (str(['link', 'mode'], { kind: 'string', values: ['objects', 'archive'] }) as LinkMode | undefined) ?? 'objects',
-      extraLdOpt: (valid(['link', 'extraLdOpt'], { kind: 'string[]' }) as string[] | undefined) ?? [],
-      compat: (valid(['link', 'compat'], { kind: 'boolean' }) as boolean | undefined) ?? true,
+      mode: (str(['link', 'mode']) as LinkMode | undefined) ?? 'objects',
+      extraLdOpt: (valid(['link', 'extraLdOpt']) as string[] | undefined) ?? [],
+      compat: (valid(['link', 'compat']) as boolean | undefined) ?? true,
     },
     ranges,
   };
