@@ -1,23 +1,36 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { NodeFileSystem } from './core/fs';
-import { Workspace } from './core/workspace';
-import { Finding } from './core/types';
-
-/** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error. */
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
+import { runCheck } from './commands/check';
+import { CommandArgs, CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
+import { runInit } from './commands/init';
+import { runMap } from './commands/map';
 
 const VERSION = '0.1.0';
+
+interface Command {
+  summary: string;
+  /** Options the command takes; `true` when the option has a value. */
+  options: Record<string, boolean>;
+  run: (args: CommandArgs, io: CommandIO) => number;
+}
+
+/** The commands, declared once: dispatch and help both come from this table. */
+const COMMANDS: Record<string, Command> = {
+  check: { summary: 'Resolve every require() and report problems', options: { format: true }, run: runCheck },
+  map: { summary: 'Show the name mapping and the embed closure', options: { format: true }, run: runMap },
+  init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: false }, run: runInit },
+};
 
 const USAGE = `Usage: resty-build <command> [dir] [options]
 
 Commands:
-  check [dir]     Resolve every require() and report problems (default dir: .)
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
+  .join('\n')}
+
+dir defaults to the current folder.
 
 Options:
-  --format text|json   Output format (default: text)
+  --format text|json   Output format (check, map: also markdown)
+  --stdout             init: print the manifest instead of writing it
   -h, --help           Show this help
   -v, --version        Show the version
 
@@ -25,148 +38,93 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or environment error.`;
 
 class UsageError extends Error {}
 
-interface Args {
-  command: string;
-  dir: string;
-  format: string;
-}
-
-function parseArgs(argv: string[]): Args | 'help' | 'version' {
-  const positional: string[] = [];
-  let format = 'text';
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      return 'help';
-    }
-    if (arg === '-v' || arg === '--version') {
-      return 'version';
-    }
-    if (arg === '--format' || arg.startsWith('--format=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
-      if (value === undefined) {
-        throw new UsageError('--format needs a value: text or json');
-      }
-      format = value;
-      continue;
-    }
-    if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option '${arg}'`);
-    }
-    positional.push(arg);
+function parseArgs(argv: string[]): { name: string; command: Command; args: CommandArgs } | 'help' | 'version' {
+  if (argv.some((a) => a === '-h' || a === '--help')) {
+    return 'help';
   }
-  if (positional.length === 0) {
+  if (argv.some((a) => a === '-v' || a === '--version')) {
+    return 'version';
+  }
+  const name = argv.find((a) => !a.startsWith('-'));
+  if (name === undefined) {
     throw new UsageError('missing command');
   }
-  if (positional.length > 2) {
-    throw new UsageError(`unexpected argument '${positional[2]}'`);
+  const command = COMMANDS[name];
+  if (!command) {
+    throw new UsageError(`unknown command '${name}'`);
   }
-  return { command: positional[0], dir: positional[1] ?? '.', format };
-}
-
-function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      a.range.start.line - b.range.start.line ||
-      a.range.start.character - b.range.start.character ||
-      a.code.localeCompare(b.code),
-  );
-}
-
-function relativePath(dir: string, file: string): string {
-  const rel = path.relative(dir, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
-
-export function formatText(dir: string, findings: Finding[]): string {
-  const lines: string[] = [];
-  for (const f of findings) {
-    const [first, ...rest] = f.message.split('\n');
-    lines.push(`${relativePath(dir, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${first}`);
-    for (const more of rest) {
-      lines.push(`    ${more.replace(/^\t/, '')}`);
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  const rest = argv.slice(argv.indexOf(name) + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (!arg.startsWith('-') || arg === '-') {
+      positional.push(arg);
+      continue;
     }
-  }
-  return lines.join('\n');
-}
-
-export function formatJson(dir: string, findings: Finding[]): string {
-  const diagnostics = findings.map((f) => ({
-    file: relativePath(dir, f.file),
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    endLine: f.range.end.line + 1,
-    endColumn: f.range.end.character + 1,
-    severity: f.severity,
-    code: f.code,
-    message: f.message,
-    module: f.module ?? null,
-  }));
-  return JSON.stringify({ diagnostics }, null, 2);
-}
-
-function summary(findings: Finding[], files: number): string {
-  const count = (s: string) => findings.filter((f) => f.severity === s).length;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(files, 'Lua file')}`;
-}
-
-function runCheck(args: Args, out: (s: string) => void, err: (s: string) => void): number {
-  const dir = path.resolve(args.dir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    err(`resty-build: '${args.dir}' is not a folder`);
-    return EXIT_USAGE;
-  }
-  const workspace = new Workspace(new NodeFileSystem(), { roots: [dir], env: process.env });
-  const findings = sortFindings([...workspace.checkAll().values()].flat());
-  if (args.format === 'json') {
-    out(formatJson(dir, findings));
-  } else {
-    const text = formatText(dir, findings);
-    if (text) {
-      out(text);
+    if (!arg.startsWith('--')) {
+      throw new UsageError(`unknown option '${arg}'`);
     }
-    err(summary(findings, workspace.files().length));
+    const eq = arg.indexOf('=');
+    const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+    const takesValue = command.options[key];
+    if (takesValue === undefined) {
+      throw new UsageError(`'${name}' has no option --${key}`);
+    }
+    if (!takesValue) {
+      options.set(key, 'true');
+      continue;
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined || value === '') {
+      throw new UsageError(`--${key} needs a value`);
+    }
+    options.set(key, value);
   }
-  return findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
+  if (positional.length > 1) {
+    throw new UsageError(`unexpected argument '${positional[1]}'`);
+  }
+  return { name, command, args: { dir: positional[0] ?? '.', options } };
 }
 
-export function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): number {
-  let args: ReturnType<typeof parseArgs>;
+export function main(argv: string[], io: CommandIO): number {
+  let parsed: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(argv);
+    parsed = parseArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`resty-build: ${e.message}\n\n${USAGE}`);
+      io.err(`resty-build: ${e.message}\n\n${USAGE}`);
       return EXIT_USAGE;
     }
     throw e;
   }
-  if (args === 'help') {
-    out(USAGE);
+  if (parsed === 'help') {
+    io.out(USAGE);
     return EXIT_OK;
   }
-  if (args === 'version') {
-    out(VERSION);
+  if (parsed === 'version') {
+    io.out(VERSION);
     return EXIT_OK;
   }
-  if (args.format !== 'text' && args.format !== 'json') {
-    err(`resty-build: unknown format '${args.format}' (use text or json)`);
-    return EXIT_USAGE;
-  }
-  switch (args.command) {
-    case 'check':
-      return runCheck(args, out, err);
-    default:
-      err(`resty-build: unknown command '${args.command}'\n\n${USAGE}`);
+  try {
+    return parsed.command.run(parsed.args, io);
+  } catch (e) {
+    if (e instanceof CommandError) {
+      io.err(`resty-build ${parsed.name}: ${e.message}`);
       return EXIT_USAGE;
+    }
+    throw e;
   }
 }
 
 if (require.main === module) {
+  const io: CommandIO = {
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+    env: process.env,
+  };
   try {
-    process.exitCode = main(process.argv.slice(2));
+    process.exitCode = main(process.argv.slice(2), io);
   } catch (e) {
     process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = EXIT_USAGE;

@@ -1,7 +1,7 @@
 import * as luaparse from 'luaparse';
 import { Token, tokenize } from './luaLexer';
-import { findRequires, RequireSite } from './requires';
-import { LineIndex, Range } from './types';
+import { FfiLoadSite, findFfiLoads, findRequires, RequireSite } from './requires';
+import { comparePositions, LineIndex, Range } from './types';
 
 export interface SyntaxProblem {
   message: string;
@@ -11,8 +11,46 @@ export interface SyntaxProblem {
 /** Everything the core knows about one Lua text; computed once per content. */
 export interface LuaFileFacts {
   requires: RequireSite[];
+  ffiLoads: FfiLoadSite[];
   syntaxError?: SyntaxProblem;
+  /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
+  luajitSyntax: SyntaxProblem[];
   lines: LineIndex;
+}
+
+const NEWER_LUA: Record<string, string> = {
+  '//': "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b).",
+  '<<': "The shift operator '<<' is Lua 5.3 syntax that LuaJIT rejects; use bit.lshift(a, n).",
+  '>>': "The shift operator '>>' is Lua 5.3 syntax that LuaJIT rejects; use bit.rshift(a, n).",
+  '&': "The bitwise operator '&' is Lua 5.3 syntax that LuaJIT rejects; use bit.band(a, b).",
+  '|': "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b).",
+  '~': "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a).",
+};
+
+/** Finds Lua 5.3/5.4 syntax by token, so the message can name the construct and its LuaJIT spelling. */
+export function findNewerLuaSyntax(tokens: Token[], lines: LineIndex): SyntaxProblem[] {
+  const out: SyntaxProblem[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'punct') {
+      continue;
+    }
+    const message = NEWER_LUA[t.value];
+    if (message) {
+      out.push({ message, range: lines.range(t.start, t.end) });
+    } else if (t.value === '<' && tokens[i - 1]?.kind === 'name' && tokens[i + 1]?.kind === 'name' && tokens[i + 2]?.value === '>') {
+      const attr = tokens[i + 1].value;
+      // `local x <const> = …`: a name right after `local` (or after a comma in its name list).
+      const before = tokens[i - 2];
+      if ((attr === 'const' || attr === 'close') && (before?.value === 'local' || before?.value === ',')) {
+        out.push({
+          message: `The attribute <${attr}> is Lua 5.4 syntax that LuaJIT rejects; remove it.`,
+          range: lines.range(t.start, tokens[i + 2].end),
+        });
+      }
+    }
+  }
+  return out;
 }
 
 /**
@@ -68,9 +106,17 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
 export function analyzeLua(text: string): LuaFileFacts {
   const tokens = tokenize(text);
   const lines = new LineIndex(text);
+  const luajitSyntax = findNewerLuaSyntax(tokens, lines);
+  let syntaxError = checkSyntax(text, tokens, lines);
+  // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
+  if (syntaxError && luajitSyntax.length > 0 && comparePositions(luajitSyntax[0].range.start, syntaxError.range.start) <= 0) {
+    syntaxError = undefined;
+  }
   return {
     requires: findRequires(text, tokens),
-    syntaxError: checkSyntax(text, tokens, lines),
+    ffiLoads: findFfiLoads(tokens),
+    syntaxError,
+    luajitSyntax,
     lines,
   };
 }

@@ -22,6 +22,11 @@ export interface RequireSite {
   callEnd: number;
   /** For `local x = require "m"`, the local's name (a module alias for navigation). */
   alias?: string;
+  /**
+   * `return orig_require(name)`: a require wrapper passing its parameter on
+   * (lua-resty-core's base.lua does this). Not a dependency of its own.
+   */
+  forwarding?: boolean;
 }
 
 function contentRange(text: string, tok: Token): [number, number] {
@@ -128,7 +133,10 @@ export function findRequires(text: string, tokens: Token[] = tokenize(text)): Re
       } else if (close > i + 2) {
         const argStart = tokens[i + 2].start;
         const argEnd = tokens[close - 1].end;
+        const before = tokens[i - 1];
+        const forwarding = close === i + 3 && arg.kind === 'name' && before?.kind === 'name' && before.value === 'return';
         sites.push({
+          forwarding: forwarding || undefined,
           form,
           optional: false,
           dynamic: true,
@@ -200,4 +208,27 @@ function pcallResultName(tokens: Token[], pcallIndex: number): string | undefine
     return second.value;
   }
   return undefined;
+}
+
+/** A call `ffi.load("name")`: the Lua side may embed, the library must ship. */
+export interface FfiLoadSite {
+  library: string;
+  start: number;
+  end: number;
+}
+
+export function findFfiLoads(tokens: Token[]): FfiLoadSite[] {
+  const out: FfiLoadSite[] = [];
+  for (let i = 2; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind !== 'name' || t.value !== 'load' || tokens[i - 1].value !== '.' || tokens[i - 2].kind !== 'name' || tokens[i - 2].value !== 'ffi') {
+      continue;
+    }
+    const next = tokens[i + 1];
+    const arg = next?.kind === 'punct' && next.value === '(' ? tokens[i + 2] : next;
+    if (arg?.kind === 'string') {
+      out.push({ library: arg.value, start: arg.start, end: arg.end });
+    }
+  }
+  return out;
 }

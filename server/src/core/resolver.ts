@@ -143,3 +143,22 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
 export function notFoundMessage(resolution: Resolution): string {
   return [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t)].join('\n');
 }
+
+/** The module name under which a template would find a file (`lib/?.lua` + `lib/a/b.lua` -> `a.b`). */
+export function moduleNameForFile(file: string, templates: readonly SearchTemplate[]): string | undefined {
+  for (const t of templates) {
+    const q = t.template.indexOf('?');
+    if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
+      continue;
+    }
+    const prefix = t.template.slice(0, q);
+    const suffix = t.template.slice(q + 1);
+    if (file.startsWith(prefix) && file.endsWith(suffix) && file.length > prefix.length + suffix.length) {
+      const middle = file.slice(prefix.length, file.length - suffix.length);
+      if (!middle.includes('.')) {
+        return middle.split(path.sep).join('.');
+      }
+    }
+  }
+  return undefined;
+}

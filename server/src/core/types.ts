@@ -22,6 +22,10 @@ export interface Finding {
   module?: string;
 }
 
+export function comparePositions(a: Position, b: Position): number {
+  return a.line - b.line || a.character - b.character;
+}
+
 export function rangeOf(line: number, character: number, endLine: number, endCharacter: number): Range {
   return { start: { line, character }, end: { line: endLine, character: endCharacter } };
 }

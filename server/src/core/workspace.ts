@@ -3,7 +3,9 @@ import { CachedFileSystem, FileSystem } from './fs';
 import { analyzeLua, LuaFileFacts } from './luaFile';
 import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
 import { createProject, Env, Project } from './project';
-import { checkLuaFile } from './checks';
+import { checkLuaFile, checkMapping } from './checks';
+import { Closure, computeClosure } from './closure';
+import { buildMapping, MappingEntry } from './mapping';
 import { Resolution, resolveModule } from './resolver';
 import { Finding } from './types';
 
@@ -39,6 +41,8 @@ export class Workspace {
   /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
   private readonly lastGoodManifest = new Map<string, Manifest>();
   private resolutionCache = new Map<Project, Map<string, Resolution>>();
+  /** Mapping and closure per project with a manifest; recomputed lazily after any change. */
+  private embeddings: Map<Project, Embedding> | undefined;
 
   constructor(
     diskFs: FileSystem,
@@ -46,6 +50,10 @@ export class Workspace {
   ) {
     this.fs = new CachedFileSystem(new OverlayFileSystem(diskFs, this.overlays));
     this.refresh();
+  }
+
+  get env(): Env {
+    return this.options.env;
   }
 
   get roots(): readonly string[] {
@@ -56,6 +64,7 @@ export class Workspace {
   refresh(): void {
     this.fs.invalidate();
     this.resolutionCache = new Map();
+    this.embeddings = undefined;
     const lua: string[] = [];
     const manifests: string[] = [];
     const scripts: string[] = [];
@@ -166,6 +175,7 @@ export class Workspace {
   }
 
   setDocument(file: string, text: string): void {
+    this.embeddings = undefined;
     const known = this.overlays.has(file) || this.luaFiles.includes(file);
     this.overlays.set(file, text);
     if (path.basename(file) === MANIFEST_NAME) {
@@ -177,6 +187,7 @@ export class Workspace {
 
   closeDocument(file: string): void {
     this.overlays.delete(file);
+    this.embeddings = undefined;
     if (path.basename(file) === MANIFEST_NAME) {
       this.refresh();
     }
@@ -215,32 +226,104 @@ export class Workspace {
     return hit;
   }
 
-  /** Findings for one Lua file. */
-  checkFile(file: string): Finding[] {
-    const facts = this.facts(file);
-    if (!facts) {
-      return [];
-    }
-    const project = this.projectFor(file);
-    return checkLuaFile(file, facts, project, (name) => this.resolve(project, name));
+  /** The name mapping and embed closure of a project that has a manifest. */
+  embedding(project: Project): Embedding | undefined {
+    return this.allEmbeddings().get(project);
   }
 
-  /** Findings for a manifest file (validation). */
+  private allEmbeddings(): Map<Project, Embedding> {
+    if (!this.embeddings) {
+      const out = new Map<Project, Embedding>();
+      for (const project of this.projects) {
+        const manifest = project.manifest;
+        if (!manifest) {
+          continue;
+        }
+        const resolve = (name: string) => this.resolve(project, name);
+        const mapping = buildMapping(manifest, resolve, (f) => this.fs.isFile(f));
+        const closure = computeClosure({
+          project,
+          mapping,
+          facts: (f) => this.facts(f),
+          resolve,
+          readText: (f) => this.readText(f),
+          isFile: (f) => this.fs.isFile(f),
+        });
+        out.set(project, { project, mapping, closure });
+      }
+      this.embeddings = out;
+    }
+    return this.embeddings;
+  }
+
+  /** True when the file is reached from some project's embed closure. */
+  inClosure(file: string): boolean {
+    for (const e of this.allEmbeddings().values()) {
+      if (e.closure.files.has(file)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
+  checkFile(file: string): Finding[] {
+    if (path.basename(file) === MANIFEST_NAME) {
+      return this.checkManifest(file);
+    }
+    const closureFindings: Finding[] = [];
+    let inClosure = false;
+    for (const e of this.allEmbeddings().values()) {
+      inClosure = inClosure || e.closure.files.has(file);
+      closureFindings.push(...e.closure.findings.filter((f) => f.file === file));
+    }
+    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
+    if (!facts) {
+      return closureFindings;
+    }
+    const project = this.projectFor(file);
+    return [...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure), ...closureFindings];
+  }
+
+  /** Findings for a manifest file: validation, then the mapping's own problems. */
   checkManifest(file: string): Finding[] {
-    return this.manifestFindings.get(file) ?? [];
+    const findings = [...(this.manifestFindings.get(file) ?? [])];
+    const project = this.projects.find((p) => p.manifest?.file === file);
+    const embedding = project ? this.embedding(project) : undefined;
+    if (embedding && project?.manifest) {
+      findings.push(...checkMapping(project.manifest, embedding.mapping));
+    }
+    return findings;
+  }
+
+  /** Every file that has or may have findings: manifests, Lua files, and files reached by closures. */
+  checkedFiles(): string[] {
+    const files = new Set<string>([...this.manifestFiles, ...this.luaFiles]);
+    for (const e of this.allEmbeddings().values()) {
+      for (const f of e.closure.files) {
+        files.add(f);
+      }
+      for (const f of e.closure.findings) {
+        files.add(f.file);
+      }
+    }
+    return [...files];
   }
 
   /** Every finding in the workspace, by file. */
   checkAll(): Map<string, Finding[]> {
     const out = new Map<string, Finding[]>();
-    for (const file of this.manifestFiles) {
-      out.set(file, this.checkManifest(file));
-    }
-    for (const file of this.luaFiles) {
+    for (const file of this.checkedFiles()) {
       out.set(file, this.checkFile(file));
     }
     return out;
   }
+}
+
+export interface Embedding {
+  project: Project;
+  mapping: MappingEntry[];
+  closure: Closure;
 }
 
 export function isInside(dir: string, file: string): boolean {

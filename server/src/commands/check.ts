@@ -1,0 +1,38 @@
+import { Finding } from '../core/types';
+import {
+  chooseFormat,
+  CommandArgs,
+  CommandIO,
+  EXIT_FINDINGS,
+  EXIT_OK,
+  formatFindingsJson,
+  formatFindingsText,
+  hasErrors,
+  openWorkspace,
+  resolveDir,
+  sortFindings,
+} from './common';
+
+function summary(findings: Finding[], files: number): string {
+  const count = (s: string) => findings.filter((f) => f.severity === s).length;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(files, 'Lua file')}`;
+}
+
+/** `resty-build check [dir]`: every finding of the workspace, the same ones the editor shows. */
+export function runCheck(args: CommandArgs, io: CommandIO): number {
+  const format = chooseFormat(args, ['text', 'json']);
+  const dir = resolveDir(args.dir);
+  const workspace = openWorkspace(dir, io);
+  const findings = sortFindings([...workspace.checkAll().values()].flat());
+  if (format === 'json') {
+    io.out(formatFindingsJson(dir, findings));
+  } else {
+    const text = formatFindingsText(dir, findings);
+    if (text) {
+      io.out(text);
+    }
+    io.err(summary(findings, workspace.files().length));
+  }
+  return hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,20 @@
+import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/moduleMap';
+import { chooseFormat, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
+
+/** `resty-build map [dir]`: the name mapping and the closure, as a table or JSON. */
+export function runMap(args: CommandArgs, io: CommandIO): number {
+  const format = chooseFormat(args, ['text', 'json', 'markdown']);
+  const dir = resolveDir(args.dir);
+  const workspace = openWorkspace(dir, io);
+  const project = manifestProject(workspace, dir);
+  const rows = buildModuleMap(workspace.embedding(project)!);
+  if (format === 'json') {
+    io.out(JSON.stringify({ modules: rows }, null, 2));
+  } else if (format === 'markdown') {
+    io.out(formatModuleMapMarkdown(dir, rows));
+  } else {
+    io.out(formatModuleMapText(dir, rows));
+  }
+  const bad = rows.filter((r) => r.status !== 'embedded' && r.status !== 'builtin' && r.status !== 'provided');
+  return bad.some((r) => r.status !== 'native' || r.reasons.length > 0) ? EXIT_FINDINGS : EXIT_OK;
+}

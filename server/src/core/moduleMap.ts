@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { checkMapping } from './checks';
+import { flatFileName, objectFileName, symbolForModule } from './mapping';
+import { Origin } from './resolver';
+import { Embedding } from './workspace';
+
+export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
+
+/** One row of the module map: the mapping entries first, then what the closure reaches beyond them. */
+export interface ModuleMapRow {
+  module: string;
+  file: string | null;
+  flatName: string;
+  object: string;
+  symbol: string;
+  origin: Origin | null;
+  status: ModuleMapStatus;
+  reasons: { code: string; message: string }[];
+}
+
+export function buildModuleMap(embedding: Embedding): ModuleMapRow[] {
+  const manifest = embedding.project.manifest!;
+  const mappingFindings = checkMapping(manifest, embedding.mapping);
+  const rows: ModuleMapRow[] = [];
+  const seen = new Set<string>();
+  for (const entry of embedding.mapping) {
+    if (seen.has(entry.module)) {
+      continue;
+    }
+    seen.add(entry.module);
+    const reasons = mappingFindings
+      .filter((f) => f.module === entry.module && f.severity !== 'info')
+      .map((f) => ({ code: f.code, message: f.message }));
+    rows.push({
+      module: entry.module,
+      file: entry.file ?? null,
+      flatName: entry.flatName,
+      object: entry.object,
+      symbol: entry.symbol,
+      origin: entry.origin ?? null,
+      status: reasons.some((r) => r.code === 'hyphen-name') ? 'hyphen-name' : reasons.length > 0 ? 'error' : 'embedded',
+      reasons,
+    });
+  }
+  const extra = [...embedding.closure.modules.values()].filter((m) => !seen.has(m.name)).sort((a, b) => a.name.localeCompare(b.name));
+  for (const m of extra) {
+    const reasons = embedding.closure.findings
+      .filter((f) => f.module === m.name)
+      .slice(0, 1)
+      .map((f) => ({ code: f.code, message: f.message }));
+    const origin: Origin | null = m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? 'path' : null;
+    rows.push({
+      module: m.name,
+      file: m.file ?? null,
+      flatName: flatFileName(m.name),
+      object: path.join(manifest.outDir, objectFileName(m.name)),
+      symbol: symbolForModule(m.name),
+      origin,
+      status: m.status,
+      reasons,
+    });
+  }
+  return rows;
+}
+
+function displayPath(root: string, file: string | null): string {
+  if (!file) {
+    return '';
+  }
+  const rel = path.relative(root, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+const STATUS_TEXT: Record<ModuleMapStatus, string> = {
+  embedded: 'embedded',
+  'not-in-mapping': 'MISSING from embed',
+  builtin: 'built into the runtime',
+  provided: 'provided by the runtime',
+  native: 'C module: ship it',
+  unresolved: 'NOT FOUND',
+  'hyphen-name': 'never found (hyphen)',
+  error: 'ERROR',
+};
+
+function tableRows(root: string, rows: ModuleMapRow[]): string[][] {
+  return rows.map((r) => [
+    r.module,
+    r.status === 'builtin' || r.status === 'provided' ? '' : r.flatName,
+    r.status === 'builtin' || r.status === 'provided' ? '' : r.symbol,
+    r.origin ?? '',
+    STATUS_TEXT[r.status],
+    displayPath(root, r.file),
+  ]);
+}
+
+const HEADER = ['Module', 'File name', 'Symbol', 'Origin', 'Status', 'Source'];
+
+export function formatModuleMapMarkdown(root: string, rows: ModuleMapRow[]): string {
+  const cells = tableRows(root, rows);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
+  for (const row of cells) {
+    lines.push(`| ${row.map((c, i) => (c && i < 3 ? '`' + esc(c) + '`' : esc(c))).join(' | ')} |`);
+  }
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `- \`${r.module}\` (${reason.code}): ${reason.message}`));
+  if (problems.length > 0) {
+    lines.push('', '**Problems**', '', ...problems);
+  }
+  return lines.join('\n');
+}
+
+export function formatModuleMapText(root: string, rows: ModuleMapRow[]): string {
+  const cells = [HEADER, ...tableRows(root, rows)];
+  const widths = HEADER.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const lines = cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `${r.module}: ${reason.code}: ${reason.message.split('\n')[0]}`));
+  if (problems.length > 0) {
+    lines.push('', ...problems);
+  }
+  return lines.join('\n');
+}

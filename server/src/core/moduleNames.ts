@@ -1,0 +1,40 @@
+import * as path from 'node:path';
+
+/**
+ * Why a module name is odd, or undefined when it is ordinary. Lua's loader
+ * substitutes any name into the templates (`require "spec/helpers"` works),
+ * but such names cannot be compiled with `luajit -n` and often hide a bug.
+ */
+export function suspiciousNameReason(name: string): string | undefined {
+  if (name === '') {
+    return 'the module name is empty';
+  }
+  if (path.isAbsolute(name) || /^[A-Za-z]:[\\/]/.test(name)) {
+    return 'the module name is an absolute path';
+  }
+  if (name.includes('..')) {
+    return "the module name contains '..'";
+  }
+  if (/^[./]|[./]$|\/\/|\.\/|\/\./.test(name)) {
+    return 'the module name has an empty segment';
+  }
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+    const bad = [...new Set(name.replace(/[A-Za-z0-9_.-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
+    return `the module name contains characters outside [A-Za-z0-9_.-] (${bad})`;
+  }
+  return undefined;
+}
+
+/** A hyphenated name is cut after its first '-' before the bytecode symbol is formed. */
+export function hasHyphen(name: string): boolean {
+  return name.includes('-');
+}
+
+/** Libraries every Linux runtime image has; `ffi.load` of these needs nothing shipped. */
+const SYSTEM_LIBRARIES = new Set(['c', 'm', 'dl', 'rt', 'pthread', 'util', 'resolv', 'crypt', 'ssl', 'crypto', 'z']);
+
+/** `ffi.load("ssl")`, `ffi.load("libz.so.1")` → whether it is a system library. */
+export function isSystemLibrary(library: string): boolean {
+  const base = path.basename(library).replace(/^lib/, '').replace(/\.so(\.\d+)*$/, '').replace(/\.dylib$/, '');
+  return SYSTEM_LIBRARIES.has(base);
+}
