@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { createManifest } from './createManifest';
+import { EmbedStatusItem, MODULE_MAP_SCHEME, ModuleMapProvider } from './moduleMap';
 
 let client: LanguageClient | undefined;
 
@@ -15,17 +17,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [
       { scheme: 'file', language: 'lua' },
       { scheme: 'file', pattern: '**/resty-build.json' },
+      { scheme: 'file', pattern: '**/*.conf' },
     ],
     outputChannel,
   };
   client = new LanguageClient('resty-build', 'resty-build', serverOptions, clientOptions);
+
+  const mapProvider = new ModuleMapProvider(() => client);
+  const status = new EmbedStatusItem(mapProvider);
   context.subscriptions.push(
+    status,
+    vscode.workspace.registerTextDocumentContentProvider(MODULE_MAP_SCHEME, mapProvider),
+    vscode.languages.onDidChangeDiagnostics(() => status.schedule()),
     vscode.commands.registerCommand('restyBuild.showOutput', () => outputChannel.show(true)),
     vscode.commands.registerCommand('restyBuild.restartServer', async () => {
       await client?.restart();
     }),
+    vscode.commands.registerCommand('restyBuild.showModuleMap', () => mapProvider.show()),
+    vscode.commands.registerCommand('restyBuild.createManifest', () => createManifest(client)),
   );
   await client.start();
+  status.schedule();
 }
 
 export async function deactivate(): Promise<void> {

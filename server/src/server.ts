@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import {
+  CodeActionKind,
   createConnection,
   DidChangeWatchedFilesNotification,
   InitializeParams,
@@ -12,9 +13,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { NodeFileSystem } from './core/fs';
 import { MANIFEST_NAME } from './core/manifest';
 import { Workspace } from './core/workspace';
-import { uriToPath } from './convert';
+import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
+import { findCodeActions } from './features/codeActions';
+import { moduleMapFor } from './features/moduleMap';
 import { findDefinition, findDocumentLinks } from './features/navigation';
+import { inferManifest } from './core/manifestInference';
+import { InferManifestRequest, ModuleMapRequest } from './protocol';
+import * as fs from 'node:fs';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
@@ -59,6 +65,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       definitionProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentLinkProvider: { resolveProvider: false },
       workspace: { workspaceFolders: { supported: true } },
     },
@@ -80,7 +87,8 @@ connection.onInitialized(() => {
       workspace.setDocument(file, doc.getText());
     }
   }
-  guarded('publishing diagnostics', undefined, () => publisher.publishAll(workspace!, openFiles()));
+  const ws = workspace;
+  guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   log(`analysed ${workspace.files().length} Lua files in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
 });
 
@@ -91,11 +99,13 @@ function onDocument(doc: TextDocument): void {
   }
   const ws = workspace;
   guarded(`analysing ${file}`, undefined, () => {
+    // A file inside an embed closure (before or after the edit) can change other files' findings.
+    const wasInClosure = ws.inClosure(file);
     ws.setDocument(file, doc.getText());
-    if (path.basename(file) === MANIFEST_NAME) {
+    if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua') || wasInClosure || ws.inClosure(file)) {
       publisher.publishAll(ws, openFiles());
     } else {
-      publisher.publishFile(ws, file, false);
+      publisher.publishFile(ws, file);
     }
   });
 }
@@ -108,8 +118,8 @@ documents.onDidClose((e) => {
     const ws = workspace;
     guarded(`closing ${file}`, undefined, () => {
       ws.closeDocument(file);
-      if (!ws.files().includes(file)) {
-        void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      if (!ws.checkedFiles().includes(file)) {
+        publisher.clear(file);
       }
     });
   }
@@ -142,6 +152,30 @@ connection.onDocumentLinks((params) => {
   }
   const ws = workspace;
   return guarded('document links', [], () => findDocumentLinks(ws, file));
+});
+
+connection.onCodeAction((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  if (!file || !workspace) {
+    return [];
+  }
+  const ws = workspace;
+  return guarded('code actions', [], () => findCodeActions(ws, file, params.context.diagnostics));
+});
+
+connection.onRequest(ModuleMapRequest.type, (params) => {
+  const ws = workspace;
+  if (!ws) {
+    return moduleMapFor(new Workspace(new NodeFileSystem(), { roots, env: process.env }), params);
+  }
+  return moduleMapFor(ws, params);
+});
+
+connection.onRequest(InferManifestRequest.type, (params) => {
+  const folder = uriToPath(params.folderUri) ?? roots[0];
+  const ws = workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env });
+  const { file, text } = inferManifest(ws, folder);
+  return { uri: pathToUri(file), text, exists: fs.existsSync(file) };
 });
 
 documents.listen(connection);

@@ -1,51 +1,56 @@
-import { Connection } from 'vscode-languageserver/node';
+import { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { Workspace } from '../core/workspace';
 import { pathToUri, toDiagnostic } from '../convert';
 
 /**
- * Publishes findings for the whole workspace and for open documents, and
- * clears files that no longer have any (or no longer exist).
+ * Publishes findings, sending a file's diagnostics only when they changed,
+ * and clearing files that no longer have any (or no longer exist).
  */
 export class DiagnosticsPublisher {
-  private published = new Set<string>();
+  private readonly last = new Map<string, string>();
 
   constructor(private readonly connection: Connection) {}
 
+  private send(uri: string, diagnostics: Diagnostic[]): void {
+    const key = JSON.stringify(diagnostics);
+    if ((this.last.get(uri) ?? '[]') === key) {
+      return;
+    }
+    if (diagnostics.length === 0) {
+      this.last.delete(uri);
+    } else {
+      this.last.set(uri, key);
+    }
+    void this.connection.sendDiagnostics({ uri, diagnostics });
+  }
+
+  /** Everything: after start-up, file creations/deletions, manifest or closure changes. */
   publishAll(workspace: Workspace, openFiles: Iterable<string>): void {
-    const next = new Set<string>();
     const all = workspace.checkAll();
     for (const file of openFiles) {
       if (!all.has(file)) {
         all.set(file, workspace.checkFile(file));
       }
     }
+    const seen = new Set<string>();
     for (const [file, findings] of all) {
       const uri = pathToUri(file);
-      if (findings.length > 0 || this.published.has(uri)) {
-        void this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
-      }
-      if (findings.length > 0) {
-        next.add(uri);
+      seen.add(uri);
+      this.send(uri, findings.map(toDiagnostic));
+    }
+    for (const uri of [...this.last.keys()]) {
+      if (!seen.has(uri)) {
+        this.send(uri, []);
       }
     }
-    for (const uri of this.published) {
-      if (!next.has(uri) && ![...all.keys()].some((f) => pathToUri(f) === uri)) {
-        void this.connection.sendDiagnostics({ uri, diagnostics: [] });
-      }
-    }
-    this.published = next;
   }
 
-  publishFile(workspace: Workspace, file: string, isManifest: boolean): void {
-    const findings = isManifest ? workspace.checkManifest(file) : workspace.checkFile(file);
-    const uri = pathToUri(file);
-    if (findings.length > 0 || this.published.has(uri)) {
-      void this.connection.sendDiagnostics({ uri, diagnostics: findings.map(toDiagnostic) });
-    }
-    if (findings.length > 0) {
-      this.published.add(uri);
-    } else {
-      this.published.delete(uri);
-    }
+  /** One file: an edit that cannot affect any other file's findings. */
+  publishFile(workspace: Workspace, file: string): void {
+    this.send(pathToUri(file), workspace.checkFile(file).map(toDiagnostic));
+  }
+
+  clear(file: string): void {
+    this.send(pathToUri(file), []);
   }
 }

@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { appendToArray } from '../core/manifestEdits';
+import { LineIndex } from '../core/types';
+import { Workspace } from '../core/workspace';
+import { substitute } from '../core/resolver';
+import { pathToUri } from '../convert';
+
+function manifestEdit(workspace: Workspace, manifestFile: string, key: 'embed' | 'provided', names: string[]): WorkspaceEdit | undefined {
+  const text = workspace.readText(manifestFile);
+  if (text === undefined) {
+    return undefined;
+  }
+  const edits = appendToArray(text, key, names);
+  if (edits.length === 0) {
+    return undefined;
+  }
+  const lines = new LineIndex(text);
+  const textEdits: TextEdit[] = edits.map((e) => ({ range: lines.range(e.offset, e.offset + e.length), newText: e.content }));
+  return { changes: { [pathToUri(manifestFile)]: textEdits } };
+}
+
+const MODULE_TEMPLATE = (name: string) => `-- ${name}\nlocal _M = {}\n\nreturn _M\n`;
+
+/** Quick fixes for the diagnostics of one file. Each edit of the manifest keeps its formatting and comments. */
+export function findCodeActions(workspace: Workspace, file: string, diagnostics: Diagnostic[]): CodeAction[] {
+  const project = workspace.projectFor(file);
+  const manifestFile = project.manifest?.file;
+  const actions: CodeAction[] = [];
+  for (const diagnostic of diagnostics) {
+    const name = (diagnostic.data as { module?: string } | undefined)?.module;
+    if (diagnostic.source !== 'resty-build' || !name) {
+      continue;
+    }
+    const fix = (title: string, edit: WorkspaceEdit | undefined, preferred = false) => {
+      if (edit) {
+        actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: preferred || undefined });
+      }
+    };
+    if (diagnostic.code === 'not-in-mapping' && manifestFile) {
+      fix(`Add '${name}' to embed in resty-build.json`, manifestEdit(workspace, manifestFile, 'embed', [name]), true);
+      const embedding = workspace.embedding(project);
+      const missing = [...(embedding?.closure.modules.values() ?? [])].filter((m) => m.status === 'not-in-mapping').map((m) => m.name);
+      if (missing.length > 1) {
+        fix(`Add all ${missing.length} modules missing from the closure to embed`, manifestEdit(workspace, manifestFile, 'embed', missing));
+      }
+    }
+    if ((diagnostic.code === 'not-in-mapping' || diagnostic.code === 'unresolved-module') && manifestFile && project.profile === 'openresty') {
+      fix(`Declare '${name}' as provided by the runtime`, manifestEdit(workspace, manifestFile, 'provided', [name]));
+    }
+    if (diagnostic.code === 'unresolved-module') {
+      const template = project.resolver.lua.find((t) => t.origin === 'workspace' && t.template.includes('?') && !t.template.includes(`${path.sep}init.lua`));
+      const target = template ? path.normalize(substitute(template.template, name)) : undefined;
+      if (target) {
+        const uri = pathToUri(target);
+        actions.push({
+          title: `Create ${path.relative(project.root, target)} for '${name}'`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: {
+            documentChanges: [
+              { kind: 'create', uri, options: { ignoreIfExists: true } },
+              { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: MODULE_TEMPLATE(name) }] },
+            ],
+          },
+        });
+      }
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,31 @@
+import { buildModuleMap, formatModuleMapMarkdown } from '../core/moduleMap';
+import { Workspace } from '../core/workspace';
+import { pathToUri, uriToPath } from '../convert';
+import { ModuleMapParams, ModuleMapResult } from '../protocol';
+
+export function moduleMapFor(workspace: Workspace, params: ModuleMapParams): ModuleMapResult {
+  const file = params.uri ? uriToPath(params.uri) : undefined;
+  let project = file ? workspace.projectFor(file) : undefined;
+  if (!project?.manifest) {
+    project = workspace.allProjects().find((p) => p.manifest !== undefined);
+  }
+  const embedding = project ? workspace.embedding(project) : undefined;
+  if (!project?.manifest || !embedding) {
+    return {
+      manifestUri: null,
+      markdown: 'No `resty-build.json` in this workspace: run **resty-build: Create Manifest** to write one from what was inferred.',
+      modules: [],
+      embedded: 0,
+      problems: 0,
+    };
+  }
+  const rows = buildModuleMap(embedding);
+  const problems = rows.filter((r) => !['embedded', 'builtin', 'provided'].includes(r.status)).length;
+  return {
+    manifestUri: pathToUri(project.manifest.file),
+    markdown: `# Module map: ${project.root}\n\n${formatModuleMapMarkdown(project.root, rows)}\n`,
+    modules: rows.map((r) => ({ module: r.module, status: r.status })),
+    embedded: rows.filter((r) => r.status === 'embedded').length,
+    problems,
+  };
+}
