@@ -7,7 +7,7 @@ export function runMap(args: CommandArgs, io: CommandIO): number {
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
   const project = manifestProject(workspace, dir);
-  const rows = buildModuleMap(workspace.embedding(project)!);
+  const rows = buildModuleMap(workspace.embedding(project)!, (f) => workspace.checkFile(f));
   if (format === 'json') {
     io.out(JSON.stringify({ modules: rows }, null, 2));
   } else if (format === 'markdown') {

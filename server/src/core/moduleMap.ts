@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { checkMapping } from './checks';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from './resolver';
+import { Finding } from './types';
 import { Embedding } from './workspace';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
@@ -18,7 +19,11 @@ export interface ModuleMapRow {
   reasons: { code: string; message: string }[];
 }
 
-export function buildModuleMap(embedding: Embedding): ModuleMapRow[] {
+/**
+ * `fileFindings` gives the findings of a source file, so a module that will
+ * not compile (syntax) shows as an error in the map too.
+ */
+export function buildModuleMap(embedding: Embedding, fileFindings: (file: string) => Finding[] = () => []): ModuleMapRow[] {
   const manifest = embedding.project.manifest!;
   const mappingFindings = checkMapping(manifest, embedding.mapping);
   const rows: ModuleMapRow[] = [];
@@ -28,9 +33,11 @@ export function buildModuleMap(embedding: Embedding): ModuleMapRow[] {
       continue;
     }
     seen.add(entry.module);
-    const reasons = mappingFindings
-      .filter((f) => f.module === entry.module && f.severity !== 'info')
-      .map((f) => ({ code: f.code, message: f.message }));
+    // A duplicate entry is a warning about the manifest, not about the module.
+    const reasons = [
+      ...mappingFindings.filter((f) => f.module === entry.module && f.severity === 'error'),
+      ...(entry.file ? fileFindings(entry.file).filter((f) => f.code === 'syntax-error' || f.code === 'luajit-syntax') : []),
+    ].map((f) => ({ code: f.code, message: f.message }));
     rows.push({
       module: entry.module,
       file: entry.file ?? null,

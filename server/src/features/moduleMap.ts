@@ -19,7 +19,7 @@ export function moduleMapFor(workspace: Workspace, params: ModuleMapParams): Mod
       problems: 0,
     };
   }
-  const rows = buildModuleMap(embedding);
+  const rows = buildModuleMap(embedding, (f) => workspace.checkFile(f));
   const problems = rows.filter((r) => !['embedded', 'builtin', 'provided'].includes(r.status)).length;
   return {
     manifestUri: pathToUri(project.manifest.file),
