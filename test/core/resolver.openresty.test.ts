@@ -12,7 +12,7 @@ import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../
 import { resolveModule } from '../../server/src/core/resolver';
 import { Workspace } from '../../server/src/core/workspace';
 import { luajitAvailable, notFoundTrail, runLuajit } from '../helpers/luajit';
-import { fixture } from '../helpers/paths';
+import { fixture, tempCopy, writeTree } from '../helpers/paths';
 
 const disk = new NodeFileSystem();
 
@@ -172,6 +172,18 @@ describe('agreement with the real luajit', { skip: !luajitAvailable() && 'luajit
       assert.deepEqual(r.trail, notFoundTrail(run.stderr));
     });
   }
+
+  test('with only the defaults (";;"), in an empty temp dir, the trail is what plain luajit prints', (t) => {
+    const tmp = tempCopy();
+    t.after(tmp.cleanup);
+    writeTree(tmp.dir, { [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ';;', cpath: ';;' }) });
+    const project = projectAt(tmp.dir);
+    for (const name of ['x', 'resty.x.y']) {
+      const run = runLuajit(['-e', `require ${JSON.stringify(name)}`], { cwd: tmp.dir });
+      assert.notEqual(run.status, 0);
+      assert.deepEqual(resolveModule(name, project.resolver, disk).trail, notFoundTrail(run.stderr));
+    }
+  });
 
   for (const name of ['first', 'pkg', 'onlyinit', 'resty.deep.mod', 'late', 'both']) {
     test(`'${name}' resolves to the file package.searchpath finds`, () => {
