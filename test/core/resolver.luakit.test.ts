@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { createProject, Env, findLuakitStdlib } from '../../server/src/core/project';
 import { resolveModule } from '../../server/src/core/resolver';
+import { Workspace } from '../../server/src/core/workspace';
 import { fixture } from '../helpers/paths';
 
 const root = fixture('luakit-search-order');
@@ -132,6 +133,14 @@ describe('luakit stdlib location', () => {
     assert.equal(rel(r.file), path.join('envstd', 'fromenv.lua'));
     assert.equal(r.origin, 'stdlib');
     assert.equal(resolve('onlystd', env).status, 'unresolved', 'the default stdlib folder is not searched when the env names another');
+  });
+
+  test('$LUAKIT_STDLIB_DIR reaches the resolver through WorkspaceOptions.env', () => {
+    const script = path.join(root, 'build.lua');
+    const withEnv = new Workspace(disk, { roots: [root], env: { LUAKIT_STDLIB_DIR: path.join(root, 'envstd'), PATH: '' } });
+    assert.equal(withEnv.resolve(withEnv.projectFor(script), 'fromenv').file, path.join(root, 'envstd', 'fromenv.lua'));
+    const without = new Workspace(disk, { roots: [root], env: { PATH: '' } });
+    assert.equal(without.resolve(without.projectFor(script), 'fromenv').status, 'unresolved');
   });
 
   test('$LUAKIT_STDLIB_DIR wins over a luakit on PATH', () => {
