@@ -69,7 +69,7 @@ function parseArgs(argv: string[]): { name: string; command: Command; args: Comm
     const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
     const takesValue = command.options[key];
     if (takesValue === undefined) {
-      throw new UsageError(`'${name}' has no option --${key}`);
+      throw new UsageError(`unknown option '--${key}' for '${name}'`);
     }
     if (!takesValue) {
       options.set(key, 'true');

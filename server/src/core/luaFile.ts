@@ -1,5 +1,5 @@
 import * as luaparse from 'luaparse';
-import { Token, tokenize } from './luaLexer';
+import { shebangLength, Token, tokenize } from './luaLexer';
 import { FfiLoadSite, findFfiLoads, findRequires, RequireSite } from './requires';
 import { comparePositions, LineIndex, Range } from './types';
 
@@ -62,8 +62,10 @@ export function findNewerLuaSyntax(tokens: Token[], lines: LineIndex): SyntaxPro
  */
 export function prepareForLuaparse(text: string, tokens: Token[]): string {
   let out = text;
-  if (out.charCodeAt(0) === 0xfeff) {
-    out = ' ' + out.slice(1);
+  // LuaJIT skips a BOM and then a `#` first line; luaparse only a `#` at offset 0.
+  const skipped = Math.max(shebangLength(text), out.charCodeAt(0) === 0xfeff ? 1 : 0);
+  if (skipped > 0) {
+    out = ' '.repeat(skipped) + out.slice(skipped);
   }
   for (const tok of tokens) {
     if (tok.kind === 'number' && /^0[bB][01]/.test(tok.value)) {
@@ -93,7 +95,14 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
   } catch (err) {
     const e = err as { index?: number; message?: string };
     if (typeof e.index === 'number') {
-      const start = Math.min(e.index, text.length);
+      let start = Math.min(e.index, text.length);
+      // luaparse points past the line end of an unfinished string; LuaJIT names the string's line.
+      const unfinished = /^(\[\d+:\d+\]\s*)?unfinished/.test(String(e.message))
+        ? tokens.filter((t) => t.unterminated && t.start <= start).at(-1)
+        : undefined;
+      if (unfinished) {
+        start = unfinished.start;
+      }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
       const end = tok ? tok.end : Math.min(text.length, start + 1);
       return { message: cleanMessage(String(e.message)), range: lines.range(start, Math.max(end, start)) };

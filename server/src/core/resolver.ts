@@ -57,14 +57,16 @@ function searchTemplates(
   name: string,
   templates: SearchTemplate[],
   trail: string[],
-  tried: Set<string>,
+  skip: ReadonlySet<string>,
 ): { file: string; origin: Origin } | undefined {
   for (const t of templates) {
     const file = path.normalize(substitute(t.template, name));
-    if (tried.has(file)) {
+    // Only luakit's loader candidates are skipped (the same files again in its
+    // package.path). LuaJIT's loaders repeat a file when two of them look at it
+    // (loadall.so by the C and the all-in-one loader), and so does the trail.
+    if (skip.has(file)) {
       continue;
     }
-    tried.add(file);
     if (fs.isFile(file)) {
       return { file, origin: t.origin };
     }

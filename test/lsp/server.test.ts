@@ -1,0 +1,96 @@
+// The language server over stdio: diagnostics published for an open
+// document, go-to-definition on a require string, and diagnostics that go
+// away after an edit or after the missing file appears on disk.
+import { describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Diagnostic, DiagnosticSeverity, FileChangeType, Location } from 'vscode-languageserver-protocol/node';
+import { fileUri, startServer } from '../helpers/lspClient';
+import { tempCopy } from '../helpers/paths';
+
+const MAIN = ['local util = require "app.util"', 'local missing = require("app.missing")', 'return { util, missing }', ''].join('\n');
+/** `"app.missing"` on line 1, quotes included. */
+const MISSING_RANGE = { start: { line: 1, character: 24 }, end: { line: 1, character: 37 } };
+
+const isMissing = (d: Diagnostic) => d.code === 'unresolved-module';
+
+/** A server on a fresh copy of the fixture, stopped (and the copy removed) after the test. */
+async function serverOnFixture(t: { after: (fn: () => unknown) => void }) {
+  const tmp = tempCopy('lsp-missing-module');
+  const client = await startServer(tmp.dir);
+  t.after(async () => {
+    await client.stop();
+    tmp.cleanup();
+  });
+  const mainUri = fileUri(path.join(tmp.dir, 'main.lua'));
+  assert.equal(fs.readFileSync(path.join(tmp.dir, 'main.lua'), 'utf8'), MAIN, 'the fixture is what this test describes');
+  await client.open(mainUri, MAIN);
+  const initial = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
+  return { client, dir: tmp.dir, mainUri, initial };
+}
+
+describe('language server', () => {
+  test('publishes unresolved-module for the open document, and definition jumps to the module file', async (t) => {
+    const { client, dir, mainUri, initial } = await serverOnFixture(t);
+    assert.equal(client.initializeResult.capabilities.definitionProvider, true);
+    assert.deepEqual(
+      initial.map((d) => ({ code: d.code, severity: d.severity, range: d.range, source: d.source })),
+      [{ code: 'unresolved-module', severity: DiagnosticSeverity.Error, range: MISSING_RANGE, source: 'resty-build' }],
+    );
+    assert.match(initial[0].message, /^module 'app\.missing' not found:\n\tno field package\.preload\['app\.missing'\]\n\tno file '\.\/lib\/app\/missing\.lua'/);
+    assert.deepEqual(initial[0].data, { module: 'app.missing' });
+
+    const definition = await client.request<Location | null>('textDocument/definition', {
+      textDocument: { uri: mainUri },
+      position: { line: 0, character: 25 }, // inside "app.util"
+    });
+    assert.deepEqual(definition, {
+      uri: fileUri(path.join(dir, 'lib', 'app', 'util.lua')),
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+
+    const outside = await client.request<Location | null>('textDocument/definition', {
+      textDocument: { uri: mainUri },
+      position: { line: 0, character: 8 }, // on `util`, not the string
+    });
+    assert.equal(outside, null);
+    const unresolved = await client.request<Location | null>('textDocument/definition', {
+      textDocument: { uri: mainUri },
+      position: { line: 1, character: 28 }, // inside "app.missing"
+    });
+    assert.equal(unresolved, null);
+  });
+
+  test('an edit that fixes the require clears the diagnostic', async (t) => {
+    const { client, mainUri } = await serverOnFixture(t);
+    const inside = { start: { line: 1, character: 25 }, end: { line: 1, character: 36 } }; // app.missing, without quotes
+    await client.notify('textDocument/didChange', {
+      textDocument: { uri: mainUri, version: 2 },
+      contentChanges: [{ range: inside, text: 'app.util' }],
+    });
+    assert.deepEqual(await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0), []);
+
+    // And breaking it again brings it back, at the new range.
+    await client.notify('textDocument/didChange', {
+      textDocument: { uri: mainUri, version: 3 },
+      contentChanges: [{ range: { start: { line: 1, character: 25 }, end: { line: 1, character: 33 } }, text: 'app.gone' }],
+    });
+    const back = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
+    assert.deepEqual(back.map((d) => d.range), [{ start: { line: 1, character: 24 }, end: { line: 1, character: 34 } }]);
+  });
+
+  test('creating the missing file and notifying didChangeWatchedFiles clears the diagnostic', async (t) => {
+    const { client, dir, mainUri } = await serverOnFixture(t);
+    const created = path.join(dir, 'lib', 'app', 'missing.lua');
+    fs.writeFileSync(created, 'return {}\n');
+    await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(created), type: FileChangeType.Created }] });
+    assert.deepEqual(await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0), []);
+
+    // Deleting it again brings the diagnostic back.
+    fs.rmSync(created);
+    await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(created), type: FileChangeType.Deleted }] });
+    const back = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
+    assert.deepEqual(back.map((d) => d.range), [MISSING_RANGE]);
+  });
+});
