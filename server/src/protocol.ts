@@ -1,4 +1,4 @@
-import { RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
 /**
  * Custom requests between the extension and the server, declared once here
@@ -38,4 +38,19 @@ export interface InferManifestResult {
 export namespace InferManifestRequest {
   export const method = 'resty-build/inferManifest';
   export const type = new RequestType<InferManifestParams, InferManifestResult, void>(method);
+}
+
+/** Sent by the server when a full analysis finished and every diagnostic of it was published. */
+export interface StatusParams {
+  state: 'ready';
+  /** Lua files analysed. */
+  files: number;
+  /** Files with at least one finding. */
+  filesWithFindings: number;
+  durationMs: number;
+}
+
+export namespace StatusNotification {
+  export const method = 'resty-build/status';
+  export const type = new NotificationType<StatusParams>(method);
 }

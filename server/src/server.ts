@@ -19,7 +19,7 @@ import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifestInference';
-import { InferManifestRequest, ModuleMapRequest } from './protocol';
+import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol';
 import * as fs from 'node:fs';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
@@ -73,23 +73,50 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
+/** Files parsed between two yields of the initial analysis, so edits and requests are never held up long. */
+const ANALYSIS_BATCH = 64;
+let ready = false;
+
+/**
+ * The initial analysis: parse every file in small batches, yielding to the
+ * event loop between them (an open document's edits are answered at once),
+ * then publish everything and say so.
+ */
+async function analyseWorkspace(ws: Workspace): Promise<void> {
+  const started = Date.now();
+  const files = ws.files();
+  for (let i = 0; i < files.length; i += ANALYSIS_BATCH) {
+    for (const file of files.slice(i, i + ANALYSIS_BATCH)) {
+      ws.facts(file);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ws !== workspace) {
+      return;
+    }
+  }
+  guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
+  ready = true;
+  const filesWithFindings = publisher.fileCount();
+  void connection.sendNotification(StatusNotification.type, { state: 'ready', files: files.length, filesWithFindings, durationMs: Date.now() - started });
+  log(`analysed ${files.length} Lua files in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+}
+
 connection.onInitialized(() => {
   if (canRegisterWatchers) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [{ globPattern: '**/*.lua' }, { globPattern: `**/${MANIFEST_NAME}` }, { globPattern: '**/*.conf' }],
     });
   }
-  const started = Date.now();
-  workspace = new Workspace(new NodeFileSystem(), { roots, env: process.env });
+  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env });
+  workspace = ws;
   for (const doc of documents.all()) {
     const file = uriToPath(doc.uri);
     if (file) {
-      workspace.setDocument(file, doc.getText());
+      ws.setDocument(file, doc.getText());
+      publisher.publishFile(ws, file, true);
     }
   }
-  const ws = workspace;
-  guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
-  log(`analysed ${workspace.files().length} Lua files in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+  analyseWorkspace(ws).catch((err) => connection.console.error(`[resty-build] analysis failed: ${String(err)}`));
 });
 
 function onDocument(doc: TextDocument): void {
@@ -100,6 +127,11 @@ function onDocument(doc: TextDocument): void {
   const ws = workspace;
   guarded(`analysing ${file}`, undefined, () => {
     // A file inside an embed closure (before or after the edit) can change other files' findings.
+    if (!ready) {
+      ws.setDocument(file, doc.getText());
+      publisher.publishFile(ws, file, true);
+      return;
+    }
     const wasInClosure = ws.inClosure(file);
     ws.setDocument(file, doc.getText());
     if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua') || wasInClosure || ws.inClosure(file)) {
@@ -126,7 +158,9 @@ documents.onDidClose((e) => {
 });
 
 connection.onDidChangeWatchedFiles(() => {
-  if (!workspace) {
+  if (!workspace || !ready) {
+    // The initial analysis reads the tree as it is when it publishes.
+    workspace?.refresh();
     return;
   }
   const ws = workspace;

@@ -266,6 +266,19 @@ export class Workspace {
     return false;
   }
 
+  /**
+   * The findings of a Lua file that need no other file parsed (syntax, its
+   * own requires): what an editor shows while the workspace is still loading.
+   */
+  checkFileLocal(file: string): Finding[] {
+    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
+    if (!facts) {
+      return [];
+    }
+    const project = this.projectFor(file);
+    return checkLuaFile(file, facts, (name) => this.resolve(project, name));
+  }
+
   /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
   checkFile(file: string): Finding[] {
     if (path.basename(file) === MANIFEST_NAME) {

@@ -45,9 +45,15 @@ export class DiagnosticsPublisher {
     }
   }
 
-  /** One file: an edit that cannot affect any other file's findings. */
-  publishFile(workspace: Workspace, file: string): void {
-    this.send(pathToUri(file), workspace.checkFile(file).map(toDiagnostic));
+  /** One file: an edit that cannot affect any other file's findings. `local`: skip the closure (still loading). */
+  publishFile(workspace: Workspace, file: string, local = false): void {
+    const findings = local ? workspace.checkFileLocal(file) : workspace.checkFile(file);
+    this.send(pathToUri(file), findings.map(toDiagnostic));
+  }
+
+  /** How many files currently have diagnostics. */
+  fileCount(): number {
+    return this.last.size;
   }
 
   clear(file: string): void {
