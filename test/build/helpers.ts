@@ -43,8 +43,9 @@ export function nmDefined(file: string): string[] {
   }
   return r.stdout
     .split('\n')
-    .filter(Boolean)
-    .map((l) => l.trim().split(/\s+/).pop()!);
+    .map((l) => l.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 2 && /^[A-Za-z]$/.test(fields[fields.length - 2]))
+    .map((fields) => fields[fields.length - 1]);
 }
 
 export function hasTool(name: string): boolean {
