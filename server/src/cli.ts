@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { NodeFileSystem } from './core/fs';
 import { Workspace } from './core/workspace';
 import { Finding } from './core/types';
+import { BUILD_USAGE, buildCommandOf, runBuildCommand } from './commands/build';
 
 /** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error. */
 export const EXIT_OK = 0;
@@ -15,6 +16,7 @@ const USAGE = `Usage: resty-build <command> [dir] [options]
 
 Commands:
   check [dir]     Resolve every require() and report problems (default dir: .)
+${BUILD_USAGE}
 
 Options:
   --format text|json   Output format (default: text)
@@ -132,7 +134,10 @@ function runCheck(args: Args, out: (s: string) => void, err: (s: string) => void
   return findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }
 
-export function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): number {
+export function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n'), err = (s: string) => process.stderr.write(s + '\n')): number | Promise<number> {
+  if (buildCommandOf(argv)) {
+    return runBuildCommand(argv, out, err);
+  }
   let args: ReturnType<typeof parseArgs>;
   try {
     args = parseArgs(argv);
@@ -165,10 +170,15 @@ export function main(argv: string[], out = (s: string) => process.stdout.write(s
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = EXIT_USAGE;
-  }
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e: unknown) => {
+        process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = EXIT_USAGE;
+      },
+    );
 }
