@@ -14,13 +14,17 @@ import { MANIFEST_NAME } from './core/manifest';
 import { Workspace } from './core/workspace';
 import { uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
+import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const publisher = new DiagnosticsPublisher(connection);
+// Build findings (compile errors, verify failures) are merged into what the publisher sends.
+const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
+const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
+registerBuildCommands(connection, () => workspace, buildDiagnostics);
 let roots: string[] = [];
 let canRegisterWatchers = false;
 
