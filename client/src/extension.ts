@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { registerBuildCommands } from './buildCommands';
+import { registerTasks } from './tasks';
 
 let client: LanguageClient | undefined;
 
@@ -24,6 +26,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('restyBuild.restartServer', async () => {
       await client?.restart();
     }),
+    ...registerBuildCommands(client),
+    registerTasks(context),
   );
   await client.start();
 }

@@ -104,3 +104,20 @@ test('verify: exit 0 when every module is found, exit 1 naming the modules when 
   assert.match(bad.out, /^FAIL app\.config: .*-Wl,-E/m);
   assert.match(bad.out, /error verify-failed: 'app\.handler' is not found as embedded bytecode/);
 });
+
+test('the $resty-build problem matcher of package.json reads the CLI finding lines', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const matcher = pkg.contributes.problemMatchers.find((m: { name: string }) => m.name === 'resty-build');
+  const m = new RegExp(matcher.pattern.regexp).exec("lib/broken.lua:4:1: error compile-error: unexpected symbol near 'end'");
+  assert.ok(m);
+  assert.deepEqual([m[matcher.pattern.file], m[matcher.pattern.line], m[matcher.pattern.column], m[matcher.pattern.severity], m[matcher.pattern.code], m[matcher.pattern.message]], [
+    'lib/broken.lua',
+    '4',
+    '1',
+    'error',
+    'compile-error',
+    "unexpected symbol near 'end'",
+  ]);
+  assert.ok(pkg.contributes.taskDefinitions.some((t: { type: string }) => t.type === 'resty-build'));
+  assert.equal(pkg.contributes.configuration.properties['restyBuild.luajitPath'].scope, 'machine');
+});
