@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -174,4 +175,30 @@ test('parseCompileError reads the line, also from a chunk name Lua shortened to 
   const long = 'a'.repeat(30) + '/' + 'b'.repeat(40) + '/bad.lua';
   assert.deepEqual(parseCompileError(`luajit: ...${long.slice(-56)}:2: unexpected symbol near 'end'`, long), { line: 2, message: "unexpected symbol near 'end'" });
   assert.deepEqual(parseCompileError('luajit: cannot open x.lua: No such file or directory', 'x.lua'), { message: 'cannot open x.lua: No such file or directory' });
+});
+
+test('the long-lived worker writes byte-identical objects to a plain `luajit -bg -n` run (and -b to `luajit -b`)', async () => {
+  const dir = copyFixture('build-basic');
+  await compile(dir);
+  const outDir = path.join(dir, 'build', 'bytecode');
+  const direct = spawnSync('luajit', ['-bg', '-n', 'app.handler', '-t', 'o', 'lib/app/handler/init.lua', path.join(dir, 'direct.o')], { cwd: dir });
+  assert.equal(direct.status, 0, String(direct.stderr));
+  assert.ok(fs.readFileSync(path.join(dir, 'direct.o')).equals(fs.readFileSync(path.join(outDir, 'app_handler.o'))));
+  const manifestFile = path.join(dir, 'resty-build.json');
+  fs.writeFileSync(manifestFile, fs.readFileSync(manifestFile, 'utf8').replace('"debugInfo": true', '"debugInfo": false'));
+  await compile(dir);
+  spawnSync('luajit', ['-b', '-n', 'app.handler', '-t', 'o', 'lib/app/handler/init.lua', path.join(dir, 'direct.o')], { cwd: dir });
+  assert.ok(fs.readFileSync(path.join(dir, 'direct.o')).equals(fs.readFileSync(path.join(outDir, 'app_handler.o'))));
+});
+
+test('a compiler that dies mid-compile is reported per module, naming it', async () => {
+  const dir = copyFixture('build-syntax-error');
+  const fake = writeScript(tempDir(), 'dying-luajit', 'case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\necho "segfault, sorry" >&2\nexit 3');
+  const result = await compile(dir, { compiler: fake });
+  assert.equal(result.failed.length, 3);
+  for (const f of result.findings) {
+    assert.equal(f.code, 'compiler-failed');
+    assert.ok(f.message.startsWith(`luajit (${fake}) exited (3) while compiling`), f.message);
+    assert.match(f.message, /segfault, sorry/);
+  }
 });

@@ -7,7 +7,8 @@ import { isEmbeddableName, MappingEntry } from '../core/mapping';
 import { Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
 import { compareWithRuntime, identifyLuaJit, LuaJitInfo } from './luajitInfo';
-import { BuildEnvironmentError, runPool, runTool } from './tool';
+import { CompilerWorker } from './compilerWorker';
+import { BuildEnvironmentError, runPool } from './tool';
 
 /** Written into outDir; lists the objects this tool wrote, so it never deletes anything else. */
 export const CACHE_FILE = '.resty-build-cache.json';
@@ -168,7 +169,8 @@ function prepareOutDir(outDir: string): void {
 
 /**
  * Compiles every embedded module to a LuaJIT bytecode object in outDir:
- * `luajit -b[g] -n <module> -t o <source> <object>`, in parallel, skipping
+ * `luajit -b[g] -n <module> -t o <source> <object>` (run by long-lived
+ * LuaJIT workers, see compilerWorker.ts), in parallel, skipping
  * modules whose source, compiler and flags did not change, never leaving a
  * partial object behind, and checking each object defines its symbol.
  * Throws BuildEnvironmentError when luajit or outDir is unusable.
@@ -249,12 +251,16 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   }
 
   let finished = 0;
-  const limit = options.jobs ?? os.availableParallelism();
+  const limit = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), jobs.length));
+  const idle = Array.from({ length: limit }, () => new CompilerWorker(compiler.path, manifest.dir));
+  const workers = [...idle];
+  try {
   await runPool(
     jobs,
     limit,
     async (job) => {
-      const ok = await compileOne(job, compiler, options, findings, result);
+      const worker = idle.pop()!;
+      const ok = await compileOne(job, worker, compiler, options, findings, result).finally(() => idle.push(worker));
       if (result.cancelled) {
         return;
       }
@@ -275,6 +281,9 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
     },
     signal,
   );
+  } finally {
+    workers.forEach((w) => (signal?.aborted ? w.kill() : w.close()));
+  }
   if (signal?.aborted) {
     result.cancelled = true;
   }
@@ -306,7 +315,7 @@ function removeObject(outDir: string, name: string, cache: CacheFile, result: Co
 }
 
 /** Runs luajit for one module into a temp file, checks it and renames it into place. */
-async function compileOne(job: Job, compiler: LuaJitInfo, options: CompileOptions, findings: Finding[], result: CompileResult): Promise<boolean> {
+async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo, options: CompileOptions, findings: Finding[], result: CompileResult): Promise<boolean> {
   const { entry } = job;
   const outDir = options.manifest.outDir;
   const tmp = path.join(outDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(entry.object)}`);
@@ -323,18 +332,21 @@ async function compileOne(job: Job, compiler: LuaJitInfo, options: CompileOption
     return false;
   };
   try {
-    const run = await runTool(compiler.path, [...job.flags, tmp], { cwd: options.manifest.dir, timeoutMs, signal: options.signal });
-    if (run.aborted) {
+    // luajit.c hands what follows -b to bcsave: `-bg` becomes `-g`, a bare `-b` nothing.
+    const [mode, ...rest] = job.flags;
+    const run = await worker.compile([...(mode === '-bg' ? ['-g'] : []), ...rest, tmp], timeoutMs, options.signal);
+    if (run.kind === 'aborted') {
       result.cancelled = true;
       return false;
     }
-    if (run.timedOut) {
+    if (run.kind === 'timeout') {
       return fail('compiler-failed', `luajit (${compiler.path}) did not finish compiling '${entry.module}' (${job.input}) within ${timeoutMs / 1000} s and was killed. Is it hanging? Check the compiler with '${compiler.path} -v'.`);
     }
-    if (run.signal) {
-      return fail('compiler-failed', `luajit (${compiler.path}) was killed by ${run.signal} while compiling '${entry.module}' (${job.input}).`);
+    if (run.kind === 'died') {
+      const how = run.signal ? `was killed by ${run.signal}` : `exited (${run.code ?? 'no exit code'})`;
+      return fail('compiler-failed', `luajit (${compiler.path}) ${how} while compiling '${entry.module}' (${job.input})${run.stderr ? `: ${run.stderr.split('\n')[0]}` : ''}.`);
     }
-    if (run.code !== 0) {
+    if (run.kind === 'error') {
       const parsed = parseCompileError(run.stderr, job.input);
       if (parsed.line !== undefined) {
         return fail('compile-error', parsed.message, parsed.line);
