@@ -255,32 +255,32 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   const idle = Array.from({ length: limit }, () => new CompilerWorker(compiler.path, manifest.dir));
   const workers = [...idle];
   try {
-  await runPool(
-    jobs,
-    limit,
-    async (job) => {
-      const worker = idle.pop()!;
-      const ok = await compileOne(job, worker, compiler, options, findings, result).finally(() => idle.push(worker));
-      if (result.cancelled) {
-        return;
-      }
-      const name = path.basename(job.entry.object);
-      if (ok) {
-        const st = fs.statSync(job.entry.object);
-        cache.objects[name] = { module: job.entry.module, source: job.entry.file, sourceHash: job.sourceHash, compiler: compilerId, flags: job.flags, size: st.size, mtimeMs: st.mtimeMs };
-        result.compiled.push(job.entry.module);
-        done.set(job.entry.module, { module: job.entry.module, file: job.entry.file, object: job.entry.object, symbol: job.entry.symbol });
-      } else {
-        result.failed.push(job.entry.module);
-        // A stale object would link the old code silently: remove it, as a compiler removes its output on error.
-        if (cache.objects[name]) {
-          removeObject(outDir, name, cache, result);
+    await runPool(
+      jobs,
+      limit,
+      async (job) => {
+        const worker = idle.pop()!;
+        const ok = await compileOne(job, worker, compiler, options, findings, result).finally(() => idle.push(worker));
+        if (!ok && result.cancelled) {
+          return;
         }
-      }
-      options.onProgress?.({ done: ++finished, total: jobs.length, module: job.entry.module });
-    },
-    signal,
-  );
+        const name = path.basename(job.entry.object);
+        if (ok) {
+          const st = fs.statSync(job.entry.object);
+          cache.objects[name] = { module: job.entry.module, source: job.entry.file, sourceHash: job.sourceHash, compiler: compilerId, flags: job.flags, size: st.size, mtimeMs: st.mtimeMs };
+          result.compiled.push(job.entry.module);
+          done.set(job.entry.module, { module: job.entry.module, file: job.entry.file, object: job.entry.object, symbol: job.entry.symbol });
+        } else {
+          result.failed.push(job.entry.module);
+          // A stale object would link the old code silently: remove it, as a compiler removes its output on error.
+          if (cache.objects[name]) {
+            removeObject(outDir, name, cache, result);
+          }
+        }
+        options.onProgress?.({ done: ++finished, total: jobs.length, module: job.entry.module });
+      },
+      signal,
+    );
   } finally {
     workers.forEach((w) => (signal?.aborted ? w.kill() : w.close()));
   }
