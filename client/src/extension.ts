@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { createManifest } from './createManifest';
 import { EmbedStatusItem, MODULE_MAP_SCHEME, ModuleMapProvider } from './moduleMap';
+import { registerBuildCommands } from './buildCommands';
+import { registerTasks } from './tasks';
 
 let client: LanguageClient | undefined;
 
@@ -35,6 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand('restyBuild.showModuleMap', () => mapProvider.show()),
     vscode.commands.registerCommand('restyBuild.createManifest', () => createManifest(client)),
+    ...registerBuildCommands(client),
+    registerTasks(context),
   );
   await client.start();
   status.schedule();

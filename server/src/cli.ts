@@ -2,6 +2,7 @@ import { runCheck } from './commands/check';
 import { CommandArgs, CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
+import { BUILD_USAGE, buildCommandOf, runBuildCommand } from './commands/build';
 
 const VERSION = '0.1.0';
 
@@ -25,6 +26,7 @@ Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
+${BUILD_USAGE.replace(/^ {2}(\w+) \[dir\] {3}/gm, (_, name: string) => `  ${name.padEnd(10)} `)}
 
 dir defaults to the current folder.
 
@@ -87,7 +89,10 @@ function parseArgs(argv: string[]): { name: string; command: Command; args: Comm
   return { name, command, args: { dir: positional[0] ?? '.', options } };
 }
 
-export function main(argv: string[], io: CommandIO): number {
+export function main(argv: string[], io: CommandIO): number | Promise<number> {
+  if (buildCommandOf(argv) && !argv.some((a) => a === '-v' || a === '--version')) {
+    return runBuildCommand(argv, io.out, io.err);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs(argv);
@@ -123,10 +128,15 @@ if (require.main === module) {
     err: (s) => process.stderr.write(s + '\n'),
     env: process.env,
   };
-  try {
-    process.exitCode = main(process.argv.slice(2), io);
-  } catch (e) {
-    process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = EXIT_USAGE;
-  }
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2), io))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (e: unknown) => {
+        process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = EXIT_USAGE;
+      },
+    );
 }

@@ -17,6 +17,7 @@ import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
+import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifestInference';
 import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol';
@@ -25,8 +26,11 @@ import * as fs from 'node:fs';
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-const publisher = new DiagnosticsPublisher(connection);
+// Build findings (compile errors, verify failures) are merged into what the publisher sends.
+const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
+const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
+registerBuildCommands(connection, () => workspace, buildDiagnostics);
 let roots: string[] = [];
 let canRegisterWatchers = false;
 

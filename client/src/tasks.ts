@@ -1,0 +1,65 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+/** The `resty-build` task type (package.json taskDefinitions). */
+interface RestyBuildTaskDefinition extends vscode.TaskDefinition {
+  type: 'resty-build';
+  command: 'compile' | 'verify';
+  /** The project folder, relative to the workspace folder (default: the folder itself). */
+  dir?: string;
+}
+
+const TYPE = 'resty-build';
+
+/**
+ * Runs the bundled CLI (dist/cli.js) with the editor's own Node runtime:
+ * process.execPath is Electron here, which acts as Node with
+ * ELECTRON_RUN_AS_NODE=1. The working folder is the workspace folder, so the
+ * CLI prints paths relative to it, where the $resty-build matcher looks.
+ */
+function createTask(context: vscode.ExtensionContext, definition: RestyBuildTaskDefinition, folder: vscode.WorkspaceFolder): vscode.Task {
+  const cli = context.asAbsolutePath(path.join('dist', 'cli.js'));
+  const args = [cli, definition.command, definition.dir ?? '.'];
+  const luajit = vscode.workspace.getConfiguration('restyBuild').get<string>('luajitPath')?.trim();
+  if (luajit) {
+    args.push('--luajit', luajit);
+  }
+  const execution = new vscode.ProcessExecution(process.execPath, args, { cwd: folder.uri.fsPath, env: { ELECTRON_RUN_AS_NODE: '1' } });
+  const name = definition.dir && definition.dir !== '.' ? `${definition.command} ${definition.dir}` : definition.command;
+  const task = new vscode.Task(definition, folder, name, TYPE, execution, ['$resty-build']);
+  task.group = definition.command === 'compile' ? vscode.TaskGroup.Build : vscode.TaskGroup.Test;
+  return task;
+}
+
+class RestyBuildTaskProvider implements vscode.TaskProvider {
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  async provideTasks(): Promise<vscode.Task[]> {
+    const tasks: vscode.Task[] = [];
+    const manifests = await vscode.workspace.findFiles('**/resty-build.json', '**/node_modules/**', 50);
+    for (const manifest of manifests) {
+      const folder = vscode.workspace.getWorkspaceFolder(manifest);
+      if (!folder) {
+        continue;
+      }
+      const dir = path.relative(folder.uri.fsPath, path.dirname(manifest.fsPath)) || '.';
+      for (const command of ['compile', 'verify'] as const) {
+        tasks.push(createTask(this.context, { type: TYPE, command, dir }, folder));
+      }
+    }
+    return tasks;
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    const definition = task.definition as RestyBuildTaskDefinition;
+    if (definition.type !== TYPE || (definition.command !== 'compile' && definition.command !== 'verify')) {
+      return undefined;
+    }
+    const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
+    return folder ? createTask(this.context, definition, folder) : undefined;
+  }
+}
+
+export function registerTasks(context: vscode.ExtensionContext): vscode.Disposable {
+  return vscode.tasks.registerTaskProvider(TYPE, new RestyBuildTaskProvider(context));
+}

@@ -1,0 +1,155 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+
+/**
+ * `luajit -b …` is `require("jit.bcsave").start(…)` (luajit.c, dobytecode),
+ * so a LuaJIT process can run many compiles: this driver reads one job per
+ * line (arguments hex-encoded) and answers `ok` or `err <hex message>`.
+ * bcsave reports errors by writing to io.stderr and calling os.exit(1); both
+ * are caught here so one bad file does not end the process. Starting a
+ * process per module from Node costs more than the compile itself.
+ */
+export const BCSAVE_DRIVER = `
+local bcsave = require("jit.bcsave")
+local EXIT = {}
+local msg
+io.stderr = { write = function(self, ...)
+  for i = 1, select("#", ...) do msg[#msg + 1] = tostring((select(i, ...))) end
+  return self
+end }
+os.exit = function() error(EXIT, 0) end
+local function unhex(s) return (s:gsub("%x%x", function(h) return string.char(tonumber(h, 16)) end)) end
+local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
+local out = io.stdout
+for line in io.stdin:lines() do
+  local args = {}
+  for w in line:gmatch("x(%x*)") do args[#args + 1] = unhex(w) end
+  msg = {}
+  local ok, err = pcall(bcsave.start, unpack(args))
+  if ok then
+    out:write("ok\\n")
+  else
+    if err ~= EXIT then msg[#msg + 1] = "luajit: " .. tostring(err) end
+    out:write("err ", hex(table.concat(msg)), "\\n")
+  end
+  out:flush()
+end
+`;
+
+export type WorkerOutcome =
+  | { kind: 'ok' }
+  | { kind: 'error'; stderr: string }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' }
+  | { kind: 'died'; code: number | null; signal: NodeJS.Signals | null; stderr: string };
+
+/**
+ * One long-lived LuaJIT running the driver; one job at a time. A job that
+ * runs past its timeout, or a cancellation, kills the process (and its
+ * process group); the next job starts a fresh one.
+ */
+export class CompilerWorker {
+  private child?: ChildProcessWithoutNullStreams;
+  private buffer = '';
+  private stderr = '';
+  /** The job in flight, bound to the process running it: a killed process's late events must not settle the next job. */
+  private pending?: { child: ChildProcessWithoutNullStreams; resolve: (outcome: WorkerOutcome) => void };
+
+  constructor(
+    private readonly compiler: string,
+    private readonly cwd: string,
+  ) {}
+
+  private start(): ChildProcessWithoutNullStreams {
+    const child = spawn(this.compiler, ['-e', BCSAVE_DRIVER], { cwd: this.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+    this.buffer = '';
+    this.stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      let nl: number;
+      while ((nl = this.buffer.indexOf('\n')) >= 0) {
+        const line = this.buffer.slice(0, nl);
+        this.buffer = this.buffer.slice(nl + 1);
+        this.settle(child, line === 'ok' ? { kind: 'ok' } : { kind: 'error', stderr: Buffer.from(line.replace(/^err ?/, ''), 'hex').toString('utf8') });
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
+    });
+    child.stdin.on('error', () => {
+      // The process died; its 'close' event reports it.
+    });
+    const onGone = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (this.child === child) {
+        this.child = undefined;
+      }
+      this.settle(child, { kind: 'died', code, signal, stderr: this.stderr.trim() });
+    };
+    child.on('close', onGone);
+    child.on('error', () => onGone(null, null));
+    this.child = child;
+    return child;
+  }
+
+  private settle(child: ChildProcessWithoutNullStreams, outcome: WorkerOutcome): void {
+    const pending = this.pending;
+    if (pending?.child === child) {
+      this.pending = undefined;
+      pending.resolve(outcome);
+    }
+  }
+
+  /** Runs `luajit -b <args>` in the worker. */
+  compile(args: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<WorkerOutcome> {
+    if (signal?.aborted) {
+      return Promise.resolve({ kind: 'aborted' });
+    }
+    const child = this.child ?? this.start();
+    return new Promise((resolve) => {
+      let override: WorkerOutcome | undefined;
+      const timer = setTimeout(() => {
+        override = { kind: 'timeout' };
+        this.kill();
+      }, timeoutMs);
+      const onAbort = () => {
+        override = { kind: 'aborted' };
+        this.kill();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending = {
+        child,
+        resolve: (outcome) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve(override ?? outcome);
+        },
+      };
+      child.stdin.write(args.map((a) => 'x' + Buffer.from(a, 'utf8').toString('hex')).join(' ') + '\n');
+    });
+  }
+
+  /** Kills the process and everything it started. */
+  kill(): void {
+    const child = this.child;
+    this.child = undefined;
+    if (!child?.pid) {
+      return;
+    }
+    try {
+      if (process.platform !== 'win32') {
+        process.kill(-child.pid, 'SIGKILL');
+      } else {
+        child.kill('SIGKILL');
+      }
+    } catch {
+      // Already gone.
+    }
+  }
+
+  /** Ends the worker: closing stdin ends the driver's loop. */
+  close(): void {
+    this.child?.stdin.end();
+    this.child = undefined;
+  }
+}
