@@ -74,7 +74,8 @@ function formatDoc(lines: string[]): string | undefined {
   if (lines.length === 0) {
     return undefined;
   }
-  const out = lines.map((l) => {
+  const out = lines.map((line) => {
+    const l = line.trimEnd();
     const tag = /^\s*@(\w+)\s*(.*)$/.exec(l);
     if (!tag) {
       return l;

@@ -99,7 +99,8 @@ function exportsFromAst(chunk: Chunk): ModuleExports {
     if (value?.type === 'Identifier') {
       const local = localFunctions.get(value.name);
       if (local) {
-        return { name, kind: 'function', nameStart: nameRange[0], nameEnd: nameRange[1], declStart, params: paramNames(local.fn) };
+        // `g = g`: the definition (and its doc comment) is the local function's.
+        return { name, kind: 'function', nameStart: local.nameRange[0], nameEnd: local.nameRange[1], declStart: local.declStart, params: paramNames(local.fn) };
       }
     }
     return { name, kind: 'field', nameStart: nameRange[0], nameEnd: nameRange[1], declStart };
@@ -192,6 +193,8 @@ function guessTableName(statements: Statement[]): string | undefined {
 const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
 
+const LUA_KEYWORDS = new Set(['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while']);
+
 /** Parameter names of `( a, b, ... )` starting at token index `open`. */
 function tokenParams(tokens: Token[], open: number): string[] {
   const out: string[] = [];
@@ -200,7 +203,7 @@ function tokenParams(tokens: Token[], open: number): string[] {
   }
   for (let i = open + 1; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.kind === 'name') {
+    if (t.kind === 'name' && !LUA_KEYWORDS.has(t.value)) {
       out.push(t.value);
     } else if (isPunct(t, '...')) {
       out.push('...');
