@@ -20,6 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       { scheme: 'file', language: 'lua' },
       { scheme: 'file', pattern: '**/resty-build.json' },
       { scheme: 'file', pattern: '**/*.conf' },
+      // nginx.conf, *.nginx and conf/*.conf open as 'nginx' (ours or another extension's language id).
+      { scheme: 'file', language: 'nginx' },
     ],
     outputChannel,
   };

@@ -22,6 +22,11 @@ import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifestInference';
 import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol';
 import * as fs from 'node:fs';
+import { findHover } from './features/hover';
+import { findCompletions } from './features/completion';
+import { findReferenceLocations } from './features/references';
+import { findDocumentSymbols, findWorkspaceSymbols } from './features/symbols';
+import { findSignatureHelp } from './features/signatureHelp';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
@@ -71,6 +76,12 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       definitionProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentLinkProvider: { resolveProvider: false },
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ['.', ':', '"', "'"] },
+      referencesProvider: true,
+      documentSymbolProvider: true,
+      workspaceSymbolProvider: true,
+      signatureHelpProvider: { triggerCharacters: ['(', ','] },
       workspace: { workspaceFolders: { supported: true } },
     },
     serverInfo: { name: 'resty-build', version: '0.1.0' },
@@ -108,7 +119,7 @@ async function analyseWorkspace(ws: Workspace): Promise<void> {
 connection.onInitialized(() => {
   if (canRegisterWatchers) {
     void connection.client.register(DidChangeWatchedFilesNotification.type, {
-      watchers: [{ globPattern: '**/*.lua' }, { globPattern: `**/${MANIFEST_NAME}` }, { globPattern: '**/*.conf' }],
+      watchers: [{ globPattern: '**/*.lua' }, { globPattern: `**/${MANIFEST_NAME}` }, { globPattern: '**/*.conf' }, { globPattern: '**/*.nginx' }],
     });
   }
   const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env });
@@ -190,6 +201,41 @@ connection.onDocumentLinks((params) => {
   }
   const ws = workspace;
   return guarded('document links', [], () => findDocumentLinks(ws, file));
+});
+
+connection.onHover((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  const ws = workspace;
+  return file && ws ? guarded('hover', null, () => findHover(ws, file, params.position)) : null;
+});
+
+connection.onCompletion((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  const ws = workspace;
+  return file && ws ? guarded('completion', [], () => findCompletions(ws, file, params.position)) : [];
+});
+
+connection.onReferences((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  const ws = workspace;
+  return file && ws ? guarded('references', [], () => findReferenceLocations(ws, file, params.position, params.context.includeDeclaration)) : [];
+});
+
+connection.onDocumentSymbol((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  const ws = workspace;
+  return file && ws ? guarded('document symbols', [], () => findDocumentSymbols(ws, file)) : [];
+});
+
+connection.onWorkspaceSymbol((params) => {
+  const ws = workspace;
+  return ws ? guarded('workspace symbols', [], () => findWorkspaceSymbols(ws, params.query)) : [];
+});
+
+connection.onSignatureHelp((params) => {
+  const file = uriToPath(params.textDocument.uri);
+  const ws = workspace;
+  return file && ws ? guarded('signature help', null, () => findSignatureHelp(ws, file, params.position)) : null;
 });
 
 connection.onCodeAction((params) => {

@@ -50,11 +50,20 @@ describe('language server', () => {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
 
-    const outside = await client.request<Location | null>('textDocument/definition', {
+    // The alias that holds the module leads to the module file too (issue 6).
+    const onAlias = await client.request<Location | null>('textDocument/definition', {
       textDocument: { uri: mainUri },
       position: { line: 0, character: 8 }, // on `util`, not the string
     });
-    assert.equal(outside, null);
+    assert.deepEqual(onAlias, {
+      uri: fileUri(path.join(dir, 'lib', 'app', 'util.lua')),
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+    const onKeyword = await client.request<Location | null>('textDocument/definition', {
+      textDocument: { uri: mainUri },
+      position: { line: 0, character: 2 }, // on `local`
+    });
+    assert.equal(onKeyword, null);
     const unresolved = await client.request<Location | null>('textDocument/definition', {
       textDocument: { uri: mainUri },
       position: { line: 1, character: 28 }, // inside "app.missing"

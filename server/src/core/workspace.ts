@@ -8,6 +8,9 @@ import { Closure, computeClosure } from './closure';
 import { buildMapping, MappingEntry } from './mapping';
 import { Resolution, resolveModule } from './resolver';
 import { Finding } from './types';
+import { isNginxConfFile } from './luaViews';
+import { checkConfLua } from './confChecks';
+import { checkLuakitSandbox } from './luakitSandbox';
 
 /** Folders never worth scanning for Lua sources. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -37,6 +40,7 @@ export class Workspace {
   private readonly defaultProjects = new Map<string, Project>();
   private luaFiles: string[] = [];
   private manifestFiles: string[] = [];
+  private confFiles: string[] = [];
   private manifestFindings = new Map<string, Finding[]>();
   /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
   private readonly lastGoodManifest = new Map<string, Manifest>();
@@ -68,6 +72,7 @@ export class Workspace {
     const lua: string[] = [];
     const manifests: string[] = [];
     const scripts: string[] = [];
+    const confs: string[] = [];
     for (const root of this.options.roots) {
       this.walk(root, 0, (file) => {
         const base = path.basename(file);
@@ -78,6 +83,8 @@ export class Workspace {
           if (base === 'build.lua') {
             scripts.push(file);
           }
+        } else if (isNginxConfFile(file)) {
+          confs.push(file);
         }
       });
     }
@@ -88,6 +95,7 @@ export class Workspace {
     }
     this.luaFiles = lua.sort();
     this.manifestFiles = manifests.sort();
+    this.confFiles = confs.sort();
     this.buildProjects(scripts);
     for (const file of [...this.factsCache.keys()]) {
       if (!this.fs.isFile(file) && !this.overlays.has(file)) {
@@ -172,6 +180,11 @@ export class Workspace {
 
   manifests(): readonly string[] {
     return this.manifestFiles;
+  }
+
+  /** nginx configurations found in the roots (nginx.conf, *.nginx, conf/*.conf). */
+  nginxConfFiles(): readonly string[] {
+    return this.confFiles;
   }
 
   setDocument(file: string, text: string): void {
@@ -292,10 +305,11 @@ export class Workspace {
     }
     const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
     if (!facts) {
-      return closureFindings;
+      const judged = this.projects.some((p) => p.manifest !== undefined && p.nginxConfFile === file);
+      return [...checkConfLua(this, file, judged), ...closureFindings];
     }
     const project = this.projectFor(file);
-    return [...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure), ...closureFindings];
+    return [...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure), ...checkLuakitSandbox(this, project, file), ...closureFindings];
   }
 
   /** Findings for a manifest file: validation, then the mapping's own problems. */
@@ -311,7 +325,7 @@ export class Workspace {
 
   /** Every file that has or may have findings: manifests, Lua files, and files reached by closures. */
   checkedFiles(): string[] {
-    const files = new Set<string>([...this.manifestFiles, ...this.luaFiles]);
+    const files = new Set<string>([...this.manifestFiles, ...this.luaFiles, ...this.confFiles]);
     for (const e of this.allEmbeddings().values()) {
       for (const f of e.closure.files) {
         files.add(f);

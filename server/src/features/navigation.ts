@@ -1,49 +1,72 @@
+import * as path from 'node:path';
 import { DocumentLink, Location, Position } from 'vscode-languageserver/node';
-import { RequireSite } from '../core/requires';
+import { hostViews } from '../core/luaViews';
+import { targetAt } from '../core/moduleNav';
+import { parseNginxConf } from '../core/nginxConf';
+import { nginxPrefix } from '../core/project';
+import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace';
 import { pathToUri } from '../convert';
 
-/** The require whose string literal contains the position, if any. */
-export function requireAt(workspace: Workspace, file: string, position: Position): RequireSite | undefined {
-  const facts = workspace.facts(file);
-  if (!facts) {
-    return undefined;
-  }
-  const offset = facts.lines.offset(position);
-  return facts.requires.find((r) => !r.dynamic && r.start <= offset && offset <= r.end);
-}
+const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/**
+ * Go to definition: a module string or an alias of a required module goes
+ * to the module's file; `alias.member` to the member's definition there.
+ */
 export function findDefinition(workspace: Workspace, file: string, position: Position): Location | undefined {
-  const site = requireAt(workspace, file, position);
-  if (!site?.name) {
-    return undefined;
+  const target = targetAt(workspace, file, position);
+  switch (target?.kind) {
+    case 'require':
+    case 'alias':
+      return target.resolution.status === 'file' && target.resolution.file ? { uri: pathToUri(target.resolution.file), range: FILE_START } : undefined;
+    case 'member': {
+      const { module, member } = target;
+      return module && member ? { uri: pathToUri(module.file), range: module.facts.lines.range(member.nameStart, member.nameEnd) } : undefined;
+    }
+    case 'export':
+      return { uri: pathToUri(file), range: target.range };
+    default:
+      return undefined;
   }
-  const resolution = workspace.resolve(workspace.projectFor(file), site.name);
-  if (resolution.status !== 'file' || !resolution.file) {
-    return undefined;
-  }
-  const start = { line: 0, character: 0 };
-  return { uri: pathToUri(resolution.file), range: { start, end: start } };
 }
 
+/** Links on module names in requires (in Lua files and nginx conf Lua), and on `*_by_lua_file` paths. */
 export function findDocumentLinks(workspace: Workspace, file: string): DocumentLink[] {
-  const facts = workspace.facts(file);
-  if (!facts) {
+  const host = hostViews(workspace, file);
+  if (!host) {
     return [];
   }
   const project = workspace.projectFor(file);
   const links: DocumentLink[] = [];
-  for (const site of facts.requires) {
-    if (!site.name) {
-      continue;
+  for (const view of host.views) {
+    for (const site of view.facts.requires) {
+      if (!site.name) {
+        continue;
+      }
+      const resolution = workspace.resolve(project, site.name);
+      if (resolution.status === 'file' && resolution.file) {
+        links.push({
+          range: host.lines.range(view.base + site.nameStart, view.base + site.nameEnd),
+          target: pathToUri(resolution.file),
+          tooltip: `Open ${resolution.file}`,
+        });
+      }
     }
-    const resolution = workspace.resolve(project, site.name);
-    if (resolution.status === 'file' && resolution.file) {
-      links.push({
-        range: facts.lines.range(site.nameStart, site.nameEnd),
-        target: pathToUri(resolution.file),
-        tooltip: `Open ${resolution.file}`,
-      });
+  }
+  if (host.isConf) {
+    const text = workspace.readText(file) ?? '';
+    const lines = new LineIndex(text);
+    const prefix = nginxPrefix(file);
+    for (const f of parseNginxConf(text).files) {
+      const quoted = /^["']/.test(text[f.path.start] ?? '');
+      const start = f.path.start + (quoted ? 1 : 0);
+      const end = f.path.end - (quoted ? 1 : 0);
+      // nginx resolves a relative *_by_lua_file path against its prefix (the folder holding conf/).
+      const target = path.isAbsolute(f.path.value) ? f.path.value : path.join(prefix, f.path.value);
+      if (!f.path.value.includes('$') && workspace.fs.isFile(target)) {
+        links.push({ range: lines.range(start, end), target: pathToUri(target), tooltip: `Open ${target}` });
+      }
     }
   }
   return links;

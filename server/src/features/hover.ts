@@ -1,0 +1,100 @@
+import * as path from 'node:path';
+import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
+import { memberSignature } from '../core/exports';
+import { BK_DOC, luakitMarkdown } from '../core/luakitApi';
+import { luakitTargetAt } from '../core/luakitNav';
+import { memberDoc } from '../core/luaViews';
+import { moduleNameOf } from '../core/moduleCatalog';
+import { locate, targetAt } from '../core/moduleNav';
+import { symbolForModule } from '../core/mapping';
+import { Project } from '../core/project';
+import { Resolution } from '../core/resolver';
+import { Workspace } from '../core/workspace';
+
+const ORIGIN_TEXT: Record<string, string> = {
+  workspace: 'the workspace',
+  stdlib: 'the luakit stdlib',
+  path: 'a package.path folder outside the workspace',
+  explicit: 'an explicit file in resty-build.json',
+  builtin: 'built into the runtime',
+  provided: 'provided by the runtime (resty-build.json "provided")',
+  native: 'a C module on package.cpath',
+};
+
+function shown(project: Project, file: string): string {
+  const rel = path.relative(project.root, file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
+}
+
+/** Markdown for a module: its file, origin, embedding and bytecode symbol, or Lua's own not-found trail. */
+export function moduleMarkdown(workspace: Workspace, project: Project, resolution: Resolution): string {
+  const name = resolution.name;
+  const lines = [`**module** \`${name}\``, ''];
+  if (resolution.status === 'unresolved') {
+    lines.push('Not found. The loaders looked at:', '', '```', ...resolution.trail, '```');
+    return lines.join('\n');
+  }
+  if (resolution.file) {
+    lines.push(`\`${shown(project, resolution.file)}\` — from ${ORIGIN_TEXT[resolution.origin ?? 'workspace']}`);
+  } else {
+    lines.push(`${ORIGIN_TEXT[resolution.status]}`);
+  }
+  if (project.profile === 'openresty') {
+    const embedding = workspace.embedding(project);
+    const entry = embedding?.mapping.find((e) => e.module === name);
+    if (entry && entry.reasons.length === 0) {
+      lines.push('', `Embedded as bytecode: symbol \`${entry.symbol}\``);
+    } else if (resolution.status === 'file' && project.manifest) {
+      lines.push('', `Not embedded (not in "embed" of resty-build.json); it would compile to \`${symbolForModule(name)}\``);
+    } else if (resolution.status === 'file') {
+      lines.push('', `Bytecode symbol: \`${symbolForModule(name)}\``);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function findHover(workspace: Workspace, file: string, position: Position): Hover | null {
+  const project = workspace.projectFor(file);
+  const at = locate(workspace, file, position);
+  if (at && project.profile === 'luakit') {
+    const lk = luakitTargetAt(at.view, at.offset);
+    if (lk) {
+      const value = lk.kind === 'bk' ? `\`\`\`lua\nbk\n\`\`\`\n\n${BK_DOC}` : luakitMarkdown(lk.head, lk.fn);
+      return { contents: { kind: MarkupKind.Markdown, value }, range: at.host.lines.range(at.view.base + lk.start, at.view.base + lk.end) };
+    }
+  }
+  const target = targetAt(workspace, file, position);
+  if (!target) {
+    return null;
+  }
+  const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: target.range });
+  switch (target.kind) {
+    case 'require':
+    case 'alias':
+      return markdown(moduleMarkdown(workspace, project, target.resolution));
+    case 'member': {
+      const { module, member } = target;
+      if (!module || !member) {
+        const where = module ? ` (\`${shown(project, module.file)}\`)` : '';
+        return markdown(`\`${target.name}\` is not exported by module \`${target.resolution.name}\`${where}.`);
+      }
+      const doc = memberDoc(module.text, module.facts, member);
+      const line = module.facts.lines.position(member.nameStart).line + 1;
+      return markdown(
+        [
+          '```lua',
+          `${member.kind === 'function' ? 'function ' : ''}${memberSignature(member, target.binding.name)}`,
+          '```',
+          ...(doc ? ['', doc] : []),
+          '',
+          `Defined in \`${shown(project, module.file)}:${line}\` (module \`${target.resolution.name}\`)`,
+        ].join('\n'),
+      );
+    }
+    case 'export': {
+      const doc = memberDoc(target.text, target.facts, target.member);
+      const qualifier = moduleNameOf(project, file)?.name ?? path.basename(file, '.lua');
+      return markdown(['```lua', `${target.member.kind === 'function' ? 'function ' : ''}${memberSignature(target.member, qualifier)}`, '```', ...(doc ? ['', doc] : [])].join('\n'));
+    }
+  }
+}

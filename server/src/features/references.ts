@@ -1,0 +1,8 @@
+import { Location, Position } from 'vscode-languageserver/node';
+import { findReferences } from '../core/moduleReferences';
+import { Workspace } from '../core/workspace';
+import { pathToUri } from '../convert';
+
+export function findReferenceLocations(workspace: Workspace, file: string, position: Position, includeDeclaration: boolean): Location[] {
+  return findReferences(workspace, file, position, includeDeclaration).map((r) => ({ uri: pathToUri(r.file), range: r.range }));
+}

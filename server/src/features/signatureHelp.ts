@@ -1,0 +1,77 @@
+import { MarkupKind, ParameterInformation, Position, SignatureHelp, SignatureInformation } from 'vscode-languageserver/node';
+import { bindingAt } from '../core/aliases';
+import { findMember, memberSignature } from '../core/exports';
+import { bkFunction, luakitSignature, stateMethod } from '../core/luakitApi';
+import { isBkGlobal } from '../core/luakitNav';
+import { callContextAt } from '../core/luaContext';
+import { bindingsOf, memberDoc, tokensOf } from '../core/luaViews';
+import { locate, moduleOf } from '../core/moduleNav';
+import { Workspace } from '../core/workspace';
+
+/** A signature whose parameters are located by offsets in its label (no ambiguity with repeated names). */
+function signature(label: string, params: string[], doc?: string): SignatureInformation {
+  const open = label.indexOf('(');
+  const parameters: ParameterInformation[] = [];
+  let from = open + 1;
+  for (const p of params) {
+    const at = label.indexOf(p, from);
+    if (at < 0) {
+      break;
+    }
+    parameters.push({ label: [at, at + p.length] });
+    from = at + p.length;
+  }
+  return { label, parameters, documentation: doc ? { kind: MarkupKind.Markdown, value: doc } : undefined };
+}
+
+/** Signature help inside `alias.fn(…)` of a required module, and in luakit projects `bk.fn(…)` / `state:method(…)`. */
+export function findSignatureHelp(workspace: Workspace, file: string, position: Position): SignatureHelp | null {
+  const at = locate(workspace, file, position);
+  if (!at) {
+    return null;
+  }
+  const { view, offset } = at;
+  const call = callContextAt(tokensOf(view), offset);
+  if (!call?.receiver || !call.separator) {
+    return null;
+  }
+  const project = workspace.projectFor(file);
+  const help = (sig: SignatureInformation): SignatureHelp => ({
+    signatures: [sig],
+    activeSignature: 0,
+    activeParameter: Math.min(call.activeParameter, Math.max(0, (sig.parameters?.length ?? 1) - 1)),
+  });
+  if (call.receiver.kind === 'name') {
+    const binding = bindingAt(bindingsOf(view), call.receiver.value, call.receiver.start);
+    if (binding?.module !== undefined) {
+      const module = moduleOf(workspace, workspace.resolve(project, binding.module));
+      const member = module && findMember(module.exports, call.callee.value);
+      if (!module || member?.kind !== 'function') {
+        return null;
+      }
+      // `m:f(x)` on a function defined with `.` passes m as the first parameter.
+      const params = [...(member.params ?? [])];
+      const shift = call.separator === ':' && !member.method ? 1 : 0;
+      const sig = signature(memberSignature(member, binding.name), params, memberDoc(module.text, module.facts, member));
+      return { ...help(sig), activeParameter: Math.min(call.activeParameter + shift, Math.max(0, params.length - 1)) };
+    }
+  }
+  if (project.profile !== 'luakit') {
+    return null;
+  }
+  if (call.separator === '.' && call.receiver.kind === 'name' && isBkGlobal(view, call.receiver.value, call.receiver.start)) {
+    const fn = bkFunction(call.callee.value);
+    if (fn) {
+      const label = luakitSignature(`bk.${call.callee.value}`, fn);
+      return help(signature(label, fn.params.map(([n]) => n), fn.doc));
+    }
+  }
+  if (call.separator === ':') {
+    const fn = stateMethod(call.callee.value);
+    if (fn) {
+      const label = luakitSignature(`state:${call.callee.value}`, fn);
+      return help(signature(label, fn.params.map(([n]) => n), fn.doc));
+    }
+  }
+  return null;
+}
