@@ -3,7 +3,7 @@
 // folder and the suite are parameters: the probe proves the machinery, the real extension
 // (repo root, dist/extension.js) uses the same calls.
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { format } from 'node:util';
 import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
@@ -35,7 +35,12 @@ export async function buildEditorSuite(options: BuildSuiteOptions): Promise<stri
   }
   rmSync(outDir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: [join(SUITE_SOURCE_DIR, 'index.ts'), ...suiteFiles],
+    // Named outputs: suite files may live outside suite/ (the lead's, a test's), and every
+    // output must sit next to index.js, which loads the *.suite.js beside it.
+    entryPoints: [
+      { in: join(SUITE_SOURCE_DIR, 'index.ts'), out: 'index' },
+      ...suiteFiles.map((file) => ({ in: file, out: basename(file).replace(/\.ts$/, '') })),
+    ],
     outdir: outDir,
     bundle: true,
     platform: 'node',
