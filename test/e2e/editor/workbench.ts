@@ -2,7 +2,7 @@
 // and Debian's chromium driven by playwright-core. Everything it starts is stopped by dispose(),
 // also when starting fails half-way, and the server is killed if this process exits first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +64,8 @@ export interface Workbench {
   /** The workbench URL opening `folder`, with an optional launch payload (e.g. extension tests). */
   url(folder: string, payload?: Array<[string, string]>): string;
   newPage(): Promise<Page>;
+  /** A new empty folder inside the workbench's temp folder (removed by dispose()). */
+  scratchDir(name: string): string;
   /** Everything code-server printed so far (the extension host's output lands here too). */
   serverOutput(): string;
   /** Milliseconds from start to /healthz answering, and to the browser being up. */
@@ -72,11 +74,27 @@ export interface Workbench {
 }
 
 export async function startWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
+  installExitHandlers();
   const log = options.log ?? ((): void => undefined);
   const install = options.install ?? (await ensureCodeServer({ log }));
   const started = Date.now();
-  const tmp = mkdtempSync(join(tmpdir(), 'resty-build-workbench-'));
-  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(tmp, { recursive: true, force: true })];
+  sweepAbandonedTempDirs();
+  const tmp = mkdtempSync(join(tmpdir(), TMP_PREFIX));
+  writeFileSync(join(tmp, OWNER_FILE), String(process.pid));
+  // On an abrupt exit the owner file stays, so the next start can tell the folder is abandoned
+  // when dying processes have written into it again.
+  const emptyTmp = (): void => {
+    for (const name of readdirSync(tmp).filter((n) => n !== OWNER_FILE)) {
+      rmSync(join(tmp, name), { recursive: true, force: true });
+    }
+  };
+  onAbruptExit.add(emptyTmp);
+  const cleanups: Array<() => Promise<void> | void> = [
+    () => {
+      onAbruptExit.delete(emptyTmp);
+      rmSync(tmp, { recursive: true, force: true });
+    },
+  ];
   const dispose = async (): Promise<void> => {
     // Last in, first out: browser, then server, then the temp folder.
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -151,6 +169,7 @@ export async function startWorkbench(options: WorkbenchOptions = {}): Promise<Wo
         return `${origin}/?${query.toString()}`;
       },
       newPage: () => browser.newPage(),
+      scratchDir: (name) => mkdtempSync(join(tmp, `scratch-${name.replace(/[^\w.-]/g, '_')}-`)),
       serverOutput: () => server.output(),
       dispose,
     };
@@ -202,19 +221,95 @@ function startCodeServer(install: CodeServerInstall, args: string[], env: NodeJS
     }
   };
   const onProcessExit = (): void => killGroup('SIGKILL');
-  process.on('exit', onProcessExit);
+  onAbruptExit.add(onProcessExit);
   return {
     child,
     exited,
     output: () => output,
     stop: async () => {
-      process.off('exit', onProcessExit);
+      onAbruptExit.delete(onProcessExit);
       killGroup('SIGTERM');
       const timer = setTimeout(() => killGroup('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     },
   };
+}
+
+// code-server runs in its own process group, so a Ctrl+C aimed at the test run does not reach
+// it: when this process exits or is interrupted before dispose(), kill every live server and
+// remove its temp folder (synchronously: nothing async runs in an 'exit' handler).
+const onAbruptExit = new Set<() => void>();
+let exitHandlersInstalled = false;
+
+function installExitHandlers(): void {
+  if (exitHandlersInstalled) {
+    return;
+  }
+  exitHandlersInstalled = true;
+  const killAll = (): void => {
+    // Servers were added after their temp folders: stop them first.
+    for (const cleanup of [...onAbruptExit].reverse()) {
+      try {
+        cleanup();
+      } catch {
+        // best effort on the way out
+      }
+    }
+    onAbruptExit.clear();
+  };
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      // Keep the signal's usual effect unless someone else handles it.
+      if (process.listenerCount(signal) === 0) {
+        process.kill(process.pid, signal);
+      }
+    });
+  }
+}
+
+const TMP_PREFIX = 'resty-build-workbench-';
+const OWNER_FILE = 'owner.pid';
+
+/**
+ * On an interrupt the exit handler empties the temp folder, but chromium and code-server, still
+ * dying, may write into it again; the next start removes such folders once their owner is gone
+ * (or, without an owner file, after an hour).
+ */
+function sweepAbandonedTempDirs(): void {
+  let names: string[];
+  try {
+    names = readdirSync(tmpdir()).filter((name) => name.startsWith(TMP_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(tmpdir(), name);
+    try {
+      let abandoned: boolean;
+      try {
+        abandoned = !isAlive(Number(readFileSync(join(dir, OWNER_FILE), 'utf8')));
+      } catch {
+        abandoned = Date.now() - statSync(dir).mtimeMs > 60 * 60_000;
+      }
+      if (abandoned) {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    } catch {
+      // another process may be sweeping the same folder
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function waitForHealthz(origin: string, server: CodeServerProcess, timeoutMs: number): Promise<void> {
