@@ -58,7 +58,10 @@ if (require.main === module) {
     try {
       const folder = join(scratch, 'probe-workspace');
       cpSync(join(__dirname, 'fixtures', 'probe-workspace'), folder, { recursive: true });
-      const extensionTestsPath = await buildEditorSuite({ outDir: 'out/editor-suite/probe-electron' });
+      const extensionTestsPath = await buildEditorSuite({
+        outDir: 'out/editor-suite/probe-electron',
+        suiteFiles: [join(__dirname, 'suite', 'probe.suite.ts')],
+      });
       const code = await runSuiteInElectron({
         extensionDevelopmentPath: join(__dirname, 'fixtures', 'probe-extension'),
         extensionTestsPath,

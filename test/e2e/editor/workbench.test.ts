@@ -1,10 +1,10 @@
 // Editor end-to-end: a real VS Code workbench (code-server) in Debian chromium, with the stand-in
 // probe extension: its extension-host suite through the vscode API, then the same features seen
-// through the UI (command palette, Problems panel, status bar), with screenshots for the README.
+// through the UI (command palette, Problems panel, status bar), with screenshots for the README
+// (RESTY_BUILD_UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/, else to test-results/).
 // Skipped with a reason where the machine cannot run it; a failure when RESTY_BUILD_REQUIRE_E2E=1.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireCapability } from '../capability';
@@ -15,6 +15,8 @@ import { startWorkbench, type Workbench } from './workbench';
 
 const PROBE_EXTENSION = join(__dirname, 'fixtures', 'probe-extension');
 const PROBE_WORKSPACE = join(__dirname, 'fixtures', 'probe-workspace');
+// Named, not "every *.suite.ts": suites for the real extension will sit beside it.
+const PROBE_SUITE = join(__dirname, 'suite', 'probe.suite.ts');
 const PROBE_DIAGNOSTIC = 'probe: module "missing.mod" not found';
 
 test('editor e2e: probe extension in code-server + chromium', { timeout: 15 * 60_000 }, async (t) => {
@@ -28,22 +30,21 @@ test('editor e2e: probe extension in code-server + chromium', { timeout: 15 * 60
   const install = await ensureCodeServer({ log: progress });
   t.diagnostic(`code-server ${install.version}: ${wasCached ? 'cached' : 'installed'} in ${Date.now() - installStarted} ms`);
 
-  // The probe writes into its workspace, so each part gets a fresh copy (named like the fixture,
-  // which is what the screenshots show).
-  const scratch = mkdtempSync(join(tmpdir(), 'resty-build-editor-e2e-'));
-  const freshWorkspace = (part: string): string => {
-    const folder = join(scratch, part, 'probe-workspace');
-    cpSync(PROBE_WORKSPACE, folder, { recursive: true });
-    return folder;
-  };
   let workbench: Workbench | undefined;
   try {
     workbench = await startWorkbench({ install });
     const wb = workbench;
+    // The probe writes into its workspace, so each part gets a fresh copy (named like the
+    // fixture, which is what the screenshots show), removed with the workbench.
+    const freshWorkspace = (part: string): string => {
+      const folder = join(wb.scratchDir(part), 'probe-workspace');
+      cpSync(PROBE_WORKSPACE, folder, { recursive: true });
+      return folder;
+    };
     t.diagnostic(`workbench: /healthz after ${wb.timings.serverReadyMs} ms, browser up after ${wb.timings.browserReadyMs} ms`);
 
     await t.test('extension-host suite passes (mocha inside the extension host)', async () => {
-      const extensionTestsPath = await buildEditorSuite({ outDir: 'out/editor-suite/probe' });
+      const extensionTestsPath = await buildEditorSuite({ outDir: 'out/editor-suite/probe', suiteFiles: [PROBE_SUITE] });
       const result = await runExtensionTests(wb, {
         extensionDevelopmentPath: PROBE_EXTENSION,
         extensionTestsPath,
@@ -85,7 +86,6 @@ test('editor e2e: probe extension in code-server + chromium', { timeout: 15 * 60
     });
   } finally {
     await workbench?.dispose();
-    rmSync(scratch, { recursive: true, force: true });
   }
 });
 
