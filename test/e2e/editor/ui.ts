@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { REPO_ROOT } from './extensionTests';
 
-export const SCREENSHOT_DIR = join(REPO_ROOT, 'docs', 'screenshots');
+// A PNG's bytes differ from run to run, so a plain test run writes to test-results/ (ignored by
+// git) and only RESTY_BUILD_UPDATE_SCREENSHOTS=1 refreshes the README's docs/screenshots/.
+export const SCREENSHOT_DIR =
+  process.env.RESTY_BUILD_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : join(REPO_ROOT, 'test-results', 'screenshots');
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 async function waitVisible(locator: Locator, what: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Locator> {
@@ -60,7 +63,7 @@ export async function problemsPanelText(page: Page, text: string, timeoutMs?: nu
   return (await panel.innerText()).trim();
 }
 
-/** Saves a PNG of the page (or of one element) under docs/screenshots/; returns its path. */
+/** Saves a PNG of the page (or of one element) in SCREENSHOT_DIR; returns its path. */
 export async function saveScreenshot(page: Page, name: string, element?: Locator): Promise<string> {
   if (!existsSync(SCREENSHOT_DIR)) {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
