@@ -27,6 +27,10 @@ suite('probe extension in a real workbench', () => {
     api = await extension.activate();
   });
 
+  test('runs with workspace trust off (the launcher turns it off unless a test asks for it)', () => {
+    assert.equal(vscode.workspace.isTrusted, true);
+  });
+
   test('contributes probe.hello to the command list', async () => {
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('probe.hello'), 'probe.hello is not registered');
