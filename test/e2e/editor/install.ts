@@ -106,13 +106,13 @@ export function editorE2eUnavailableReason(version = CODE_SERVER_VERSION): strin
   if (Number(process.versions.node.split('.')[0]) !== 20) {
     return `editor e2e needs Node 20 (code-server ${version} supports only Node 20); this is ${process.version}`;
   }
+  if (findCodeServer(version) && existsSync(CHROMIUM_PATH)) {
+    return undefined; // the build headers are needed only to install
+  }
   const missing = missingAptPackages();
   const canApt = existsSync('/usr/bin/apt-get') && process.getuid?.() === 0;
   if (missing.length > 0 && !canApt) {
-    return `editor e2e needs the Debian packages ${missing.join(' ')} and cannot install them (needs apt-get as root)`;
-  }
-  if (!findCodeServer(version) && !existsSync('/usr/bin/apt-get') && !existsSync(CHROMIUM_PATH)) {
-    return `editor e2e needs ${CHROMIUM_PATH} and a cached code-server ${version}; neither is here and there is no apt-get`;
+    return `editor e2e needs the Debian packages ${missing.join(' ')} and cannot install them (needs apt-get as root; or a cached code-server ${version} and ${CHROMIUM_PATH})`;
   }
   return undefined;
 }
@@ -130,9 +130,11 @@ export async function ensureCodeServer(options: InstallOptions = {}): Promise<Co
   const started = Date.now();
   const step = (what: string): void => log(`${((Date.now() - started) / 1000).toFixed(1)}s ${what}`);
 
-  await ensureAptPackages(step);
-
   const cached = findCodeServer(version);
+  if (cached && existsSync(CHROMIUM_PATH)) {
+    return cached;
+  }
+  await ensureAptPackages(step);
   if (cached) {
     return cached;
   }
