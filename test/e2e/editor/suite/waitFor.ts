@@ -1,0 +1,49 @@
+// Waiting on a real signal inside the extension host: re-check when an event fires, with a
+// bounded timeout that names what was awaited. Shared by the *.suite.ts files.
+import type { Disposable, Event } from 'vscode';
+
+export interface WaitOptions {
+  /** Named in the timeout error. */
+  what: string;
+  timeoutMs: number;
+  /** Re-check whenever this fires (e.g. vscode.languages.onDidChangeDiagnostics). */
+  onDidChange?: Event<unknown>;
+  /** Without an event, re-check this often. Default 50 ms. */
+  pollMs?: number;
+}
+
+export function waitFor<T>(check: () => T | undefined, options: WaitOptions): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let subscription: Disposable | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      subscription?.dispose();
+      clearInterval(poll);
+      clearTimeout(timer);
+    };
+    const attempt = (): boolean => {
+      try {
+        const value = check();
+        if (value !== undefined) {
+          finish();
+          resolve(value);
+          return true;
+        }
+      } catch (err) {
+        finish();
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return true;
+      }
+      return false;
+    };
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`));
+    }, options.timeoutMs);
+    if (attempt()) {
+      return;
+    }
+    subscription = options.onDidChange?.(() => void attempt());
+    poll = setInterval(() => void attempt(), options.pollMs ?? 50);
+  });
+}
