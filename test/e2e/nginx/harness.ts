@@ -5,7 +5,7 @@
 // from whoever produced them; product.ts gets them from the resty-build CLI.
 import { join } from 'node:path';
 import { linkNginx, prepareNginxTree, splitLinkInputs, type LinkedNginx, type NginxTree } from './build';
-import { run, seconds, step } from './proc';
+import { log, run, seconds, step } from './proc';
 import { ensureHostPackages, obtainSources, type NginxSources } from './sources';
 
 export { findLuajit, HARNESS_CONFIGURE_ARGS, readLinkCommand, splitLinkInputs } from './build';
@@ -42,9 +42,9 @@ export async function buildNginx(request: BuildRequest): Promise<BuiltNginx> {
   await step('nginx -V', async () => {
     const version = await run(linked.binary, ['-V']);
     const firstLine = version.stderr.split('\n')[0];
-    process.stderr.write(`[nginx-e2e] ${firstLine}\n`);
+    log(firstLine);
   });
-  process.stderr.write(`[nginx-e2e] nginx binary ready in ${seconds(started)} (${tree.compiled ? 'compiled' : 'relinked from cache'})\n`);
+  log(`nginx binary ready in ${seconds(started)} (${tree.compiled ? 'compiled' : 'relinked from cache'})`);
   return { ...linked, sources, tree, linkInputs };
 }
 

@@ -4,7 +4,7 @@
 // an apt state of the harness's own (lists, cache, source list) under the
 // cache folder; the machine's apt configuration is never changed.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -197,8 +197,6 @@ export interface NginxSources {
   luaDir: string;
   /** Debian source versions by source package name, e.g. nginx: 1.22.1-9+deb12u9. */
   versions: Record<string, string>;
-  /** Folder name under sources/: the .dsc names, so a new Debian revision gets a new folder. */
-  key: string;
 }
 
 /** apt options that confine apt-get to the harness's own state folder. */
@@ -233,59 +231,87 @@ function prepareAptDir(): { aptDir: string; fresh: boolean } {
   return { aptDir, fresh: !lists.some((name) => name.endsWith('_Sources') || name.includes('_Sources.')) };
 }
 
+/** Source versions apt knows for a package, newest first. */
+async function candidateVersions(apt: string[], pkg: string): Promise<string[]> {
+  const shown = await run('apt-cache', [...apt, 'showsrc', '--only-source', pkg]);
+  const versions = [...new Set([...shown.stdout.matchAll(/^Version: (\S+)$/gm)].map((m) => m[1]))];
+  const newer = (a: string, b: string): boolean => spawnSync('dpkg', ['--compare-versions', a, 'gt', b]).status === 0;
+  versions.sort((a, b) => (a === b ? 0 : newer(a, b) ? -1 : 1));
+  if (versions.length === 0) {
+    throw new Error(`apt knows no source package ${pkg}; is deb-src for Debian's archive reachable? (${shown.stderr.trim()})`);
+  }
+  return versions;
+}
+
+/** Downloads and unpacks one source version into `dir`/`target`; false when the archive does not have it. */
+async function fetchSource(apt: string[], pkg: string, version: string, dir: string, target: string): Promise<boolean> {
+  const partial = `${dir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    await step(`apt-get source ${pkg}=${version}`, () => run('apt-get', [...apt, 'source', '--download-only', `${pkg}=${version}`], { cwd: partial }));
+  } catch (error) {
+    // Seen here: bookworm-security's index lists a revision whose files the mirror does not have (404).
+    log(`cannot download ${pkg} ${version}, trying an older version: ${(error as Error).message.split('\n').find((l) => l.startsWith('E:')) ?? ''}`);
+    rmSync(partial, { recursive: true, force: true });
+    return false;
+  }
+  const dsc = readdirSync(partial).find((name) => name.endsWith('.dsc'));
+  if (dsc === undefined) {
+    throw new Error(`apt-get source ${pkg}=${version} left no .dsc in ${partial}`);
+  }
+  await step(`dpkg-source -x ${dsc}`, () => run('dpkg-source', ['-x', dsc, target], { cwd: partial }));
+  writeFileSync(join(partial, '.complete'), `${pkg} ${version}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(partial, dir);
+  return true;
+}
+
 /**
  * Downloads and unpacks the nginx, ngx_devel_kit and lua-nginx-module sources,
- * or reuses them from the cache. The package lists are fetched once and then
- * reused (offline); set RESTY_BUILD_E2E_REFRESH=1 to fetch them again.
+ * or reuses them from the cache (sources/<package>_<version>/). For each
+ * package the newest version that is cached or downloadable wins, so a run
+ * without network still uses what an earlier run fetched. The package lists
+ * are fetched once; RESTY_BUILD_E2E_REFRESH=1 fetches them again.
  */
 export async function obtainSources(): Promise<NginxSources> {
   const root = cacheRoot();
-  mkdirSync(root, { recursive: true });
+  mkdirSync(join(root, 'sources'), { recursive: true });
   return withLock(join(root, 'sources.lock'), 15 * 60_000, async () => {
     const { aptDir, fresh } = prepareAptDir();
     const apt = aptOptions(aptDir);
-    if (fresh || process.env.RESTY_BUILD_E2E_REFRESH === '1') {
+    const refresh = process.env.RESTY_BUILD_E2E_REFRESH === '1';
+    if (fresh || refresh) {
       await step('apt-get update (deb-src lists in the harness cache)', () => run('apt-get', [...apt, 'update']));
     }
-    const packages = Object.keys(SOURCE_PACKAGES);
-    const uris = await run('apt-get', [...apt, 'source', '--download-only', '--print-uris', ...packages]);
-    const dscs = [...uris.stdout.matchAll(/'\S+'\s+(\S+\.dsc)\s/g)].map((m) => m[1]);
     const versions: Record<string, string> = {};
-    for (const pkg of packages) {
-      const dsc = dscs.find((name) => name.startsWith(`${pkg}_`));
-      if (dsc === undefined) {
-        throw new Error(`apt-get source --print-uris found no .dsc for ${pkg}:\n${uris.stdout}${uris.stderr}`);
+    const dirs: Record<string, string> = {};
+    for (const [pkg, target] of Object.entries(SOURCE_PACKAGES)) {
+      for (const version of await candidateVersions(apt, pkg)) {
+        const dir = join(root, 'sources', `${pkg}_${version.replace(/:/g, '%3a')}`);
+        const unavailable = `${dir}.unavailable`;
+        if (existsSync(join(dir, '.complete'))) {
+          log(`source cached: ${pkg} ${version}`);
+        } else if (existsSync(unavailable) && !refresh) {
+          continue;
+        } else if (!(await fetchSource(apt, pkg, version, dir, target))) {
+          writeFileSync(unavailable, 'apt-get source failed; RESTY_BUILD_E2E_REFRESH=1 retries\n');
+          continue;
+        }
+        versions[pkg] = version;
+        dirs[pkg] = join(dir, target);
+        break;
       }
-      versions[pkg] = dsc.slice(pkg.length + 1, -'.dsc'.length);
-    }
-    const key = packages.map((pkg) => `${pkg}_${versions[pkg]}`).join('__');
-    const dir = join(root, 'sources', key);
-    const sources: NginxSources = {
-      nginxDir: join(dir, SOURCE_PACKAGES.nginx),
-      ndkDir: join(dir, SOURCE_PACKAGES['libnginx-mod-http-ndk']),
-      luaDir: join(dir, SOURCE_PACKAGES['libnginx-mod-http-lua']),
-      versions,
-      key,
-    };
-    const marker = join(dir, '.complete');
-    if (existsSync(marker)) {
-      log(`sources cached: ${dir}`);
-      return sources;
-    }
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    await step(`apt-get source ${packages.join(' ')}`, () =>
-      run('apt-get', [...apt, 'source', '--download-only', ...packages], { cwd: dir }),
-    );
-    await step('dpkg-source -x', async () => {
-      for (const pkg of packages) {
-        const dsc = dscs.find((name) => name.startsWith(`${pkg}_`)) as string;
-        const target = SOURCE_PACKAGES[pkg as keyof typeof SOURCE_PACKAGES];
-        await run('dpkg-source', ['-x', dsc, target], { cwd: dir });
+      if (versions[pkg] === undefined) {
+        throw new Error(`no version of the ${pkg} source package could be downloaded (see the log above)`);
       }
-    });
-    writeFileSync(marker, JSON.stringify(versions, null, 2) + '\n');
+    }
     log(`sources: ${Object.entries(versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
-    return sources;
+    return {
+      nginxDir: dirs.nginx,
+      ndkDir: dirs['libnginx-mod-http-ndk'],
+      luaDir: dirs['libnginx-mod-http-lua'],
+      versions,
+    };
   });
 }
