@@ -245,9 +245,21 @@ export interface LinkedNginx {
   linkCommand: string[];
 }
 
+export interface LinkOptions {
+  /** Arguments to drop from the Makefile's link command, e.g. `-Wl,-E` to show why it is needed. */
+  withoutArgs?: readonly string[];
+}
+
 /** Relinks the cached tree's objects plus `linkInputs` into `output`. */
-export async function linkNginx(tree: NginxTree, linkInputs: readonly string[], output: string): Promise<LinkedNginx> {
-  const base = readLinkCommand(readFileSync(join(tree.dir, 'objs', 'Makefile'), 'utf8'));
+export async function linkNginx(
+  tree: NginxTree,
+  linkInputs: readonly string[],
+  output: string,
+  options: LinkOptions = {},
+): Promise<LinkedNginx> {
+  const base = readLinkCommand(readFileSync(join(tree.dir, 'objs', 'Makefile'), 'utf8')).filter(
+    (arg) => !(options.withoutArgs ?? []).includes(arg),
+  );
   const outIndex = base.indexOf('-o');
   if (outIndex < 0 || base[outIndex + 1] !== 'objs/nginx') {
     throw new Error(`unexpected link command in objs/Makefile: ${base.join(' ')}`);

@@ -9,7 +9,7 @@ import { log, run, seconds, step } from './proc';
 import { ensureHostPackages, obtainSources, type NginxSources } from './sources';
 
 export { findLuajit, HARNESS_CONFIGURE_ARGS, readLinkCommand, splitLinkInputs } from './build';
-export type { LinkedNginx, LuajitPaths, NginxTree, SplitConfigureArgs } from './build';
+export type { LinkedNginx, LinkOptions, LuajitPaths, NginxTree, SplitConfigureArgs } from './build';
 export { cacheRoot, debSrcListFromMachine, nginxE2eUnavailableReason, type NginxSources } from './sources';
 export { findFreePort, httpGet, startNginx, type HttpResponse, type RunningNginx, type StartOptions } from './server';
 export { log } from './proc';
@@ -19,6 +19,8 @@ export interface BuildRequest {
   configureArgs: readonly string[];
   /** Where the linked binary goes (the test's temp folder). */
   outDir: string;
+  /** Arguments to drop from nginx's own link command (negative tests only). */
+  withoutLinkArgs?: readonly string[];
 }
 
 export interface BuiltNginx extends LinkedNginx {
@@ -38,7 +40,9 @@ export async function buildNginx(request: BuildRequest): Promise<BuiltNginx> {
   const sources = await obtainSources();
   const { compileArgs, linkInputs } = splitLinkInputs(request.configureArgs);
   const tree = await prepareNginxTree(sources, compileArgs);
-  const linked = await linkNginx(tree, linkInputs, join(request.outDir, 'sbin', 'nginx'));
+  const linked = await linkNginx(tree, linkInputs, join(request.outDir, 'sbin', 'nginx'), {
+    withoutArgs: request.withoutLinkArgs,
+  });
   await step('nginx -V', async () => {
     const version = await run(linked.binary, ['-V']);
     const firstLine = version.stderr.split('\n')[0];

@@ -20,6 +20,8 @@ export interface ScenarioOptions {
   serverConfig: string;
   /** Runs after the CLI's flags and before the build; returns the configure args to use. */
   adjust?: (flags: LinkFlags, projectDir: string) => Promise<string[]>;
+  /** Arguments to drop from nginx's link command (negative tests only). */
+  withoutLinkArgs?: readonly string[];
 }
 
 export interface Scenario {
@@ -38,7 +40,7 @@ export async function runScenario(t: TestContext, options: ScenarioOptions): Pro
   const configureArgs = options.adjust ? await options.adjust(flags, project.dir) : flags.configureArgs;
   const outDir = join(project.dir, '..', 'nginx-out');
   mkdirSync(outDir, { recursive: true });
-  const nginx = await buildNginx({ configureArgs, outDir });
+  const nginx = await buildNginx({ configureArgs, outDir, withoutLinkArgs: options.withoutLinkArgs });
   const server = await startNginx({ binary: nginx.binary, serverConfig: options.serverConfig });
   t.after(() => server.stop());
   return { projectDir: project.dir, flags, configureArgs, nginx, server };
