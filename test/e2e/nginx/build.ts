@@ -9,7 +9,7 @@
 // never writes into the shared tree, so parallel test files can share it.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { log, run, seconds, step, withLock } from './proc';
@@ -148,9 +148,24 @@ function ccVersion(): string {
 }
 
 /**
+ * Identifies this test run: node:test runs each file in a child of one runner
+ * process, so the runner's pid and start time are shared by all files of a run.
+ */
+function testRunId(): string {
+  let started = '';
+  try {
+    // Field 22 of /proc/<pid>/stat is the start time; it tells a reused pid apart.
+    started = readFileSync(`/proc/${process.ppid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? '';
+  } catch {
+    // No /proc: the pid alone will do.
+  }
+  return `${process.ppid}:${started}`;
+}
+
+/**
  * Returns the configured and compiled tree for these args, building it if
- * the cache has none. RESTY_BUILD_E2E_REBUILD=1 rebuilds a tree that was
- * built before this test process started (once per run, not once per file).
+ * the cache has none. RESTY_BUILD_E2E_REBUILD=1 rebuilds the tree once per
+ * test run (not once per test file): the marker records which run built it.
  */
 export async function prepareNginxTree(sources: NginxSources, compileArgs: readonly string[]): Promise<NginxTree> {
   const luajit = findLuajit();
@@ -173,9 +188,10 @@ export async function prepareNginxTree(sources: NginxSources, compileArgs: reado
   const dir = join(buildRoot, 'nginx');
   const marker = join(buildRoot, 'complete.json');
   const tree: NginxTree = { dir, key, configureArgs, compiled: false };
+  const runId = testRunId();
   const forced = process.env.RESTY_BUILD_E2E_REBUILD === '1';
   const fresh = (): boolean =>
-    existsSync(marker) && (!forced || statSync(marker).mtimeMs >= performance.timeOrigin);
+    existsSync(marker) && (!forced || (JSON.parse(readFileSync(marker, 'utf8')) as { builtByRun?: string }).builtByRun === runId);
   if (fresh()) {
     log(`nginx tree cached: ${buildRoot}`);
     return tree;
@@ -198,7 +214,7 @@ export async function prepareNginxTree(sources: NginxSources, compileArgs: reado
     const jobs = String(Math.max(1, cpus().length));
     const made = await step(`make -j${jobs}`, () => run('make', [`-j${jobs}`], { cwd: dir, env }));
     writeFileSync(join(buildRoot, 'make.log'), made.stdout + made.stderr);
-    writeFileSync(marker, JSON.stringify(keyMaterial, null, 2) + '\n');
+    writeFileSync(marker, JSON.stringify({ ...keyMaterial, builtByRun: runId }, null, 2) + '\n');
     log(`nginx tree built in ${seconds(started)}: ${buildRoot}`);
     return { ...tree, compiled: true };
   });
