@@ -16,7 +16,7 @@ import { log, run, seconds, step, withLock } from './proc';
 import { cacheRoot, type NginxSources } from './sources';
 
 /** Bump when the way the tree is built changes, so old cached trees are not reused. */
-const RECIPE_VERSION = 1;
+const RECIPE_VERSION = 2;
 
 /**
  * The harness's own configure args: a small module set to keep the build
@@ -142,6 +142,10 @@ export interface NginxTree {
   compiled: boolean;
 }
 
+function packageVersion(pkg: string): string {
+  return spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' }).stdout.trim();
+}
+
 function ccVersion(): string {
   const result = spawnSync('cc', ['--version'], { encoding: 'utf8' });
   return result.stdout.split('\n')[0] ?? '';
@@ -181,6 +185,7 @@ export async function prepareNginxTree(sources: NginxSources, compileArgs: reado
     sources: sources.versions,
     configureArgs,
     luajit,
+    pcre: packageVersion('libpcre3-dev'),
     cc: ccVersion(),
   };
   const key = createHash('sha256').update(JSON.stringify(keyMaterial)).digest('hex').slice(0, 16);

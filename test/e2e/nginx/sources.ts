@@ -86,7 +86,8 @@ export async function ensureHostPackages(): Promise<void> {
       return;
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = ['install', '-y', '--no-install-recommends', ...still];
+    // Another apt run on the machine holds the dpkg lock for a while: wait for it rather than fail.
+    const install = ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...still];
     await step(`apt-get install ${still.join(' ')}`, async () => {
       try {
         await run('apt-get', install, { env });
