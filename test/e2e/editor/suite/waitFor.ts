@@ -14,11 +14,11 @@ export interface WaitOptions {
 
 export function waitFor<T>(check: () => T | undefined, options: WaitOptions): Promise<T> {
   return new Promise((resolve, reject) => {
-    let subscription: Disposable | undefined;
-    let poll: NodeJS.Timeout | undefined;
+    // Filled in after the first attempt; finish() may run before that.
+    const handles: { subscription?: Disposable; poll?: NodeJS.Timeout } = {};
     const finish = (): void => {
-      subscription?.dispose();
-      clearInterval(poll);
+      handles.subscription?.dispose();
+      clearInterval(handles.poll);
       clearTimeout(timer);
     };
     const attempt = (): boolean => {
@@ -43,7 +43,7 @@ export function waitFor<T>(check: () => T | undefined, options: WaitOptions): Pr
     if (attempt()) {
       return;
     }
-    subscription = options.onDidChange?.(() => void attempt());
-    poll = setInterval(() => void attempt(), options.pollMs ?? 50);
+    handles.subscription = options.onDidChange?.(() => void attempt());
+    handles.poll = setInterval(() => void attempt(), options.pollMs ?? 50);
   });
 }
