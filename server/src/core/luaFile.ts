@@ -1,7 +1,8 @@
 import * as luaparse from 'luaparse';
 import { shebangLength, Token, tokenize } from './luaLexer';
-import { FfiLoadSite, findFfiLoads, findRequires, RequireSite } from './requires';
-import { comparePositions, LineIndex, Range } from './types';
+import { scanLua } from './luaScan';
+import { FfiLoadSite, RequireSite } from './requires';
+import { LineIndex, Range } from './types';
 
 export interface SyntaxProblem {
   message: string;
@@ -15,63 +16,30 @@ export interface LuaFileFacts {
   syntaxError?: SyntaxProblem;
   /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
   luajitSyntax: SyntaxProblem[];
-  lines: LineIndex;
-}
-
-const NEWER_LUA: Record<string, string> = {
-  '//': "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b).",
-  '<<': "The shift operator '<<' is Lua 5.3 syntax that LuaJIT rejects; use bit.lshift(a, n).",
-  '>>': "The shift operator '>>' is Lua 5.3 syntax that LuaJIT rejects; use bit.rshift(a, n).",
-  '&': "The bitwise operator '&' is Lua 5.3 syntax that LuaJIT rejects; use bit.band(a, b).",
-  '|': "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b).",
-  '~': "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a).",
-};
-
-/** Finds Lua 5.3/5.4 syntax by token, so the message can name the construct and its LuaJIT spelling. */
-export function findNewerLuaSyntax(tokens: Token[], lines: LineIndex): SyntaxProblem[] {
-  const out: SyntaxProblem[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind !== 'punct') {
-      continue;
-    }
-    const message = NEWER_LUA[t.value];
-    if (message) {
-      out.push({ message, range: lines.range(t.start, t.end) });
-    } else if (t.value === '<' && tokens[i - 1]?.kind === 'name' && tokens[i + 1]?.kind === 'name' && tokens[i + 2]?.value === '>') {
-      const attr = tokens[i + 1].value;
-      // `local x <const> = …`: a name right after `local` (or after a comma in its name list).
-      const before = tokens[i - 2];
-      if ((attr === 'const' || attr === 'close') && (before?.value === 'local' || before?.value === ',')) {
-        out.push({
-          message: `The attribute <${attr}> is Lua 5.4 syntax that LuaJIT rejects; remove it.`,
-          range: lines.range(t.start, tokens[i + 2].end),
-        });
-      }
-    }
-  }
-  return out;
+  /** Offsets to positions; built on first use (most files never need it). */
+  readonly lines: LineIndex;
 }
 
 /**
  * luaparse (LuaJIT dialect) is the judge of syntax, with two corrections so
- * it agrees with LuaJIT itself: a leading UTF-8 BOM is skipped (luaparse
- * throws a TypeError on it) and binary literals (`0b101`, accepted by
- * OpenResty's LuaJIT) are rewritten to hex literals of the same length so
- * every offset stays put.
+ * it agrees with LuaJIT itself: a leading UTF-8 BOM (and a `#` line after
+ * it) is skipped (luaparse throws a TypeError on it) and binary literals
+ * (`0b101`, accepted by OpenResty's LuaJIT) are rewritten to hex literals of
+ * the same length so every offset stays put.
  */
-export function prepareForLuaparse(text: string, tokens: Token[]): string {
+export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[]): string {
   let out = text;
   // LuaJIT skips a BOM and then a `#` first line; luaparse only a `#` at offset 0.
   const skipped = Math.max(shebangLength(text), out.charCodeAt(0) === 0xfeff ? 1 : 0);
   if (skipped > 0) {
     out = ' '.repeat(skipped) + out.slice(skipped);
   }
-  for (const tok of tokens) {
-    if (tok.kind === 'number' && /^0[bB][01]/.test(tok.value)) {
-      const digits = /^0[bB]([01]+)/.exec(tok.value)![1];
+  for (const at of binaryNumbers) {
+    const start = typeof at === 'number' ? at : at.kind === 'number' ? at.start : -1;
+    const digits = start >= 0 ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
+    if (digits) {
       const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
-      out = out.slice(0, tok.start) + '0x' + hex + out.slice(tok.start + 2 + digits.length);
+      out = out.slice(0, start) + '0x' + hex + out.slice(start + 2 + digits.length);
     }
   }
   return out;
@@ -82,9 +50,20 @@ function cleanMessage(message: string): string {
   return message.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
-export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): SyntaxProblem | undefined {
+/** Where a syntax error is, as offsets: [start, end). */
+export interface SyntaxVerdict {
+  message: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Parses with luaparse and returns undefined for valid text, else the
+ * error at the token LuaJIT would name. Only the error path tokenizes.
+ */
+export function parseSyntax(text: string, binaryNumbers: readonly number[]): SyntaxVerdict | undefined {
   try {
-    luaparse.parse(prepareForLuaparse(text, tokens), {
+    luaparse.parse(prepareForLuaparse(text, binaryNumbers), {
       luaVersion: 'LuaJIT',
       locations: false,
       ranges: false,
@@ -95,6 +74,7 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
   } catch (err) {
     const e = err as { index?: number; message?: string };
     if (typeof e.index === 'number') {
+      const tokens = tokenize(text);
       let start = Math.min(e.index, text.length);
       // luaparse points past the line end of an unfinished string; LuaJIT names the string's line.
       const unfinished = /^(\[\d+:\d+\]\s*)?unfinished/.test(String(e.message))
@@ -105,27 +85,33 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
       }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
       const end = tok ? tok.end : Math.min(text.length, start + 1);
-      return { message: cleanMessage(String(e.message)), range: lines.range(start, Math.max(end, start)) };
+      return { message: cleanMessage(String(e.message)), start, end: Math.max(end, start) };
     }
     // Not a parse error (a parser bug on odd input): report at the start rather than crash.
-    return { message: `the parser failed: ${String(e.message ?? err)}`, range: lines.range(0, 0) };
+    return { message: `the parser failed: ${String(e.message ?? err)}`, start: 0, end: 0 };
   }
 }
 
-export function analyzeLua(text: string): LuaFileFacts {
-  const tokens = tokenize(text);
-  const lines = new LineIndex(text);
-  const luajitSyntax = findNewerLuaSyntax(tokens, lines);
-  let syntaxError = checkSyntax(text, tokens, lines);
+/**
+ * The facts of one Lua text. `syntax` may come from elsewhere (a worker
+ * thread that already parsed the same text); else luaparse runs here.
+ */
+export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFileFacts {
+  const scan = scanLua(text);
+  let lineIndex: LineIndex | undefined;
+  const lines = () => (lineIndex ??= new LineIndex(text));
+  const verdict = syntax === undefined ? parseSyntax(text, scan.binaryNumbers) : (syntax ?? undefined);
+  const luajitSyntax = scan.newerSyntax.map((n) => ({ message: n.message, range: lines().range(n.start, n.end) }));
   // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
-  if (syntaxError && luajitSyntax.length > 0 && comparePositions(luajitSyntax[0].range.start, syntaxError.range.start) <= 0) {
-    syntaxError = undefined;
-  }
+  const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
+  const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
   return {
-    requires: findRequires(text, tokens),
-    ffiLoads: findFfiLoads(tokens),
+    requires: scan.requires,
+    ffiLoads: scan.ffiLoads,
     syntaxError,
     luajitSyntax,
-    lines,
+    get lines() {
+      return lines();
+    },
   };
 }

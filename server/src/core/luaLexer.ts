@@ -35,7 +35,7 @@ function isDigit(c: number): boolean {
 }
 
 /** Length of a long bracket opener `[==[` at i (its level + 2), or -1. */
-function longBracketAt(text: string, i: number): number {
+export function longBracketAt(text: string, i: number): number {
   if (text.charCodeAt(i) !== 91) {
     return -1;
   }
@@ -56,7 +56,7 @@ function closeLongBracket(text: string, from: number, level: number): [number, n
   return [at, at + closer.length, true];
 }
 
-function decodeEscape(text: string, i: number): [string, number] {
+export function decodeEscape(text: string, i: number): [string, number] {
   // i points after the backslash.
   const c = text[i];
   switch (c) {

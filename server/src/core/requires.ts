@@ -1,4 +1,4 @@
-import { Token, tokenize } from './luaLexer';
+import { scanLua } from './luaScan';
 
 /** How a require was written; kept so messages and code actions can speak of it. */
 export type RequireForm = 'call' | 'string' | 'long-string' | 'pcall' | 'alias';
@@ -29,185 +29,9 @@ export interface RequireSite {
   forwarding?: boolean;
 }
 
-function contentRange(text: string, tok: Token): [number, number] {
-  if (tok.long) {
-    const open = /^\[=*\[/.exec(text.slice(tok.start, tok.end))?.[0].length ?? 2;
-    return [tok.start + open, Math.max(tok.start + open, tok.end - (tok.unterminated ? 0 : open))];
-  }
-  return [tok.start + 1, Math.max(tok.start + 1, tok.end - (tok.unterminated ? 0 : 1))];
-}
-
-/** The index of the `)` matching the `(` at `open`, or the last token before eof. */
-function matchParen(tokens: Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
-    const v = tokens[i];
-    if (v.kind === 'punct') {
-      if (v.value === '(') {
-        depth++;
-      } else if (v.value === ')') {
-        depth--;
-        if (depth === 0) {
-          return i;
-        }
-      }
-    }
-    if (v.kind === 'eof') {
-      return Math.max(open, i - 1);
-    }
-  }
-  return tokens.length - 1;
-}
-
-function isMemberAccess(prev: Token | undefined): boolean {
-  return prev !== undefined && prev.kind === 'punct' && (prev.value === '.' || prev.value === ':');
-}
-
-/** The local name in `local x = <here>` or `x = <here>` before token index i, if any. */
-function assignedName(tokens: Token[], i: number): string | undefined {
-  const eq = tokens[i - 1];
-  const target = tokens[i - 2];
-  if (eq?.kind === 'punct' && eq.value === '=' && target?.kind === 'name' && !isMemberAccess(tokens[i - 3])) {
-    return target.value;
-  }
-  return undefined;
-}
-
-/**
- * Finds every require in a Lua text, with exact ranges, without needing the
- * text to parse: `require "x"`, `require("x")`, `require [[x]]`,
- * `pcall(require, "x")`, aliases (`local req = require`), and dynamic names.
- */
-export function findRequires(text: string, tokens: Token[] = tokenize(text)): RequireSite[] {
-  const sites: RequireSite[] = [];
-  const callees = new Set(['require']);
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (tok.kind !== 'name' || !callees.has(tok.value) || isMemberAccess(tokens[i - 1])) {
-      continue;
-    }
-    const prev = tokens[i - 1];
-    if (prev?.kind === 'name' && (prev.value === 'function' || prev.value === 'local')) {
-      continue;
-    }
-    const next = tokens[i + 1];
-    const form: RequireForm = tok.value === 'require' ? 'call' : 'alias';
-    const alias = assignedName(tokens, i);
-    if (next.kind === 'string') {
-      const [ns, ne] = contentRange(text, next);
-      sites.push({
-        name: next.value,
-        form: form === 'alias' ? 'alias' : next.long ? 'long-string' : 'string',
-        optional: false,
-        dynamic: false,
-        start: next.start,
-        end: next.end,
-        nameStart: ns,
-        nameEnd: ne,
-        callStart: tok.start,
-        callEnd: next.end,
-        alias,
-      });
-      continue;
-    }
-    if (next.kind === 'punct' && next.value === '(') {
-      const close = matchParen(tokens, i + 1);
-      const arg = tokens[i + 2];
-      const after = tokens[i + 3];
-      const callEnd = tokens[close].end;
-      if (arg.kind === 'string' && after?.kind === 'punct' && (after.value === ')' || after.value === ',')) {
-        const [ns, ne] = contentRange(text, arg);
-        sites.push({
-          name: arg.value,
-          form,
-          optional: false,
-          dynamic: false,
-          start: arg.start,
-          end: arg.end,
-          nameStart: ns,
-          nameEnd: ne,
-          callStart: tok.start,
-          callEnd,
-          alias,
-        });
-      } else if (close > i + 2) {
-        const argStart = tokens[i + 2].start;
-        const argEnd = tokens[close - 1].end;
-        const before = tokens[i - 1];
-        const forwarding = close === i + 3 && arg.kind === 'name' && before?.kind === 'name' && before.value === 'return';
-        sites.push({
-          forwarding: forwarding || undefined,
-          form,
-          optional: false,
-          dynamic: true,
-          start: argStart,
-          end: argEnd,
-          nameStart: argStart,
-          nameEnd: argEnd,
-          callStart: tok.start,
-          callEnd,
-          alias,
-        });
-      }
-      continue;
-    }
-    // `require` used as a value: pcall(require, …) or an alias.
-    const p1 = tokens[i - 1];
-    const p2 = tokens[i - 2];
-    if (p1?.kind === 'punct' && p1.value === '(' && p2?.kind === 'name' && p2.value === 'pcall' && !isMemberAccess(tokens[i - 3])) {
-      if (!(next.kind === 'punct' && next.value === ',')) {
-        continue;
-      }
-      const close = matchParen(tokens, i - 1);
-      const arg = tokens[i + 2];
-      const after = tokens[i + 3];
-      const aliasOfResult = pcallResultName(tokens, i - 2);
-      if (arg.kind === 'string' && after?.kind === 'punct' && (after.value === ')' || after.value === ',')) {
-        const [ns, ne] = contentRange(text, arg);
-        sites.push({
-          name: arg.value,
-          form: 'pcall',
-          optional: true,
-          dynamic: false,
-          start: arg.start,
-          end: arg.end,
-          nameStart: ns,
-          nameEnd: ne,
-          callStart: p2.start,
-          callEnd: tokens[close].end,
-          alias: aliasOfResult,
-        });
-      } else if (close > i + 2) {
-        sites.push({
-          form: 'pcall',
-          optional: true,
-          dynamic: true,
-          start: arg.start,
-          end: tokens[close - 1].end,
-          nameStart: arg.start,
-          nameEnd: tokens[close - 1].end,
-          callStart: p2.start,
-          callEnd: tokens[close].end,
-        });
-      }
-      continue;
-    }
-    if (alias !== undefined && (next.kind !== 'punct' || next.value !== '.')) {
-      callees.add(alias);
-    }
-  }
-  return sites;
-}
-
-/** In `local ok, m = pcall(require, "x")`, the name that receives the module (`m`). */
-function pcallResultName(tokens: Token[], pcallIndex: number): string | undefined {
-  const eq = tokens[pcallIndex - 1];
-  const second = tokens[pcallIndex - 2];
-  const comma = tokens[pcallIndex - 3];
-  if (eq?.kind === 'punct' && eq.value === '=' && second?.kind === 'name' && comma?.kind === 'punct' && comma.value === ',') {
-    return second.value;
-  }
-  return undefined;
+/** Every require of a Lua text (see scanLua), for callers that need nothing else. */
+export function findRequires(text: string): RequireSite[] {
+  return scanLua(text).requires;
 }
 
 /** A call `ffi.load("name")`: the Lua side may embed, the library must ship. */
@@ -217,18 +41,6 @@ export interface FfiLoadSite {
   end: number;
 }
 
-export function findFfiLoads(tokens: Token[]): FfiLoadSite[] {
-  const out: FfiLoadSite[] = [];
-  for (let i = 2; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.kind !== 'name' || t.value !== 'load' || tokens[i - 1].value !== '.' || tokens[i - 2].kind !== 'name' || tokens[i - 2].value !== 'ffi') {
-      continue;
-    }
-    const next = tokens[i + 1];
-    const arg = next?.kind === 'punct' && next.value === '(' ? tokens[i + 2] : next;
-    if (arg?.kind === 'string') {
-      out.push({ library: arg.value, start: arg.start, end: arg.end });
-    }
-  }
-  return out;
+export function findFfiLoads(text: string): FfiLoadSite[] {
+  return scanLua(text).ffiLoads;
 }

@@ -1,0 +1,300 @@
+import { FfiLoadSite, RequireForm, RequireSite } from './requires';
+import { Kind, P, Scanner } from './scanner';
+
+/** Lua 5.3/5.4 syntax that LuaJIT rejects, found by token. */
+export interface NewerSyntax {
+  message: string;
+  start: number;
+  end: number;
+}
+
+/** Everything the fast pass learns about a Lua text. */
+export interface LuaScan {
+  requires: RequireSite[];
+  ffiLoads: FfiLoadSite[];
+  newerSyntax: NewerSyntax[];
+  /** Offsets of `0b101`-style literals: OpenResty's LuaJIT accepts them, luaparse does not. */
+  binaryNumbers: number[];
+}
+
+const NEWER: Record<number, [string, string]> = {
+  [P.IntDiv]: ['//', "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b)."],
+  [P.ShiftL]: ['<<', "The shift operator '<<' is Lua 5.3 syntax that LuaJIT rejects; use bit.lshift(a, n)."],
+  [P.ShiftR]: ['>>', "The shift operator '>>' is Lua 5.3 syntax that LuaJIT rejects; use bit.rshift(a, n)."],
+  38: ['&', "The bitwise operator '&' is Lua 5.3 syntax that LuaJIT rejects; use bit.band(a, b)."],
+  124: ['|', "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b)."],
+  126: ['~', "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a)."],
+};
+
+const RING = 6;
+
+/** The last few tokens, newest first: enough look-behind for `local ok, m = pcall(require, …)`. */
+class History {
+  private readonly kind = new Uint8Array(RING);
+  private readonly start = new Int32Array(RING);
+  private readonly end = new Int32Array(RING);
+  private readonly punct = new Int32Array(RING);
+  private head = 0;
+  private count = 0;
+
+  push(s: Scanner): void {
+    this.head = (this.head + 1) % RING;
+    this.kind[this.head] = s.kind;
+    this.start[this.head] = s.start;
+    this.end[this.head] = s.end;
+    this.punct[this.head] = s.punct;
+    this.count = Math.min(RING, this.count + 1);
+  }
+
+  private at(k: number): number {
+    return (this.head - k + RING * 2) % RING;
+  }
+
+  /** k = 1: the token before the current one. */
+  kindOf(k: number): Kind {
+    return k <= this.count ? (this.kind[this.at(k - 1)] as Kind) : Kind.Eof;
+  }
+
+  isPunct(k: number, code: number): boolean {
+    return this.kindOf(k) === Kind.Punct && this.punct[this.at(k - 1)] === code;
+  }
+
+  isName(k: number, text: string, word: string): boolean {
+    if (this.kindOf(k) !== Kind.Name) {
+      return false;
+    }
+    const i = this.at(k - 1);
+    return this.end[i] - this.start[i] === word.length && text.startsWith(word, this.start[i]);
+  }
+
+  nameAt(k: number, text: string): string | undefined {
+    if (this.kindOf(k) !== Kind.Name) {
+      return undefined;
+    }
+    const i = this.at(k - 1);
+    return text.slice(this.start[i], this.end[i]);
+  }
+
+  startOf(k: number): number {
+    return this.start[this.at(k - 1)];
+  }
+
+  isMemberAccess(k: number): boolean {
+    return this.isPunct(k, 46) || this.isPunct(k, 58);
+  }
+}
+
+interface Paren {
+  /** Tokens from the opening '(' (0) to the closing ')' — or the last token before the end of the text. */
+  closeIndex: number;
+  closeEnd: number;
+  /** End of the token just before the closing one. */
+  beforeCloseEnd: number;
+}
+
+/** From a scanner positioned on a '(' (depth 0 before it), finds its ')'. */
+function matchParen(from: Scanner, depthBefore = 0): Paren {
+  const s = from.clone();
+  let depth = depthBefore;
+  let index = 0;
+  let prevEnd = s.start;
+  let lastEnd = s.end;
+  let beforeLastEnd = s.start;
+  for (;;) {
+    if (s.kind === Kind.Punct) {
+      if (s.punct === 40) {
+        depth++;
+      } else if (s.punct === 41) {
+        depth--;
+        if (depth === 0) {
+          return { closeIndex: index, closeEnd: s.end, beforeCloseEnd: prevEnd };
+        }
+      }
+    }
+    beforeLastEnd = prevEnd;
+    prevEnd = s.end;
+    lastEnd = s.end;
+    if (s.next() === Kind.Eof) {
+      return { closeIndex: Math.max(0, index), closeEnd: lastEnd, beforeCloseEnd: beforeLastEnd };
+    }
+    index++;
+  }
+}
+
+function isStringArgEnd(s: Scanner): boolean {
+  return s.kind === Kind.Punct && (s.punct === 41 || s.punct === 44);
+}
+
+/**
+ * One pass over a Lua text that finds every require (`require "x"`,
+ * `require("x")`, `require [[x]]`, `pcall(require, "x")`, aliases, dynamic
+ * names), `ffi.load` calls, Lua 5.3/5.4 syntax and binary literals, with
+ * exact offsets, without allocating per token. Works on broken text.
+ */
+export function scanLua(text: string): LuaScan {
+  const requires: RequireSite[] = [];
+  const ffiLoads: FfiLoadSite[] = [];
+  const newerSyntax: NewerSyntax[] = [];
+  const binaryNumbers: number[] = [];
+  const callees = new Set(['require']);
+  let calleeLengths = new Set([7]);
+  const history = new History();
+  const s = new Scanner(text);
+  for (s.next(); s.kind !== Kind.Eof; history.push(s), s.next()) {
+    if (s.kind === Kind.Punct) {
+      const newer = NEWER[s.punct];
+      if (newer) {
+        newerSyntax.push({ message: newer[1], start: s.start, end: s.end });
+      } else if (s.punct === 60 && history.kindOf(1) === Kind.Name && (history.isName(2, text, 'local') || history.isPunct(2, 44))) {
+        // `local x <const> = …`
+        const look = s.clone();
+        if (look.next() === Kind.Name && (look.isName('const') || look.isName('close'))) {
+          const attr = look.slice();
+          if (look.next() === Kind.Punct && look.punct === 62) {
+            newerSyntax.push({ message: `The attribute <${attr}> is Lua 5.4 syntax that LuaJIT rejects; remove it.`, start: s.start, end: look.end });
+          }
+        }
+      }
+      continue;
+    }
+    if (s.kind === Kind.Number) {
+      const d = text.charCodeAt(s.start + 1);
+      if (text.charCodeAt(s.start) === 48 && (d === 98 || d === 66)) {
+        binaryNumbers.push(s.start);
+      }
+      continue;
+    }
+    if (s.kind !== Kind.Name) {
+      continue;
+    }
+    const length = s.end - s.start;
+    if (length === 4 && s.isName('load') && history.isPunct(1, 46) && history.isName(2, text, 'ffi')) {
+      const look = s.clone();
+      look.next();
+      if (look.isPunct(40)) {
+        look.next();
+      }
+      if (look.kind === Kind.String) {
+        ffiLoads.push({ library: look.stringValue(), start: look.start, end: look.end });
+      }
+      continue;
+    }
+    if (!calleeLengths.has(length)) {
+      continue;
+    }
+    const name = s.slice();
+    if (!callees.has(name) || history.isMemberAccess(1)) {
+      continue;
+    }
+    if (history.isName(1, text, 'function') || history.isName(1, text, 'local')) {
+      continue;
+    }
+    const form: RequireForm = name === 'require' ? 'call' : 'alias';
+    const alias = history.isPunct(1, 61) && !history.isMemberAccess(3) ? history.nameAt(2, text) : undefined;
+    const next = s.clone();
+    next.next();
+    if (next.kind === Kind.String) {
+      const [ns, ne] = next.contentRange();
+      requires.push({
+        name: next.stringValue(),
+        form: form === 'alias' ? 'alias' : next.long ? 'long-string' : 'string',
+        optional: false,
+        dynamic: false,
+        start: next.start,
+        end: next.end,
+        nameStart: ns,
+        nameEnd: ne,
+        callStart: s.start,
+        callEnd: next.end,
+        alias,
+      });
+      continue;
+    }
+    if (next.isPunct(40)) {
+      const paren = matchParen(next);
+      const arg = next.clone();
+      arg.next();
+      const after = arg.clone();
+      after.next();
+      if (arg.kind === Kind.String && isStringArgEnd(after)) {
+        const [ns, ne] = arg.contentRange();
+        requires.push({
+          name: arg.stringValue(),
+          form,
+          optional: false,
+          dynamic: false,
+          start: arg.start,
+          end: arg.end,
+          nameStart: ns,
+          nameEnd: ne,
+          callStart: s.start,
+          callEnd: paren.closeEnd,
+          alias,
+        });
+      } else if (paren.closeIndex > 1) {
+        const forwarding = paren.closeIndex === 2 && arg.kind === Kind.Name && history.isName(1, text, 'return');
+        requires.push({
+          forwarding: forwarding || undefined,
+          form,
+          optional: false,
+          dynamic: true,
+          start: arg.start,
+          end: paren.beforeCloseEnd,
+          nameStart: arg.start,
+          nameEnd: paren.beforeCloseEnd,
+          callStart: s.start,
+          callEnd: paren.closeEnd,
+          alias,
+        });
+      }
+      continue;
+    }
+    // `require` used as a value: pcall(require, …) or an alias.
+    if (history.isPunct(1, 40) && history.isName(2, text, 'pcall') && !history.isMemberAccess(3)) {
+      if (!next.isPunct(44)) {
+        continue;
+      }
+      // The pcall's own parenthesis is open: depth 1 from `require` on.
+      const paren = matchParen(s, 1);
+      const arg = next.clone();
+      arg.next();
+      const after = arg.clone();
+      after.next();
+      const resultName = history.isPunct(3, 61) && history.isPunct(5, 44) ? history.nameAt(4, text) : undefined;
+      if (arg.kind === Kind.String && isStringArgEnd(after)) {
+        const [ns, ne] = arg.contentRange();
+        requires.push({
+          name: arg.stringValue(),
+          form: 'pcall',
+          optional: true,
+          dynamic: false,
+          start: arg.start,
+          end: arg.end,
+          nameStart: ns,
+          nameEnd: ne,
+          callStart: history.startOf(2),
+          callEnd: paren.closeEnd,
+          alias: resultName,
+        });
+      } else if (paren.closeIndex > 2) {
+        requires.push({
+          form: 'pcall',
+          optional: true,
+          dynamic: true,
+          start: arg.start,
+          end: paren.beforeCloseEnd,
+          nameStart: arg.start,
+          nameEnd: paren.beforeCloseEnd,
+          callStart: history.startOf(2),
+          callEnd: paren.closeEnd,
+        });
+      }
+      continue;
+    }
+    if (alias !== undefined && !next.isPunct(46)) {
+      callees.add(alias);
+      calleeLengths = new Set([...callees].map((c) => c.length));
+    }
+  }
+  return { requires, ffiLoads, newerSyntax, binaryNumbers };
+}

@@ -1,0 +1,276 @@
+import { decodeEscape, longBracketAt, shebangLength } from './luaLexer';
+
+/**
+ * A Lua lexer that allocates nothing per token: the fast pass over every
+ * file of a workspace. Tokens are described by numbers (kind, offsets, a
+ * punctuation code); text is sliced only where a caller asks for it.
+ * It accepts the same input as `tokenize` (which builds token objects for
+ * navigation) and never throws.
+ */
+export const enum Kind {
+  Eof = 0,
+  Name = 1,
+  String = 2,
+  Number = 3,
+  Punct = 4,
+}
+
+/** Punctuation codes: a single character is its char code; two-character operators get these. */
+export const enum P {
+  Eq2 = 256, // ==
+  NotEq, // ~=
+  LessEq, // <=
+  GreaterEq, // >=
+  Concat, // ..
+  Label, // ::
+  IntDiv, // //
+  ShiftL, // <<
+  ShiftR, // >>
+  Dots, // ...
+}
+
+/** The code of a two-character operator starting with c, d; 0 when there is none. */
+function twoCharCode(c: number, d: number): number {
+  switch (c) {
+    case 61: // =
+      return d === 61 ? P.Eq2 : 0;
+    case 126: // ~
+      return d === 61 ? P.NotEq : 0;
+    case 60: // <
+      return d === 61 ? P.LessEq : d === 60 ? P.ShiftL : 0;
+    case 62: // >
+      return d === 61 ? P.GreaterEq : d === 62 ? P.ShiftR : 0;
+    case 46: // .
+      return d === 46 ? P.Concat : 0;
+    case 58: // :
+      return d === 58 ? P.Label : 0;
+    case 47: // /
+      return d === 47 ? P.IntDiv : 0;
+    default:
+      return 0;
+  }
+}
+
+// Character classes, indexed by char code (0-127); codes >= 128 are name characters, as in LuaJIT.
+const NAME_START = new Uint8Array(128);
+const NAME_PART = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const alpha = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+  NAME_START[c] = alpha ? 1 : 0;
+  NAME_PART[c] = alpha || (c >= 48 && c <= 57) ? 1 : 0;
+}
+
+function isNamePart(c: number): boolean {
+  return c >= 128 || NAME_PART[c] === 1;
+}
+
+export class Scanner {
+  kind: Kind = Kind.Eof;
+  start = 0;
+  end = 0;
+  /** For Punct: the char code or a P code. */
+  punct = 0;
+  /** For String: `[[…]]` form, and whether it was closed. */
+  long = false;
+  unterminated = false;
+  pos: number;
+
+  constructor(
+    readonly text: string,
+    pos?: number,
+  ) {
+    if (pos === undefined) {
+      pos = shebangLength(text);
+      if (pos === 0 && text.charCodeAt(0) === 0xfeff) {
+        pos = 1;
+      }
+    }
+    this.pos = pos;
+  }
+
+  clone(): Scanner {
+    const s = new Scanner(this.text, this.pos);
+    s.kind = this.kind;
+    s.start = this.start;
+    s.end = this.end;
+    s.punct = this.punct;
+    s.long = this.long;
+    s.unterminated = this.unterminated;
+    return s;
+  }
+
+  /** True when the current token is the name `word`. */
+  isName(word: string): boolean {
+    return this.kind === Kind.Name && this.end - this.start === word.length && this.text.startsWith(word, this.start);
+  }
+
+  isPunct(code: number): boolean {
+    return this.kind === Kind.Punct && this.punct === code;
+  }
+
+  slice(): string {
+    return this.text.slice(this.start, this.end);
+  }
+
+  /** A string token's value, decoded like Lua does. */
+  stringValue(): string {
+    const t = this.text;
+    if (this.long) {
+      const open = longBracketAt(t, this.start);
+      let s = this.start + open;
+      if (t[s] === '\r') {
+        s += t[s + 1] === '\n' ? 2 : 1;
+      } else if (t[s] === '\n') {
+        s += t[s + 1] === '\r' ? 2 : 1;
+      }
+      return t.slice(s, this.unterminated ? this.end : Math.max(s, this.end - open));
+    }
+    const q = t.charCodeAt(this.start);
+    const stop = this.unterminated ? this.end : this.end - 1;
+    let j = this.start + 1;
+    const slash = t.indexOf('\\', j);
+    if (slash < 0 || slash >= stop) {
+      return t.slice(j, stop);
+    }
+    let value = '';
+    while (j < stop) {
+      const d = t.charCodeAt(j);
+      if (d === 92) {
+        const [s, next] = decodeEscape(t, j + 1);
+        value += s;
+        j = next;
+      } else if (d === q) {
+        break;
+      } else {
+        value += t[j++];
+      }
+    }
+    return value;
+  }
+
+  /** The offsets of a string token's content (inside quotes or brackets). */
+  contentRange(): [number, number] {
+    if (this.long) {
+      const open = longBracketAt(this.text, this.start);
+      return [this.start + open, Math.max(this.start + open, this.end - (this.unterminated ? 0 : open))];
+    }
+    return [this.start + 1, Math.max(this.start + 1, this.end - (this.unterminated ? 0 : 1))];
+  }
+
+  /** Advances to the next token, skipping white space and comments. */
+  next(): Kind {
+    const t = this.text;
+    const n = t.length;
+    let i = this.pos;
+    for (;;) {
+      if (i >= n) {
+        this.kind = Kind.Eof;
+        this.start = this.end = this.pos = n;
+        return Kind.Eof;
+      }
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+        i++;
+        continue;
+      }
+      if (c === 45 && t.charCodeAt(i + 1) === 45) {
+        const lb = t.charCodeAt(i + 2) === 91 ? longBracketAt(t, i + 2) : -1;
+        if (lb > 0) {
+          const closer = ']' + '='.repeat(lb - 2) + ']';
+          const at = t.indexOf(closer, i + 2 + lb);
+          i = at < 0 ? n : at + closer.length;
+        } else {
+          const nl = t.indexOf('\n', i);
+          i = nl < 0 ? n : nl + 1;
+        }
+        continue;
+      }
+      break;
+    }
+    this.start = i;
+    const c = t.charCodeAt(i);
+    if (c >= 128 || NAME_START[c] === 1) {
+      let j = i + 1;
+      while (j < n && isNamePart(t.charCodeAt(j))) {
+        j++;
+      }
+      return this.finish(Kind.Name, j);
+    }
+    const d1 = t.charCodeAt(i + 1);
+    if ((c >= 48 && c <= 57) || (c === 46 && d1 >= 48 && d1 <= 57)) {
+      let j = i + 1;
+      const binary = c === 48 && (d1 === 98 || d1 === 66);
+      while (j < n) {
+        const d = t.charCodeAt(j);
+        if (isNamePart(d) || d === 46) {
+          j++;
+        } else if ((d === 43 || d === 45) && !binary && /[eEpP]/.test(t[j - 1])) {
+          j++;
+        } else {
+          break;
+        }
+      }
+      return this.finish(Kind.Number, j);
+    }
+    if (c === 34 || c === 39) {
+      let j = i + 1;
+      this.long = false;
+      this.unterminated = true;
+      while (j < n) {
+        const d = t.charCodeAt(j);
+        if (d === c) {
+          this.unterminated = false;
+          j++;
+          break;
+        }
+        if (d === 10 || d === 13) {
+          break;
+        }
+        if (d === 92) {
+          // An escaped line break continues the string, `\z` skips the white space after it
+          // (line breaks included); anything else is one escape.
+          const e = t.charCodeAt(j + 1);
+          if (e === 122) {
+            j += 2;
+            while (j < n && /\s/.test(t[j])) {
+              j++;
+            }
+          } else {
+            j += (e === 13 && t.charCodeAt(j + 2) === 10) || (e === 10 && t.charCodeAt(j + 2) === 13) ? 3 : 2;
+          }
+          continue;
+        }
+        j++;
+      }
+      return this.finish(Kind.String, Math.min(j, n));
+    }
+    if (c === 91) {
+      const lb = longBracketAt(t, i);
+      if (lb > 0) {
+        const closer = ']' + '='.repeat(lb - 2) + ']';
+        const at = t.indexOf(closer, i + lb);
+        this.long = true;
+        this.unterminated = at < 0;
+        return this.finish(Kind.String, at < 0 ? n : at + closer.length);
+      }
+    }
+    if (c === 46 && d1 === 46 && t.charCodeAt(i + 2) === 46) {
+      this.punct = P.Dots;
+      return this.finish(Kind.Punct, i + 3);
+    }
+    const two = twoCharCode(c, d1);
+    if (two !== 0) {
+      this.punct = two;
+      return this.finish(Kind.Punct, i + 2);
+    }
+    this.punct = c;
+    return this.finish(Kind.Punct, i + 1);
+  }
+
+  private finish(kind: Kind, end: number): Kind {
+    this.kind = kind;
+    this.end = end;
+    this.pos = end;
+    return kind;
+  }
+}
