@@ -12,9 +12,10 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { NodeFileSystem } from './core/fs';
 import { MANIFEST_NAME } from './core/manifest';
-import { Workspace } from './core/workspace';
+import { changedClosureFiles, Workspace } from './core/workspace';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
+import { AnalysisPool } from './analysisPool';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
 import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
@@ -99,7 +100,23 @@ let ready = false;
  */
 async function analyseWorkspace(ws: Workspace): Promise<void> {
   const started = Date.now();
+  const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
   const files = ws.files();
+  const pool = files.length > ANALYSIS_BATCH ? AnalysisPool.create() : undefined;
+  if (pool) {
+    try {
+      await pool.analyse(files, (results) => {
+        for (const r of results) {
+          ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
+        }
+      });
+    } catch (err) {
+      log(`worker threads failed (${String(err)}); analysing on the main thread`);
+    } finally {
+      pool.dispose();
+    }
+  }
+  phase('parsed');
   for (let i = 0; i < files.length; i += ANALYSIS_BATCH) {
     for (const file of files.slice(i, i + ANALYSIS_BATCH)) {
       ws.facts(file);
@@ -109,7 +126,11 @@ async function analyseWorkspace(ws: Workspace): Promise<void> {
       return;
     }
   }
+  phase('facts');
+  ws.closureState();
+  phase('closure');
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
+  phase('published');
   ready = true;
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, { state: 'ready', files: files.length, filesWithFindings, durationMs: Date.now() - started });
@@ -147,12 +168,20 @@ function onDocument(doc: TextDocument): void {
       publisher.publishFile(ws, file, true);
       return;
     }
-    const wasInClosure = ws.inClosure(file);
-    ws.setDocument(file, doc.getText());
-    if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua') || wasInClosure || ws.inClosure(file)) {
+    if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua')) {
+      ws.setDocument(file, doc.getText());
       publisher.publishAll(ws, openFiles());
-    } else {
-      publisher.publishFile(ws, file);
+      return;
+    }
+    // Work proportional to the edit: the file itself, and the files whose closure findings it changed.
+    const before = ws.closureState();
+    ws.setDocument(file, doc.getText());
+    const after = ws.closureState();
+    publisher.publishFile(ws, file);
+    for (const other of changedClosureFiles(before, after)) {
+      if (other !== file) {
+        publisher.publishFile(ws, other);
+      }
     }
   });
 }

@@ -13,6 +13,12 @@ export interface FileSystem {
   isDirectory(dir: string): boolean;
   /** Entry names of a folder (empty when it is not one). */
   readDir(dir: string): DirEntry[];
+  /**
+   * A cheap identity of a file's current content (size, mtime, inode), so
+   * cached facts can be trusted without reading the file again; undefined
+   * when the file is gone. File systems without it are compared by text.
+   */
+  stamp?(file: string): string | undefined;
 }
 
 export interface DirEntry {
@@ -22,6 +28,15 @@ export interface DirEntry {
 
 /** The real disk, read synchronously: the loaders we imitate are synchronous too. */
 export class NodeFileSystem implements FileSystem {
+  stamp(file: string): string | undefined {
+    try {
+      const st = nodeFs.statSync(file);
+      return st.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   readFile(file: string): string | undefined {
     try {
       return nodeFs.readFileSync(file, 'utf8');
@@ -77,7 +92,13 @@ export class CachedFileSystem implements FileSystem {
   private readonly fileCache = new Map<string, boolean>();
   private readonly dirCache = new Map<string, boolean>();
 
-  constructor(private readonly inner: FileSystem) {}
+  constructor(private readonly inner: FileSystem) {
+    if (inner.stamp) {
+      this.stamp = (file) => inner.stamp!(file);
+    }
+  }
+
+  stamp?: (file: string) => string | undefined;
 
   readFile(file: string): string | undefined {
     return this.inner.readFile(file);

@@ -1,6 +1,6 @@
 import * as luaparse from 'luaparse';
 import { shebangLength, Token, tokenize } from './luaLexer';
-import { scanLua } from './luaScan';
+import { LuaScan, scanLua } from './luaScan';
 import { FfiLoadSite, RequireSite } from './requires';
 import { LineIndex, Range } from './types';
 
@@ -98,9 +98,17 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[]): Syn
  */
 export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFileFacts {
   const scan = scanLua(text);
-  let lineIndex: LineIndex | undefined;
-  const lines = () => (lineIndex ??= new LineIndex(text));
-  const verdict = syntax === undefined ? parseSyntax(text, scan.binaryNumbers) : (syntax ?? undefined);
+  return factsFromScan(scan, syntax === undefined ? (parseSyntax(text, scan.binaryNumbers) ?? null) : syntax, () => text);
+}
+
+/**
+ * Facts from a scan and a syntax verdict (null: valid); `text` is asked for
+ * only when positions are needed, unless the line index comes ready-made.
+ */
+export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text: () => string, ready?: LineIndex): LuaFileFacts {
+  let lineIndex: LineIndex | undefined = ready;
+  const lines = () => (lineIndex ??= new LineIndex(text()));
+  const verdict = syntax ?? undefined;
   const luajitSyntax = scan.newerSyntax.map((n) => ({ message: n.message, range: lines().range(n.start, n.end) }));
   // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
   const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;

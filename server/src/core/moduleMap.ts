@@ -50,11 +50,15 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
     });
   }
   const extra = [...embedding.closure.modules.values()].filter((m) => !seen.has(m.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const firstFinding = new Map<string, Finding>();
+  for (const f of embedding.closure.findings) {
+    if (f.module !== undefined && !firstFinding.has(f.module)) {
+      firstFinding.set(f.module, f);
+    }
+  }
   for (const m of extra) {
-    const reasons = embedding.closure.findings
-      .filter((f) => f.module === m.name)
-      .slice(0, 1)
-      .map((f) => ({ code: f.code, message: f.message }));
+    const first = firstFinding.get(m.name);
+    const reasons = first ? [{ code: first.code, message: first.message }] : [];
     const origin: Origin | null = m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? 'path' : null;
     rows.push({
       module: m.name,

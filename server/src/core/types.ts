@@ -32,19 +32,17 @@ export function rangeOf(line: number, character: number, endLine: number, endCha
 
 /** Converts offsets to positions for one text; built once per text. */
 export class LineIndex {
-  private readonly starts: number[] = [0];
+  private readonly starts: ArrayLike<number>;
+  private readonly length: number;
 
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) {
-        this.starts.push(i + 1);
-      } else if (c === 13) {
-        if (text.charCodeAt(i + 1) === 10) {
-          i++;
-        }
-        this.starts.push(i + 1);
-      }
+  /** From a text; or from line starts computed elsewhere (a worker) and the text's length. */
+  constructor(source: string | { starts: ArrayLike<number>; length: number }) {
+    if (typeof source === 'string') {
+      this.length = source.length;
+      this.starts = lineStarts(source);
+    } else {
+      this.length = source.length;
+      this.starts = source.starts;
     }
   }
 
@@ -68,10 +66,27 @@ export class LineIndex {
 
   offset(pos: Position): number {
     const start = this.starts[Math.min(pos.line, this.starts.length - 1)] ?? 0;
-    return Math.min(start + pos.character, this.text.length);
+    return Math.min(start + pos.character, this.length);
   }
 
   get lineCount(): number {
     return this.starts.length;
   }
+}
+
+/** Offsets where lines start (after LF, CR or CRLF), as LSP counts lines. */
+export function lineStarts(text: string): Int32Array {
+  const starts: number[] = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      starts.push(i + 1);
+    } else if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) {
+        i++;
+      }
+      starts.push(i + 1);
+    }
+  }
+  return Int32Array.from(starts);
 }

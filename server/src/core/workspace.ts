@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 import { CachedFileSystem, FileSystem } from './fs';
-import { analyzeLua, LuaFileFacts } from './luaFile';
+import { analyzeLua, factsFromScan, LuaFileFacts, SyntaxVerdict } from './luaFile';
+import { LuaScan } from './luaScan';
 import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
 import { createProject, Env, Project } from './project';
 import { checkLuaFile, checkMapping } from './checks';
-import { Closure, computeClosure } from './closure';
+import { Closure, computeClosure, embeddedByName, FileJudgement, judge, sameReach } from './closure';
 import { buildMapping, MappingEntry } from './mapping';
 import { Resolution, resolveModule } from './resolver';
-import { Finding } from './types';
+import { Finding, LineIndex } from './types';
 import { isNginxConfFile } from './luaViews';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
@@ -22,9 +23,15 @@ export interface WorkspaceOptions {
   env: Env;
 }
 
+/**
+ * Facts of one file: from an open document (checked by its text) or from
+ * disk (checked by its stamp, at most once per generation).
+ */
 interface CachedFacts {
-  text: string;
   facts: LuaFileFacts;
+  text?: string;
+  stamp?: string;
+  generation: number;
 }
 
 /**
@@ -47,6 +54,8 @@ export class Workspace {
   private resolutionCache = new Map<Project, Map<string, Resolution>>();
   /** Mapping and closure per project with a manifest; recomputed lazily after any change. */
   private embeddings: Map<Project, Embedding> | undefined;
+  /** Per-file closure judgements, valid until the mapping or the resolutions change (refresh). */
+  private closureCaches = new Map<Project, Map<string, FileJudgement>>();
 
   constructor(
     diskFs: FileSystem,
@@ -64,11 +73,16 @@ export class Workspace {
     return this.options.roots;
   }
 
+  /** Bumped whenever the disk may have changed: cached facts are re-checked against their stamp once. */
+  private generation = 0;
+
   /** Re-reads the folder structure: after files were created, deleted or renamed. */
   refresh(): void {
+    this.generation++;
     this.fs.invalidate();
     this.resolutionCache = new Map();
     this.embeddings = undefined;
+    this.closureCaches = new Map();
     const lua: string[] = [];
     const manifests: string[] = [];
     const scripts: string[] = [];
@@ -188,19 +202,48 @@ export class Workspace {
   }
 
   setDocument(file: string, text: string): void {
-    this.embeddings = undefined;
     const known = this.overlays.has(file) || this.luaFiles.includes(file);
     this.overlays.set(file, text);
-    if (path.basename(file) === MANIFEST_NAME) {
+    if (path.basename(file) === MANIFEST_NAME || this.projects.some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
       this.refresh();
-    } else if (!known && file.endsWith('.lua')) {
-      this.refresh();
+      return;
+    }
+    this.afterContentChange(file);
+  }
+
+  /**
+   * Keeps the embed closures after an edit of one file: untouched when the
+   * file is in none; patched when its requires reach the same modules as
+   * before (the usual edit); recomputed (from cached judgements) otherwise.
+   */
+  private afterContentChange(file: string): void {
+    if (!this.embeddings) {
+      return;
+    }
+    for (const [project, embedding] of this.embeddings) {
+      if (!embedding.closure.files.has(file)) {
+        continue;
+      }
+      const cache = this.closureCacheOf(project);
+      const old = cache.get(file);
+      const facts = this.facts(file);
+      if (!old || !facts) {
+        this.embeddings = undefined;
+        return;
+      }
+      const fresh = judge(file, facts, (s, e) => facts.lines.range(s, e), embeddedByName(embedding.mapping), (name) => this.resolve(project, name));
+      cache.set(file, fresh);
+      if (!sameReach(old, fresh)) {
+        this.embeddings = undefined;
+        return;
+      }
+      embedding.closure = embedding.closure.patched(file, fresh);
     }
   }
 
   closeDocument(file: string): void {
     this.overlays.delete(file);
-    this.embeddings = undefined;
+    this.afterContentChange(file);
     if (path.basename(file) === MANIFEST_NAME) {
       this.refresh();
     }
@@ -212,17 +255,51 @@ export class Workspace {
   }
 
   facts(file: string): LuaFileFacts | undefined {
-    const text = this.readText(file);
+    const overlay = this.overlays.get(file);
+    const cached = this.factsCache.get(file);
+    if (overlay !== undefined) {
+      if (cached?.text === overlay) {
+        return cached.facts;
+      }
+      const facts = analyzeLua(overlay);
+      this.factsCache.set(file, { facts, text: overlay, generation: this.generation });
+      return facts;
+    }
+    const stamp = this.fs.stamp;
+    if (cached?.stamp !== undefined && stamp) {
+      if (cached.generation === this.generation) {
+        return cached.facts;
+      }
+      if (stamp(file) === cached.stamp) {
+        cached.generation = this.generation;
+        return cached.facts;
+      }
+    }
+    const current = stamp?.(file);
+    const text = this.fs.readFile(file);
     if (text === undefined) {
+      this.factsCache.delete(file);
       return undefined;
     }
-    const cached = this.factsCache.get(file);
-    if (cached && cached.text === text) {
+    if (cached?.text === text && !current) {
       return cached.facts;
     }
     const facts = analyzeLua(text);
-    this.factsCache.set(file, { text, facts });
+    this.factsCache.set(file, current ? { facts, stamp: current, generation: this.generation } : { facts, text, generation: this.generation });
     return facts;
+  }
+
+  /**
+   * Facts computed elsewhere (a worker thread read and parsed the file) for
+   * the disk content identified by `stamp`. The text is read again only if a
+   * finding needs line numbers.
+   */
+  primeFacts(file: string, stamp: string, scan: LuaScan, syntax: SyntaxVerdict | null, lines?: { starts: Int32Array; length: number }): void {
+    if (this.overlays.has(file)) {
+      return;
+    }
+    const facts = factsFromScan(scan, syntax, () => this.fs.readFile(file) ?? '', lines ? new LineIndex(lines) : undefined);
+    this.factsCache.set(file, { facts, stamp, generation: this.generation });
   }
 
   resolve(project: Project, name: string): Resolution {
@@ -261,12 +338,45 @@ export class Workspace {
           resolve,
           readText: (f) => this.readText(f),
           isFile: (f) => this.fs.isFile(f),
+          cache: this.closureCacheOf(project),
         });
         out.set(project, { project, mapping, closure });
       }
       this.embeddings = out;
     }
     return this.embeddings;
+  }
+
+  /**
+   * What the embed closures say, per file: compared before and after an edit
+   * to find the files whose findings the edit changed, without checking
+   * the whole workspace again.
+   */
+  closureState(): ClosureState {
+    const embeddings = [...this.allEmbeddings().values()];
+    if (embeddings.length === 1) {
+      return { files: embeddings[0].closure.files, byFile: embeddings[0].closure.byFile };
+    }
+    const files = new Set<string>();
+    const byFile = new Map<string, Finding[]>();
+    for (const e of this.allEmbeddings().values()) {
+      for (const f of e.closure.files) {
+        files.add(f);
+      }
+      for (const [file, findings] of e.closure.byFile) {
+        byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
+      }
+    }
+    return { files, byFile };
+  }
+
+  private closureCacheOf(project: Project): Map<string, FileJudgement> {
+    let cache = this.closureCaches.get(project);
+    if (!cache) {
+      cache = new Map();
+      this.closureCaches.set(project, cache);
+    }
+    return cache;
   }
 
   /** True when the file is reached from some project's embed closure. */
@@ -301,7 +411,7 @@ export class Workspace {
     let inClosure = false;
     for (const e of this.allEmbeddings().values()) {
       inClosure = inClosure || e.closure.files.has(file);
-      closureFindings.push(...e.closure.findings.filter((f) => f.file === file));
+      closureFindings.push(...(e.closure.byFile.get(file) ?? []));
     }
     const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
     if (!facts) {
@@ -347,6 +457,55 @@ export class Workspace {
   }
 }
 
+export interface ClosureState {
+  files: Set<string>;
+  byFile: Map<string, Finding[]>;
+}
+
+function sameFindings(a: readonly Finding[] | undefined, b: readonly Finding[] | undefined): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (!a || !b || a.length !== b.length) {
+    return false;
+  }
+  return a.every((x, i) => {
+    const y = b[i];
+    return (
+      x === y ||
+      (x.code === y.code &&
+      x.severity === y.severity &&
+      x.message === y.message &&
+      x.file === y.file &&
+      x.range.start.line === y.range.start.line &&
+      x.range.start.character === y.range.start.character &&
+      x.range.end.line === y.range.end.line &&
+      x.range.end.character === y.range.end.character)
+    );
+  });
+}
+
+/** Files whose closure membership or closure findings differ between two states. */
+export function changedClosureFiles(before: ClosureState, after: ClosureState): string[] {
+  const out = new Set<string>();
+  for (const f of before.files) {
+    if (!after.files.has(f)) {
+      out.add(f);
+    }
+  }
+  for (const f of after.files) {
+    if (!before.files.has(f)) {
+      out.add(f);
+    }
+  }
+  for (const f of new Set([...before.byFile.keys(), ...after.byFile.keys()])) {
+    if (!sameFindings(before.byFile.get(f), after.byFile.get(f))) {
+      out.add(f);
+    }
+  }
+  return [...out];
+}
+
 export interface Embedding {
   project: Project;
   mapping: MappingEntry[];
@@ -363,7 +522,14 @@ class OverlayFileSystem implements FileSystem {
   constructor(
     private readonly disk: FileSystem,
     private readonly overlays: Map<string, string>,
-  ) {}
+  ) {
+    if (disk.stamp) {
+      this.stamp = (file) => disk.stamp!(file);
+    }
+  }
+
+  /** The disk's stamp: open documents are compared by text before stamps are looked at. */
+  stamp?: (file: string) => string | undefined;
 
   readFile(file: string): string | undefined {
     return this.overlays.get(file) ?? this.disk.readFile(file);

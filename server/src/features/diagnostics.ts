@@ -6,20 +6,38 @@ import { pathToUri, toDiagnostic } from '../convert';
  * Publishes findings, sending a file's diagnostics only when they changed,
  * and clearing files that no longer have any (or no longer exist).
  */
+function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): boolean {
+  if (a.length !== b.length) {
+    return false;
+  }
+  return a.every((x, i) => {
+    const y = b[i];
+    return (
+      x.code === y.code &&
+      x.severity === y.severity &&
+      x.message === y.message &&
+      x.range.start.line === y.range.start.line &&
+      x.range.start.character === y.range.start.character &&
+      x.range.end.line === y.range.end.line &&
+      x.range.end.character === y.range.end.character &&
+      (x.data as { module?: string } | undefined)?.module === (y.data as { module?: string } | undefined)?.module
+    );
+  });
+}
+
 export class DiagnosticsPublisher {
-  private readonly last = new Map<string, string>();
+  private readonly last = new Map<string, Diagnostic[]>();
 
   constructor(private readonly connection: Connection) {}
 
   private send(uri: string, diagnostics: Diagnostic[]): void {
-    const key = JSON.stringify(diagnostics);
-    if ((this.last.get(uri) ?? '[]') === key) {
+    if (sameDiagnostics(this.last.get(uri) ?? [], diagnostics)) {
       return;
     }
     if (diagnostics.length === 0) {
       this.last.delete(uri);
     } else {
-      this.last.set(uri, key);
+      this.last.set(uri, diagnostics);
     }
     void this.connection.sendDiagnostics({ uri, diagnostics });
   }

@@ -1,0 +1,38 @@
+// A worker thread of the initial analysis: reads and parses a batch of
+// files (the CPU-heavy part) so the main thread stays free for the editor.
+import * as fs from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { parseSyntax } from './core/luaFile';
+import { scanLua } from './core/luaScan';
+import { lineStarts } from './core/types';
+import { AnalysisRequest, AnalysisResult, FileAnalysis } from './analysisPool';
+
+function analyse(file: string): FileAnalysis | undefined {
+  try {
+    const st = fs.statSync(file);
+    const text = fs.readFileSync(file, 'utf8');
+    const scan = scanLua(text);
+    return {
+      file,
+      stamp: `${st.size}:${st.mtimeMs}:${st.ino}`,
+      scan,
+      syntax: parseSyntax(text, scan.binaryNumbers) ?? null,
+      lines: { starts: lineStarts(text), length: text.length },
+    };
+  } catch {
+    // Gone or unreadable: the main thread will find out on its own.
+    return undefined;
+  }
+}
+
+parentPort?.on('message', (request: AnalysisRequest) => {
+  const results: FileAnalysis[] = [];
+  for (const file of request.files) {
+    const r = analyse(file);
+    if (r) {
+      results.push(r);
+    }
+  }
+  const reply: AnalysisResult = { id: request.id, results };
+  parentPort!.postMessage(reply);
+});
