@@ -76,9 +76,10 @@ export function startSession(serverJs: string): LspSession {
   };
 }
 
-export async function initialize(session: LspSession, root: string): Promise<number> {
+export async function initialize(session: LspSession, root: string, initializationOptions: Record<string, unknown> = {}): Promise<number> {
   await session.connection.sendRequest('initialize', {
     processId: process.pid,
+    initializationOptions,
     rootUri: uriOf(root),
     workspaceFolders: [{ uri: uriOf(root), name: path.basename(root) }],
     capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, textDocument: { publishDiagnostics: {} } },

@@ -24,6 +24,8 @@ interface Result {
   megabytes: number;
   baselineParseMs: number;
   coldAllMs: number;
+  /** The same, started again with the facts stored by the first start. */
+  warmAllMs: number;
   firstOpenMs: number;
   editP50: number;
   editP95: number;
@@ -111,23 +113,36 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
   const baselineParseMs = baseline(files);
   process.stderr.write(`[${name}] luaparse baseline ${fmtMs(baselineParseMs)}\n`);
 
+  // Stored facts go to a folder of this run: the first start below finds none.
+  const storageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-bench-store-'));
+  const noStore = { factsCache: false };
+
   // First diagnostics of one open file, from the initialized notification.
   let session = startSession(serverJs);
   const brokenText = probeText + '\nlocal broken = require "app.bench.missing"\n';
   const firstPublish = session.nextPublish(probeUri, (d) => d.length > 0);
-  const t0 = await initialize(session, root);
+  const t0 = await initialize(session, root, noStore);
   await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: probeUri, languageId: 'lua', version: 1, text: brokenText } });
   const firstOpenMs = (await firstPublish) - t0;
   await session.stop();
   process.stderr.write(`[${name}] first diagnostics of an open file ${fmtMs(firstOpenMs)}\n`);
 
-  // Cold start to every workspace diagnostic published.
-  const spawnAt = performance.now();
-  session = startSession(serverJs);
-  const ready = session.nextReady();
-  await initialize(session, root);
-  const coldAllMs = (await ready) - spawnAt;
+  // Cold start to every workspace diagnostic published; then a restart that finds the stored facts.
+  const startToReady = async (): Promise<number> => {
+    const spawnAt = performance.now();
+    const s = startSession(serverJs);
+    const ready = s.nextReady();
+    await initialize(s, root, { storageDir });
+    const ms = (await ready) - spawnAt;
+    session = s;
+    return ms;
+  };
+  const coldAllMs = await startToReady();
   process.stderr.write(`[${name}] cold start to all diagnostics ${fmtMs(coldAllMs)}\n`);
+  await session.stop();
+  const warmAllMs = await startToReady();
+  process.stderr.write(`[${name}] restart with stored facts ${fmtMs(warmAllMs)}\n`);
+  fs.rmSync(storageDir, { recursive: true, force: true });
 
   // Incremental edits: add / remove a require, break / fix the syntax.
   await session.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: probeUri, languageId: 'lua', version: 1, text: probeText } });
@@ -184,6 +199,7 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
     megabytes,
     baselineParseMs,
     coldAllMs,
+    warmAllMs,
     firstOpenMs,
     editP50: percentile(finite(editTimes), 50),
     editP95: percentile(finite(editTimes), 95),
@@ -200,13 +216,14 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
 }
 
 function report(results: Result[]): string {
-  const header = ['workspace', 'files (MB)', 'luaparse baseline', 'cold: all diagnostics', 'ratio', 'first open-file diagnostics', 'edit p50 / p95', 'definition p50 / p95', 'hover p50 / p95', 'completion p50 / p95', 'references p50 / p95', 'peak RSS'];
+  const header = ['workspace', 'files (MB)', 'luaparse baseline', 'cold: all diagnostics', 'ratio', 'restart (stored facts)', 'first open-file diagnostics', 'edit p50 / p95', 'definition p50 / p95', 'hover p50 / p95', 'completion p50 / p95', 'references p50 / p95', 'peak RSS'];
   const rows = results.map((r) => [
     r.name,
     `${r.files} (${r.megabytes.toFixed(1)})`,
     fmtMs(r.baselineParseMs),
     fmtMs(r.coldAllMs),
     `${(r.coldAllMs / r.baselineParseMs).toFixed(2)}x`,
+    fmtMs(r.warmAllMs),
     fmtMs(r.firstOpenMs),
     `${fmtMs(r.editP50)} / ${fmtMs(r.editP95)}`,
     `${fmtMs(r.definitionP50)} / ${fmtMs(r.definitionP95)}`,

@@ -15,7 +15,8 @@ import { MANIFEST_NAME } from './core/manifest';
 import { changedClosureFiles, Workspace } from './core/workspace';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
-import { AnalysisPool } from './analysisPool';
+import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
+import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
 import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
@@ -71,6 +72,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     }
   }
   canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  const options = (params.initializationOptions ?? {}) as { storageDir?: unknown; factsCache?: unknown };
+  storageDir = typeof options.storageDir === 'string' ? options.storageDir : undefined;
+  useStore = options.factsCache !== false && process.env.RESTY_BUILD_NO_FACTS_CACHE !== '1';
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -89,44 +93,23 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   };
 });
 
-/** Files parsed between two yields of the initial analysis, so edits and requests are never held up long. */
-const ANALYSIS_BATCH = 64;
 let ready = false;
+let storageDir: string | undefined;
+let useStore = true;
 
 /**
- * The initial analysis: parse every file in small batches, yielding to the
- * event loop between them (an open document's edits are answered at once),
- * then publish everything and say so.
+ * The initial analysis: facts for every file (stored, worker threads, main
+ * thread), then the closures, then every diagnostic published at once.
  */
 async function analyseWorkspace(ws: Workspace): Promise<void> {
   const started = Date.now();
   const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
   const files = ws.files();
-  const pool = files.length > ANALYSIS_BATCH ? AnalysisPool.create() : undefined;
-  if (pool) {
-    try {
-      await pool.analyse(files, (results) => {
-        for (const r of results) {
-          ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
-        }
-      });
-    } catch (err) {
-      log(`worker threads failed (${String(err)}); analysing on the main thread`);
-    } finally {
-      pool.dispose();
-    }
+  const store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
+  await analyseAllFiles(ws, { store, current: () => ws === workspace, phase, log });
+  if (ws !== workspace) {
+    return;
   }
-  phase('parsed');
-  for (let i = 0; i < files.length; i += ANALYSIS_BATCH) {
-    for (const file of files.slice(i, i + ANALYSIS_BATCH)) {
-      ws.facts(file);
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ws !== workspace) {
-      return;
-    }
-  }
-  phase('facts');
   ws.closureState();
   phase('closure');
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
@@ -135,6 +118,7 @@ async function analyseWorkspace(ws: Workspace): Promise<void> {
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, { state: 'ready', files: files.length, filesWithFindings, durationMs: Date.now() - started });
   log(`analysed ${files.length} Lua files in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+  guarded('saving stored facts', undefined, () => saveStore(ws, store));
 }
 
 connection.onInitialized(() => {

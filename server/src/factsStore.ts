@@ -1,0 +1,105 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SyntaxVerdict } from './core/luaFile';
+import { LuaScan } from './core/luaScan';
+
+/** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
+const FORMAT = 1;
+
+export interface StoredFacts {
+  stamp: string;
+  scan: LuaScan;
+  syntax: SyntaxVerdict | null;
+  lines: { starts: Int32Array; length: number };
+}
+
+interface StoredEntry {
+  stamp: string;
+  scan: LuaScan;
+  syntax: SyntaxVerdict | null;
+  /** Line starts as base64 of an Int32Array. */
+  starts: string;
+  length: number;
+}
+
+interface StoreFile {
+  format: number;
+  version: string;
+  entries: Record<string, StoredEntry>;
+}
+
+/**
+ * Per-file facts kept across restarts, keyed by path and trusted only while
+ * the file's stamp (size, mtime, inode) is the same. One JSON file per set
+ * of workspace folders, under the editor's storage folder (or the user's
+ * cache folder); written to a temporary name and renamed, so a crash never
+ * leaves half a file, and anything unreadable is simply ignored.
+ */
+export class FactsStore {
+  private entries = new Map<string, StoredEntry>();
+
+  constructor(
+    readonly file: string,
+    private readonly version: string,
+  ) {}
+
+  static forRoots(roots: readonly string[], version: string, storageDir?: string): FactsStore {
+    const base = storageDir ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
+    const key = crypto.createHash('sha256').update(roots.join('\n')).digest('hex').slice(0, 16);
+    return new FactsStore(path.join(base, `facts-${key}.json`), version);
+  }
+
+  load(): void {
+    try {
+      const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoreFile;
+      if (data.format === FORMAT && data.version === this.version && data.entries && typeof data.entries === 'object') {
+        this.entries = new Map(Object.entries(data.entries));
+      }
+    } catch {
+      this.entries = new Map();
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(file: string, stamp: string): StoredFacts | undefined {
+    const e = this.entries.get(file);
+    if (!e || e.stamp !== stamp) {
+      return undefined;
+    }
+    const buffer = Buffer.from(e.starts, 'base64');
+    const starts = new Int32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength >> 2);
+    return { stamp: e.stamp, scan: e.scan, syntax: e.syntax, lines: { starts, length: e.length } };
+  }
+
+  set(file: string, facts: StoredFacts): void {
+    const bytes = Buffer.from(facts.lines.starts.buffer, facts.lines.starts.byteOffset, facts.lines.starts.byteLength);
+    this.entries.set(file, { stamp: facts.stamp, scan: facts.scan, syntax: facts.syntax, starts: bytes.toString('base64'), length: facts.lines.length });
+  }
+
+  /** Keeps only these files (the workspace as it is now). */
+  retain(files: Iterable<string>): void {
+    const keep = new Set(files);
+    for (const f of this.entries.keys()) {
+      if (!keep.has(f)) {
+        this.entries.delete(f);
+      }
+    }
+  }
+
+  save(): void {
+    const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.writeFileSync(tmp, JSON.stringify(data));
+      fs.renameSync(tmp, this.file);
+    } catch {
+      fs.rmSync(tmp, { force: true });
+    }
+  }
+}
