@@ -73,6 +73,10 @@ export class Scanner {
   /** For String: `[[…]]` form, and whether it was closed. */
   long = false;
   unterminated = false;
+  /** A long comment ran to the end of the text without its closing bracket. */
+  brokenComment = false;
+  /** Some name had a character >= 128 (LuaJIT accepts it, luaparse does not). */
+  nonAsciiName = false;
   pos: number;
 
   constructor(
@@ -178,6 +182,9 @@ export class Scanner {
         if (lb > 0) {
           const closer = ']' + '='.repeat(lb - 2) + ']';
           const at = t.indexOf(closer, i + 2 + lb);
+          if (at < 0) {
+            this.brokenComment = true;
+          }
           i = at < 0 ? n : at + closer.length;
         } else {
           const nl = t.indexOf('\n', i);
@@ -191,8 +198,17 @@ export class Scanner {
     const c = t.charCodeAt(i);
     if (c >= 128 || NAME_START[c] === 1) {
       let j = i + 1;
-      while (j < n && isNamePart(t.charCodeAt(j))) {
-        j++;
+      let high = c >= 128;
+      for (; j < n; j++) {
+        const d = t.charCodeAt(j);
+        if (d >= 128) {
+          high = true;
+        } else if (NAME_PART[d] !== 1) {
+          break;
+        }
+      }
+      if (high) {
+        this.nonAsciiName = true;
       }
       return this.finish(Kind.Name, j);
     }

@@ -1,0 +1,590 @@
+import { Kind, P, Scanner } from './scanner';
+
+/**
+ * A fast syntax check that builds no tree: a recursive-descent recogniser of
+ * Lua 5.1 as LuaJIT extends it, over the allocation-free scanner. It only
+ * ever answers "valid" when it is sure; anything unusual (goto and labels,
+ * number suffixes, escapes it does not know, non-ASCII names, broken
+ * tokens, or any error at all) is left to luaparse, the judge, so the
+ * verdicts and messages are luaparse's. Most files of a workspace are valid,
+ * and for those this is several times faster than building an AST.
+ */
+export function isSurelyValid(text: string): boolean {
+  try {
+    const v = new Recogniser(text);
+    v.chunk();
+    return true;
+  } catch (e) {
+    if (e === BAIL) {
+      return false;
+    }
+    // Deep nesting overflows the recursion like it does luaparse's: let it decide.
+    return false;
+  }
+}
+
+const BAIL = { bail: true };
+
+function bail(): never {
+  throw BAIL;
+}
+
+const enum K {
+  None = 0,
+  And,
+  Break,
+  Do,
+  Else,
+  Elseif,
+  End,
+  False,
+  For,
+  Function,
+  Goto,
+  If,
+  In,
+  Local,
+  Nil,
+  Not,
+  Or,
+  Repeat,
+  Return,
+  Then,
+  True,
+  Until,
+  While,
+}
+
+const KEYWORDS: [string, K][] = [
+  ['and', K.And],
+  ['break', K.Break],
+  ['do', K.Do],
+  ['else', K.Else],
+  ['elseif', K.Elseif],
+  ['end', K.End],
+  ['false', K.False],
+  ['for', K.For],
+  ['function', K.Function],
+  ['goto', K.Goto],
+  ['if', K.If],
+  ['in', K.In],
+  ['local', K.Local],
+  ['nil', K.Nil],
+  ['not', K.Not],
+  ['or', K.Or],
+  ['repeat', K.Repeat],
+  ['return', K.Return],
+  ['then', K.Then],
+  ['true', K.True],
+  ['until', K.Until],
+  ['while', K.While],
+];
+
+/** Keywords by length and first letter: most names are compared with none. */
+const BY_SHAPE = new Map<number, [string, K][]>();
+for (const entry of KEYWORDS) {
+  const key = (entry[0].length << 8) | entry[0].charCodeAt(0);
+  BY_SHAPE.set(key, [...(BY_SHAPE.get(key) ?? []), entry]);
+}
+
+const SIMPLE_NUMBER = /^(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)$/;
+const KNOWN_ESCAPE = /^[abfnrtv\\"'\n\r0-9xz]$/;
+
+class Recogniser {
+  private readonly s: Scanner;
+  private kw: K = K.None;
+  private prevEnd = 0;
+  private loops = 0;
+  private vararg = true;
+
+  constructor(private readonly text: string) {
+    this.s = new Scanner(text);
+    this.advance();
+  }
+
+  private advance(): void {
+    this.prevEnd = this.s.end;
+    const kind = this.s.next();
+    this.kw = K.None;
+    const s = this.s;
+    const t = this.text;
+    if (kind === Kind.Name) {
+      const length = s.end - s.start;
+      if (length >= 2 && length <= 8) {
+        const candidates = BY_SHAPE.get((length << 8) | t.charCodeAt(s.start));
+        if (candidates) {
+          for (const [word, k] of candidates) {
+            if (t.startsWith(word, s.start)) {
+              this.kw = k;
+              break;
+            }
+          }
+        }
+      }
+      if (this.kw === K.Goto || s.nonAsciiName) {
+        bail();
+      }
+    } else if (kind === Kind.Number) {
+      // Plain decimal integers need no closer look; anything else is matched.
+      let plain = true;
+      for (let i = s.start; i < s.end; i++) {
+        const d = t.charCodeAt(i);
+        if (d < 48 || d > 57) {
+          plain = false;
+          break;
+        }
+      }
+      if (!plain && !SIMPLE_NUMBER.test(t.slice(s.start, s.end))) {
+        bail();
+      }
+    } else if (kind === Kind.String) {
+      if (s.unterminated) {
+        bail();
+      }
+      if (!s.long) {
+        for (let i = s.start + 1; i < s.end - 1; i++) {
+          if (t.charCodeAt(i) === 92) {
+            if (!KNOWN_ESCAPE.test(t[i + 1] ?? '')) {
+              bail();
+            }
+            i++;
+          }
+        }
+      }
+    } else if (kind === Kind.Punct) {
+      if (s.punct === P.Label) {
+        bail();
+      }
+    }
+    if (s.brokenComment) {
+      bail();
+    }
+  }
+
+  private isName(): boolean {
+    return this.s.kind === Kind.Name && this.kw === K.None;
+  }
+
+  private isPunct(code: number): boolean {
+    return this.s.kind === Kind.Punct && this.s.punct === code;
+  }
+
+  private expectPunct(code: number): void {
+    if (!this.isPunct(code)) {
+      bail();
+    }
+    this.advance();
+  }
+
+  private expectKw(k: K): void {
+    if (this.kw !== k) {
+      bail();
+    }
+    this.advance();
+  }
+
+  private expectName(): void {
+    if (!this.isName()) {
+      bail();
+    }
+    this.advance();
+  }
+
+  chunk(): void {
+    this.block();
+    if (this.s.kind !== Kind.Eof) {
+      bail();
+    }
+  }
+
+  private blockFollows(): boolean {
+    if (this.s.kind === Kind.Eof) {
+      return true;
+    }
+    const k = this.kw;
+    return k === K.Else || k === K.Elseif || k === K.End || k === K.Until;
+  }
+
+  private block(): void {
+    while (!this.blockFollows()) {
+      if (this.kw === K.Return) {
+        this.advance();
+        if (!this.blockFollows() && !this.isPunct(59)) {
+          this.exprList();
+        }
+        if (this.isPunct(59)) {
+          this.advance();
+        }
+        if (!this.blockFollows()) {
+          bail();
+        }
+        return;
+      }
+      this.statement();
+      // Lua 5.1: one optional ';' after a statement, never an empty statement.
+      if (this.isPunct(59)) {
+        this.advance();
+      }
+    }
+  }
+
+  private statement(): void {
+    switch (this.kw) {
+      case K.If:
+        this.advance();
+        this.expr();
+        this.expectKw(K.Then);
+        this.block();
+        while ((this.kw as K) === K.Elseif) {
+          this.advance();
+          this.expr();
+          this.expectKw(K.Then);
+          this.block();
+        }
+        if ((this.kw as K) === K.Else) {
+          this.advance();
+          this.block();
+        }
+        this.expectKw(K.End);
+        return;
+      case K.While:
+        this.advance();
+        this.expr();
+        this.expectKw(K.Do);
+        this.loopBlock();
+        this.expectKw(K.End);
+        return;
+      case K.Do:
+        this.advance();
+        this.block();
+        this.expectKw(K.End);
+        return;
+      case K.For:
+        this.advance();
+        this.expectName();
+        if (this.isPunct(61)) {
+          this.advance();
+          this.expr();
+          this.expectPunct(44);
+          this.expr();
+          if (this.isPunct(44)) {
+            this.advance();
+            this.expr();
+          }
+        } else {
+          while (this.isPunct(44)) {
+            this.advance();
+            this.expectName();
+          }
+          this.expectKw(K.In);
+          this.exprList();
+        }
+        this.expectKw(K.Do);
+        this.loopBlock();
+        this.expectKw(K.End);
+        return;
+      case K.Repeat:
+        this.advance();
+        this.loopBlock();
+        this.expectKw(K.Until);
+        this.expr();
+        return;
+      case K.Function:
+        this.advance();
+        this.expectName();
+        while (this.isPunct(46)) {
+          this.advance();
+          this.expectName();
+        }
+        if (this.isPunct(58)) {
+          this.advance();
+          this.expectName();
+        }
+        this.functionBody();
+        return;
+      case K.Local:
+        this.advance();
+        if ((this.kw as K) === K.Function) {
+          this.advance();
+          this.expectName();
+          this.functionBody();
+          return;
+        }
+        this.expectName();
+        while (this.isPunct(44)) {
+          this.advance();
+          this.expectName();
+        }
+        if (this.isPunct(61)) {
+          this.advance();
+          this.exprList();
+        }
+        return;
+      case K.Break:
+        if (this.loops === 0) {
+          bail();
+        }
+        this.advance();
+        return;
+      case K.None:
+        this.expressionStatement();
+        return;
+      default:
+        bail();
+    }
+  }
+
+  private loopBlock(): void {
+    this.loops++;
+    this.block();
+    this.loops--;
+  }
+
+  private expressionStatement(): void {
+    let assignable = this.suffixedExpr();
+    if (this.isPunct(61) || this.isPunct(44)) {
+      while (this.isPunct(44)) {
+        if (!assignable) {
+          bail();
+        }
+        this.advance();
+        assignable = this.suffixedExpr();
+      }
+      if (!assignable) {
+        bail();
+      }
+      this.expectPunct(61);
+      this.exprList();
+      return;
+    }
+    // A statement that is an expression must be a call.
+    if (assignable || !this.lastWasCall) {
+      bail();
+    }
+  }
+
+  private lastWasCall = false;
+
+  /** Returns true when the expression can be assigned to (a name or an index); sets lastWasCall. */
+  private suffixedExpr(): boolean {
+    let assignable: boolean;
+    let call = false;
+    if (this.isName()) {
+      this.advance();
+      assignable = true;
+    } else if (this.isPunct(40)) {
+      this.advance();
+      this.expr();
+      this.expectPunct(41);
+      assignable = false;
+    } else {
+      bail();
+    }
+    for (;;) {
+      if (this.isPunct(46)) {
+        this.advance();
+        this.expectName();
+        assignable = true;
+        call = false;
+      } else if (this.isPunct(91)) {
+        this.advance();
+        this.expr();
+        this.expectPunct(93);
+        assignable = true;
+        call = false;
+      } else if (this.isPunct(58)) {
+        this.advance();
+        this.expectName();
+        this.callArgs();
+        assignable = false;
+        call = true;
+      } else if (this.isPunct(40) || this.isPunct(123) || this.s.kind === Kind.String) {
+        this.callArgs();
+        assignable = false;
+        call = true;
+      } else {
+        // Set last: the sub-expressions parsed above set it too.
+        this.lastWasCall = call;
+        return assignable;
+      }
+    }
+  }
+
+  private callArgs(): void {
+    if (this.s.kind === Kind.String) {
+      this.advance();
+      return;
+    }
+    if (this.isPunct(123)) {
+      this.table();
+      return;
+    }
+    if (!this.isPunct(40)) {
+      bail();
+    }
+    // LuaJIT: "ambiguous syntax (function call x new statement)" when '(' starts a new line.
+    const nl = this.text.indexOf('\n', this.prevEnd);
+    if (nl >= 0 && nl < this.s.start) {
+      bail();
+    }
+    this.advance();
+    if (!this.isPunct(41)) {
+      this.exprList();
+    }
+    this.expectPunct(41);
+  }
+
+  private exprList(): void {
+    this.expr();
+    while (this.isPunct(44)) {
+      this.advance();
+      this.expr();
+    }
+  }
+
+  private expr(): void {
+    for (;;) {
+      while (this.kw === K.Not || this.isPunct(45) || this.isPunct(35)) {
+        this.advance();
+      }
+      this.simpleExpr();
+      if (!this.binaryOperator()) {
+        return;
+      }
+      this.advance();
+    }
+  }
+
+  private binaryOperator(): boolean {
+    if (this.kw === K.And || this.kw === K.Or) {
+      return true;
+    }
+    if (this.s.kind !== Kind.Punct) {
+      return false;
+    }
+    switch (this.s.punct) {
+      case 43: // +
+      case 45: // -
+      case 42: // *
+      case 47: // /
+      case 37: // %
+      case 94: // ^
+      case 60: // <
+      case 62: // >
+      case P.LessEq:
+      case P.GreaterEq:
+      case P.Eq2:
+      case P.NotEq:
+      case P.Concat:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private simpleExpr(): void {
+    const s = this.s;
+    if (s.kind === Kind.Number || s.kind === Kind.String) {
+      this.advance();
+      return;
+    }
+    switch (this.kw) {
+      case K.Nil:
+      case K.True:
+      case K.False:
+        this.advance();
+        return;
+      case K.Function:
+        this.advance();
+        this.functionBody();
+        return;
+      case K.None:
+        break;
+      default:
+        bail();
+    }
+    if (this.isPunct(P.Dots)) {
+      if (!this.vararg) {
+        bail();
+      }
+      this.advance();
+      return;
+    }
+    if (this.isPunct(123)) {
+      this.table();
+      return;
+    }
+    this.suffixedExpr();
+  }
+
+  private functionBody(): void {
+    this.expectPunct(40);
+    const outerVararg = this.vararg;
+    const outerLoops = this.loops;
+    this.vararg = false;
+    this.loops = 0;
+    if (!this.isPunct(41)) {
+      for (;;) {
+        if (this.isPunct(P.Dots)) {
+          this.advance();
+          this.vararg = true;
+          break;
+        }
+        this.expectName();
+        if (!this.isPunct(44)) {
+          break;
+        }
+        this.advance();
+      }
+    }
+    this.expectPunct(41);
+    this.block();
+    this.expectKw(K.End);
+    this.vararg = outerVararg;
+    this.loops = outerLoops;
+  }
+
+  private table(): void {
+    this.expectPunct(123);
+    while (!this.isPunct(125)) {
+      if (this.isPunct(91)) {
+        this.advance();
+        this.expr();
+        this.expectPunct(93);
+        this.expectPunct(61);
+        this.expr();
+      } else if (this.isName() && this.nextIsAssign()) {
+        this.advance();
+        this.expectPunct(61);
+        this.expr();
+      } else {
+        this.expr();
+      }
+      if (this.isPunct(44) || this.isPunct(59)) {
+        this.advance();
+      } else {
+        break;
+      }
+    }
+    this.expectPunct(125);
+  }
+
+  /** After a name inside a table: is it `name = …` (not `name == …`)? */
+  private nextIsAssign(): boolean {
+    let i = this.s.end;
+    const t = this.text;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 10 || c === 13) {
+        i++;
+      } else if (c === 45 && t.charCodeAt(i + 1) === 45) {
+        // A comment between: let the scanner decide (rare).
+        const look = this.s.clone();
+        look.next();
+        return look.kind === Kind.Punct && look.punct === 61;
+      } else {
+        return c === 61 && t.charCodeAt(i + 1) !== 61;
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The tree-less syntax recogniser may only ever say "valid" when luaparse
+// (the judge, corrected for LuaJIT) agrees: checked on real files and on
+// thousands of deterministic mutations of them.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as luaparse from 'luaparse';
+import { prepareForLuaparse } from '../../server/src/core/luaFile';
+import { scanLua } from '../../server/src/core/luaScan';
+import { isSurelyValid } from '../../server/src/core/syntaxCheck';
+import { repoRoot } from '../helpers/paths';
+
+function luaFiles(dir: string, out: string[] = []): string[] {
+  if (!fs.existsSync(dir)) {
+    return out;
+  }
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      luaFiles(p, out);
+    } else if (e.name.endsWith('.lua')) {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+function luaparseAccepts(text: string): boolean {
+  try {
+    luaparse.parse(prepareForLuaparse(text, scanLua(text).binaryNumbers), { luaVersion: 'LuaJIT', locations: false, ranges: false, comments: false, scope: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const corpus = [
+  ...luaFiles(path.join(repoRoot, 'examples')),
+  ...luaFiles(path.join(repoRoot, 'test', 'fixtures')),
+  ...luaFiles('/usr/share/lua/5.1'),
+].map((f) => fs.readFileSync(f, 'utf8'));
+
+/** Pieces that break Lua in the ways the recogniser must notice (or leave to luaparse). */
+const PIECES = ['end', 'do', '(', ')', '=', '==', '..', '...', 'goto x', '::a::', 'break', '\n(', '"', "'", '[[', ']]', '--[[', '0x', '1e', '3..4', '\\q', 'local', 'function', ',', 'return', 'then', '{', '}', '[', ']', ';', ':', '.', 'x.y', 'f()', '<const>', '//', '&', 'not', '#', 'if', 'else', 'until', 'repeat', 'in', 'for i=1', '0b101', '1LL', 'é'];
+
+function mutations(seed: number, count: number): string[] {
+  let a = seed >>> 0;
+  const random = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const base = corpus[Math.floor(random() * corpus.length)];
+    const at = Math.floor(random() * (base.length + 1));
+    const kind = random();
+    if (kind < 0.3) {
+      out.push(base.slice(0, at));
+    } else if (kind < 0.6) {
+      out.push(base.slice(0, at) + base.slice(at + 1 + Math.floor(random() * 8)));
+    } else {
+      const piece = PIECES[Math.floor(random() * PIECES.length)];
+      out.push(base.slice(0, at) + ' ' + piece + ' ' + base.slice(at));
+    }
+  }
+  return out;
+}
+
+test('on real files, "surely valid" agrees with luaparse and covers almost all of them', () => {
+  assert.ok(corpus.length > 30, `a corpus of real files (${corpus.length})`);
+  let sure = 0;
+  for (const text of corpus) {
+    if (isSurelyValid(text)) {
+      sure++;
+      assert.ok(luaparseAccepts(text), `recogniser said valid, luaparse rejects:\n${text.slice(0, 300)}`);
+    }
+  }
+  const valid = corpus.filter(luaparseAccepts).length;
+  assert.ok(sure >= valid * 0.9, `the fast path decides most valid files (${sure} of ${valid})`);
+});
+
+test('on 4000 mutated files, "surely valid" never contradicts luaparse', () => {
+  let sure = 0;
+  for (const text of mutations(20261122, 4000)) {
+    if (isSurelyValid(text)) {
+      sure++;
+      assert.ok(luaparseAccepts(text), `recogniser said valid, luaparse rejects:\n${text}`);
+    }
+  }
+  assert.ok(sure > 100, `some mutations stay valid and are decided fast (${sure})`);
+});
