@@ -32,6 +32,12 @@ export interface BuildListener {
   buildFinished(outcome: BuildOutcome | undefined): void;
 }
 
+/** A project's folder as the user knows it: relative to the workspace, or its name when it is a workspace folder. */
+function projectLabel(dir: string): string {
+  const relative = vscode.workspace.asRelativePath(dir, false);
+  return relative === dir ? path.basename(dir) : relative;
+}
+
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
 async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | undefined> {
   const projects = await client.sendRequest<BuildProjectInfo[]>(BuildMethods.projects);
@@ -52,7 +58,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
     return projects[0];
   }
   const picked = await vscode.window.showQuickPick(
-    projects.map((p) => ({ label: vscode.workspace.asRelativePath(p.dir), description: p.manifest, project: p })),
+    projects.map((p) => ({ label: projectLabel(p.dir), description: p.manifest, project: p })),
     { placeHolder: 'Which resty-build project?' },
   );
   return picked?.project;
@@ -141,7 +147,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
       }
       listener.buildStarted(label);
       const response = await withServerProgress<BuildResponse>(client, `resty-build: ${title}`, method, { dir: project.dir, ...settings() });
-      show(channel, config, `${title} (${vscode.workspace.asRelativePath(project.dir)})`, response);
+      show(channel, config, `${title} (${projectLabel(project.dir)})`, response);
       outcome = { title: label, summary: response.summary, errors: response.errors, cancelled: response.cancelled, at: new Date() };
       return response;
     } catch (e) {
