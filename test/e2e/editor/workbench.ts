@@ -155,6 +155,8 @@ export async function startWorkbench(options: WorkbenchOptions = {}): Promise<Wo
       executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 800 },
+      // vscode.env.clipboard in the extension host goes through the page's navigator.clipboard.
+      permissions: ['clipboard-read', 'clipboard-write'],
     });
     cleanups.push(() => browser.close());
     const browserReadyMs = Date.now() - started;

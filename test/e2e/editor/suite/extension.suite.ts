@@ -201,6 +201,31 @@ suite('resty-build in a real workbench', () => {
     const doc = await vscode.workspace.openTextDocument(uri);
     await waitForAsync(async () => ((await definitionTargets(uri, positionOf(doc, '"libs.go"', 3))).length === 1 ? true : undefined), 'definitions from the restarted server', 20_000);
   });
+
+  test('Copy nginx Link Flags puts the ./configure options on the clipboard; the output commands open their channels', async () => {
+    await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
+    await vscode.env.clipboard.writeText('');
+    await vscode.commands.executeCommand('restyBuild.copyLinkFlags');
+    const copied = await vscode.env.clipboard.readText();
+    assert.match(copied, /^--with-compat '--with-ld-opt=.*app_config\.o'$/);
+    await vscode.commands.executeCommand('restyBuild.showOutput');
+    await vscode.commands.executeCommand('restyBuild.showBuildOutput');
+  });
+
+  // Last: the new manifest at the workspace root makes it a project of its own.
+  test('Create Manifest writes the inferred resty-build.json into a folder without one', async () => {
+    const root = vscode.workspace.workspaceFolders![0].uri;
+    const manifest = vscode.Uri.joinPath(root, 'resty-build.json');
+    await vscode.commands.executeCommand('restyBuild.createManifest');
+    try {
+      const written = JSON.parse(readFileSync(manifest.fsPath, 'utf8')) as { profile?: string };
+      assert.equal(written.profile, 'openresty');
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, manifest.fsPath);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await vscode.workspace.fs.delete(manifest);
+    }
+  });
 });
 
 function codeOf(d: vscode.Diagnostic): string | undefined {
