@@ -1,8 +1,12 @@
 // Bundles the extension, the language server and the CLI with esbuild.
 // `tsc --noEmit` (npm run check-types) does the type-checking; esbuild only strips types.
+// --production: minified, no source maps (the .vsix). --outdir <dir>: instead of dist/ (scripts/package.mjs
+// stages the package elsewhere so a running test never sees dist/ change under it).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
+const outdirAt = process.argv.indexOf('--outdir');
+const outdir = outdirAt > 0 ? process.argv[outdirAt + 1] : 'dist';
 const common = {
   bundle: true,
   platform: 'node',
@@ -16,13 +20,13 @@ const common = {
 };
 
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' }),
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: `${outdir}/extension.js`, external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: `${outdir}/server.js` }),
+  esbuild.build({ ...common, entryPoints: ['server/src/analysisWorker.ts'], outfile: `${outdir}/analysisWorker.js` }),
   esbuild.build({
     ...common,
     entryPoints: ['server/src/cli.ts'],
-    outfile: 'dist/cli.js',
+    outfile: `${outdir}/cli.js`,
     banner: { js: '#!/usr/bin/env node' },
   }),
 ]);

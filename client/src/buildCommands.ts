@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
 import { BuildMethods, BuildParams, BuildProjectInfo, BuildResponse, LinkFlagsResponse } from '../../server/src/features/buildProtocol';
+import { Config } from './config';
+import { BuildOutcome } from './moduleMap';
 
 const SCHEME = 'resty-build';
 
@@ -24,10 +26,16 @@ class LinkFlagsDocuments implements vscode.TextDocumentContentProvider {
   }
 }
 
-function settings(): { luajitPath?: string } {
-  // Machine-scoped: a workspace cannot point it at a program of its own.
-  const luajitPath = vscode.workspace.getConfiguration('restyBuild').get<string>('luajitPath')?.trim();
-  return { luajitPath: luajitPath || undefined };
+/** Where build results go besides the output channel: the status bar. */
+export interface BuildListener {
+  buildStarted(title: string): void;
+  buildFinished(outcome: BuildOutcome | undefined): void;
+}
+
+/** A project's folder as the user knows it: relative to the workspace, or its name when it is a workspace folder. */
+function projectLabel(dir: string): string {
+  const relative = vscode.workspace.asRelativePath(dir, false);
+  return relative === dir ? path.basename(dir) : relative;
 }
 
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
@@ -50,7 +58,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
     return projects[0];
   }
   const picked = await vscode.window.showQuickPick(
-    projects.map((p) => ({ label: vscode.workspace.asRelativePath(p.dir), description: p.manifest, project: p })),
+    projects.map((p) => ({ label: projectLabel(p.dir), description: p.manifest, project: p })),
     { placeHolder: 'Which resty-build project?' },
   );
   return picked?.project;
@@ -76,56 +84,78 @@ function withServerProgress<R>(client: LanguageClient, title: string, method: st
   });
 }
 
+export const UNTRUSTED_WARNING =
+  'resty-build: this workspace is not trusted. Compile and verify run the programs its resty-build.json names (luajit, a C compiler), so they are off until you trust it; the analysis works either way.';
+
 function trusted(): boolean {
   if (!vscode.workspace.isTrusted) {
-    // compile and verify run the programs resty-build.json names (luajit.compiler, luajit.runtime).
-    void vscode.window.showWarningMessage('resty-build: trust this workspace to compile or verify: it runs the programs its resty-build.json names.');
+    void vscode.window.showErrorMessage(UNTRUSTED_WARNING, 'Manage Workspace Trust').then((choice) => {
+      if (choice) {
+        void vscode.commands.executeCommand('workbench.trust.manage');
+      }
+    });
     return false;
   }
   return true;
 }
 
-function show(channel: vscode.OutputChannel, title: string, response: BuildResponse): void {
+function show(channel: vscode.OutputChannel, config: Config, title: string, response: BuildResponse): void {
   channel.appendLine(`== ${title}: ${response.summary}`);
   for (const line of response.lines) {
     channel.appendLine(line);
   }
+  const reveal = config.revealBuildOutput;
+  if (reveal === 'always' || (reveal === 'onError' && response.errors > 0 && !response.cancelled)) {
+    channel.show(true);
+  }
   if (response.cancelled) {
     channel.appendLine('cancelled');
   } else if (response.errors > 0) {
-    channel.show(true);
     void vscode.window.showErrorMessage(`resty-build: ${title}: ${response.summary}; ${response.errors} error${response.errors === 1 ? '' : 's'} (see Problems and the "resty-build Build" output).`);
   } else {
     void vscode.window.showInformationMessage(`resty-build: ${title}: ${response.summary}`);
   }
 }
 
-async function reportFailure(channel: vscode.OutputChannel, title: string, e: unknown): Promise<void> {
+function reportFailure(channel: vscode.OutputChannel, title: string, e: unknown): void {
   const message = e instanceof Error ? e.message : String(e);
   channel.appendLine(`== ${title} failed: ${message}`);
-  await vscode.window.showErrorMessage(`resty-build: ${title} failed: ${message}`);
+  // Not awaited: the promise settles only when the user closes the message.
+  void vscode.window.showErrorMessage(`resty-build: ${title} failed: ${message}`, 'Show Output').then((choice) => {
+    if (choice) {
+      channel.show(true);
+    }
+  });
 }
 
 /** Registers compile, preview/copy link flags and verify; returns what to dispose. */
-export function registerBuildCommands(client: LanguageClient): vscode.Disposable[] {
+export function registerBuildCommands(client: LanguageClient, config: Config, listener: BuildListener): vscode.Disposable[] {
   const channel = vscode.window.createOutputChannel('resty-build Build');
   const documents = new LinkFlagsDocuments();
+  const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
-  const run = (title: string, method: string, needsTrust: boolean) => async (explicit?: BuildProjectInfo) => {
-    if (needsTrust && !trusted()) {
+  // Both run programs the workspace names, so both need trust (the server checks too).
+  const run = (title: string, label: string, method: string) => async (explicit?: BuildProjectInfo) => {
+    if (!trusted()) {
       return undefined;
     }
+    let outcome: BuildOutcome | undefined;
     try {
       const project = explicit ?? (await pickProject(client));
       if (!project) {
         return undefined;
       }
+      listener.buildStarted(label);
       const response = await withServerProgress<BuildResponse>(client, `resty-build: ${title}`, method, { dir: project.dir, ...settings() });
-      show(channel, `${title} (${vscode.workspace.asRelativePath(project.dir)})`, response);
+      show(channel, config, `${title} (${projectLabel(project.dir)})`, response);
+      outcome = { title: label, summary: response.summary, errors: response.errors, cancelled: response.cancelled, at: new Date() };
       return response;
     } catch (e) {
-      await reportFailure(channel, title, e);
+      outcome = { title: label, summary: e instanceof Error ? e.message : String(e), errors: 1, cancelled: false, at: new Date() };
+      reportFailure(channel, title, e);
       return undefined;
+    } finally {
+      listener.buildFinished(outcome);
     }
   };
 
@@ -142,8 +172,9 @@ export function registerBuildCommands(client: LanguageClient): vscode.Disposable
   return [
     channel,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', BuildMethods.compile, true)),
-    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', BuildMethods.verify, true)),
+    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', BuildMethods.compile)),
+    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', BuildMethods.verify)),
+    vscode.commands.registerCommand('restyBuild.showBuildOutput', () => channel.show(true)),
     vscode.commands.registerCommand('restyBuild.previewLinkFlags', async (explicit?: BuildProjectInfo) => {
       try {
         const got = await fetchFlags(explicit);
@@ -156,7 +187,7 @@ export function registerBuildCommands(client: LanguageClient): vscode.Disposable
         await vscode.languages.setTextDocumentLanguage(doc, 'shellscript');
         await vscode.window.showTextDocument(doc, { preview: true });
       } catch (e) {
-        await reportFailure(channel, 'link flags', e);
+        reportFailure(channel, 'link flags', e);
       }
     }),
     vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (explicit?: BuildProjectInfo) => {
@@ -167,7 +198,7 @@ export function registerBuildCommands(client: LanguageClient): vscode.Disposable
           void vscode.window.showInformationMessage('resty-build: nginx ./configure flags copied.');
         }
       } catch (e) {
-        await reportFailure(channel, 'link flags', e);
+        reportFailure(channel, 'link flags', e);
       }
     }),
   ];

@@ -1,20 +1,43 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { createManifest } from './createManifest';
-import { EmbedStatusItem, MODULE_MAP_SCHEME, ModuleMapProvider } from './moduleMap';
+import { ForkOptions, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
+import { StatusNotification } from '../../server/src/protocol';
 import { registerBuildCommands } from './buildCommands';
+import { Config, promptRestartOnChange } from './config';
+import { createManifest } from './createManifest';
+import { DiagnosticsGate } from './diagnosticsGate';
+import { EmbedStatusItem, MODULE_MAP_SCHEME, ModuleMapProvider } from './moduleMap';
+import { RestartLimiter } from './serverLifecycle';
 import { registerTasks } from './tasks';
+
+/** What activate() returns: for other extensions and for the editor e2e suite. */
+export interface RestyBuildApi {
+  readonly client: LanguageClient | undefined;
+  /** Automatic restarts after the server stopped unexpectedly. */
+  readonly crashRestarts: number;
+  /** The status bar item's text ('' when hidden). */
+  readonly statusText: string;
+}
 
 let client: LanguageClient | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export async function activate(context: vscode.ExtensionContext): Promise<RestyBuildApi> {
+  const config = new Config();
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
+  // Refreshed before every deliberate (re)start: some settings become the server's environment.
+  const forkOptions: ForkOptions = { env: config.serverEnv() };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module: serverModule, transport: TransportKind.ipc, options: forkOptions },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { ...forkOptions, execArgv: ['--nolazy', '--inspect=6009'] } },
   };
-  const outputChannel = vscode.window.createOutputChannel('resty-build Language Server');
+  const serverChannel = vscode.window.createOutputChannel('resty-build Language Server');
+  const restart = async (): Promise<void> => {
+    forkOptions.env = config.serverEnv();
+    limiter.reset();
+    await client?.restart();
+  };
+  const limiter = new RestartLimiter(() => serverChannel.show(true), restart);
+  const gate = new DiagnosticsGate(config, () => client?.diagnostics);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'lua' },
@@ -23,27 +46,50 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       // nginx.conf, *.nginx and conf/*.conf open as 'nginx' (ours or another extension's language id).
       { scheme: 'file', language: 'nginx' },
     ],
-    outputChannel,
+    outputChannel: serverChannel,
+    // A function: read again on every restart, e.g. after the user trusts the workspace.
+    // storageDir: where the server keeps per-file facts between sessions (the extension's workspace storage).
+    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, storageDir: context.storageUri?.fsPath }),
+    errorHandler: limiter,
+    middleware: { handleDiagnostics: (uri, diagnostics, next) => gate.handle(uri, diagnostics, next) },
   };
-  client = new LanguageClient('resty-build', 'resty-build', serverOptions, clientOptions);
+  // The id is the settings prefix vscode-languageclient reads restyBuild.trace.server from.
+  client = new LanguageClient('restyBuild', 'resty-build', serverOptions, clientOptions);
 
   const mapProvider = new ModuleMapProvider(() => client);
   const status = new EmbedStatusItem(mapProvider);
   context.subscriptions.push(
     status,
+    serverChannel,
     vscode.workspace.registerTextDocumentContentProvider(MODULE_MAP_SCHEME, mapProvider),
     vscode.languages.onDidChangeDiagnostics(() => status.schedule()),
-    vscode.commands.registerCommand('restyBuild.showOutput', () => outputChannel.show(true)),
-    vscode.commands.registerCommand('restyBuild.restartServer', async () => {
-      await client?.restart();
-    }),
+    vscode.window.onDidChangeActiveTextEditor(() => status.schedule()),
+    client.onDidChangeState((e) => (e.newState === State.Stopped ? status.serverStopped() : status.schedule())),
+    client.onNotification(StatusNotification.type, () => status.schedule()),
+    gate.watch(),
+    promptRestartOnChange(restart),
+    // The server refuses builds while untrusted; restart it so it learns the new trust.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
+    vscode.commands.registerCommand('restyBuild.showOutput', () => serverChannel.show(true)),
+    vscode.commands.registerCommand('restyBuild.restartServer', restart),
     vscode.commands.registerCommand('restyBuild.showModuleMap', () => mapProvider.show()),
     vscode.commands.registerCommand('restyBuild.createManifest', () => createManifest(client)),
-    ...registerBuildCommands(client),
-    registerTasks(context),
+    ...registerBuildCommands(client, config, status),
+    registerTasks(context, config),
   );
   await client.start();
   status.schedule();
+  return {
+    get client() {
+      return client;
+    },
+    get crashRestarts() {
+      return limiter.restarts;
+    },
+    get statusText() {
+      return status.text;
+    },
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Config } from './config';
 
 /** The `resty-build` task type (package.json taskDefinitions). */
 interface RestyBuildTaskDefinition extends vscode.TaskDefinition {
@@ -17,14 +18,15 @@ const TYPE = 'resty-build';
  * ELECTRON_RUN_AS_NODE=1. The working folder is the workspace folder, so the
  * CLI prints paths relative to it, where the $resty-build matcher looks.
  */
-function createTask(context: vscode.ExtensionContext, definition: RestyBuildTaskDefinition, folder: vscode.WorkspaceFolder): vscode.Task {
+function createTask(context: vscode.ExtensionContext, config: Config, definition: RestyBuildTaskDefinition, folder: vscode.WorkspaceFolder): vscode.Task {
   const cli = context.asAbsolutePath(path.join('dist', 'cli.js'));
   const args = [cli, definition.command, definition.dir ?? '.'];
-  const luajit = vscode.workspace.getConfiguration('restyBuild').get<string>('luajitPath')?.trim();
-  if (luajit) {
-    args.push('--luajit', luajit);
+  if (config.luajitPath) {
+    args.push('--luajit', config.luajitPath);
   }
-  const execution = new vscode.ProcessExecution(process.execPath, args, { cwd: folder.uri.fsPath, env: { ELECTRON_RUN_AS_NODE: '1' } });
+  // verify's probe is linked with $CC (the CLI's findProbeToolchain), so the setting travels that way.
+  const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1', ...(config.cc ? { CC: config.cc } : {}) };
+  const execution = new vscode.ProcessExecution(process.execPath, args, { cwd: folder.uri.fsPath, env });
   const name = definition.dir && definition.dir !== '.' ? `${definition.command} ${definition.dir}` : definition.command;
   const task = new vscode.Task(definition, folder, name, TYPE, execution, ['$resty-build']);
   task.group = definition.command === 'compile' ? vscode.TaskGroup.Build : vscode.TaskGroup.Test;
@@ -32,7 +34,10 @@ function createTask(context: vscode.ExtensionContext, definition: RestyBuildTask
 }
 
 class RestyBuildTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly config: Config,
+  ) {}
 
   async provideTasks(): Promise<vscode.Task[]> {
     const tasks: vscode.Task[] = [];
@@ -44,7 +49,7 @@ class RestyBuildTaskProvider implements vscode.TaskProvider {
       }
       const dir = path.relative(folder.uri.fsPath, path.dirname(manifest.fsPath)) || '.';
       for (const command of ['compile', 'verify'] as const) {
-        tasks.push(createTask(this.context, { type: TYPE, command, dir }, folder));
+        tasks.push(createTask(this.context, this.config, { type: TYPE, command, dir }, folder));
       }
     }
     return tasks;
@@ -56,10 +61,10 @@ class RestyBuildTaskProvider implements vscode.TaskProvider {
       return undefined;
     }
     const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
-    return folder ? createTask(this.context, definition, folder) : undefined;
+    return folder ? createTask(this.context, this.config, definition, folder) : undefined;
   }
 }
 
-export function registerTasks(context: vscode.ExtensionContext): vscode.Disposable {
-  return vscode.tasks.registerTaskProvider(TYPE, new RestyBuildTaskProvider(context));
+export function registerTasks(context: vscode.ExtensionContext, config: Config): vscode.Disposable {
+  return vscode.tasks.registerTaskProvider(TYPE, new RestyBuildTaskProvider(context, config));
 }

@@ -18,15 +18,26 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/** README anchors per code, so editors can link a diagnostic to its explanation. */
-export const DOCS_URL = 'https://github.com/resty-build/resty-build#diagnostic-codes';
+/**
+ * Where diagnostic codes are explained: the README's "Diagnostic codes" table.
+ * Each code cell carries `<a name="code-<code>"></a>`; GitHub keeps such
+ * anchors (prefixed `user-content-`, which its fragment handling resolves), so
+ * `README.md#code-<code>` scrolls to the code's row and stays stable when the
+ * table is reordered or headings change.
+ */
+export const DOCS_URL = 'https://github.com/resty-build/resty-build/blob/main/README.md';
+
+/** The link a diagnostic with `code` carries to its explanation. */
+export function docsUrlFor(code: string): string {
+  return `${DOCS_URL}#code-${code}`;
+}
 
 export function toDiagnostic(f: Finding): Diagnostic {
   return {
     range: f.range,
     severity: SEVERITY[f.severity],
     code: f.code,
-    codeDescription: { href: `${DOCS_URL}` },
+    codeDescription: { href: docsUrlFor(f.code) },
     source: 'resty-build',
     message: f.message,
     data: f.module !== undefined ? { module: f.module } : undefined,

@@ -37,7 +37,9 @@ const documents = new TextDocuments(TextDocument);
 const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
 const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
-registerBuildCommands(connection, () => workspace, buildDiagnostics);
+// The client's workspace trust (initializationOptions.trusted); other clients are trusted.
+let workspaceTrusted = true;
+registerBuildCommands(connection, () => workspace, buildDiagnostics, () => workspaceTrusted);
 let roots: string[] = [];
 let canRegisterWatchers = false;
 
@@ -71,6 +73,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       roots = [root];
     }
   }
+  workspaceTrusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
   canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   const options = (params.initializationOptions ?? {}) as { storageDir?: unknown; factsCache?: unknown };
   storageDir = typeof options.storageDir === 'string' ? options.storageDir : undefined;

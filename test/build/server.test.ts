@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +13,7 @@ interface Published {
   diagnostics: { code: string; range: { start: { line: number } }; message: string }[];
 }
 
-async function startServer(root: string) {
+async function startServer(root: string, initializationOptions?: unknown) {
   const tsx = pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).href;
   const child = spawn(process.execPath, ['--import', tsx, path.join(REPO, 'server/src/server.ts'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -25,7 +26,7 @@ async function startServer(root: string) {
   const progress: unknown[] = [];
   connection.onNotification('$/progress', (p: { value: unknown }) => progress.push(p.value));
   connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'w' }] });
+  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'w' }] });
   await connection.sendNotification('initialized', {});
   /** Resolves when a publication for `uri` satisfies `ok`: waits on the notification, not on time. */
   const until = (ok: (p: Published) => boolean) =>
@@ -66,6 +67,32 @@ test('server: compile request reports progress and publishes the compile error a
     const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
     assert.equal(flags.configureArgs[0], '--with-compat');
     assert.match(flags.preview, /^\.\/configure \\\n {4}--with-compat \\\n {4}'--with-ld-opt=/m);
+  } finally {
+    server.stop();
+  }
+});
+
+test('server: an untrusted workspace gets no compile or verify (nothing is run), but link flags and the analysis work', async () => {
+  const dir = copyFixture('build-syntax-error');
+  const server = await startServer(dir, { trusted: false });
+  try {
+    await assert.rejects(server.connection.sendRequest(BuildMethods.compile, { dir }), /not trusted.*Manage Workspace Trust/);
+    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir }), /not trusted/);
+    assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'an untrusted compile wrote objects');
+    const uri = pathToFileURL(path.join(dir, 'lib', 'broken.lua')).href;
+    await server.until((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'syntax-error'));
+    const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
+    assert.equal(flags.configureArgs[0], '--with-compat');
+  } finally {
+    server.stop();
+  }
+});
+
+test('server: verify names the restyBuild.cc setting when its compiler does not exist', async () => {
+  const dir = copyFixture('build-syntax-error');
+  const server = await startServer(dir, { trusted: true });
+  try {
+    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
   } finally {
     server.stop();
   }

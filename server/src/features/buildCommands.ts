@@ -17,8 +17,8 @@ import { BuildProject, buildProjectOf } from '../build/buildProject';
 import { compileProject, CompileResult } from '../build/compile';
 import { describeHeader } from '../build/luajitInfo';
 import { computeLinkFlags, createArchive, formatConfigureLine } from '../build/linkFlags';
-import { BuildEnvironmentError } from '../build/tool';
-import { verifyEmbedding } from '../build/verify';
+import { BuildEnvironmentError, findExecutable } from '../build/tool';
+import { findProbeToolchain, ProbeToolchain, verifyEmbedding } from '../build/verify';
 import { findingLines } from '../commands/output';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace';
@@ -125,15 +125,30 @@ function summaryOf(result: CompileResult): string {
   return `compiled ${result.compiled.length}, up to date ${result.upToDate.length}, failed ${result.failed.length}, removed ${result.removed.length} (${result.compiler.versionText.split(' -- ')[0]}, ${describeHeader(result.compiler.header)})`;
 }
 
-async function linkFlagsOf(build: BuildProject, objects: string[], params: BuildParams, signal?: AbortSignal) {
+async function linkFlagsOf(build: BuildProject, objects: string[], params: BuildParams, signal?: AbortSignal, mayRunTools = true) {
   const flags = computeLinkFlags({ manifest: build.manifest, objects, mode: params.mode, env: process.env });
-  if (flags.mode === 'archive') {
+  if (flags.mode === 'archive' && mayRunTools) {
     const present = flags.objects.filter((o) => fs.existsSync(o));
     if (present.length > 0) {
       await createArchive(present, build.manifest.outDir, { signal });
     }
   }
   return flags;
+}
+
+export const UNTRUSTED_MESSAGE =
+  'This workspace is not trusted, so resty-build does not run the programs its resty-build.json names (luajit, a C compiler). Trust the workspace (command "Workspaces: Manage Workspace Trust") to compile or verify; the analysis works either way.';
+
+/** The C compiler of the restyBuild.cc setting, else the usual search ($CC, cc, gcc, clang). */
+async function toolchainFor(params: BuildParams): Promise<ProbeToolchain | undefined> {
+  const cc = params.cc?.trim();
+  if (!cc) {
+    return undefined;
+  }
+  if (!findExecutable(cc)) {
+    throw new BuildEnvironmentError(`The C compiler '${cc}' of the setting restyBuild.cc is not found or not executable. Set it to a compiler such as /usr/bin/gcc, or clear it to use $CC, cc, gcc or clang from PATH.`);
+  }
+  return findProbeToolchain({ ...process.env, CC: cc });
 }
 
 /** Runs a build handler: environment errors become a RequestFailed answer with the user-facing message. */
@@ -152,9 +167,23 @@ async function answer<T>(what: string, log: (m: string) => void, fn: () => Promi
   }
 }
 
-/** Registers the compile / link-flags / verify requests. */
-export function registerBuildCommands(connection: Connection, getWorkspace: () => Workspace | undefined, diagnostics: BuildDiagnostics): void {
+/**
+ * Registers the compile / link-flags / verify requests. `isTrusted` is the
+ * client's workspace trust (initializationOptions.trusted): compile and verify
+ * run programs the workspace names, so an untrusted one gets a refusal.
+ */
+export function registerBuildCommands(
+  connection: Connection,
+  getWorkspace: () => Workspace | undefined,
+  diagnostics: BuildDiagnostics,
+  isTrusted: () => boolean = () => true,
+): void {
   const log = (m: string) => connection.console.error(`[resty-build] ${m}`);
+  const refuseUntrusted = () => {
+    if (!isTrusted()) {
+      throw new ResponseError(LSPErrorCodes.RequestFailed, UNTRUSTED_MESSAGE);
+    }
+  };
   const workspaceOrFail = () => {
     const ws = getWorkspace();
     if (!ws) {
@@ -169,6 +198,7 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
 
   connection.onRequest(compileRequest, (params, token) =>
     answer<CompileResponse>('compile', log, async () => {
+      refuseUntrusted();
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
       progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
@@ -186,7 +216,8 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
     answer<LinkFlagsResponse>('link flags', log, async () => {
       const build = findProject(workspaceOrFail(), params.dir);
       const objects = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined).map((e) => e.object);
-      const flags = await linkFlagsOf(build, objects, params, abortOn(token));
+      // Untrusted: the preview only, no `ar` run for archive mode.
+      const flags = await linkFlagsOf(build, objects, params, abortOn(token), isTrusted());
       const comments = flags.warnings.map((w) => `# ${w.severity} ${w.code}: ${w.message}`);
       return {
         configureArgs: flags.configureArgs,
@@ -201,6 +232,8 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
 
   connection.onRequest(verifyRequest, (params, token) =>
     answer<VerifyResponse>('verify', log, async () => {
+      refuseUntrusted();
+      const toolchain = await toolchainFor(params);
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
       const signal = abortOn(token);
@@ -212,7 +245,7 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
         }
         progress.report(100, 'linking the probe');
         const flags = await linkFlagsOf(build, compiled.objects.map((o) => o.object), params, signal);
-        const result = await verifyEmbedding({ manifest: build.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, signal });
+        const result = await verifyEmbedding({ manifest: build.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, toolchain, signal });
         const findings = [...compiled.findings, ...result.findings];
         diagnostics.set(params.dir, findings);
         const failed = result.modules.filter((m) => !m.ok).length;

@@ -24,6 +24,8 @@ export interface BuildParams {
   dir: string;
   /** The restyBuild.luajitPath setting (machine scope); overrides "luajit.compiler". */
   luajitPath?: string;
+  /** The restyBuild.cc setting (machine scope): the C compiler verify links its probe with. */
+  cc?: string;
   mode?: 'objects' | 'archive';
   /** Client-created token for work-done progress. */
   workDoneToken?: string | number;

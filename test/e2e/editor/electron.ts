@@ -4,12 +4,13 @@
 // Desktop VS Code needs a display; on a headless Linux box run it under xvfb-run.
 //
 // CLI: RESTY_BUILD_VSCODE_DOWNLOAD=1 node --import tsx test/e2e/editor/electron.ts [version]
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { buildEditorSuite } from './extensionTests';
+import { buildEditorSuite, REPO_ROOT } from './extensionTests';
 import { cacheRoot } from './install';
+import { copyExamples } from './workspaces';
 
 export const VSCODE_DOWNLOAD_ENV = 'RESTY_BUILD_VSCODE_DOWNLOAD';
 
@@ -56,19 +57,16 @@ if (require.main === module) {
     }
     const scratch = mkdtempSync(join(tmpdir(), 'resty-build-electron-'));
     try {
-      const folder = join(scratch, 'probe-workspace');
-      cpSync(join(__dirname, 'fixtures', 'probe-workspace'), folder, { recursive: true });
       const extensionTestsPath = await buildEditorSuite({
-        outDir: 'out/editor-suite/probe-electron',
-        suiteFiles: [join(__dirname, 'suite', 'probe.suite.ts')],
+        outDir: 'out/editor-suite/extension-electron',
+        suiteFiles: [join(__dirname, 'suite', 'extension.suite.ts')],
       });
-      const code = await runSuiteInElectron({
-        extensionDevelopmentPath: join(__dirname, 'fixtures', 'probe-extension'),
+      process.exitCode = await runSuiteInElectron({
+        extensionDevelopmentPath: REPO_ROOT,
         extensionTestsPath,
-        folder,
+        folder: copyExamples(scratch),
         version: process.argv[2],
       });
-      process.exitCode = code;
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

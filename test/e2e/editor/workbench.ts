@@ -50,6 +50,8 @@ export interface WorkbenchOptions {
   log?: (line: string) => void;
   /** Extra environment for code-server and so for its extension host. */
   env?: NodeJS.ProcessEnv;
+  /** .vsix files installed (offline, `code-server --install-extension`) into the temp extensions dir before start. */
+  vsixFiles?: string[];
 }
 
 export interface Workbench {
@@ -119,6 +121,10 @@ export async function startWorkbench(options: WorkbenchOptions = {}): Promise<Wo
     };
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
+    for (const vsix of options.vsixFiles ?? []) {
+      await installVsix(install, vsix, { userDataDir, extensionsDir, env: { ...process.env, ...options.env }, log });
+    }
+
     const port = await findFreePort();
     const origin = `http://127.0.0.1:${port}`;
     // Without --config code-server writes ~/.config/code-server/config.yaml.
@@ -149,6 +155,8 @@ export async function startWorkbench(options: WorkbenchOptions = {}): Promise<Wo
       executablePath: CHROMIUM_PATH,
       args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 800 },
+      // vscode.env.clipboard in the extension host goes through the page's navigator.clipboard.
+      permissions: ['clipboard-read', 'clipboard-write'],
     });
     cleanups.push(() => browser.close());
     const browserReadyMs = Date.now() - started;
@@ -184,6 +192,32 @@ interface CodeServerProcess {
   exited: Promise<number | null>;
   output(): string;
   stop(): Promise<void>;
+}
+
+/** `code-server --install-extension`: unpacks the .vsix into extensionsDir, without a network. */
+async function installVsix(
+  install: CodeServerInstall,
+  vsix: string,
+  dirs: { userDataDir: string; extensionsDir: string; env: NodeJS.ProcessEnv; log: (line: string) => void },
+): Promise<void> {
+  const child = spawn(process.execPath, [install.entry, '--install-extension', vsix, '--extensions-dir', dirs.extensionsDir, '--user-data-dir', dirs.userDataDir], {
+    env: dirs.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('exit', resolve);
+    child.on('error', (err) => {
+      output += `spawn failed: ${err.message}`;
+      resolve(null);
+    });
+  });
+  dirs.log(`[install-extension] ${output.trim()}`);
+  if (code !== 0 || !/successfully installed/.test(output)) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${code}):\n${output}`);
+  }
 }
 
 function startCodeServer(install: CodeServerInstall, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): CodeServerProcess {

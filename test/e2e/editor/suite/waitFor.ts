@@ -3,8 +3,8 @@
 import type { Disposable, Event } from 'vscode';
 
 export interface WaitOptions {
-  /** Named in the timeout error. */
-  what: string;
+  /** Named in the timeout error; a function is called at the timeout (to show the state then). */
+  what: string | (() => string);
   timeoutMs: number;
   /** Re-check whenever this fires (e.g. vscode.languages.onDidChangeDiagnostics). */
   onDidChange?: Event<unknown>;
@@ -38,7 +38,7 @@ export function waitFor<T>(check: () => T | undefined, options: WaitOptions): Pr
     };
     const timer = setTimeout(() => {
       finish();
-      reject(new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`));
+      reject(new Error(`timed out after ${options.timeoutMs} ms waiting for ${typeof options.what === 'function' ? options.what() : options.what}`));
     }, options.timeoutMs);
     if (attempt()) {
       return;

@@ -1,0 +1,76 @@
+// Shared by the extension-host suites of the real extension: waits on real signals, bounded.
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import type { RestyBuildApi } from '../../../../client/src/extension';
+import { waitFor } from './waitFor';
+
+export const EXTENSION_ID = 'resty-build.resty-build';
+
+/** Resolves once the language client is running (after activation or a restart). */
+export function waitForRunningClient(api: RestyBuildApi, timeoutMs = 30_000): Promise<true> {
+  return waitFor(() => (api.client?.isRunning() ? true : undefined), { what: 'the resty-build language client to be running', timeoutMs });
+}
+
+/** Resolves with the diagnostics of `uri` once `ok` holds for them; re-checked on every change. */
+export function waitForDiagnostics(uri: vscode.Uri, ok: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 20_000): Promise<vscode.Diagnostic[]> {
+  return waitFor(
+    () => {
+      const ds = vscode.languages.getDiagnostics(uri);
+      return ok(ds) ? ds : undefined;
+    },
+    {
+      what: () => `diagnostics of ${uri.fsPath} to match (now: ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => [d.code, d.message.split('\n')[0]]))})`,
+      timeoutMs,
+      onDidChange: vscode.languages.onDidChangeDiagnostics,
+    },
+  );
+}
+
+/** The position `offset` characters into the first occurrence of `needle`. */
+export function positionOf(doc: vscode.TextDocument, needle: string, offset = 0): vscode.Position {
+  const index = doc.getText().indexOf(needle);
+  assert.ok(index >= 0, `${needle} is not in ${doc.uri.fsPath}`);
+  return doc.positionAt(index + offset);
+}
+
+/** Go to definition through VS Code's command, as F12 does: target files and 0-based lines. */
+export async function definitionTargets(uri: vscode.Uri, position: vscode.Position): Promise<{ file: string; line: number }[]> {
+  const found = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', uri, position)) ?? [];
+  return found.map((l) =>
+    'targetUri' in l ? { file: l.targetUri.fsPath, line: (l.targetSelectionRange ?? l.targetRange).start.line } : { file: l.uri.fsPath, line: l.range.start.line },
+  );
+}
+
+/** The pid of the language server: the child of this extension host running dist/server.js (Linux /proc). */
+export function findServerPid(): number | undefined {
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      // The command name (field 2) is in parentheses and may hold spaces: the ppid follows the last ')'.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid && readFileSync(`/proc/${name}/cmdline`, 'utf8').includes('server.js')) {
+        return Number(name);
+      }
+    } catch {
+      // the process ended while being read
+    }
+  }
+  return undefined;
+}
+
+/** Polls an async check until it yields a value (for checks that need a request, such as a definition). */
+export async function waitForAsync<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    }
+    // Poll interval, not a guess at readiness: the loop ends on the value or the deadline.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
