@@ -47,6 +47,10 @@ export interface StatusParams {
   files: number;
   /** Files with at least one finding. */
   filesWithFindings: number;
+  /** Files whose facts stored by an earlier run were still valid. */
+  reusedFacts: number;
+  /** Files parsed by worker threads. */
+  parsedByWorkers: number;
   durationMs: number;
 }
 

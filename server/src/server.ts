@@ -109,7 +109,7 @@ async function analyseWorkspace(ws: Workspace): Promise<void> {
   const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
   const files = ws.files();
   const store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
-  await analyseAllFiles(ws, { store, current: () => ws === workspace, phase, log });
+  const stats = await analyseAllFiles(ws, { store, current: () => ws === workspace, phase, log });
   if (ws !== workspace) {
     return;
   }
@@ -119,8 +119,15 @@ async function analyseWorkspace(ws: Workspace): Promise<void> {
   phase('published');
   ready = true;
   const filesWithFindings = publisher.fileCount();
-  void connection.sendNotification(StatusNotification.type, { state: 'ready', files: files.length, filesWithFindings, durationMs: Date.now() - started });
-  log(`analysed ${files.length} Lua files in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+  void connection.sendNotification(StatusNotification.type, {
+    state: 'ready',
+    files: files.length,
+    filesWithFindings,
+    reusedFacts: stats.reused,
+    parsedByWorkers: stats.byWorkers,
+    durationMs: Date.now() - started,
+  });
+  log(`analysed ${files.length} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
   guarded('saving stored facts', undefined, () => saveStore(ws, store));
 }
 

@@ -31,6 +31,8 @@ export interface LspClient {
    * after `timeoutMs` with what was last seen.
    */
   waitForDiagnostics(uri: string, predicate: (diagnostics: Diagnostic[]) => boolean, timeoutMs?: number): Promise<Diagnostic[]>;
+  /** Resolves with the params of the next (or an earlier, unclaimed) notification `method`. */
+  nextNotification<T>(method: string, timeoutMs?: number): Promise<T>;
   /** The last diagnostics published for `uri` (undefined: none yet). */
   diagnostics(uri: string): Diagnostic[] | undefined;
   /** Opens a document (languageId lua unless given) with its text. */
@@ -61,7 +63,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Pr
  * the initialize handshake. `env` replaces the server's environment (PATH is
  * kept), so tests do not depend on the machine's LUAKIT_STDLIB_DIR.
  */
-export async function startServer(rootDir: string, options: { env?: Record<string, string> } = {}): Promise<LspClient> {
+export async function startServer(
+  rootDir: string,
+  options: { env?: Record<string, string>; initializationOptions?: Record<string, unknown> } = {},
+): Promise<LspClient> {
   const proc: ChildProcess = spawn(process.execPath, [distFile('server.js'), '--stdio'], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -80,6 +85,19 @@ export async function startServer(rootDir: string, options: { env?: Record<strin
     }
   });
   connection.onNotification('window/logMessage', (params: { message: string }) => logLines.push(params.message + '\n'));
+  // The server's own notifications are kept until a test claims them.
+  const pending = new Map<string, unknown[]>();
+  const claimers = new Map<string, ((params: unknown) => void)[]>();
+  for (const method of ['resty-build/status']) {
+    connection.onNotification(method, (params: unknown) => {
+      const waiting = claimers.get(method);
+      if (waiting && waiting.length > 0) {
+        waiting.shift()!(params);
+      } else {
+        pending.set(method, [...(pending.get(method) ?? []), params]);
+      }
+    });
+  }
   // What a client answers to the server's own requests: accept, and no settings.
   connection.onRequest(RegistrationRequest.type, () => undefined);
   connection.onRequest(UnregistrationRequest.type, () => undefined);
@@ -94,6 +112,7 @@ export async function startServer(rootDir: string, options: { env?: Record<strin
   const initializeResult = await withTimeout(
     connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      initializationOptions: options.initializationOptions,
       rootUri: fileUri(rootDir),
       workspaceFolders: [{ uri: fileUri(rootDir), name: 'test' }],
       capabilities: {
@@ -116,6 +135,14 @@ export async function startServer(rootDir: string, options: { env?: Record<strin
     request,
     notify: (method, params) => connection.sendNotification(method, params),
     diagnostics: (uri) => published.get(uri),
+    nextNotification<T>(method: string, timeoutMs = DEFAULT_TIMEOUT) {
+      const queued = pending.get(method);
+      if (queued && queued.length > 0) {
+        return Promise.resolve(queued.shift() as T);
+      }
+      const claimed = new Promise<T>((resolve) => claimers.set(method, [...(claimers.get(method) ?? []), (p) => resolve(p as T)]));
+      return withTimeout(claimed, timeoutMs, () => `notification ${method}\n${log()}`);
+    },
     waitForDiagnostics(uri, predicate, timeoutMs = DEFAULT_TIMEOUT) {
       let wake: (() => void) | undefined;
       const found = new Promise<Diagnostic[]>((resolve) => {

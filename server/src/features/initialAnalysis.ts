@@ -29,7 +29,15 @@ export interface InitialAnalysisOptions {
  * stamp is unchanged since the last run, from worker threads for the rest,
  * and on the main thread (in small batches) for whatever is left.
  */
-export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOptions): Promise<void> {
+export interface AnalysisStats {
+  /** Files whose stored facts were still valid. */
+  reused: number;
+  /** Files parsed by worker threads. */
+  byWorkers: number;
+}
+
+export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOptions): Promise<AnalysisStats> {
+  const stats: AnalysisStats = { reused: 0, byWorkers: 0 };
   const files = ws.files();
   const { store } = options;
   let misses: readonly string[] = files;
@@ -46,6 +54,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
       }
     }
     misses = left;
+    stats.reused = files.length - left.length;
     options.phase(`stored facts reused for ${files.length - left.length} files`);
   }
   const pool = misses.length > ANALYSIS_BATCH ? AnalysisPool.create() : undefined;
@@ -56,6 +65,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
           ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
           store?.set(r.file, r);
         }
+        stats.byWorkers += results.length;
       });
     } catch (err) {
       options.log(`worker threads failed (${String(err)}); analysing on the main thread`);
@@ -70,10 +80,11 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
     }
     await new Promise((resolve) => setImmediate(resolve));
     if (!options.current()) {
-      return;
+      return stats;
     }
   }
   options.phase('facts');
+  return stats;
 }
 
 /** Writes the store after the diagnostics went out: the user waits for those, not for this. */

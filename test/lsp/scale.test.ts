@@ -1,0 +1,71 @@
+// A workspace large enough for the server's cold path: worker threads parse
+// it, every diagnostic is published before the ready notification, and a
+// restart reuses the stored facts and publishes the same diagnostics.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Diagnostic } from 'vscode-languageserver-protocol/node';
+import { generateWorkspace } from '../../bench/generate';
+import { StatusParams } from '../../server/src/protocol';
+import { fileUri, startServer } from '../helpers/lspClient';
+import { tempCopy } from '../helpers/paths';
+
+test('a 300-module workspace: parsed by workers, all published, the same after a restart from stored facts', async (t) => {
+  const tmp = tempCopy();
+  const storage = tempCopy();
+  t.after(() => {
+    tmp.cleanup();
+    storage.cleanup();
+  });
+  const ws = generateWorkspace(path.join(tmp.dir, 'ws'), 300);
+
+  const snapshot = async (): Promise<{ status: StatusParams; diagnostics: Map<string, Diagnostic[]> }> => {
+    const client = await startServer(ws.root, { initializationOptions: { storageDir: storage.dir } });
+    try {
+      const status = await client.nextNotification<StatusParams>('resty-build/status', 60_000);
+      const diagnostics = new Map<string, Diagnostic[]>();
+      for (const file of ws.files) {
+        const published = client.diagnostics(fileUri(file));
+        if (published && published.length > 0) {
+          diagnostics.set(file, published);
+        }
+      }
+      return { status, diagnostics };
+    } finally {
+      await client.stop();
+    }
+  };
+
+  const first = await snapshot();
+  assert.equal(first.status.state, 'ready');
+  assert.equal(first.status.files, 300);
+  assert.equal(first.status.reusedFacts, 0, 'nothing stored yet');
+  assert.equal(first.status.parsedByWorkers, 300, 'the worker threads parsed every file');
+  assert.ok(first.diagnostics.size > 10, `the generated closure has findings (${first.diagnostics.size} files)`);
+  assert.equal(first.status.filesWithFindings >= first.diagnostics.size, true);
+  // The generator plants syntax errors in about 1% of the files: they are published too.
+  const codes = new Set([...first.diagnostics.values()].flat().map((d) => d.code));
+  assert.ok(codes.has('not-in-mapping'), [...codes].join(', '));
+
+  const stored = fs.readdirSync(storage.dir).filter((f) => f.startsWith('facts-'));
+  assert.equal(stored.length, 1, 'one facts file for the workspace');
+
+  const second = await snapshot();
+  assert.equal(second.status.reusedFacts, 300, 'every file unchanged: every stored fact reused');
+  assert.equal(second.status.parsedByWorkers, 0);
+  assert.deepEqual(
+    [...second.diagnostics].map(([f, ds]) => [f, ds.map((d) => [d.code, d.range.start.line, d.range.start.character, d.message])]),
+    [...first.diagnostics].map(([f, ds]) => [f, ds.map((d) => [d.code, d.range.start.line, d.range.start.character, d.message])]),
+  );
+
+  // A file changed while the server was down: its stored facts no longer match its stamp.
+  const changed = ws.files[7];
+  fs.appendFileSync(changed, '\nlocal broken = = 1\n');
+  const third = await snapshot();
+  assert.equal(third.status.reusedFacts, 299);
+  assert.ok(
+    third.diagnostics.get(changed)?.some((d) => d.code === 'syntax-error'),
+    `the changed file is parsed again: ${JSON.stringify(third.diagnostics.get(changed))}`,
+  );
+});
