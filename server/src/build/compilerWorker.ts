@@ -1,4 +1,5 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { killProcessTree } from './tool';
 
 /**
  * `luajit -b …` is `require("jit.bcsave").start(…)` (luajit.c, dobytecode),
@@ -133,17 +134,8 @@ export class CompilerWorker {
   kill(): void {
     const child = this.child;
     this.child = undefined;
-    if (!child?.pid) {
-      return;
-    }
-    try {
-      if (process.platform !== 'win32') {
-        process.kill(-child.pid, 'SIGKILL');
-      } else {
-        child.kill('SIGKILL');
-      }
-    } catch {
-      // Already gone.
+    if (child) {
+      killProcessTree(child);
     }
   }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -56,18 +56,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     let aborted = false;
     let settled = false;
     const kill = () => {
-      if (child.pid === undefined) {
-        return;
-      }
-      try {
-        if (process.platform !== 'win32') {
-          process.kill(-child.pid, 'SIGKILL');
-        } else {
-          child.kill('SIGKILL');
-        }
-      } catch {
-        // Already gone.
-      }
+      killProcessTree(child);
     };
     const timer = options.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), kill()), options.timeoutMs) : undefined;
     const onAbort = () => ((aborted = true), kill());
@@ -99,6 +88,22 @@ export function runTool(command: string, args: readonly string[], options: RunTo
 }
 
 /** Finds a program the way a shell would: a name with a slash is a path, else each PATH entry is tried. */
+/** Kills a child started in its own process group, and everything it started. */
+export function killProcessTree(child: ChildProcess): void {
+  if (child.pid === undefined) {
+    return;
+  }
+  try {
+    if (process.platform !== 'win32') {
+      process.kill(-child.pid, 'SIGKILL');
+    } else {
+      child.kill('SIGKILL');
+    }
+  } catch {
+    // Already gone.
+  }
+}
+
 export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
   const executable = (file: string) => {
     try {

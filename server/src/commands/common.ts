@@ -5,6 +5,9 @@ import { MANIFEST_NAME } from '../core/manifest';
 import { Project } from '../core/project';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace';
+import { findingLines, findingsJson } from './output';
+
+export { hasErrors, relativePath, sortFindings } from './output';
 
 /** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error. */
 export const EXIT_OK = 0;
@@ -52,51 +55,13 @@ export function manifestProject(workspace: Workspace, dir: string): Project {
   return project;
 }
 
-export function relativePath(dir: string, file: string): string {
-  const rel = path.relative(dir, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
-
-export function sortFindings(findings: Finding[]): Finding[] {
-  return findings.sort(
-    (a, b) =>
-      a.file.localeCompare(b.file) ||
-      a.range.start.line - b.range.start.line ||
-      a.range.start.character - b.range.start.character ||
-      a.code.localeCompare(b.code),
-  );
-}
-
-/** `path:line:col: severity code: message`, further message lines indented below. */
+/** `path:line:col: severity code: message`, further message lines indented below; paths relative to dir. */
 export function formatFindingsText(dir: string, findings: Finding[]): string {
-  const lines: string[] = [];
-  for (const f of findings) {
-    const [first, ...rest] = f.message.split('\n');
-    lines.push(`${relativePath(dir, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${first}`);
-    for (const more of rest) {
-      lines.push(`    ${more.replace(/^\t/, '')}`);
-    }
-  }
-  return lines.join('\n');
+  return findingLines(findings, dir).join('\n');
 }
 
 export function formatFindingsJson(dir: string, findings: Finding[]): string {
-  const diagnostics = findings.map((f) => ({
-    file: relativePath(dir, f.file),
-    line: f.range.start.line + 1,
-    column: f.range.start.character + 1,
-    endLine: f.range.end.line + 1,
-    endColumn: f.range.end.character + 1,
-    severity: f.severity,
-    code: f.code,
-    message: f.message,
-    module: f.module ?? null,
-  }));
-  return JSON.stringify({ diagnostics }, null, 2);
-}
-
-export function hasErrors(findings: Finding[]): boolean {
-  return findings.some((f) => f.severity === 'error');
+  return JSON.stringify({ diagnostics: findingsJson(findings, dir) }, null, 2);
 }
 
 export function chooseFormat(args: CommandArgs, allowed: string[]): string {

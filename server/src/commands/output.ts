@@ -3,7 +3,8 @@ import { Finding } from '../core/types';
 
 export type Write = (s: string) => void;
 
-function relative(base: string, file: string): string {
+/** A path relative to `base` with '/' separators, or the absolute path when it lies outside. */
+export function relativePath(base: string, file: string): string {
   const rel = path.relative(base, file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
 }
@@ -24,18 +25,18 @@ export function findingLines(findings: Finding[], base = process.cwd()): string[
   const lines: string[] = [];
   for (const f of sortFindings(findings)) {
     const [first, ...rest] = f.message.split('\n');
-    lines.push(`${relative(base, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${first}`);
+    lines.push(`${relativePath(base, f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${first}`);
     for (const more of rest) {
-      lines.push(`    ${more}`);
+      lines.push(`    ${more.replace(/^\t/, '')}`);
     }
   }
   return lines;
 }
 
-/** The JSON shape of `check --format json`'s diagnostics, with absolute paths. */
-export function findingsJson(findings: Finding[]) {
+/** The JSON shape of `check --format json`'s diagnostics; paths relative to `base` when given, else absolute. */
+export function findingsJson(findings: Finding[], base?: string) {
   return sortFindings(findings).map((f) => ({
-    file: f.file,
+    file: base === undefined ? f.file : relativePath(base, f.file),
     line: f.range.start.line + 1,
     column: f.range.start.character + 1,
     endLine: f.range.end.line + 1,

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../schemas/resty-build.schema.json';
+import { splitSearchPath } from './resolver';
 import { Finding, LineIndex, Range } from './types';
 
 export const MANIFEST_NAME = 'resty-build.json';
@@ -176,16 +177,7 @@ class Validator {
 
 function splitTemplates(value: unknown): string[] | undefined {
   if (typeof value === 'string') {
-    // "a;b;;" — keep ";;" as its own marker for "the defaults go here".
-    const out: string[] = [];
-    for (const part of value.split(/(;;)/)) {
-      if (part === ';;') {
-        out.push(';;');
-      } else {
-        out.push(...part.split(';').filter((p) => p !== ''));
-      }
-    }
-    return out;
+    return splitSearchPath(value);
   }
   return Array.isArray(value) ? (value as string[]) : undefined;
 }

@@ -3,7 +3,7 @@ import { Profile } from './builtins';
 import { FileSystem } from './fs';
 import { Manifest, MANIFEST_NAME } from './manifest';
 import { NginxConf, parseNginxConf } from './nginxConf';
-import { ResolverConfig, SearchTemplate } from './resolver';
+import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
 
 /**
  * LuaJIT's compiled-in defaults (what ";;" stands for), as Debian's luajit2
@@ -82,16 +82,7 @@ function templates(list: string[], root: string, defaults: string[], source: str
 
 /** `lua_package_path "…;;"` split like ngx_lua does, with `$prefix` substituted. */
 function confTemplates(value: string, prefix: string): string[] {
-  const expanded = value.replace(/\$\{prefix\}|\$prefix/g, prefix.endsWith('/') ? prefix : prefix + '/').replace(/\/\//g, '/');
-  const out: string[] = [];
-  for (const part of expanded.split(/(;;)/)) {
-    if (part === ';;') {
-      out.push(';;');
-    } else {
-      out.push(...part.split(';').filter((p) => p !== ''));
-    }
-  }
-  return out;
+  return splitSearchPath(value.replace(/\$\{prefix\}|\$prefix/g, prefix.endsWith('/') ? prefix : prefix + '/').replace(/\/\//g, '/'));
 }
 
 /** nginx's prefix is the folder that holds `conf/`; for a conf elsewhere, its own folder. */

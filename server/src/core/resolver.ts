@@ -164,3 +164,19 @@ export function moduleNameForFile(file: string, templates: readonly SearchTempla
   }
   return undefined;
 }
+
+/**
+ * Splits a `package.path`-style string ("a;b;;c") into templates, keeping
+ * ";;" as its own entry: the marker for "LuaJIT's defaults go here".
+ */
+export function splitSearchPath(value: string): string[] {
+  const out: string[] = [];
+  for (const part of value.split(/(;;)/)) {
+    if (part === ';;') {
+      out.push(';;');
+    } else {
+      out.push(...part.split(';').filter((p) => p !== ''));
+    }
+  }
+  return out;
+}

@@ -8,7 +8,7 @@ import { checkLuaFile, checkMapping } from './checks';
 import { Closure, computeClosure, embeddedByName, FileJudgement, judge, sameReach } from './closure';
 import { buildMapping, MappingEntry } from './mapping';
 import { Resolution, resolveModule } from './resolver';
-import { Finding, LineIndex } from './types';
+import { Finding, LineIndex, sameRange } from './types';
 import { isNginxConfFile } from './luaViews';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
@@ -472,15 +472,7 @@ function sameFindings(a: readonly Finding[] | undefined, b: readonly Finding[] |
   return a.every((x, i) => {
     const y = b[i];
     return (
-      x === y ||
-      (x.code === y.code &&
-      x.severity === y.severity &&
-      x.message === y.message &&
-      x.file === y.file &&
-      x.range.start.line === y.range.start.line &&
-      x.range.start.character === y.range.start.character &&
-      x.range.end.line === y.range.end.line &&
-      x.range.end.character === y.range.end.character)
+      x === y || (x.code === y.code && x.severity === y.severity && x.message === y.message && x.file === y.file && sameRange(x.range, y.range))
     );
   });
 }

@@ -1,4 +1,5 @@
 import { Connection, Diagnostic } from 'vscode-languageserver/node';
+import { sameRange } from '../core/types';
 import { Workspace } from '../core/workspace';
 import { pathToUri, toDiagnostic } from '../convert';
 
@@ -16,10 +17,7 @@ function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): bo
       x.code === y.code &&
       x.severity === y.severity &&
       x.message === y.message &&
-      x.range.start.line === y.range.start.line &&
-      x.range.start.character === y.range.start.character &&
-      x.range.end.line === y.range.end.line &&
-      x.range.end.character === y.range.end.character &&
+      sameRange(x.range, y.range) &&
       (x.data as { module?: string } | undefined)?.module === (y.data as { module?: string } | undefined)?.module
     );
   });
