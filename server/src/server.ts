@@ -137,8 +137,12 @@ connection.onInitialized(() => {
       watchers: [{ globPattern: '**/*.lua' }, { globPattern: `**/${MANIFEST_NAME}` }, { globPattern: '**/*.conf' }, { globPattern: '**/*.nginx' }],
     });
   }
+  const walkStarted = Date.now();
   const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env });
   workspace = ws;
+  if (process.env.RESTY_BUILD_PROFILE) {
+    log(`walked ${ws.files().length} files in ${Date.now() - walkStarted} ms (${Math.round(process.uptime() * 1000)} ms since the process started)`);
+  }
   for (const doc of documents.all()) {
     const file = uriToPath(doc.uri);
     if (file) {
