@@ -1,4 +1,5 @@
 // Where the server's cold start goes, phase by phase: `tsx bench/phases.ts <dir>`.
+import * as path from 'node:path';
 import { initialize, startSession } from './lspSession';
 
 async function main(): Promise<void> {
@@ -9,7 +10,7 @@ async function main(): Promise<void> {
   }
   process.env.RESTY_BUILD_PROFILE = '1';
   const t0 = performance.now();
-  const session = startSession(require('node:path').join(__dirname, '..', 'dist', 'server.js'));
+  const session = startSession(path.join(__dirname, '..', 'dist', 'server.js'));
   session.connection.onNotification('window/logMessage', (p: { message: string }) => console.log(`${Math.round(performance.now() - t0)} ms  ${p.message}`));
   const ready = session.nextReady();
   await initialize(session, dir, { factsCache: false });

@@ -42,7 +42,7 @@ test('a 300-module workspace: parsed by workers, all published, the same after a
   assert.equal(first.status.files, 300);
   assert.equal(first.status.reusedFacts, 0, 'nothing stored yet');
   assert.equal(first.status.parsedByWorkers, 300, 'the worker threads parsed every file');
-  assert.ok(first.diagnostics.size > 10, `the generated closure has findings (${first.diagnostics.size} files)`);
+  assert.ok(first.diagnostics.size >= 5, `the generated workspace has findings (${first.diagnostics.size} files)`);
   assert.equal(first.status.filesWithFindings >= first.diagnostics.size, true);
   // The generator plants syntax errors in about 1% of the files: they are published too.
   const codes = new Set([...first.diagnostics.values()].flat().map((d) => d.code));
