@@ -26,7 +26,8 @@ const NEWER: Record<number, [string, string]> = {
   126: ['~', "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a)."],
 };
 
-const RING = 6;
+/** A power of two, so the ring index is a mask. */
+const RING = 8;
 
 /** The last few tokens, newest first: enough look-behind for `local ok, m = pcall(require, …)`. */
 class History {
@@ -38,16 +39,19 @@ class History {
   private count = 0;
 
   push(s: Scanner): void {
-    this.head = (this.head + 1) % RING;
-    this.kind[this.head] = s.kind;
-    this.start[this.head] = s.start;
-    this.end[this.head] = s.end;
-    this.punct[this.head] = s.punct;
-    this.count = Math.min(RING, this.count + 1);
+    const h = (this.head + 1) & (RING - 1);
+    this.head = h;
+    this.kind[h] = s.kind;
+    this.start[h] = s.start;
+    this.end[h] = s.end;
+    this.punct[h] = s.punct;
+    if (this.count < RING) {
+      this.count++;
+    }
   }
 
   private at(k: number): number {
-    return (this.head - k + RING * 2) % RING;
+    return (this.head - k) & (RING - 1);
   }
 
   /** k = 1: the token before the current one. */
