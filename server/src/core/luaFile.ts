@@ -8,6 +8,21 @@ export interface SyntaxProblem {
   range: Range;
 }
 
+/**
+ * Above this many characters (about 5 MB of Lua) a file is not parsed by
+ * luaparse: its syntax is not judged (`file-too-large`), but the lexer still
+ * finds its requires, so resolution and the embed closure keep working. A
+ * 20 MB generated file would otherwise hold the server for seconds per edit.
+ */
+export const PARSE_SIZE_LIMIT = 5 * 1024 * 1024;
+
+/** Why part of the analysis of a file was skipped; reported as an info or warning, never an error. */
+export interface SkippedAnalysis {
+  code: 'too-complex' | 'file-too-large';
+  message: string;
+  range: Range;
+}
+
 /** Everything the core knows about one Lua text; computed once per content. */
 export interface LuaFileFacts {
   requires: RequireSite[];
@@ -15,6 +30,8 @@ export interface LuaFileFacts {
   syntaxError?: SyntaxProblem;
   /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
   luajitSyntax: SyntaxProblem[];
+  /** Set when the syntax check (or another pass) was skipped: too large or too deeply nested. */
+  skipped?: SkippedAnalysis;
   lines: LineIndex;
 }
 
@@ -67,14 +84,18 @@ export function prepareForLuaparse(text: string, tokens: Token[]): string {
   if (skipped > 0) {
     out = ' '.repeat(skipped) + out.slice(skipped);
   }
+  // Pieces joined once: rewriting in place would copy the text per literal.
+  const pieces: string[] = [];
+  let at = 0;
   for (const tok of tokens) {
     if (tok.kind === 'number' && /^0[bB][01]/.test(tok.value)) {
       const digits = /^0[bB]([01]+)/.exec(tok.value)![1];
       const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
-      out = out.slice(0, tok.start) + '0x' + hex + out.slice(tok.start + 2 + digits.length);
+      pieces.push(out.slice(at, tok.start), '0x', hex);
+      at = tok.start + 2 + digits.length;
     }
   }
-  return out;
+  return pieces.length === 0 ? out : pieces.join('') + out.slice(at);
 }
 
 /** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
@@ -82,7 +103,21 @@ function cleanMessage(message: string): string {
   return message.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
+/** luaparse is recursive: nesting a few thousand levels deep exhausts the stack. */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+const TOO_COMPLEX =
+  'This file is nested too deeply to be parsed (the parser ran out of stack), so its syntax was not checked; its requires are still found. ' +
+  "LuaJIT itself rejects more than 200 nested levels ('chunk has too many syntax levels').";
+
 export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): SyntaxProblem | undefined {
+  const result = parseSyntax(text, tokens, lines);
+  return 'problem' in result ? result.problem : undefined;
+}
+
+function parseSyntax(text: string, tokens: Token[], lines: LineIndex): { problem?: SyntaxProblem } | { skipped: SkippedAnalysis } {
   try {
     luaparse.parse(prepareForLuaparse(text, tokens), {
       luaVersion: 'LuaJIT',
@@ -91,8 +126,11 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
       comments: false,
       scope: false,
     });
-    return undefined;
+    return {};
   } catch (err) {
+    if (isStackOverflow(err)) {
+      return { skipped: { code: 'too-complex', message: TOO_COMPLEX, range: lines.range(0, 0) } };
+    }
     const e = err as { index?: number; message?: string };
     if (typeof e.index === 'number') {
       let start = Math.min(e.index, text.length);
@@ -105,27 +143,59 @@ export function checkSyntax(text: string, tokens: Token[], lines: LineIndex): Sy
       }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
       const end = tok ? tok.end : Math.min(text.length, start + 1);
-      return { message: cleanMessage(String(e.message)), range: lines.range(start, Math.max(end, start)) };
+      return { problem: { message: cleanMessage(String(e.message)), range: lines.range(start, Math.max(end, start)) } };
     }
     // Not a parse error (a parser bug on odd input): report at the start rather than crash.
-    return { message: `the parser failed: ${String(e.message ?? err)}`, range: lines.range(0, 0) };
+    return { problem: { message: `the parser failed: ${String(e.message ?? err)}`, range: lines.range(0, 0) } };
   }
 }
 
+/** Runs a lexer-based pass; a failure (a stack overflow on absurd input) skips the pass instead of failing the file. */
+function guard<T>(fallback: T, pass: () => T, onFailure: () => void): T {
+  try {
+    return pass();
+  } catch {
+    onFailure();
+    return fallback;
+  }
+}
+
+function sizeText(chars: number): string {
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MB`;
+}
+
+/** Everything about one Lua text. Never throws, whatever the text. */
 export function analyzeLua(text: string): LuaFileFacts {
-  const tokens = tokenize(text);
   const lines = new LineIndex(text);
-  const luajitSyntax = findNewerLuaSyntax(tokens, lines);
-  let syntaxError = checkSyntax(text, tokens, lines);
+  let skipped: SkippedAnalysis | undefined;
+  const tooComplex = () => (skipped ??= { code: 'too-complex', message: TOO_COMPLEX, range: lines.range(0, 0) });
+  const tokens = guard<Token[]>([], () => tokenize(text), tooComplex);
+  const luajitSyntax = guard([], () => findNewerLuaSyntax(tokens, lines), tooComplex);
+  let syntaxError: SyntaxProblem | undefined;
+  if (text.length > PARSE_SIZE_LIMIT) {
+    skipped = {
+      code: 'file-too-large',
+      message: `This file has ${sizeText(text.length)}, more than the ${sizeText(PARSE_SIZE_LIMIT)} resty-build parses: its syntax was not checked. Its requires are still found and resolved.`,
+      range: lines.range(0, 0),
+    };
+  } else {
+    const parsed = guard<ReturnType<typeof parseSyntax>>({}, () => parseSyntax(text, tokens, lines), tooComplex);
+    if ('skipped' in parsed) {
+      skipped = parsed.skipped;
+    } else {
+      syntaxError = parsed.problem;
+    }
+  }
   // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
   if (syntaxError && luajitSyntax.length > 0 && comparePositions(luajitSyntax[0].range.start, syntaxError.range.start) <= 0) {
     syntaxError = undefined;
   }
   return {
-    requires: findRequires(text, tokens),
-    ffiLoads: findFfiLoads(tokens),
+    requires: guard([], () => findRequires(text, tokens), tooComplex),
+    ffiLoads: guard([], () => findFfiLoads(tokens), tooComplex),
     syntaxError,
     luajitSyntax,
+    skipped,
     lines,
   };
 }

@@ -161,11 +161,12 @@ export function tokenize(text: string): Token[] {
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
+      const binary = c === 48 && (text.charCodeAt(i + 1) | 0x20) === 98;
       while (j < n) {
         const d = text.charCodeAt(j);
         if (isNameChar(d) || d === 46) {
           j++;
-        } else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]) && !/^0[bB]/.test(text.slice(i, j))) {
+        } else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]) && !binary) {
           j++;
         } else {
           break;

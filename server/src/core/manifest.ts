@@ -218,6 +218,16 @@ function parseErrorText(code: string): string {
 
 /** Parses and validates a manifest text. Never throws. */
 export function parseManifest(file: string, text: string): ManifestResult {
+  try {
+    return parseManifestText(file, text);
+  } catch (err) {
+    // jsonc-parser and the validator recurse: a few thousand nested brackets overflow the stack.
+    const why = err instanceof RangeError ? 'it is nested too deeply to be read' : `it could not be read (${String(err)})`;
+    return { findings: [{ file, range: new LineIndex(text).range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is not usable: ${why}.` }] };
+  }
+}
+
+function parseManifestText(file: string, text: string): ManifestResult {
   const lines = new LineIndex(text);
   const v = new Validator(file, lines);
   const errors: ParseError[] = [];

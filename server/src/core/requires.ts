@@ -23,6 +23,12 @@ export interface RequireSite {
   /** For `local x = require "m"`, the local's name (a module alias for navigation). */
   alias?: string;
   /**
+   * Inside a function body: runs when the function is called, not when the
+   * module loads, so it cannot be part of a load-time require cycle (the
+   * usual way to break one).
+   */
+  deferred?: boolean;
+  /**
    * `return orig_require(name)`: a require wrapper passing its parameter on
    * (lua-resty-core's base.lua does this). Not a dependency of its own.
    */
@@ -37,26 +43,59 @@ function contentRange(text: string, tok: Token): [number, number] {
   return [tok.start + 1, Math.max(tok.start + 1, tok.end - (tok.unterminated ? 0 : 1))];
 }
 
-/** The index of the `)` matching the `(` at `open`, or the last token before eof. */
-function matchParen(tokens: Token[], open: number): number {
-  let depth = 0;
-  for (let i = open; i < tokens.length; i++) {
+/**
+ * For every `(` token, the index of its matching `)`, or the last token
+ * before eof when it is never closed. Computed once per text with a stack:
+ * scanning forward per call is quadratic on half-typed `require(require(…`.
+ */
+function matchingParens(tokens: Token[]): Int32Array {
+  const match = new Int32Array(tokens.length).fill(-1);
+  const open: number[] = [];
+  for (let i = 0; i < tokens.length; i++) {
     const v = tokens[i];
-    if (v.kind === 'punct') {
-      if (v.value === '(') {
-        depth++;
-      } else if (v.value === ')') {
-        depth--;
-        if (depth === 0) {
-          return i;
-        }
-      }
+    if (v.kind !== 'punct') {
+      continue;
     }
-    if (v.kind === 'eof') {
-      return Math.max(open, i - 1);
+    if (v.value === '(') {
+      open.push(i);
+    } else if (v.value === ')' && open.length > 0) {
+      match[open.pop()!] = i;
     }
   }
-  return tokens.length - 1;
+  const last = Math.max(0, tokens.length - 2);
+  for (const i of open) {
+    match[i] = Math.max(i, last);
+  }
+  return match;
+}
+
+/**
+ * Per token, whether it is inside a function body, from the block keywords
+ * (`function`/`if`/`do`/`repeat` open, `end`/`until` close). Forgiving: an
+ * unbalanced half-typed file just ends with blocks left open.
+ */
+function functionDepths(tokens: Token[]): Uint8Array {
+  const inFunction = new Uint8Array(tokens.length);
+  const stack: boolean[] = [];
+  let functions = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    inFunction[i] = functions > 0 ? 1 : 0;
+    if (t.kind !== 'name' || isMemberAccess(tokens[i - 1])) {
+      continue;
+    }
+    if (t.value === 'function') {
+      stack.push(true);
+      functions++;
+    } else if (t.value === 'if' || t.value === 'do' || t.value === 'repeat') {
+      stack.push(false);
+    } else if ((t.value === 'end' || t.value === 'until') && stack.length > 0) {
+      if (stack.pop()) {
+        functions--;
+      }
+    }
+  }
+  return inFunction;
 }
 
 function isMemberAccess(prev: Token | undefined): boolean {
@@ -81,6 +120,8 @@ function assignedName(tokens: Token[], i: number): string | undefined {
 export function findRequires(text: string, tokens: Token[] = tokenize(text)): RequireSite[] {
   const sites: RequireSite[] = [];
   const callees = new Set(['require']);
+  let parens: Int32Array | undefined;
+  const matchParen = (_tokens: Token[], open: number) => (parens ??= matchingParens(tokens))[open];
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     if (tok.kind !== 'name' || !callees.has(tok.value) || isMemberAccess(tokens[i - 1])) {
@@ -194,6 +235,19 @@ export function findRequires(text: string, tokens: Token[] = tokenize(text)): Re
     }
     if (alias !== undefined && (next.kind !== 'punct' || next.value !== '.')) {
       callees.add(alias);
+    }
+  }
+  if (sites.length > 0) {
+    const inFunction = functionDepths(tokens);
+    // Sites are in text order, so one forward walk finds each call's token.
+    let k = 0;
+    for (const site of sites) {
+      while (k < tokens.length - 1 && tokens[k].start < site.callStart) {
+        k++;
+      }
+      if (inFunction[k]) {
+        site.deferred = true;
+      }
     }
   }
   return sites;
