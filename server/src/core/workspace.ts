@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CachedFileSystem, FileSystem } from './fs';
+import { CachedFileSystem, FileSystem, GuardedFileSystem } from './fs';
 import { analyzeLua, LuaFileFacts } from './luaFile';
 import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
 import { createProject, Env, Project } from './project';
@@ -11,6 +11,7 @@ import { Finding } from './types';
 import { isNginxConfFile } from './luaViews';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
+import { findRequireCycles } from './requireCycles';
 
 /** Folders never worth scanning for Lua sources. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -47,12 +48,14 @@ export class Workspace {
   private resolutionCache = new Map<Project, Map<string, Resolution>>();
   /** Mapping and closure per project with a manifest; recomputed lazily after any change. */
   private embeddings: Map<Project, Embedding> | undefined;
+  /** require-cycle findings by file; recomputed lazily whenever the embeddings are. */
+  private cycles: { for: Map<Project, Embedding>; byFile: Map<string, Finding[]> } | undefined;
 
   constructor(
     diskFs: FileSystem,
     private readonly options: WorkspaceOptions,
   ) {
-    this.fs = new CachedFileSystem(new OverlayFileSystem(diskFs, this.overlays));
+    this.fs = new CachedFileSystem(new OverlayFileSystem(new GuardedFileSystem(diskFs), this.overlays));
     this.refresh();
   }
 
@@ -73,8 +76,9 @@ export class Workspace {
     const manifests: string[] = [];
     const scripts: string[] = [];
     const confs: string[] = [];
+    const visited = new Set<string>();
     for (const root of this.options.roots) {
-      this.walk(root, 0, (file) => {
+      this.walk(root, 0, visited, (file) => {
         const base = path.basename(file);
         if (base === MANIFEST_NAME) {
           manifests.push(file);
@@ -104,15 +108,18 @@ export class Workspace {
     }
   }
 
-  private walk(dir: string, depth: number, visit: (file: string) => void): void {
-    if (depth > MAX_DEPTH) {
+  private walk(dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
+    // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
+    const real = this.fs.realPath(dir) ?? dir;
+    if (depth > MAX_DEPTH || visited.has(real)) {
       return;
     }
+    visited.add(real);
     for (const entry of this.fs.readDir(dir)) {
       const full = path.join(dir, entry.name);
       if (entry.kind === 'directory') {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-          this.walk(full, depth + 1, visit);
+          this.walk(full, depth + 1, visited, visit);
         }
       } else if (entry.kind === 'file') {
         visit(full);
@@ -269,6 +276,21 @@ export class Workspace {
     return this.embeddings;
   }
 
+  /** Load-time require cycles among the workspace's files, at the require closing each. */
+  private cycleFindings(file: string): Finding[] {
+    // Tied to the embeddings' lifetime: every change that resets them (edits, refresh) resets this too.
+    const embeddings = this.allEmbeddings();
+    if (this.cycles?.for !== embeddings) {
+      const byFile = new Map<string, Finding[]>();
+      const found = findRequireCycles({ files: this.luaFiles, facts: (f) => this.facts(f), resolve: (f, name) => this.resolve(this.projectFor(f), name) });
+      for (const f of found) {
+        byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      }
+      this.cycles = { for: embeddings, byFile };
+    }
+    return this.cycles.byFile.get(file) ?? [];
+  }
+
   /** True when the file is reached from some project's embed closure. */
   inClosure(file: string): boolean {
     for (const e of this.allEmbeddings().values()) {
@@ -309,7 +331,12 @@ export class Workspace {
       return [...checkConfLua(this, file, judged), ...closureFindings];
     }
     const project = this.projectFor(file);
-    return [...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure), ...checkLuakitSandbox(this, project, file), ...closureFindings];
+    return [
+      ...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure),
+      ...checkLuakitSandbox(this, project, file),
+      ...closureFindings,
+      ...this.cycleFindings(file),
+    ];
   }
 
   /** Findings for a manifest file: validation, then the mapping's own problems. */
@@ -379,5 +406,9 @@ class OverlayFileSystem implements FileSystem {
 
   readDir(dir: string) {
     return this.disk.readDir(dir);
+  }
+
+  realPath(dir: string): string | undefined {
+    return this.disk.realPath?.(dir);
   }
 }
