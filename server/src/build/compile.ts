@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest';
+import { outDirProblem } from '../core/manifestPaths';
 import { isEmbeddableName, MappingEntry } from '../core/mapping';
 import { Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
@@ -178,6 +179,11 @@ function prepareOutDir(outDir: string): void {
 export async function compileProject(options: CompileOptions): Promise<CompileResult> {
   const { manifest, signal } = options;
   const outDir = manifest.outDir;
+  // Before anything runs or is written: the build deletes stale objects in outDir, so it must not be a source folder.
+  const unsafe = outDirProblem(manifest);
+  if (unsafe) {
+    throw new BuildEnvironmentError(`${manifest.file}: ${unsafe.message}`);
+  }
   const compilerCommand = options.compiler ?? manifest.luajit.compiler;
   const compiler = await identifyLuaJit(compilerCommand, { signal, cwd: manifest.dir });
   const findings: Finding[] = [];

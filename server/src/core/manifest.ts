@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../schemas/resty-build.schema.json';
+import { checkManifestPaths } from './manifestPaths';
 import { Finding, LineIndex, Range } from './types';
 
 export const MANIFEST_NAME = 'resty-build.json';
@@ -29,6 +30,8 @@ export interface Manifest {
   /** Templates as written (absolute after loading), with ";;" kept as the marker for defaults. */
   path?: string[];
   cpath?: string[];
+  /** The `path`/`cpath` templates written as absolute paths (search roots the user named, e.g. /usr/share/lua/5.1/?.lua). */
+  absoluteTemplates?: ReadonlySet<string>;
   nginxConf?: string;
   embed: EmbedEntry[];
   provided: string[];
@@ -287,7 +290,14 @@ function parseManifestText(file: string, text: string): ManifestResult {
       }
     }
   }
-  const templates = (key: string) => splitTemplates(valid([key]))?.map((t) => absoluteTemplate(dir, t));
+  const absoluteTemplates = new Set<string>();
+  const templates = (key: string) =>
+    splitTemplates(valid([key]))?.map((t) => {
+      if (t !== ';;' && path.isAbsolute(t)) {
+        absoluteTemplates.add(path.normalize(t));
+      }
+      return absoluteTemplate(dir, t);
+    });
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
@@ -302,6 +312,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
     stdlib: stdlib !== undefined ? absolute(dir, stdlib) : undefined,
     path: templates('path'),
     cpath: templates('cpath'),
+    absoluteTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
     provided: (valid(['provided']) as string[] | undefined) ?? [],
@@ -318,5 +329,5 @@ function parseManifestText(file: string, text: string): ManifestResult {
     },
     ranges,
   };
-  return { manifest, findings: v.findings };
+  return { manifest, findings: [...v.findings, ...checkManifestPaths(manifest)] };
 }
