@@ -35,7 +35,9 @@ const documents = new TextDocuments(TextDocument);
 const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
 const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
-registerBuildCommands(connection, () => workspace, buildDiagnostics);
+// Until the client says otherwise: clients that know nothing of trust (other editors) are trusted.
+let trusted = true;
+registerBuildCommands(connection, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
 
@@ -70,6 +72,13 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
     }
   }
   canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
+  if (process.env.RESTY_BUILD_TEST_FAULTS === '1') {
+    // Tests only: a request whose handler fails, to prove a failing handler never takes the server down.
+    connection.onRequest('resty-build/test/fault', () => guarded('test fault', null, () => {
+      throw new Error('injected fault');
+    }));
+  }
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

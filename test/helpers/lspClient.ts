@@ -39,6 +39,8 @@ export interface LspClient {
   stop(): Promise<void>;
   /** Server stderr and window/logMessage output, for failure messages. */
   log(): string;
+  /** The server's process id (to read its memory use). */
+  pid: number;
 }
 
 /** The file URI of a path, spelled as the server spells it (vscode-uri). */
@@ -61,7 +63,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: () => string): Pr
  * the initialize handshake. `env` replaces the server's environment (PATH is
  * kept), so tests do not depend on the machine's LUAKIT_STDLIB_DIR.
  */
-export async function startServer(rootDir: string, options: { env?: Record<string, string> } = {}): Promise<LspClient> {
+export async function startServer(rootDir: string, options: { env?: Record<string, string>; initializationOptions?: unknown } = {}): Promise<LspClient> {
   const proc: ChildProcess = spawn(process.execPath, [distFile('server.js'), '--stdio'], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -96,6 +98,7 @@ export async function startServer(rootDir: string, options: { env?: Record<strin
       processId: process.pid,
       rootUri: fileUri(rootDir),
       workspaceFolders: [{ uri: fileUri(rootDir), name: 'test' }],
+      initializationOptions: options.initializationOptions,
       capabilities: {
         workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, workspaceFolders: true },
         textDocument: {
@@ -113,6 +116,7 @@ export async function startServer(rootDir: string, options: { env?: Record<strin
   let stopped = false;
   return {
     initializeResult,
+    pid: proc.pid!,
     request,
     notify: (method, params) => connection.sendNotification(method, params),
     diagnostics: (uri) => published.get(uri),

@@ -152,8 +152,31 @@ async function answer<T>(what: string, log: (m: string) => void, fn: () => Promi
   }
 }
 
+/** What the server was told about the workspace at initialize. */
+export interface BuildPolicy {
+  /** False when the client said the workspace is untrusted (initializationOptions.trusted === false). */
+  trusted: () => boolean;
+}
+
+/**
+ * Compile and verify run programs the workspace names (its manifest's
+ * luajit.compiler, a C compiler with its flags): never in a workspace the
+ * user has not trusted. Analysis runs nothing and stays available.
+ */
+export function refuseUntrusted(what: string, runs: string): ResponseError<void> {
+  return new ResponseError(
+    LSPErrorCodes.RequestFailed,
+    `${what} is disabled in an untrusted workspace: it would run ${runs}, which this workspace's resty-build.json can name. Trust the workspace (Workspaces: Manage Workspace Trust) to build; analysis keeps working without it.`,
+  );
+}
+
 /** Registers the compile / link-flags / verify requests. */
-export function registerBuildCommands(connection: Connection, getWorkspace: () => Workspace | undefined, diagnostics: BuildDiagnostics): void {
+export function registerBuildCommands(
+  connection: Connection,
+  getWorkspace: () => Workspace | undefined,
+  diagnostics: BuildDiagnostics,
+  policy: BuildPolicy = { trusted: () => true },
+): void {
   const log = (m: string) => connection.console.error(`[resty-build] ${m}`);
   const workspaceOrFail = () => {
     const ws = getWorkspace();
@@ -169,6 +192,9 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
 
   connection.onRequest(compileRequest, (params, token) =>
     answer<CompileResponse>('compile', log, async () => {
+      if (!policy.trusted()) {
+        throw refuseUntrusted('Compiling bytecode', 'luajit');
+      }
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
       progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
@@ -185,6 +211,9 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
   connection.onRequest(linkFlagsRequest, (params, token) =>
     answer<LinkFlagsResponse>('link flags', log, async () => {
       const build = findProject(workspaceOrFail(), params.dir);
+      if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
+        throw refuseUntrusted('Creating the archive for the link flags', 'ar');
+      }
       const objects = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined).map((e) => e.object);
       const flags = await linkFlagsOf(build, objects, params, abortOn(token));
       const comments = flags.warnings.map((w) => `# ${w.severity} ${w.code}: ${w.message}`);
@@ -201,6 +230,9 @@ export function registerBuildCommands(connection: Connection, getWorkspace: () =
 
   connection.onRequest(verifyRequest, (params, token) =>
     answer<VerifyResponse>('verify', log, async () => {
+      if (!policy.trusted()) {
+        throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
+      }
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
       const signal = abortOn(token);
