@@ -66,7 +66,7 @@ const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
  * closure, exports, outline, conf and manifest parsing); none may throw or
  * take longer than the bound.
  */
-export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: number; onProgress?: (done: number, report: FuzzReport) => void }): FuzzReport {
+export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: number; from?: number; onProgress?: (done: number, report: FuzzReport) => void }): FuzzReport {
   const started = performance.now();
   const memBefore = process.memoryUsage();
   const report: FuzzReport = {
@@ -88,7 +88,8 @@ export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: numb
   };
   let ws = fuzzWorkspace();
   let total = 0;
-  for (let i = 0; i < options.cases; i++) {
+  const from = options.from ?? 0;
+  for (let i = from; i < from + options.cases; i++) {
     const caseSeed = (options.seed * 1_000_003 + i) >>> 0;
     const rng = new Rng(caseSeed);
     const target = rng.next();
@@ -139,8 +140,8 @@ export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: numb
       }
     }
     report.cases++;
-    if (options.onProgress && (i + 1) % 10_000 === 0) {
-      options.onProgress(i + 1, report);
+    if (options.onProgress && report.cases % 10_000 === 0) {
+      options.onProgress(report.cases, report);
     }
   }
   const memAfter = process.memoryUsage();
