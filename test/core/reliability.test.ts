@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
 import { analyzeLua, PARSE_SIZE_LIMIT } from '../../server/src/core/luaFile';
+import { tokenize } from '../../server/src/core/luaLexer';
 import { suspiciousNameReason } from '../../server/src/core/moduleNames';
 import { Workspace } from '../../server/src/core/workspace';
 import { checkSource, MEM_ROOT, rangeOn } from '../helpers/core';
@@ -49,6 +50,15 @@ describe('bad source', () => {
     fs.writeFileSync(tmp, source);
     assert.match(runLuajit(['-bl', tmp]).stderr, /chunk has too many syntax levels/);
     fs.rmSync(path.dirname(tmp), { recursive: true });
+  });
+
+  test('malformed \\u{…} escapes (found by the fuzzer: "\\u{-f}" threw in the lexer) decode to nothing', () => {
+    for (const escape of ['\\u{-f}', '\\u{zz}', '\\u{}', '\\u{110000}', '\\u{ffffffffff}', '\\u{+1}']) {
+      const facts = analyzeLua(`local s = "${escape}"\nlocal m = require "a"\n`);
+      assert.equal(facts.skipped, undefined, escape);
+      assert.equal(facts.requires[0]?.name, 'a', escape);
+    }
+    assert.equal(tokenize('"\\u{48}\\u{1F600}"')[0].value, 'H\u{1F600}');
   });
 
   test('every kind of deep nesting (tables, functions, blocks, calls, unclosed) is analysed without throwing', () => {
