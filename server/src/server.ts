@@ -37,9 +37,9 @@ const documents = new TextDocuments(TextDocument);
 const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
 const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
-// The client's workspace trust (initializationOptions.trusted); other clients are trusted.
-let workspaceTrusted = true;
-registerBuildCommands(connection, () => workspace, buildDiagnostics, () => workspaceTrusted);
+// Until the client says otherwise: clients that know nothing of trust (other editors) are trusted.
+let trusted = true;
+registerBuildCommands(connection, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
 
@@ -73,11 +73,17 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       roots = [root];
     }
   }
-  workspaceTrusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
   canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
   const options = (params.initializationOptions ?? {}) as { storageDir?: unknown; factsCache?: unknown };
   storageDir = typeof options.storageDir === 'string' ? options.storageDir : undefined;
   useStore = options.factsCache !== false && process.env.RESTY_BUILD_NO_FACTS_CACHE !== '1';
+  trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
+  if (process.env.RESTY_BUILD_TEST_FAULTS === '1') {
+    // Tests only: a request whose handler fails, to prove a failing handler never takes the server down.
+    connection.onRequest('resty-build/test/fault', () => guarded('test fault', null, () => {
+      throw new Error('injected fault');
+    }));
+  }
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,

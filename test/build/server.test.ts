@@ -76,8 +76,8 @@ test('server: an untrusted workspace gets no compile or verify (nothing is run),
   const dir = copyFixture('build-syntax-error');
   const server = await startServer(dir, { trusted: false });
   try {
-    await assert.rejects(server.connection.sendRequest(BuildMethods.compile, { dir }), /not trusted.*Manage Workspace Trust/);
-    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir }), /not trusted/);
+    await assert.rejects(server.connection.sendRequest(BuildMethods.compile, { dir }), /untrusted workspace.*Manage Workspace Trust/);
+    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir }), /untrusted workspace/);
     assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'an untrusted compile wrote objects');
     const uri = pathToFileURL(path.join(dir, 'lib', 'broken.lua')).href;
     await server.until((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'syntax-error'));

@@ -41,6 +41,8 @@ export interface LspClient {
   stop(): Promise<void>;
   /** Server stderr and window/logMessage output, for failure messages. */
   log(): string;
+  /** The server's process id (to read its memory use). */
+  pid: number;
 }
 
 /** The file URI of a path, spelled as the server spells it (vscode-uri). */
@@ -132,6 +134,7 @@ export async function startServer(
   let stopped = false;
   return {
     initializeResult,
+    pid: proc.pid!,
     request,
     notify: (method, params) => connection.sendNotification(method, params),
     diagnostics: (uri) => published.get(uri),

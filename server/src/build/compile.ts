@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest';
+import { outDirProblem } from '../core/manifestPaths';
 import { isEmbeddableName, MappingEntry } from '../core/mapping';
 import { Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
@@ -38,6 +39,8 @@ export interface CompileOptions {
   onProgress?: (progress: CompileProgress) => void;
   /** Recompile everything, ignoring the cache. */
   force?: boolean;
+  /** The build's own writes (tests inject a full disk). */
+  writer?: BuildWriter;
 }
 
 export interface CompiledObject {
@@ -99,10 +102,38 @@ function readCache(outDir: string): CacheFile {
   return { version: CACHE_VERSION, objects: {} };
 }
 
-function writeAtomically(file: string, data: string | Buffer): void {
+/** The writes the build makes itself (luajit writes the objects): injectable, so a full disk can be tested. */
+export interface BuildWriter {
+  writeFileSync(file: string, data: string | Buffer): void;
+  renameSync(from: string, to: string): void;
+}
+
+const nodeWriter: BuildWriter = { writeFileSync: (f, d) => fs.writeFileSync(f, d), renameSync: (a, b) => fs.renameSync(a, b) };
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+};
+
+/** Writes through a temp file and a rename: a failed or interrupted write never leaves a partial file in place. */
+export function writeAtomically(file: string, data: string | Buffer, writer: BuildWriter = nodeWriter): void {
   const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
+  try {
+    writer.writeFileSync(tmp, data);
+    writer.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw writeError(file, e);
+  }
+}
+
+function writeError(file: string, e: unknown): BuildEnvironmentError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  return new BuildEnvironmentError(`cannot write ${file}: ${code}${ERRNO_WORDS[code] ? ` (${ERRNO_WORDS[code]})` : ''}. Free space or fix the permissions there, or change "outDir" in resty-build.json.`);
 }
 
 function sha256(data: string | Buffer): string {
@@ -178,6 +209,11 @@ function prepareOutDir(outDir: string): void {
 export async function compileProject(options: CompileOptions): Promise<CompileResult> {
   const { manifest, signal } = options;
   const outDir = manifest.outDir;
+  // Before anything runs or is written: the build deletes stale objects in outDir, so it must not be a source folder.
+  const unsafe = outDirProblem(manifest);
+  if (unsafe) {
+    throw new BuildEnvironmentError(`${manifest.file}: ${unsafe.message}`);
+  }
   const compilerCommand = options.compiler ?? manifest.luajit.compiler;
   const compiler = await identifyLuaJit(compilerCommand, { signal, cwd: manifest.dir });
   const findings: Finding[] = [];
@@ -287,7 +323,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   if (signal?.aborted) {
     result.cancelled = true;
   }
-  writeAtomically(path.join(outDir, CACHE_FILE), JSON.stringify(cache, null, 1) + '\n');
+  writeAtomically(path.join(outDir, CACHE_FILE), JSON.stringify(cache, null, 1) + '\n', options.writer);
   result.objects = options.entries.map((e) => done.get(e.module)).filter((o): o is CompiledObject => o !== undefined && claimed.get(o.object) === o.module);
   return result;
 }
@@ -346,6 +382,11 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
       const how = run.signal ? `was killed by ${run.signal}` : `exited (${run.code ?? 'no exit code'})`;
       return fail('compiler-failed', `luajit (${compiler.path}) ${how} while compiling '${entry.module}' (${job.input})${run.stderr ? `: ${run.stderr.split('\n')[0]}` : ''}.`);
     }
+    if (run.kind === 'garbage') {
+      // It may be half-way through anything: stop it rather than feed it the next job.
+      worker.kill();
+      return fail('compiler-failed', `luajit (${compiler.path}) answered '${run.output}' instead of compiling '${entry.module}' (${job.input}): it does not behave like LuaJIT's bytecode compiler. Name a real LuaJIT with --luajit, the restyBuild.luajitPath setting or "luajit.compiler".`);
+    }
     if (run.kind === 'error') {
       const parsed = parseCompileError(run.stderr, job.input);
       if (parsed.line !== undefined) {
@@ -370,7 +411,11 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
         return fail('symbol-missing', `The object for '${entry.module}' defines ${symbols.join(', ') || 'no symbol'}, not ${entry.symbol}: require('${entry.module}') would not find it.`);
       }
     }
-    fs.renameSync(tmp, entry.object);
+    try {
+      (options.writer ?? nodeWriter).renameSync(tmp, entry.object);
+    } catch (e) {
+      throw writeError(entry.object, e);
+    }
     return true;
   } finally {
     fs.rmSync(tmp, { force: true });

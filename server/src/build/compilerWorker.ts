@@ -41,7 +41,21 @@ export type WorkerOutcome =
   | { kind: 'error'; stderr: string }
   | { kind: 'timeout' }
   | { kind: 'aborted' }
+  /** The program answered something that is not the driver's protocol (not a LuaJIT running it). */
+  | { kind: 'garbage'; output: string }
   | { kind: 'died'; code: number | null; signal: NodeJS.Signals | null; stderr: string };
+
+/** One answer line of the driver; anything else means the program is not running our driver. */
+function parseAnswer(line: string): WorkerOutcome {
+  if (line === 'ok') {
+    return { kind: 'ok' };
+  }
+  const m = /^err ?((?:[0-9a-f]{2})*)$/.exec(line);
+  if (m) {
+    return { kind: 'error', stderr: Buffer.from(m[1], 'hex').toString('utf8') };
+  }
+  return { kind: 'garbage', output: line.slice(0, 120) };
+}
 
 /**
  * One long-lived LuaJIT running the driver; one job at a time. A job that
@@ -71,7 +85,7 @@ export class CompilerWorker {
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const line = this.buffer.slice(0, nl);
         this.buffer = this.buffer.slice(nl + 1);
-        this.settle(child, line === 'ok' ? { kind: 'ok' } : { kind: 'error', stderr: Buffer.from(line.replace(/^err ?/, ''), 'hex').toString('utf8') });
+        this.settle(child, parseAnswer(line));
       }
     });
     child.stderr.setEncoding('utf8');

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Manifest } from '../core/manifest';
 import { Finding, rangeOf } from '../core/types';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
@@ -67,6 +69,10 @@ export function describeHeader(h: BytecodeHeader): string {
  */
 export async function identifyLuaJit(command: string, options: { timeoutMs?: number; signal?: AbortSignal; cwd?: string } = {}): Promise<LuaJitInfo> {
   const resolved = findExecutable(command, process.env, options.cwd);
+  const named = 'name another with --luajit, the restyBuild.luajitPath setting or "luajit.compiler" in resty-build.json';
+  if (!resolved && command.includes('/') && fs.existsSync(path.resolve(options.cwd ?? process.cwd(), command))) {
+    throw new BuildEnvironmentError(`LuaJIT '${command}' is not an executable file: make it executable (chmod +x) or ${named}.`);
+  }
   if (!resolved) {
     throw new BuildEnvironmentError(
       `LuaJIT '${command}' not found${command.includes('/') ? '' : ' on PATH'}: install it (Debian: apt-get install luajit2) or name it with --luajit, the restyBuild.luajitPath setting or "luajit.compiler" in resty-build.json.`,
@@ -76,10 +82,10 @@ export async function identifyLuaJit(command: string, options: { timeoutMs?: num
   const v = await runTool(resolved, ['-v'], { timeoutMs, signal: options.signal });
   const versionText = (v.stdout.toString('utf8') + v.stderr).split('\n')[0].trim();
   if (v.timedOut) {
-    throw new BuildEnvironmentError(`'${resolved} -v' did not answer within ${timeoutMs / 1000} s.`);
+    throw new BuildEnvironmentError(`'${resolved} -v' did not answer within ${timeoutMs / 1000} s and was killed: is it hanging? Check it, or ${named}.`);
   }
   if (v.code !== 0 || !/LuaJIT/i.test(versionText)) {
-    throw new BuildEnvironmentError(`'${resolved}' is not LuaJIT: '-v' printed '${versionText}' (exit ${v.code ?? v.signal}).`);
+    throw new BuildEnvironmentError(`'${resolved}' is not LuaJIT: '-v' printed '${versionText.slice(0, 80)}' (exit ${v.code ?? v.signal}); ${named}.`);
   }
   const dump = await runTool(resolved, ['-b', '-t', 'raw', '-e', 'return 1', '-'], { timeoutMs, signal: options.signal });
   const header = dump.code === 0 ? parseBytecodeHeader(dump.stdout) : undefined;

@@ -38,8 +38,10 @@ export function declaredAt(bindings: readonly ModuleBinding[], name: string, off
 
 function visible(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
   let best: ModuleBinding | undefined;
-  for (const b of bindings) {
-    if (b.name === name && b.declStart <= offset && offset < b.scopeEnd && (!best || b.declStart >= best.declStart)) {
+  // Backwards: bindings are (almost always) in text order, so the latest visible one is usually found at once.
+  for (let i = bindings.length - 1; i >= 0; i--) {
+    const b = bindings[i];
+    if (b.name === name && b.declStart <= offset && offset < b.scopeEnd && (!best || b.declStart > best.declStart)) {
       best = b;
     }
   }
@@ -73,8 +75,35 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
   const declare = (block: Block, tok: Token, module?: string, optional?: boolean): ModuleBinding => {
     const b: ModuleBinding = { name: tok.value, module, declStart: tok.start, declEnd: tok.end, scopeEnd: OPEN, optional };
     block.bindings.push(b);
-    all.push(b);
+    record(b);
     return b;
+  };
+  const record = (b: ModuleBinding) => {
+    all.push(b);
+    const same = byName.get(b.name);
+    if (same) {
+      inOrder &&= same[same.length - 1].declStart <= b.declStart;
+      same.push(b);
+    } else {
+      byName.set(b.name, [b]);
+    }
+  };
+  // Lookups while scanning go through same-name lists in text order, latest first:
+  // scanning every binding made a file of many locals quadratic.
+  const byName = new Map<string, ModuleBinding[]>();
+  let inOrder = true;
+  const visibleNow = (name: string, offset: number): ModuleBinding | undefined => {
+    const same = byName.get(name) ?? [];
+    if (!inOrder) {
+      return visible(same, name, offset);
+    }
+    for (let k = same.length - 1; k >= 0; k--) {
+      const b = same[k];
+      if (b.declStart <= offset && offset < b.scopeEnd) {
+        return b;
+      }
+    }
+    return undefined;
   };
   const close = (block: Block, at: number) => {
     for (const b of block.bindings) {
@@ -91,8 +120,9 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     const first = tokens[i];
     const after = tokens[i + 1];
     if (single && isName(first) && !KEYWORDS.has(first.value) && !(after && after.kind === 'punct' && ['.', ':', '(', '[', '{'].includes(after.value)) && after?.kind !== 'string') {
-      const from = bindingAt(all, first.value, first.start);
-      return from ? { module: from.module, optional: from.optional } : {};
+      const from = visibleNow(first.value, first.start);
+      const held = from?.module !== undefined ? from : undefined;
+      return held ? { module: held.module, optional: held.optional } : {};
     }
     return {};
   };
@@ -146,7 +176,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
       }
       case 'do': {
         const block: Block = { kind: 'do', bindings: [...pendingLoopNames] };
-        all.push(...pendingLoopNames);
+        pendingLoopNames.forEach(record);
         pendingLoopNames = [];
         stack.push(block);
         continue;
@@ -207,9 +237,9 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
       !isPunct(prev, ',')
     ) {
       const value = valueOf(t.value, i + 2, true);
-      const parent = visible(all, t.value, t.start);
+      const parent = visibleNow(t.value, t.start);
       const b: ModuleBinding = { name: t.value, module: value.module, declStart: t.start, declEnd: t.end, scopeEnd: OPEN, optional: value.optional };
-      all.push(b);
+      record(b);
       reassigned.push({ binding: b, parent });
     }
   }

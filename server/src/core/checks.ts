@@ -16,6 +16,11 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
   if (facts.syntaxError) {
     findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
   }
+  if (facts.skipped) {
+    // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
+    const severity = facts.skipped.code === 'too-complex' ? 'warning' : 'info';
+    findings.push({ file, range: facts.skipped.range, severity, code: facts.skipped.code, message: facts.skipped.message });
+  }
   for (const problem of facts.luajitSyntax) {
     findings.push({ file, range: problem.range, severity: 'error', code: 'luajit-syntax', message: problem.message });
   }

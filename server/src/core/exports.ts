@@ -1,7 +1,7 @@
 import * as luaparse from 'luaparse';
 import type { Chunk, Expression, FunctionDeclaration, Statement, TableConstructorExpression } from 'luaparse';
 import { Token } from './luaLexer';
-import { prepareForLuaparse } from './luaFile';
+import { PARSE_SIZE_LIMIT, prepareForLuaparse } from './luaFile';
 
 /** One member of what a module returns: `M.f`, `function M:m()`, a key of the returned table. */
 export interface ExportedMember {
@@ -54,7 +54,8 @@ function paramNames(fn: FunctionDeclaration): string[] {
 export function analyzeExports(text: string, tokens: Token[]): ModuleExports {
   let chunk: Chunk | undefined;
   try {
-    chunk = luaparse.parse(prepareForLuaparse(text, tokens), {
+    // A file over the parse limit is scanned by tokens only, as analyzeLua does.
+    chunk = text.length > PARSE_SIZE_LIMIT ? undefined : luaparse.parse(prepareForLuaparse(text, tokens), {
       luaVersion: 'LuaJIT',
       locations: false,
       ranges: true,

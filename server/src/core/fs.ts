@@ -19,6 +19,11 @@ export interface FileSystem {
    * when the file is gone. File systems without it are compared by text.
    */
   stamp?(file: string): string | undefined;
+  /**
+   * The folder's canonical path (symlinks resolved), so a walk can tell a
+   * folder it has already seen through a link loop; undefined when unknown.
+   */
+  realPath?(dir: string): string | undefined;
 }
 
 export interface DirEntry {
@@ -47,7 +52,12 @@ export class NodeFileSystem implements FileSystem {
 
   isFile(file: string): boolean {
     try {
-      return nodeFs.statSync(file).isFile();
+      // Lua's loaders test a candidate with fopen(file, "r"): a file it cannot read is "no file".
+      if (!nodeFs.statSync(file).isFile()) {
+        return false;
+      }
+      nodeFs.accessSync(file, nodeFs.constants.R_OK);
+      return true;
     } catch {
       return false;
     }
@@ -58,6 +68,14 @@ export class NodeFileSystem implements FileSystem {
       return nodeFs.statSync(dir).isDirectory();
     } catch {
       return false;
+    }
+  }
+
+  realPath(dir: string): string | undefined {
+    try {
+      return nodeFs.realpathSync(dir);
+    } catch {
+      return undefined;
     }
   }
 
@@ -126,10 +144,75 @@ export class CachedFileSystem implements FileSystem {
     return this.inner.readDir(dir);
   }
 
+  realPath(dir: string): string | undefined {
+    return this.inner.realPath?.(dir);
+  }
+
   /** Forget everything: after file creations, deletions and renames. */
   invalidate(): void {
     this.fileCache.clear();
     this.dirCache.clear();
+  }
+}
+
+/**
+ * Keeps the FileSystem contract whatever the layer below does: a file system
+ * that throws (EACCES, EIO, a file deleted between two calls, a plug-in
+ * implementation with a bug) reads as "not there", never as a crash.
+ */
+export class GuardedFileSystem implements FileSystem {
+  constructor(private readonly inner: FileSystem) {
+    if (inner.stamp) {
+      this.stamp = (file) => {
+        try {
+          return inner.stamp!(file);
+        } catch {
+          return undefined;
+        }
+      };
+    }
+  }
+
+  stamp?: (file: string) => string | undefined;
+
+  readFile(file: string): string | undefined {
+    try {
+      return this.inner.readFile(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  isFile(file: string): boolean {
+    try {
+      return this.inner.isFile(file);
+    } catch {
+      return false;
+    }
+  }
+
+  isDirectory(dir: string): boolean {
+    try {
+      return this.inner.isDirectory(dir);
+    } catch {
+      return false;
+    }
+  }
+
+  readDir(dir: string): DirEntry[] {
+    try {
+      return this.inner.readDir(dir);
+    } catch {
+      return [];
+    }
+  }
+
+  realPath(dir: string): string | undefined {
+    try {
+      return this.inner.realPath?.(dir);
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -10,6 +10,34 @@ export interface SyntaxProblem {
   range: Range;
 }
 
+/**
+ * Above this many characters (about 5 MB of Lua) a file is not parsed:
+ * its syntax is not judged (`file-too-large`), but the scanner still finds
+ * its requires, so resolution and the embed closure keep working. A 20 MB
+ * generated file would otherwise hold the server for seconds per edit.
+ */
+export const PARSE_SIZE_LIMIT = 5 * 1024 * 1024;
+
+/** Why part of the analysis of a file was skipped; reported as an info or warning, never an error. */
+export interface SkippedAnalysis {
+  code: 'too-complex' | 'file-too-large';
+  message: string;
+  range: Range;
+}
+
+const TOO_COMPLEX =
+  'This file is nested too deeply to be parsed (the parser ran out of stack), so its syntax was not checked; its requires are still found. ' +
+  "LuaJIT itself rejects more than 200 nested levels ('chunk has too many syntax levels').";
+
+function sizeText(chars: number): string {
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+/** luaparse is recursive: nesting a few thousand levels deep exhausts the stack. */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
 /** Everything the core knows about one Lua text; computed once per content. */
 export interface LuaFileFacts {
   requires: RequireSite[];
@@ -17,6 +45,8 @@ export interface LuaFileFacts {
   syntaxError?: SyntaxProblem;
   /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
   luajitSyntax: SyntaxProblem[];
+  /** Set when the syntax check (or another pass) was skipped: too large or too deeply nested. */
+  skipped?: SkippedAnalysis;
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
 }
@@ -35,15 +65,19 @@ export function prepareForLuaparse(text: string, binaryNumbers: readonly number[
   if (skipped > 0) {
     out = ' '.repeat(skipped) + out.slice(skipped);
   }
+  // Pieces joined once: rewriting in place would copy the text per literal.
+  const pieces: string[] = [];
+  let done = 0;
   for (const at of binaryNumbers) {
     const start = typeof at === 'number' ? at : at.kind === 'number' ? at.start : -1;
-    const digits = start >= 0 ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
+    const digits = start >= done ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
     if (digits) {
       const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
-      out = out.slice(0, start) + '0x' + hex + out.slice(start + 2 + digits.length);
+      pieces.push(out.slice(done, start), '0x', hex);
+      done = start + 2 + digits.length;
     }
   }
-  return out;
+  return pieces.length === 0 ? out : pieces.join('') + out.slice(done);
 }
 
 /** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
@@ -51,11 +85,12 @@ function cleanMessage(message: string): string {
   return message.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
-/** Where a syntax error is, as offsets: [start, end). */
+/** Where a syntax error is, as offsets: [start, end); or why the check was skipped. */
 export interface SyntaxVerdict {
   message: string;
   start: number;
   end: number;
+  skipped?: SkippedAnalysis['code'];
 }
 
 /**
@@ -63,6 +98,10 @@ export interface SyntaxVerdict {
  * error at the token LuaJIT would name. Only the error path tokenizes.
  */
 export function parseSyntax(text: string, binaryNumbers: readonly number[]): SyntaxVerdict | undefined {
+  if (text.length > PARSE_SIZE_LIMIT) {
+    const message = `This file has ${sizeText(text.length)}, more than the ${sizeText(PARSE_SIZE_LIMIT)} resty-build parses: its syntax was not checked. Its requires are still found and resolved.`;
+    return { message, start: 0, end: 0, skipped: 'file-too-large' };
+  }
   // Most files are valid: the tree-less recogniser says so several times faster than luaparse.
   if (isSurelyValid(text)) {
     return undefined;
@@ -77,6 +116,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[]): Syn
     });
     return undefined;
   } catch (err) {
+    if (isStackOverflow(err)) {
+      return { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+    }
     const e = err as { index?: number; message?: string };
     if (typeof e.index === 'number') {
       const tokens = tokenize(text);
@@ -102,8 +144,22 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[]): Syn
  * thread that already parsed the same text); else luaparse runs here.
  */
 export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFileFacts {
-  const scan = scanLua(text);
-  return factsFromScan(scan, syntax === undefined ? (parseSyntax(text, scan.binaryNumbers) ?? null) : syntax, () => text);
+  let scan: LuaScan;
+  try {
+    scan = scanLua(text);
+  } catch {
+    // The scanner is iterative; should a pass still fail on absurd input, skip it rather than the file.
+    scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [] };
+    syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+  }
+  if (syntax === undefined) {
+    try {
+      syntax = parseSyntax(text, scan.binaryNumbers) ?? null;
+    } catch {
+      syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+    }
+  }
+  return factsFromScan(scan, syntax, () => text);
 }
 
 /**
@@ -113,16 +169,19 @@ export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFile
 export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text: () => string, ready?: LineIndex): LuaFileFacts {
   let lineIndex: LineIndex | undefined = ready;
   const lines = () => (lineIndex ??= new LineIndex(text()));
-  const verdict = syntax ?? undefined;
+  const skippedBy = syntax?.skipped;
+  const verdict = skippedBy ? undefined : (syntax ?? undefined);
   const luajitSyntax = scan.newerSyntax.map((n) => ({ message: n.message, range: lines().range(n.start, n.end) }));
   // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
   const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
   const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
+  const skipped = skippedBy && syntax ? { code: skippedBy, message: syntax.message, range: lines().range(0, 0) } : undefined;
   return {
     requires: scan.requires,
     ffiLoads: scan.ffiLoads,
     syntaxError,
     luajitSyntax,
+    skipped,
     get lines() {
       return lines();
     },

@@ -88,8 +88,10 @@ export function decodeEscape(text: string, i: number): [string, number] {
     case 'u': {
       const close = text.indexOf('}', i);
       if (text[i + 1] === '{' && close > 0) {
-        const code = parseInt(text.slice(i + 2, close), 16);
-        return [Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '', close + 1];
+        // Only hex digits count (parseInt would take "-f" as -15 and fromCodePoint would throw).
+        const digits = text.slice(i + 2, close);
+        const code = /^[0-9a-fA-F]{1,8}$/.test(digits) ? parseInt(digits, 16) : -1;
+        return [code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '', close + 1];
       }
       return ['u', i + 1];
     }
@@ -161,11 +163,12 @@ export function tokenize(text: string): Token[] {
     }
     if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
+      const binary = c === 48 && (text.charCodeAt(i + 1) | 0x20) === 98;
       while (j < n) {
         const d = text.charCodeAt(j);
         if (isNameChar(d) || d === 46) {
           j++;
-        } else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]) && !/^0[bB]/.test(text.slice(i, j))) {
+        } else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]) && !binary) {
           j++;
         } else {
           break;

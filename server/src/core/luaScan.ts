@@ -96,6 +96,12 @@ interface Paren {
   beforeCloseEnd: number;
 }
 
+/**
+ * How far a call's closing ')' is looked for. Real calls close within a few
+ * tokens; the bound keeps half-typed `require(require(require(…` linear.
+ */
+const PAREN_SEARCH_LIMIT = 512;
+
 /** From a scanner positioned on a '(' (depth 0 before it), finds its ')'. */
 function matchParen(from: Scanner, depthBefore = 0): Paren {
   const s = from.clone();
@@ -118,7 +124,7 @@ function matchParen(from: Scanner, depthBefore = 0): Paren {
     beforeLastEnd = prevEnd;
     prevEnd = s.end;
     lastEnd = s.end;
-    if (s.next() === Kind.Eof) {
+    if (s.next() === Kind.Eof || index >= PAREN_SEARCH_LIMIT) {
       return { closeIndex: Math.max(0, index), closeEnd: lastEnd, beforeCloseEnd: beforeLastEnd };
     }
     index++;
@@ -143,6 +149,15 @@ export function scanLua(text: string): LuaScan {
   const callees = new Set(['require']);
   let calleeLengths = new Set([7]);
   const history = new History();
+  // Open blocks, true for a function body: a require inside one runs later, not at load time.
+  const blocks: boolean[] = [];
+  let functionDepth = 0;
+  const pushSite = (site: RequireSite) => {
+    if (functionDepth > 0) {
+      site.deferred = true;
+    }
+    requires.push(site);
+  };
   const s = new Scanner(text);
   for (s.next(); s.kind !== Kind.Eof; history.push(s), s.next()) {
     if (s.kind === Kind.Punct) {
@@ -172,6 +187,22 @@ export function scanLua(text: string): LuaScan {
       continue;
     }
     const length = s.end - s.start;
+    if (!history.isMemberAccess(1)) {
+      const block = blockKeyword(text, s.start, length);
+      if (block === 1) {
+        blocks.push(true);
+        functionDepth++;
+        continue;
+      } else if (block === 2) {
+        blocks.push(false);
+        continue;
+      } else if (block === 3) {
+        if (blocks.length > 0 && blocks.pop()) {
+          functionDepth--;
+        }
+        continue;
+      }
+    }
     if (length === 4 && s.isName('load') && history.isPunct(1, 46) && history.isName(2, text, 'ffi')) {
       const look = s.clone();
       look.next();
@@ -199,7 +230,7 @@ export function scanLua(text: string): LuaScan {
     next.next();
     if (next.kind === Kind.String) {
       const [ns, ne] = next.contentRange();
-      requires.push({
+      pushSite({
         name: next.stringValue(),
         form: form === 'alias' ? 'alias' : next.long ? 'long-string' : 'string',
         optional: false,
@@ -222,7 +253,7 @@ export function scanLua(text: string): LuaScan {
       after.next();
       if (arg.kind === Kind.String && isStringArgEnd(after)) {
         const [ns, ne] = arg.contentRange();
-        requires.push({
+        pushSite({
           name: arg.stringValue(),
           form,
           optional: false,
@@ -237,7 +268,7 @@ export function scanLua(text: string): LuaScan {
         });
       } else if (paren.closeIndex > 1) {
         const forwarding = paren.closeIndex === 2 && arg.kind === Kind.Name && history.isName(1, text, 'return');
-        requires.push({
+        pushSite({
           forwarding: forwarding || undefined,
           form,
           optional: false,
@@ -267,7 +298,7 @@ export function scanLua(text: string): LuaScan {
       const resultName = history.isPunct(3, 61) && history.isPunct(5, 44) ? history.nameAt(4, text) : undefined;
       if (arg.kind === Kind.String && isStringArgEnd(after)) {
         const [ns, ne] = arg.contentRange();
-        requires.push({
+        pushSite({
           name: arg.stringValue(),
           form: 'pcall',
           optional: true,
@@ -281,7 +312,7 @@ export function scanLua(text: string): LuaScan {
           alias: resultName,
         });
       } else if (paren.closeIndex > 2) {
-        requires.push({
+        pushSite({
           form: 'pcall',
           optional: true,
           dynamic: true,
@@ -301,4 +332,22 @@ export function scanLua(text: string): LuaScan {
     }
   }
   return { requires, ffiLoads, newerSyntax, binaryNumbers };
+}
+
+/** 1: `function`; 2: a block opener (`if`, `do`, `repeat`); 3: a closer (`end`, `until`); 0: other. */
+function blockKeyword(text: string, start: number, length: number): number {
+  switch (length) {
+    case 8:
+      return text.startsWith('function', start) ? 1 : 0;
+    case 2:
+      return text.startsWith('if', start) || text.startsWith('do', start) ? 2 : 0;
+    case 6:
+      return text.startsWith('repeat', start) ? 2 : 0;
+    case 3:
+      return text.startsWith('end', start) ? 3 : 0;
+    case 5:
+      return text.startsWith('until', start) ? 3 : 0;
+    default:
+      return 0;
+  }
 }

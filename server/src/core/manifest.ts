@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from './resolver';
+import { checkManifestPaths } from './manifestPaths';
 import { Finding, LineIndex, Range } from './types';
 
 export const MANIFEST_NAME = 'resty-build.json';
@@ -30,6 +31,8 @@ export interface Manifest {
   /** Templates as written (absolute after loading), with ";;" kept as the marker for defaults. */
   path?: string[];
   cpath?: string[];
+  /** The `path`/`cpath` templates written as absolute paths (search roots the user named, e.g. /usr/share/lua/5.1/?.lua). */
+  absoluteTemplates?: ReadonlySet<string>;
   nginxConf?: string;
   embed: EmbedEntry[];
   provided: string[];
@@ -210,6 +213,16 @@ function parseErrorText(code: string): string {
 
 /** Parses and validates a manifest text. Never throws. */
 export function parseManifest(file: string, text: string): ManifestResult {
+  try {
+    return parseManifestText(file, text);
+  } catch (err) {
+    // jsonc-parser and the validator recurse: a few thousand nested brackets overflow the stack.
+    const why = err instanceof RangeError ? 'it is nested too deeply to be read' : `it could not be read (${String(err)})`;
+    return { findings: [{ file, range: new LineIndex(text).range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is not usable: ${why}.` }] };
+  }
+}
+
+function parseManifestText(file: string, text: string): ManifestResult {
   const lines = new LineIndex(text);
   const v = new Validator(file, lines);
   const errors: ParseError[] = [];
@@ -269,7 +282,14 @@ export function parseManifest(file: string, text: string): ManifestResult {
       }
     }
   }
-  const templates = (key: string) => splitTemplates(valid([key]))?.map((t) => absoluteTemplate(dir, t));
+  const absoluteTemplates = new Set<string>();
+  const templates = (key: string) =>
+    splitTemplates(valid([key]))?.map((t) => {
+      if (t !== ';;' && path.isAbsolute(t)) {
+        absoluteTemplates.add(path.normalize(t));
+      }
+      return absoluteTemplate(dir, t);
+    });
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
@@ -284,6 +304,7 @@ export function parseManifest(file: string, text: string): ManifestResult {
     stdlib: stdlib !== undefined ? absolute(dir, stdlib) : undefined,
     path: templates('path'),
     cpath: templates('cpath'),
+    absoluteTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
     provided: (valid(['provided']) as string[] | undefined) ?? [],
@@ -300,5 +321,5 @@ export function parseManifest(file: string, text: string): ManifestResult {
     },
     ranges,
   };
-  return { manifest, findings: v.findings };
+  return { manifest, findings: [...v.findings, ...checkManifestPaths(manifest)] };
 }

@@ -23,6 +23,12 @@ export interface RequireSite {
   /** For `local x = require "m"`, the local's name (a module alias for navigation). */
   alias?: string;
   /**
+   * Inside a function body: runs when the function is called, not when the
+   * module loads, so it cannot be part of a load-time require cycle (the
+   * usual way to break one).
+   */
+  deferred?: boolean;
+  /**
    * `return orig_require(name)`: a require wrapper passing its parameter on
    * (lua-resty-core's base.lua does this). Not a dependency of its own.
    */

@@ -132,8 +132,15 @@ export class Scanner {
     const q = t.charCodeAt(this.start);
     const stop = this.unterminated ? this.end : this.end - 1;
     let j = this.start + 1;
-    const slash = t.indexOf('\\', j);
-    if (slash < 0 || slash >= stop) {
+    // Look for a backslash inside this string only: indexOf would scan the rest of the text.
+    let plain = true;
+    for (let k = j; k < stop; k++) {
+      if (t.charCodeAt(k) === 92) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
       return t.slice(j, stop);
     }
     let value = '';

@@ -423,9 +423,10 @@ class Recogniser {
       bail();
     }
     // LuaJIT: "ambiguous syntax (function call x new statement)" when '(' starts a new line.
-    const nl = this.text.indexOf('\n', this.prevEnd);
-    if (nl >= 0 && nl < this.s.start) {
-      bail();
+    for (let i = this.prevEnd; i < this.s.start; i++) {
+      if (this.text.charCodeAt(i) === 10) {
+        bail();
+      }
     }
     this.advance();
     if (!this.isPunct(41)) {

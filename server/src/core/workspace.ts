@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CachedFileSystem, FileSystem } from './fs';
+import { CachedFileSystem, FileSystem, GuardedFileSystem } from './fs';
 import { analyzeLua, factsFromScan, LuaFileFacts, SyntaxVerdict } from './luaFile';
 import { LuaScan } from './luaScan';
 import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
@@ -12,6 +12,7 @@ import { Finding, LineIndex, sameRange } from './types';
 import { isNginxConfFile } from './luaViews';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
+import { findRequireCycles } from './requireCycles';
 
 /** Folders never worth scanning for Lua sources. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -56,12 +57,14 @@ export class Workspace {
   private embeddings: Map<Project, Embedding> | undefined;
   /** Per-file closure judgements, valid until the mapping or the resolutions change (refresh). */
   private closureCaches = new Map<Project, Map<string, FileJudgement>>();
+  /** require-cycle findings by file; recomputed lazily whenever the embeddings are. */
+  private cycles: { for: Map<Project, Embedding>; byFile: Map<string, Finding[]> } | undefined;
 
   constructor(
     diskFs: FileSystem,
     private readonly options: WorkspaceOptions,
   ) {
-    this.fs = new CachedFileSystem(new OverlayFileSystem(diskFs, this.overlays));
+    this.fs = new CachedFileSystem(new OverlayFileSystem(new GuardedFileSystem(diskFs), this.overlays));
     this.refresh();
   }
 
@@ -87,8 +90,9 @@ export class Workspace {
     const manifests: string[] = [];
     const scripts: string[] = [];
     const confs: string[] = [];
+    const visited = new Set<string>();
     for (const root of this.options.roots) {
-      this.walk(root, 0, (file) => {
+      this.walk(root, 0, visited, (file) => {
         const base = path.basename(file);
         if (base === MANIFEST_NAME) {
           manifests.push(file);
@@ -118,15 +122,18 @@ export class Workspace {
     }
   }
 
-  private walk(dir: string, depth: number, visit: (file: string) => void): void {
-    if (depth > MAX_DEPTH) {
+  private walk(dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
+    // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
+    const real = this.fs.realPath(dir) ?? dir;
+    if (depth > MAX_DEPTH || visited.has(real)) {
       return;
     }
+    visited.add(real);
     for (const entry of this.fs.readDir(dir)) {
       const full = path.join(dir, entry.name);
       if (entry.kind === 'directory') {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-          this.walk(full, depth + 1, visit);
+          this.walk(full, depth + 1, visited, visit);
         }
       } else if (entry.kind === 'file') {
         visit(full);
@@ -203,7 +210,11 @@ export class Workspace {
 
   setDocument(file: string, text: string): void {
     const known = this.overlays.has(file) || this.luaFiles.includes(file);
+    const requiredBefore = this.factsCache.get(file)?.facts.requires.map((r) => r.name ?? '').join('\n');
     this.overlays.set(file, text);
+    if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
+      this.cycles = undefined;
+    }
     if (path.basename(file) === MANIFEST_NAME || this.projects.some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
       this.refresh();
       return;
@@ -354,7 +365,8 @@ export class Workspace {
    */
   closureState(): ClosureState {
     const embeddings = [...this.allEmbeddings().values()];
-    if (embeddings.length === 1) {
+    const cycles = this.cycleState();
+    if (embeddings.length === 1 && cycles.size === 0) {
       return { files: embeddings[0].closure.files, byFile: embeddings[0].closure.byFile };
     }
     const files = new Set<string>();
@@ -367,6 +379,10 @@ export class Workspace {
         byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
       }
     }
+    // Cycle findings change with edits of other files too: the same diff covers them.
+    for (const [file, findings] of cycles) {
+      byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
+    }
     return { files, byFile };
   }
 
@@ -377,6 +393,28 @@ export class Workspace {
       this.closureCaches.set(project, cache);
     }
     return cache;
+  }
+
+  /** Load-time require cycles among the workspace's files, at the require closing each. */
+  private cycleFindings(file: string): Finding[] {
+    return this.cycleState().get(file) ?? [];
+  }
+
+  /**
+   * Cycle findings by file. Recomputed when the embeddings are rebuilt and
+   * when an edit changes which modules a file requires (see setDocument).
+   */
+  private cycleState(): Map<string, Finding[]> {
+    const embeddings = this.allEmbeddings();
+    if (this.cycles?.for !== embeddings) {
+      const byFile = new Map<string, Finding[]>();
+      const found = findRequireCycles({ files: this.luaFiles, facts: (f) => this.facts(f), resolve: (f, name) => this.resolve(this.projectFor(f), name) });
+      for (const f of found) {
+        byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+      }
+      this.cycles = { for: embeddings, byFile };
+    }
+    return this.cycles.byFile;
   }
 
   /** True when the file is reached from some project's embed closure. */
@@ -419,7 +457,12 @@ export class Workspace {
       return [...checkConfLua(this, file, judged), ...closureFindings];
     }
     const project = this.projectFor(file);
-    return [...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure), ...checkLuakitSandbox(this, project, file), ...closureFindings];
+    return [
+      ...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure),
+      ...checkLuakitSandbox(this, project, file),
+      ...closureFindings,
+      ...this.cycleFindings(file),
+    ];
   }
 
   /** Findings for a manifest file: validation, then the mapping's own problems. */
@@ -537,5 +580,9 @@ class OverlayFileSystem implements FileSystem {
 
   readDir(dir: string) {
     return this.disk.readDir(dir);
+  }
+
+  realPath(dir: string): string | undefined {
+    return this.disk.realPath?.(dir);
   }
 }

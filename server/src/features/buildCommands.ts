@@ -136,9 +136,6 @@ async function linkFlagsOf(build: BuildProject, objects: string[], params: Build
   return flags;
 }
 
-export const UNTRUSTED_MESSAGE =
-  'This workspace is not trusted, so resty-build does not run the programs its resty-build.json names (luajit, a C compiler). Trust the workspace (command "Workspaces: Manage Workspace Trust") to compile or verify; the analysis works either way.';
-
 /** The C compiler of the restyBuild.cc setting, else the usual search ($CC, cc, gcc, clang). */
 async function toolchainFor(params: BuildParams): Promise<ProbeToolchain | undefined> {
   const cc = params.cc?.trim();
@@ -167,23 +164,32 @@ async function answer<T>(what: string, log: (m: string) => void, fn: () => Promi
   }
 }
 
+/** What the server was told about the workspace at initialize. */
+export interface BuildPolicy {
+  /** False when the client said the workspace is untrusted (initializationOptions.trusted === false). */
+  trusted: () => boolean;
+}
+
 /**
- * Registers the compile / link-flags / verify requests. `isTrusted` is the
- * client's workspace trust (initializationOptions.trusted): compile and verify
- * run programs the workspace names, so an untrusted one gets a refusal.
+ * Compile and verify run programs the workspace names (its manifest's
+ * luajit.compiler, a C compiler with its flags): never in a workspace the
+ * user has not trusted. Analysis runs nothing and stays available.
  */
+export function refuseUntrusted(what: string, runs: string): ResponseError<void> {
+  return new ResponseError(
+    LSPErrorCodes.RequestFailed,
+    `${what} is disabled in an untrusted workspace: it would run ${runs}, which this workspace's resty-build.json can name. Trust the workspace (Workspaces: Manage Workspace Trust) to build; analysis keeps working without it.`,
+  );
+}
+
+/** Registers the compile / link-flags / verify requests. */
 export function registerBuildCommands(
   connection: Connection,
   getWorkspace: () => Workspace | undefined,
   diagnostics: BuildDiagnostics,
-  isTrusted: () => boolean = () => true,
+  policy: BuildPolicy = { trusted: () => true },
 ): void {
   const log = (m: string) => connection.console.error(`[resty-build] ${m}`);
-  const refuseUntrusted = () => {
-    if (!isTrusted()) {
-      throw new ResponseError(LSPErrorCodes.RequestFailed, UNTRUSTED_MESSAGE);
-    }
-  };
   const workspaceOrFail = () => {
     const ws = getWorkspace();
     if (!ws) {
@@ -198,7 +204,9 @@ export function registerBuildCommands(
 
   connection.onRequest(compileRequest, (params, token) =>
     answer<CompileResponse>('compile', log, async () => {
-      refuseUntrusted();
+      if (!policy.trusted()) {
+        throw refuseUntrusted('Compiling bytecode', 'luajit');
+      }
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
       progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
@@ -215,9 +223,12 @@ export function registerBuildCommands(
   connection.onRequest(linkFlagsRequest, (params, token) =>
     answer<LinkFlagsResponse>('link flags', log, async () => {
       const build = findProject(workspaceOrFail(), params.dir);
+      if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
+        throw refuseUntrusted('Creating the archive for the link flags', 'ar');
+      }
       const objects = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined).map((e) => e.object);
       // Untrusted: the preview only, no `ar` run for archive mode.
-      const flags = await linkFlagsOf(build, objects, params, abortOn(token), isTrusted());
+      const flags = await linkFlagsOf(build, objects, params, abortOn(token), policy.trusted());
       const comments = flags.warnings.map((w) => `# ${w.severity} ${w.code}: ${w.message}`);
       return {
         configureArgs: flags.configureArgs,
@@ -232,7 +243,9 @@ export function registerBuildCommands(
 
   connection.onRequest(verifyRequest, (params, token) =>
     answer<VerifyResponse>('verify', log, async () => {
-      refuseUntrusted();
+      if (!policy.trusted()) {
+        throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
+      }
       const toolchain = await toolchainFor(params);
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);

@@ -49,7 +49,7 @@ suite('resty-build in an untrusted workspace', () => {
   });
 
   test('the server refuses too: it got trusted=false in initializationOptions', async () => {
-    await assert.rejects(api.client!.sendRequest(BuildMethods.compile, { dir: openresty }), /not trusted/);
+    await assert.rejects(api.client!.sendRequest(BuildMethods.compile, { dir: openresty }), /untrusted workspace/);
     assert.equal(existsSync(join(openresty, 'build')), false);
   });
 
