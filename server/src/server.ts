@@ -144,7 +144,8 @@ connection.onInitialized(() => {
     });
   }
   const walkStarted = Date.now();
-  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env });
+  // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
+  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true });
   workspace = ws;
   if (process.env.RESTY_BUILD_PROFILE) {
     log(`walked ${ws.files().length} files in ${Date.now() - walkStarted} ms (${Math.round(process.uptime() * 1000)} ms since the process started)`);
@@ -187,7 +188,26 @@ function onDocument(doc: TextDocument): void {
         publisher.publishFile(ws, other);
       }
     }
+    scheduleCycleCheck(ws);
   });
+}
+
+/** How long typing must pause before the workspace-wide cycle search runs again. */
+const CYCLE_CHECK_DELAY_MS = 200;
+let cycleTimer: NodeJS.Timeout | undefined;
+
+function scheduleCycleCheck(ws: Workspace): void {
+  if (cycleTimer) {
+    clearTimeout(cycleTimer);
+  }
+  cycleTimer = setTimeout(() => {
+    cycleTimer = undefined;
+    guarded('finding require cycles', undefined, () => {
+      for (const file of ws.refreshStaleCycles()) {
+        publisher.publishFile(ws, file);
+      }
+    });
+  }, CYCLE_CHECK_DELAY_MS);
 }
 
 // onDidChangeContent also fires when a document opens.

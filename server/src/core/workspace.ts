@@ -19,6 +19,12 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-te
 const MAX_DEPTH = 32;
 
 export interface WorkspaceOptions {
+  /**
+   * Keep require-cycle findings from before an edit until refreshStaleCycles()
+   * is called (a server does so when typing pauses): finding cycles walks the
+   * whole workspace, which an edit's latency should not pay for.
+   */
+  deferCycles?: boolean;
   /** Absolute folders to analyse (workspace folders, or the CLI's dir). */
   roots: string[];
   env: Env;
@@ -58,7 +64,9 @@ export class Workspace {
   /** Per-file closure judgements, valid until the mapping or the resolutions change (refresh). */
   private closureCaches = new Map<Project, Map<string, FileJudgement>>();
   /** require-cycle findings by file; recomputed lazily whenever the embeddings are. */
-  private cycles: { for: Map<Project, Embedding>; byFile: Map<string, Finding[]> } | undefined;
+  private cycles: { generation: number; byFile: Map<string, Finding[]> } | undefined;
+  /** An edit changed some file's requires since the cycles were found (deferCycles only). */
+  private cyclesStale = false;
 
   constructor(
     diskFs: FileSystem,
@@ -213,7 +221,11 @@ export class Workspace {
     const requiredBefore = this.factsCache.get(file)?.facts.requires.map((r) => r.name ?? '').join('\n');
     this.overlays.set(file, text);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
-      this.cycles = undefined;
+      if (this.options.deferCycles) {
+        this.cyclesStale = true;
+      } else {
+        this.cycles = undefined;
+      }
     }
     if (path.basename(file) === MANIFEST_NAME || this.projects.some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
       this.refresh();
@@ -405,16 +417,41 @@ export class Workspace {
    * when an edit changes which modules a file requires (see setDocument).
    */
   private cycleState(): Map<string, Finding[]> {
-    const embeddings = this.allEmbeddings();
-    if (this.cycles?.for !== embeddings) {
-      const byFile = new Map<string, Finding[]>();
-      const found = findRequireCycles({ files: this.luaFiles, facts: (f) => this.facts(f), resolve: (f, name) => this.resolve(this.projectFor(f), name) });
-      for (const f of found) {
-        byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-      }
-      this.cycles = { for: embeddings, byFile };
+    if (this.cycles?.generation !== this.generation) {
+      this.cycles = { generation: this.generation, byFile: this.findCycles() };
+      this.cyclesStale = false;
     }
     return this.cycles.byFile;
+  }
+
+  private findCycles(): Map<string, Finding[]> {
+    const byFile = new Map<string, Finding[]>();
+    const found = findRequireCycles({ files: this.luaFiles, facts: (f) => this.facts(f), resolve: (f, name) => this.resolve(this.projectFor(f), name) });
+    for (const f of found) {
+      byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+    }
+    return byFile;
+  }
+
+  /**
+   * With deferCycles: finds the cycles again if an edit changed some file's
+   * requires, and returns the files whose cycle findings changed.
+   */
+  refreshStaleCycles(): string[] {
+    if (!this.cyclesStale || !this.cycles) {
+      return [];
+    }
+    const before = this.cycles.byFile;
+    const after = this.findCycles();
+    this.cycles = { generation: this.generation, byFile: after };
+    this.cyclesStale = false;
+    const changed: string[] = [];
+    for (const file of new Set([...before.keys(), ...after.keys()])) {
+      if (!sameFindings(before.get(file), after.get(file))) {
+        changed.push(file);
+      }
+    }
+    return changed;
   }
 
   /** True when the file is reached from some project's embed closure. */
