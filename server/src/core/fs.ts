@@ -31,12 +31,30 @@ export interface DirEntry {
   kind: 'file' | 'directory' | 'other';
 }
 
+const uid = process.getuid?.();
+const groups = new Set(process.getgroups?.() ?? []);
+
+/** Whether the permission bits alone let this process read the file (root reads everything). */
+function readableByMode(st: nodeFs.Stats): boolean {
+  if (uid === undefined || uid === 0) {
+    return true;
+  }
+  if (st.uid === uid) {
+    return (st.mode & 0o400) !== 0;
+  }
+  if (groups.has(st.gid)) {
+    return (st.mode & 0o040) !== 0;
+  }
+  return (st.mode & 0o004) !== 0;
+}
+
 /** The real disk, read synchronously: the loaders we imitate are synchronous too. */
 export class NodeFileSystem implements FileSystem {
   stamp(file: string): string | undefined {
     try {
-      const st = nodeFs.statSync(file);
-      return st.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
+      // throwIfNoEntry: a missing file is the common answer, and exceptions are slow.
+      const st = nodeFs.statSync(file, { throwIfNoEntry: false });
+      return st?.isFile() ? `${st.size}:${st.mtimeMs}:${st.ino}` : undefined;
     } catch {
       return undefined;
     }
@@ -52,9 +70,15 @@ export class NodeFileSystem implements FileSystem {
 
   isFile(file: string): boolean {
     try {
-      // Lua's loaders test a candidate with fopen(file, "r"): a file it cannot read is "no file".
-      if (!nodeFs.statSync(file).isFile()) {
+      // A require search probes mostly missing candidates: no exception for those (they are slow).
+      const st = nodeFs.statSync(file, { throwIfNoEntry: false });
+      if (!st?.isFile()) {
         return false;
+      }
+      // Lua's loaders test a candidate with fopen(file, "r"): a file it cannot read is "no file".
+      // The mode bits answer without a second system call; access() decides the doubtful case.
+      if (readableByMode(st)) {
+        return true;
       }
       nodeFs.accessSync(file, nodeFs.constants.R_OK);
       return true;
@@ -65,7 +89,7 @@ export class NodeFileSystem implements FileSystem {
 
   isDirectory(dir: string): boolean {
     try {
-      return nodeFs.statSync(dir).isDirectory();
+      return nodeFs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
     } catch {
       return false;
     }
