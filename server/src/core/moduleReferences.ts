@@ -10,15 +10,11 @@ export interface Reference {
   range: Range;
 }
 
-/** Every file that may require something: Lua files and nginx configurations. */
-function sourceFiles(workspace: Workspace): string[] {
-  return [...workspace.files(), ...workspace.nginxConfFiles()];
-}
-
 /** Every require in the workspace (Lua files and nginx conf Lua) that resolves to `moduleFile`. */
 export function requiresOf(workspace: Workspace, moduleFile: string): Reference[] {
   const out: Reference[] = [];
-  for (const file of sourceFiles(workspace)) {
+  // The index narrows the Lua files to those that require the module; nginx confs are few and always read.
+  for (const file of [...workspace.requirersOf(moduleFile), ...workspace.nginxConfFiles()]) {
     const host = hostViews(workspace, file);
     if (!host) {
       continue;

@@ -84,12 +84,20 @@ export class Workspace {
     return this.options.roots;
   }
 
+  /**
+   * Who requires what: resolved target file -> the files whose requires
+   * resolve to it, kept per file with the facts it was built from, so a
+   * query after an edit re-reads only the edited file.
+   */
+  private requirers: { byTarget: Map<string, Set<string>>; seen: Map<string, { facts: LuaFileFacts; targets: string[] }> } | undefined;
+
   /** Bumped whenever the disk may have changed: cached facts are re-checked against their stamp once. */
   private generation = 0;
 
   /** Re-reads the folder structure: after files were created, deleted or renamed. */
   refresh(): void {
     this.generation++;
+    this.requirers = undefined;
     this.fs.invalidate();
     this.resolutionCache = new Map();
     this.embeddings = undefined;
@@ -452,6 +460,39 @@ export class Workspace {
       }
     }
     return changed;
+  }
+
+  /** The Lua files with a require that resolves to `target` (a file), in path order. */
+  requirersOf(target: string): string[] {
+    const index = (this.requirers ??= { byTarget: new Map(), seen: new Map() });
+    for (const file of this.luaFiles) {
+      const facts = this.facts(file);
+      const previous = index.seen.get(file);
+      if (!facts || previous?.facts === facts) {
+        continue;
+      }
+      for (const t of previous?.targets ?? []) {
+        index.byTarget.get(t)?.delete(file);
+      }
+      const project = this.projectFor(file);
+      const targets = new Set<string>();
+      for (const site of facts.requires) {
+        const resolved = site.name !== undefined && !site.dynamic ? this.resolve(project, site.name).file : undefined;
+        if (resolved !== undefined) {
+          targets.add(resolved);
+        }
+      }
+      for (const t of targets) {
+        let set = index.byTarget.get(t);
+        if (!set) {
+          set = new Set();
+          index.byTarget.set(t, set);
+        }
+        set.add(file);
+      }
+      index.seen.set(file, { facts, targets: [...targets] });
+    }
+    return [...(index.byTarget.get(target) ?? [])].sort();
   }
 
   /** True when the file is reached from some project's embed closure. */
