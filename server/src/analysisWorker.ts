@@ -9,8 +9,25 @@ import { AnalysisRequest, AnalysisResult, FileAnalysis } from './analysisPool';
 
 function analyse(file: string): FileAnalysis | undefined {
   try {
-    const st = fs.statSync(file);
-    const text = fs.readFileSync(file, 'utf8');
+    // One open, one fstat, one read: the stamp and the text come from the same file.
+    const fd = fs.openSync(file, 'r');
+    let st: fs.Stats;
+    let text: string;
+    try {
+      st = fs.fstatSync(fd);
+      const buffer = Buffer.allocUnsafe(st.size);
+      let read = 0;
+      while (read < st.size) {
+        const n = fs.readSync(fd, buffer, read, st.size - read, read);
+        if (n === 0) {
+          break;
+        }
+        read += n;
+      }
+      text = buffer.toString('utf8', 0, read);
+    } finally {
+      fs.closeSync(fd);
+    }
     const scan = scanLua(text);
     return {
       file,

@@ -16,6 +16,7 @@ import { changedClosureFiles, Workspace } from './core/workspace';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
+import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
@@ -110,12 +111,12 @@ let useStore = true;
  * The initial analysis: facts for every file (stored, worker threads, main
  * thread), then the closures, then every diagnostic published at once.
  */
-async function analyseWorkspace(ws: Workspace): Promise<void> {
+async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<void> {
   const started = Date.now();
   const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
   const files = ws.files();
   const store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
-  const stats = await analyseAllFiles(ws, { store, current: () => ws === workspace, phase, log });
+  const stats = await analyseAllFiles(ws, { store, pool, current: () => ws === workspace, phase, log });
   if (ws !== workspace) {
     return;
   }
@@ -144,6 +145,8 @@ connection.onInitialized(() => {
     });
   }
   const walkStarted = Date.now();
+  // The worker threads start (and load their code) while the folders are walked.
+  const pool = roots.length > 0 ? AnalysisPool.create() : undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
   const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true });
   workspace = ws;
@@ -157,7 +160,7 @@ connection.onInitialized(() => {
       publisher.publishFile(ws, file, true);
     }
   }
-  analyseWorkspace(ws).catch((err) => connection.console.error(`[resty-build] analysis failed: ${String(err)}`));
+  analyseWorkspace(ws, pool).catch((err) => connection.console.error(`[resty-build] analysis failed: ${String(err)}`));
 });
 
 function onDocument(doc: TextDocument): void {

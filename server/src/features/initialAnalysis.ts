@@ -18,6 +18,8 @@ export function buildIdentity(): string {
 
 export interface InitialAnalysisOptions {
   store?: FactsStore;
+  /** Worker threads started early (while the folders were walked); created here when absent. */
+  pool?: AnalysisPool;
   /** False when the workspace was replaced meanwhile: stop early. */
   current: () => boolean;
   phase: (what: string) => void;
@@ -57,7 +59,10 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
     stats.reused = files.length - left.length;
     options.phase(`stored facts reused for ${files.length - left.length} files`);
   }
-  const pool = misses.length > ANALYSIS_BATCH ? AnalysisPool.create() : undefined;
+  const pool = misses.length > ANALYSIS_BATCH ? (options.pool ?? AnalysisPool.create()) : undefined;
+  if (options.pool && options.pool !== pool) {
+    options.pool.dispose();
+  }
   if (pool) {
     try {
       await pool.analyse(misses, (results) => {
