@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { parseSyntax } from './core/luaFile';
-import { scanLua } from './core/luaScan';
+import { scanAndCheck } from './core/syntaxCheck';
 import { lineStarts } from './core/types';
 import { AnalysisRequest, AnalysisResult, FileAnalysis } from './analysisPool';
 
@@ -28,12 +28,12 @@ function analyse(file: string): FileAnalysis | undefined {
     } finally {
       fs.closeSync(fd);
     }
-    const scan = scanLua(text);
+    const { scan, surelyValid } = scanAndCheck(text);
     return {
       file,
       stamp: `${st.size}:${st.mtimeMs}:${st.ino}`,
       scan,
-      syntax: parseSyntax(text, scan.binaryNumbers) ?? null,
+      syntax: parseSyntax(text, scan.binaryNumbers, surelyValid) ?? null,
       lines: { starts: lineStarts(text), length: text.length },
     };
   } catch {

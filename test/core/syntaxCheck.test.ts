@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as luaparse from 'luaparse';
 import { prepareForLuaparse } from '../../server/src/core/luaFile';
 import { scanLua } from '../../server/src/core/luaScan';
-import { isSurelyValid } from '../../server/src/core/syntaxCheck';
+import { isSurelyValid, scanAndCheck } from '../../server/src/core/syntaxCheck';
 import { repoRoot } from '../helpers/paths';
 
 function luaFiles(dir: string, out: string[] = []): string[] {
@@ -92,4 +92,12 @@ test('on 4000 mutated files, "surely valid" never contradicts luaparse', () => {
     }
   }
   assert.ok(sure > 100, `some mutations stay valid and are decided fast (${sure})`);
+});
+
+test('one tokenization for both passes: scanAndCheck finds exactly what scanLua and isSurelyValid find', () => {
+  for (const text of [...corpus, ...mutations(7, 2000)]) {
+    const both = scanAndCheck(text);
+    assert.deepEqual(both.scan, scanLua(text));
+    assert.equal(both.surelyValid, isSurelyValid(text));
+  }
 });

@@ -1,7 +1,7 @@
 import * as luaparse from 'luaparse';
 import { shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
-import { isSurelyValid } from './syntaxCheck';
+import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { FfiLoadSite, RequireSite } from './requires';
 import { LineIndex, Range } from './types';
 
@@ -97,13 +97,13 @@ export interface SyntaxVerdict {
  * Parses with luaparse and returns undefined for valid text, else the
  * error at the token LuaJIT would name. Only the error path tokenizes.
  */
-export function parseSyntax(text: string, binaryNumbers: readonly number[]): SyntaxVerdict | undefined {
+export function parseSyntax(text: string, binaryNumbers: readonly number[], surelyValid?: boolean): SyntaxVerdict | undefined {
   if (text.length > PARSE_SIZE_LIMIT) {
     const message = `This file has ${sizeText(text.length)}, more than the ${sizeText(PARSE_SIZE_LIMIT)} resty-build parses: its syntax was not checked. Its requires are still found and resolved.`;
     return { message, start: 0, end: 0, skipped: 'file-too-large' };
   }
   // Most files are valid: the tree-less recogniser says so several times faster than luaparse.
-  if (isSurelyValid(text)) {
+  if (surelyValid ?? isSurelyValid(text)) {
     return undefined;
   }
   try {
@@ -145,8 +145,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[]): Syn
  */
 export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFileFacts {
   let scan: LuaScan;
+  let surelyValid: boolean | undefined;
   try {
-    scan = scanLua(text);
+    ({ scan, surelyValid } = text.length > PARSE_SIZE_LIMIT ? { scan: scanLua(text), surelyValid: undefined } : scanAndCheck(text));
   } catch {
     // The scanner is iterative; should a pass still fail on absurd input, skip it rather than the file.
     scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [] };
@@ -154,7 +155,7 @@ export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFile
   }
   if (syntax === undefined) {
     try {
-      syntax = parseSyntax(text, scan.binaryNumbers) ?? null;
+      syntax = parseSyntax(text, scan.binaryNumbers, surelyValid) ?? null;
     } catch {
       syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
     }

@@ -141,7 +141,17 @@ function isStringArgEnd(s: Scanner): boolean {
  * names), `ffi.load` calls, Lua 5.3/5.4 syntax and binary literals, with
  * exact offsets, without allocating per token. Works on broken text.
  */
-export function scanLua(text: string): LuaScan {
+export interface ScanCollector {
+  /** Feeds the scanner's current token (each token once, in order). */
+  observe(s: Scanner): void;
+  result(): LuaScan;
+}
+
+/**
+ * The fast pass, token by token, so another pass over the same tokens (the
+ * syntax recogniser) can feed it instead of scanning the text twice.
+ */
+export function createScanCollector(text: string): ScanCollector {
   const requires: RequireSite[] = [];
   const ffiLoads: FfiLoadSite[] = [];
   const newerSyntax: NewerSyntax[] = [];
@@ -158,8 +168,7 @@ export function scanLua(text: string): LuaScan {
     }
     requires.push(site);
   };
-  const s = new Scanner(text);
-  for (s.next(); s.kind !== Kind.Eof; history.push(s), s.next()) {
+  const handle = (s: Scanner): void => {
     if (s.kind === Kind.Punct) {
       const newer = NEWER[s.punct];
       if (newer) {
@@ -174,17 +183,17 @@ export function scanLua(text: string): LuaScan {
           }
         }
       }
-      continue;
+      return;
     }
     if (s.kind === Kind.Number) {
       const d = text.charCodeAt(s.start + 1);
       if (text.charCodeAt(s.start) === 48 && (d === 98 || d === 66)) {
         binaryNumbers.push(s.start);
       }
-      continue;
+      return;
     }
     if (s.kind !== Kind.Name) {
-      continue;
+      return;
     }
     const length = s.end - s.start;
     if (!history.isMemberAccess(1)) {
@@ -192,15 +201,15 @@ export function scanLua(text: string): LuaScan {
       if (block === 1) {
         blocks.push(true);
         functionDepth++;
-        continue;
+        return;
       } else if (block === 2) {
         blocks.push(false);
-        continue;
+        return;
       } else if (block === 3) {
         if (blocks.length > 0 && blocks.pop()) {
           functionDepth--;
         }
-        continue;
+        return;
       }
     }
     if (length === 4 && s.isName('load') && history.isPunct(1, 46) && history.isName(2, text, 'ffi')) {
@@ -212,17 +221,17 @@ export function scanLua(text: string): LuaScan {
       if (look.kind === Kind.String) {
         ffiLoads.push({ library: look.stringValue(), start: look.start, end: look.end });
       }
-      continue;
+      return;
     }
     if (!calleeLengths.has(length)) {
-      continue;
+      return;
     }
     const name = s.slice();
     if (!callees.has(name) || history.isMemberAccess(1)) {
-      continue;
+      return;
     }
     if (history.isName(1, text, 'function') || history.isName(1, text, 'local')) {
-      continue;
+      return;
     }
     const form: RequireForm = name === 'require' ? 'call' : 'alias';
     const alias = history.isPunct(1, 61) && !history.isMemberAccess(3) ? history.nameAt(2, text) : undefined;
@@ -243,7 +252,7 @@ export function scanLua(text: string): LuaScan {
         callEnd: next.end,
         alias,
       });
-      continue;
+      return;
     }
     if (next.isPunct(40)) {
       const paren = matchParen(next);
@@ -282,12 +291,12 @@ export function scanLua(text: string): LuaScan {
           alias,
         });
       }
-      continue;
+      return;
     }
     // `require` used as a value: pcall(require, …) or an alias.
     if (history.isPunct(1, 40) && history.isName(2, text, 'pcall') && !history.isMemberAccess(3)) {
       if (!next.isPunct(44)) {
-        continue;
+        return;
       }
       // The pcall's own parenthesis is open: depth 1 from `require` on.
       const paren = matchParen(s, 1);
@@ -324,14 +333,35 @@ export function scanLua(text: string): LuaScan {
           callEnd: paren.closeEnd,
         });
       }
-      continue;
+      return;
     }
     if (alias !== undefined && !next.isPunct(46)) {
       callees.add(alias);
       calleeLengths = new Set([...callees].map((c) => c.length));
     }
+  };
+  return {
+    observe(s: Scanner): void {
+      handle(s);
+      history.push(s);
+    },
+    result: () => ({ requires, ffiLoads, newerSyntax, binaryNumbers }),
+  };
+}
+
+/**
+ * One pass over a Lua text that finds every require (`require "x"`,
+ * `require("x")`, `require [[x]]`, `pcall(require, "x")`, aliases, dynamic
+ * names), `ffi.load` calls, Lua 5.3/5.4 syntax and binary literals, with
+ * exact offsets, without allocating per token. Works on broken text.
+ */
+export function scanLua(text: string): LuaScan {
+  const collector = createScanCollector(text);
+  const s = new Scanner(text);
+  for (s.next(); s.kind !== Kind.Eof; s.next()) {
+    collector.observe(s);
   }
-  return { requires, ffiLoads, newerSyntax, binaryNumbers };
+  return collector.result();
 }
 
 /** 1: `function`; 2: a block opener (`if`, `do`, `repeat`); 3: a closer (`end`, `until`); 0: other. */

@@ -1,3 +1,4 @@
+import { createScanCollector, LuaScan, scanLua } from './luaScan';
 import { Kind, P, Scanner } from './scanner';
 
 /**
@@ -14,13 +15,34 @@ export function isSurelyValid(text: string): boolean {
     const v = new Recogniser(text);
     v.chunk();
     return true;
-  } catch (e) {
-    if (e === BAIL) {
-      return false;
-    }
-    // Deep nesting overflows the recursion like it does luaparse's: let it decide.
+  } catch {
+    // BAIL, or deep nesting overflowing the recursion as it does luaparse's: let luaparse decide.
     return false;
   }
+}
+
+/**
+ * The fast pass and the recogniser over one tokenization: every token the
+ * recogniser reads is fed to the scan collector, and where it stops (an
+ * error, a doubt) the rest of the text is scanned on its own.
+ */
+export function scanAndCheck(text: string): { scan: LuaScan; surelyValid: boolean } {
+  const collector = createScanCollector(text);
+  let surelyValid = false;
+  let v: Recogniser | undefined;
+  try {
+    v = new Recogniser(text, (s) => collector.observe(s));
+    v.chunk();
+    surelyValid = true;
+  } catch {
+    surelyValid = false;
+  }
+  if (v) {
+    v.drain((s) => collector.observe(s));
+  } else {
+    return { scan: scanLua(text), surelyValid: false };
+  }
+  return { scan: collector.result(), surelyValid };
 }
 
 const BAIL = { bail: true };
@@ -97,14 +119,27 @@ class Recogniser {
   private loops = 0;
   private vararg = true;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly observe?: (s: Scanner) => void,
+  ) {
     this.s = new Scanner(text);
     this.advance();
+  }
+
+  /** Scans (and feeds) the tokens after the one where recognition stopped. */
+  drain(observe: (s: Scanner) => void): void {
+    while (this.s.kind !== Kind.Eof && this.s.next() !== Kind.Eof) {
+      observe(this.s);
+    }
   }
 
   private advance(): void {
     this.prevEnd = this.s.end;
     const kind = this.s.next();
+    if (kind !== Kind.Eof && this.observe) {
+      this.observe(this.s);
+    }
     this.kw = K.None;
     const s = this.s;
     const t = this.text;
