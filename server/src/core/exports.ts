@@ -68,15 +68,23 @@ export function analyzeExports(text: string, tokens: Token[]): ModuleExports {
   return chunk ? exportsFromAst(chunk) : exportsFromTokens(tokens);
 }
 
-function exportsFromAst(chunk: Chunk): ModuleExports {
+/** Members in order of definition; the first definition of a name wins. */
+function memberList(): { members: ExportedMember[]; add: (m: ExportedMember) => void } {
   const members: ExportedMember[] = [];
   const seen = new Set<string>();
-  const add = (m: ExportedMember) => {
-    if (!seen.has(m.name)) {
-      seen.add(m.name);
-      members.push(m);
-    }
+  return {
+    members,
+    add: (m) => {
+      if (!seen.has(m.name)) {
+        seen.add(m.name);
+        members.push(m);
+      }
+    },
   };
+}
+
+function exportsFromAst(chunk: Chunk): ModuleExports {
+  const { members, add } = memberList();
   // Local functions by name, so `return { g = g }` and `M.g = g` can point at `local function g`.
   const localFunctions = new Map<string, { fn: FunctionDeclaration; nameRange: [number, number]; declStart: number }>();
   const statements = flattenTopLevel(chunk.body);
@@ -234,14 +242,7 @@ function closing(tokens: Token[], open: number): number {
 
 /** The fallback for text luaparse rejects: the same shapes, recognised by tokens. */
 export function exportsFromTokens(tokens: Token[]): ModuleExports {
-  const members: ExportedMember[] = [];
-  const seen = new Set<string>();
-  const add = (m: ExportedMember) => {
-    if (!seen.has(m.name)) {
-      seen.add(m.name);
-      members.push(m);
-    }
-  };
+  const { members, add } = memberList();
   const tableFields = (open: number) => {
     const close = closing(tokens, open);
     let depth = 0;
