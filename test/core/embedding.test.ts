@@ -85,6 +85,8 @@ test('the module map lists mapping entries, then what the closure reaches', () =
   assert.equal(main.symbol, 'luaJIT_BC_app_main');
   assert.equal(main.object, path.join(dir, 'build', 'bytecode', 'app_main.o'));
   assert.equal(main.origin, 'workspace');
+  // A module reached by the closure but not embedded: its origin too (inside the project).
+  assert.equal(rows.find((r) => r.module === 'app.util')!.origin, 'workspace');
 });
 
 const luaRestyCore = '/usr/share/lua/5.1/resty/core.lua';

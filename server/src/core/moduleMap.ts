@@ -3,7 +3,7 @@ import { checkMapping } from './checks';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from './resolver';
 import { Finding } from './types';
-import { Embedding } from './workspace';
+import { Embedding, isInside } from './workspace';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 
@@ -59,7 +59,9 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
   for (const m of extra) {
     const first = firstFinding.get(m.name);
     const reasons = first ? [{ code: first.code, message: first.message }] : [];
-    const origin: Origin | null = m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? 'path' : null;
+    const inProject = m.file !== undefined && isInside(manifest.dir, m.file);
+    const origin: Origin | null =
+      m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? (inProject ? 'workspace' : 'path') : null;
     rows.push({
       module: m.name,
       file: m.file ?? null,
