@@ -52,6 +52,7 @@ export class Workspace {
   private readonly factsCache = new Map<string, CachedFacts>();
   private projects: Project[] = [];
   private readonly defaultProjects = new Map<string, Project>();
+  private readonly projectOfFile = new Map<string, Project>();
   private luaFiles: string[] = [];
   private manifestFiles: string[] = [];
   private confFiles: string[] = [];
@@ -188,10 +189,21 @@ export class Workspace {
     // Deepest root first, so the innermost project owns a file.
     this.projects = projects.sort((a, b) => b.root.length - a.root.length);
     this.defaultProjects.clear();
+    this.projectOfFile.clear();
   }
 
   /** The project a file belongs to: the innermost manifest or build script folder, else its workspace root. */
   projectFor(file: string): Project {
+    // Asked for every require of every file: remembered per file until the projects change.
+    let project = this.projectOfFile.get(file);
+    if (!project) {
+      project = this.findProject(file);
+      this.projectOfFile.set(file, project);
+    }
+    return project;
+  }
+
+  private findProject(file: string): Project {
     for (const p of this.projects) {
       if (isInside(p.root, file)) {
         return p;
