@@ -17,6 +17,10 @@ export interface RestyBuildApi {
   readonly crashRestarts: number;
   /** The status bar item's text ('' when hidden). */
   readonly statusText: string;
+  /** How many times a server finished its initial analysis (every start and restart). */
+  readonly readyCount: number;
+  /** Fires each time a server finished its initial analysis. */
+  readonly onDidBecomeReady: vscode.Event<void>;
 }
 
 let client: LanguageClient | undefined;
@@ -56,6 +60,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
   // The id is the settings prefix vscode-languageclient reads restyBuild.trace.server from.
   client = new LanguageClient('restyBuild', 'resty-build', serverOptions, clientOptions);
 
+  // The server says when it has analysed the workspace (at every start and restart).
+  const ready = new vscode.EventEmitter<void>();
+  let readyCount = 0;
   const mapProvider = new ModuleMapProvider(() => client);
   const status = new EmbedStatusItem(mapProvider);
   context.subscriptions.push(
@@ -65,7 +72,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
     vscode.languages.onDidChangeDiagnostics(() => status.schedule()),
     vscode.window.onDidChangeActiveTextEditor(() => status.schedule()),
     client.onDidChangeState((e) => (e.newState === State.Stopped ? status.serverStopped() : status.schedule())),
-    client.onNotification(StatusNotification.type, () => status.schedule()),
+    client.onNotification(StatusNotification.type, () => {
+      readyCount++;
+      ready.fire();
+      status.schedule();
+    }),
+    ready,
     gate.watch(),
     promptRestartOnChange(restart),
     // The server refuses builds while untrusted; restart it so it learns the new trust.
@@ -86,6 +98,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
     get crashRestarts() {
       return limiter.restarts;
     },
+    get readyCount() {
+      return readyCount;
+    },
+    onDidBecomeReady: ready.event,
     get statusText() {
       return status.text;
     },

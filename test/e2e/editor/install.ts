@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { waitForFsCondition } from '../fsWait';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -301,7 +302,8 @@ async function withLock<T>(lockDir: string, step: (what: string) => void, body: 
         throw new Error(`waited 15 minutes for another code-server install (lock ${lockDir}); remove it if no install is running`);
       }
       step(`waiting for another install to finish (lock ${lockDir})`);
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      // Woken by the lock's removal; the 30 s cap only notices a holder that died without removing it.
+      await waitForFsCondition(dirname(lockDir), () => !existsSync(lockDir), `the lock ${lockDir} to go`, 30_000, false).catch(() => undefined);
     }
   }
   try {

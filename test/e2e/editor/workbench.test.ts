@@ -20,6 +20,7 @@ import { editorE2eUnavailableReason, ensureCodeServer, findCodeServer, type Code
 import { problemsPanelText, quickOpen, runFromCommandPalette, saveScreenshot, statusBarItem } from './ui';
 import { startWorkbench, type Workbench, type WorkbenchOptions } from './workbench';
 import { copyExamples, healthcheckWithProblem, PLANTED_MODULE } from './workspaces';
+import { waitForFsCondition } from '../fsWait';
 
 const EXTENSION_SUITE = join(__dirname, 'suite', 'extension.suite.ts');
 const TRUST_SUITE = join(__dirname, 'suite', 'trust.suite.ts');
@@ -87,7 +88,7 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
           await saveScreenshot(page, 'extension-problems-panel');
 
           await runFromCommandPalette(page, 'resty-build: Compile Bytecode', { screenshot: 'extension-command-palette' });
-          await waitForFile(join(folder, 'build', 'bytecode', 'app_config.o'), 30_000);
+          await waitForFsCondition(folder, () => existsSync(join(folder, 'build', 'bytecode', 'app_config.o')), 'the compile command to write app_config.o', 30_000);
           const status = await statusBarItem(page, /compile/, 30_000);
           assert.match(await status.innerText(), /3 embedded,\s*1 problem\s+compile$/);
           await saveScreenshot(page, 'extension-status-bar', page.locator('#workbench\\.parts\\.statusbar'));
@@ -155,13 +156,3 @@ function describeFailure(result: ExtensionTestsResult): string {
   return `${failures ? `failed tests:\n${failures}\n` : 'no mocha report was written (the suite did not run to the end)\n'}last workbench log lines:\n${logs}`;
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(path)) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${path} to be written`);
-    }
-    // Poll interval; the loop ends on the file or the deadline.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -346,28 +346,41 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Waits for code-server's own "HTTP server listening on …" log line (routes are registered
+ * by then), then asks /healthz once: the answer, not a delay, says it is ready.
+ */
 async function waitForHealthz(origin: string, server: CodeServerProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exitCode: number | null | undefined;
-  void server.exited.then((code) => (exitCode = code));
-  let lastError = '';
-  while (Date.now() < deadline) {
-    if (exitCode !== undefined) {
-      throw new Error(`code-server exited (code ${exitCode}) before answering ${origin}/healthz:\n${server.output().slice(-3000)}`);
-    }
-    try {
-      const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) {
-        return;
+  const listening = /HTTP server listening on/;
+  await new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error): void => {
+      clearTimeout(timer);
+      server.child.stdout?.off('data', check);
+      server.child.stderr?.off('data', check);
+      if (err) {
+        reject(err);
+      } else {
+        resolve();
       }
-      lastError = `HTTP ${response.status}`;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    // Poll interval, not a guess at readiness: the loop ends on the answer or the deadline.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+    const check = (): void => {
+      if (listening.test(server.output())) {
+        finish();
+      }
+    };
+    const timer = setTimeout(
+      () => finish(new Error(`code-server did not say it was listening within ${timeoutMs} ms:\n${server.output().slice(-3000)}`)),
+      timeoutMs,
+    );
+    server.child.stdout?.on('data', check);
+    server.child.stderr?.on('data', check);
+    void server.exited.then((code) => finish(new Error(`code-server exited (code ${code}) before listening on ${origin}:\n${server.output().slice(-3000)}`)));
+    check();
+  });
+  const response = await fetch(`${origin}/healthz`, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) {
+    throw new Error(`code-server listens on ${origin} but /healthz answered HTTP ${response.status}:\n${server.output().slice(-3000)}`);
   }
-  throw new Error(`code-server did not answer ${origin}/healthz within ${timeoutMs} ms (last: ${lastError}):\n${server.output().slice(-3000)}`);
 }
 
 function findFreePort(): Promise<number> {

@@ -5,6 +5,7 @@ import { get } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitForFsCondition } from '../fsWait';
 import { log } from './proc';
 
 /** A port that was free a moment ago: bind port 0 and let the kernel pick. */
@@ -141,25 +142,18 @@ export async function startNginx(options: StartOptions): Promise<RunningNginx> {
   };
 
   const timeoutMs = options.startTimeoutMs ?? 20_000;
-  const deadline = performance.now() + timeoutMs;
-  let failure: string | undefined;
-  let exitMessage: string | undefined;
-  void exited.then((message) => (exitMessage = message));
-  // Each attempt is a real connect(); the pause between attempts only paces the
-  // retries, and the loop ends on success, on nginx exiting, or at the deadline.
-  for (let attempt = 0; ; attempt++) {
-    if (await tryConnect(port)) {
-      break;
-    }
-    if (exitMessage !== undefined) {
-      failure = exitMessage;
-      break;
-    }
-    if (performance.now() > deadline) {
-      failure = `port ${port} did not accept connections within ${timeoutMs} ms`;
-      break;
-    }
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 250)))]);
+  // nginx writes its pid file after it has bound and listened on its sockets: that file is
+  // the signal. One connect() then confirms the port answers.
+  const pidFile = join(prefix, 'logs', 'nginx.pid');
+  let failure = await Promise.race([
+    waitForFsCondition(join(prefix, 'logs'), () => existsSync(pidFile), `nginx to write ${pidFile}`, timeoutMs, false).then(
+      () => undefined,
+      (err: Error) => err.message,
+    ),
+    exited,
+  ]);
+  if (failure === undefined && !(await tryConnect(port))) {
+    failure = `nginx wrote its pid file but port ${port} refuses connections`;
   }
   if (failure !== undefined) {
     const logText = errorLog();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RestyBuildApi } from '../../../../client/src/extension';
 import type { BuildResponse, VerifyResponse } from '../../../../server/src/features/buildProtocol';
-import { EXTENSION_ID, definitionTargets, findServerPid, positionOf, waitForAsync, waitForDiagnostics, waitForRunningClient } from './helpers';
+import { EXTENSION_ID, definitionTargets, findServerPid, positionOf, waitForDiagnostics, waitForRunningClient } from './helpers';
 import { waitFor } from './waitFor';
 
 const DOCS = 'https://github.com/resty-build/resty-build/blob/main/README.md';
@@ -191,15 +191,18 @@ suite('resty-build in a real workbench', () => {
     const pid = findServerPid();
     assert.ok(pid, 'no child process of the extension host runs dist/server.js');
     const restarts = api.crashRestarts;
+    const readies = api.readyCount;
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => (api.crashRestarts === restarts + 1 && api.client?.isRunning() ? true : undefined), {
-      what: 'the client to restart the killed server',
+    // The real signal: the restarted server's own "analysed" notification.
+    await waitFor(() => (api.crashRestarts === restarts + 1 && api.readyCount > readies ? true : undefined), {
+      what: 'the client to restart the killed server and the new server to finish its analysis',
       timeoutMs: 30_000,
+      onDidChange: api.onDidBecomeReady,
     });
     assert.notEqual(findServerPid(), pid);
     const uri = vscode.Uri.file(join(luakit, 'build.lua'));
     const doc = await vscode.workspace.openTextDocument(uri);
-    await waitForAsync(async () => ((await definitionTargets(uri, positionOf(doc, '"libs.go"', 3))).length === 1 ? true : undefined), 'definitions from the restarted server', 20_000);
+    assert.equal((await definitionTargets(uri, positionOf(doc, '"libs.go"', 3))).length, 1, 'definitions from the restarted server');
   });
 
   test('Copy nginx Link Flags puts the ./configure options on the clipboard; the output commands open their channels', async () => {

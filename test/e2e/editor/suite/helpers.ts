@@ -59,18 +59,3 @@ export function findServerPid(): number | undefined {
   return undefined;
 }
 
-/** Polls an async check until it yields a value (for checks that need a request, such as a definition). */
-export async function waitForAsync<T>(check: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) {
-      return value;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    }
-    // Poll interval, not a guess at readiness: the loop ends on the value or the deadline.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
