@@ -16,7 +16,8 @@ const serverConfig = `location = /t {
 
 test('nginx linked with the --whole-archive library from flags --mode archive runs the embedded modules', { ...nginxSuite, timeout: SCENARIO_TIMEOUT_MS }, async (t) => {
   const { nginx, server } = await runScenario(t, {
-    fixture: 'archive-mode',
+    // The same project as the objects case; only the link mode asked of `flags` differs.
+    fixture: 'embed-resty-core',
     mode: 'archive',
     serverConfig,
     adjust: async (flags) => {
