@@ -1,4 +1,3 @@
-import { decodeEscape, longBracketAt, shebangLength } from './luaLexer';
 
 /**
  * A Lua lexer that allocates nothing per token: the fast pass over every
@@ -62,6 +61,93 @@ for (let c = 0; c < 128; c++) {
 
 function isNamePart(c: number): boolean {
   return c >= 128 || NAME_PART[c] === 1;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Length of a long bracket opener `[==[` at i (its level + 2), or -1. */
+export function longBracketAt(text: string, i: number): number {
+  if (text.charCodeAt(i) !== 91) {
+    return -1;
+  }
+  let j = i + 1;
+  while (text.charCodeAt(j) === 61) {
+    j++;
+  }
+  return text.charCodeAt(j) === 91 ? j - i + 1 : -1;
+}
+
+export function decodeEscape(text: string, i: number): [string, number] {
+  // i points after the backslash.
+  const c = text[i];
+  switch (c) {
+    case 'n':
+      return ['\n', i + 1];
+    case 't':
+      return ['\t', i + 1];
+    case 'r':
+      return ['\r', i + 1];
+    case 'a':
+      return ['\x07', i + 1];
+    case 'b':
+      return ['\b', i + 1];
+    case 'f':
+      return ['\f', i + 1];
+    case 'v':
+      return ['\v', i + 1];
+    case 'x': {
+      const hex = text.slice(i + 1, i + 3);
+      return [String.fromCharCode(parseInt(hex, 16) || 0), i + 3];
+    }
+    case 'z': {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j])) {
+        j++;
+      }
+      return ['', j];
+    }
+    case 'u': {
+      const close = text.indexOf('}', i);
+      if (text[i + 1] === '{' && close > 0) {
+        // Only hex digits count (parseInt would take "-f" as -15 and fromCodePoint would throw).
+        const digits = text.slice(i + 2, close);
+        const code = /^[0-9a-fA-F]{1,8}$/.test(digits) ? parseInt(digits, 16) : -1;
+        return [code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '', close + 1];
+      }
+      return ['u', i + 1];
+    }
+    case '\r':
+    case '\n': {
+      let j = i + 1;
+      const d = text[j];
+      if ((d === '\r' || d === '\n') && d !== c) {
+        j++;
+      }
+      return ['\n', j];
+    }
+    default:
+      if (c !== undefined && isDigitCode(c.charCodeAt(0))) {
+        let j = i;
+        while (j < i + 3 && isDigitCode(text.charCodeAt(j))) {
+          j++;
+        }
+        return [String.fromCharCode(parseInt(text.slice(i, j), 10) & 0xff), j];
+      }
+      return [c ?? '', i + 1];
+  }
+}
+
+/** Skips a `#!` first line, as lua.c and luajit do. */
+export function shebangLength(text: string): number {
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (text.charCodeAt(start) === 35) {
+    const nl = text.indexOf('\n', start);
+    start = nl < 0 ? text.length : nl;
+    return start;
+  }
+  return 0;
 }
 
 export class Scanner {
