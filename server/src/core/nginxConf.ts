@@ -1,4 +1,4 @@
-import { tokenize } from './luaLexer';
+import { Kind, Scanner } from './scanner';
 
 export interface ConfArg {
   value: string;
@@ -39,14 +39,15 @@ function isSpace(c: string): boolean {
 
 /** The offset of the `}` closing a `*_by_lua_block {`, skipping Lua strings and comments. */
 function luaBlockEnd(text: string, bodyStart: number): number {
-  const tokens = tokenize(text.slice(bodyStart));
+  // Scans from the body on and stops at its brace: no copy of the rest of the conf, no tokens kept.
+  const s = new Scanner(text, bodyStart);
   let depth = 0;
-  for (const t of tokens) {
-    if (t.kind === 'punct' && t.value === '{') {
+  while (s.next() !== Kind.Eof) {
+    if (s.isPunct(123)) {
       depth++;
-    } else if (t.kind === 'punct' && t.value === '}') {
+    } else if (s.isPunct(125)) {
       if (depth === 0) {
-        return bodyStart + t.start;
+        return s.start;
       }
       depth--;
     }
