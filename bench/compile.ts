@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadBuildProject } from '../server/src/build/buildProject';
-import { compileProject } from '../server/src/build/compile';
+import { loadBuildProject } from '../server/src/toolchain/buildProject';
+import { compileProject } from '../server/src/toolchain/compile';
 
 const modules = Number(process.argv[2] ?? 400);
 const runs = Number(process.argv[3] ?? 3);

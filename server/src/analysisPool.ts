@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { SyntaxVerdict } from './core/luaFile';
-import { LuaScan } from './core/luaScan';
+import { SyntaxVerdict } from './core/lua/luaFile';
+import { LuaScan } from './core/lua/luaScan';
 
 export interface AnalysisRequest {
   id: number;

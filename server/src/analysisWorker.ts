@@ -2,8 +2,8 @@
 // files (the CPU-heavy part) so the main thread stays free for the editor.
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { parseSyntax } from './core/luaFile';
-import { scanAndCheck } from './core/syntaxCheck';
+import { parseSyntax } from './core/lua/luaFile';
+import { scanAndCheck } from './core/lua/syntaxCheck';
 import { lineStarts } from './core/types';
 import { AnalysisRequest, AnalysisResult, FileAnalysis } from './analysisPool';
 

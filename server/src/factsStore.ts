@@ -2,8 +2,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SyntaxVerdict } from './core/luaFile';
-import { LuaScan } from './core/luaScan';
+import { SyntaxVerdict } from './core/lua/luaFile';
+import { LuaScan } from './core/lua/luaScan';
 
 /** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
 const FORMAT = 1;

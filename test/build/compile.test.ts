@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadBuildProject } from '../../server/src/build/buildProject';
-import { CACHE_FILE, compileProject, parseCompileError, TEMP_PREFIX } from '../../server/src/build/compile';
-import { exportedSymbols } from '../../server/src/build/elf';
-import { BuildEnvironmentError } from '../../server/src/build/tool';
+import { loadBuildProject } from '../../server/src/toolchain/buildProject';
+import { CACHE_FILE, compileProject, parseCompileError, TEMP_PREFIX } from '../../server/src/toolchain/compile';
+import { exportedSymbols } from '../../server/src/toolchain/elf';
+import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
 import { copyFixture, nmDefined, tempDir, waitForFile, writeScript } from './helpers';
 
 function compile(dir: string, extra: Partial<Parameters<typeof compileProject>[0]> = {}) {

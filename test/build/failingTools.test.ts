@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadBuildProject } from '../../server/src/build/buildProject';
-import { CACHE_FILE, compileProject, TEMP_PREFIX, writeAtomically } from '../../server/src/build/compile';
-import { identifyLuaJit } from '../../server/src/build/luajitInfo';
-import { BuildEnvironmentError } from '../../server/src/build/tool';
-import { findProbeToolchain } from '../../server/src/build/verify';
+import { loadBuildProject } from '../../server/src/toolchain/buildProject';
+import { CACHE_FILE, compileProject, TEMP_PREFIX, writeAtomically } from '../../server/src/toolchain/compile';
+import { identifyLuaJit } from '../../server/src/toolchain/luajitInfo';
+import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
+import { findProbeToolchain } from '../../server/src/toolchain/verify';
 import { copyFixture, tempDir, writeScript } from './helpers';
 
 const NAMED = 'name another with --luajit, the restyBuild.luajitPath setting or "luajit.compiler" in resty-build.json';

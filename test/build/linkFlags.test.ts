@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadBuildProject } from '../../server/src/build/buildProject';
-import { compileProject } from '../../server/src/build/compile';
-import { ARCHIVE_FILE, computeLinkFlags, createArchive, formatConfigureLine, LinkFlagsOptions, shellQuote, splitShellWords } from '../../server/src/build/linkFlags';
-import { parseManifest } from '../../server/src/core/manifest';
+import { loadBuildProject } from '../../server/src/toolchain/buildProject';
+import { compileProject } from '../../server/src/toolchain/compile';
+import { ARCHIVE_FILE, computeLinkFlags, createArchive, formatConfigureLine, LinkFlagsOptions, shellQuote, splitShellWords } from '../../server/src/toolchain/linkFlags';
+import { parseManifest } from '../../server/src/core/manifest/manifest';
 import { copyFixture, nmDefined, tempDir } from './helpers';
 
 function manifest(dir: string, json: object) {

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadBuildProject } from '../../server/src/build/buildProject';
-import { compileProject } from '../../server/src/build/compile';
-import { compareWithRuntime, describeHeader, identifyLuaJit, parseBytecodeHeader } from '../../server/src/build/luajitInfo';
-import { BuildEnvironmentError } from '../../server/src/build/tool';
+import { loadBuildProject } from '../../server/src/toolchain/buildProject';
+import { compileProject } from '../../server/src/toolchain/compile';
+import { compareWithRuntime, describeHeader, identifyLuaJit, parseBytecodeHeader } from '../../server/src/toolchain/luajitInfo';
+import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
 import { copyFixture, tempDir, writeScript } from './helpers';
 
 test('parseBytecodeHeader reads ESC L J, the version byte and the flags', () => {

@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { loadBuildProject } from '../../server/src/build/buildProject';
-import { compileProject } from '../../server/src/build/compile';
-import { computeLinkFlags, createArchive } from '../../server/src/build/linkFlags';
-import { findProbeToolchain, verifyEmbedding, VerifyOptions } from '../../server/src/build/verify';
+import { loadBuildProject } from '../../server/src/toolchain/buildProject';
+import { compileProject } from '../../server/src/toolchain/compile';
+import { computeLinkFlags, createArchive } from '../../server/src/toolchain/linkFlags';
+import { findProbeToolchain, verifyEmbedding, VerifyOptions } from '../../server/src/toolchain/verify';
 import { copyFixture } from './helpers';
 
 async function prepared(mode: 'objects' | 'archive' = 'objects') {

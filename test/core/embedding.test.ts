@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { NodeFileSystem } from '../../server/src/core/fs';
-import { buildModuleMap } from '../../server/src/core/moduleMap';
-import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/mapping';
-import { Workspace } from '../../server/src/core/workspace';
+import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
+import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 

@@ -2,9 +2,9 @@
 // parses and from tokens when it does not, plus the doc comments above members.
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { docCommentAbove } from '../../server/src/core/docComments';
-import { analyzeExports, ModuleExports } from '../../server/src/core/exports';
-import { tokenize } from '../../server/src/core/luaLexer';
+import { docCommentAbove } from '../../server/src/core/navigate/docComments';
+import { analyzeExports, ModuleExports } from '../../server/src/core/navigate/exports';
+import { tokenize } from '../../server/src/core/lua/luaLexer';
 
 function exportsOf(text: string): ModuleExports {
   return analyzeExports(text, tokenize(text));

@@ -7,8 +7,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { findCodeActions } from '../../server/src/features/codeActions';
 import { MemoryFileSystem } from '../../server/src/core/fs';
-import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest';
-import { Workspace } from '../../server/src/core/workspace';
+import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT } from '../helpers/core';
 
 const FILE = path.join(MEM_ROOT, MANIFEST_NAME);

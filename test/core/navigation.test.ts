@@ -11,7 +11,7 @@ import { findDefinition } from '../../server/src/features/navigation';
 import { findReferenceLocations } from '../../server/src/features/references';
 import { findSignatureHelp } from '../../server/src/features/signatureHelp';
 import { findDocumentSymbols, findWorkspaceSymbols } from '../../server/src/features/symbols';
-import { fuzzyMatch } from '../../server/src/core/symbols';
+import { fuzzyMatch } from '../../server/src/core/navigate/symbols';
 import { pathToUri } from '../../server/src/convert';
 import { navWorkspace, rangeIn } from '../helpers/nav';
 

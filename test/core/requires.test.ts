@@ -2,7 +2,7 @@
 // exact range of the string literal (quotes included).
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { analyzeLua } from '../../server/src/core/luaFile';
+import { analyzeLua } from '../../server/src/core/lua/luaFile';
 import { brief, checkSource, rangeOn } from '../helpers/core';
 
 const source = [

@@ -5,9 +5,9 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../../server/src/core/fs';
-import { createProject, Env, findLuakitStdlib } from '../../server/src/core/project';
-import { resolveModule } from '../../server/src/core/resolver';
-import { Workspace } from '../../server/src/core/workspace';
+import { createProject, Env, findLuakitStdlib } from '../../server/src/core/resolve/project';
+import { resolveModule } from '../../server/src/core/resolve/resolver';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { fixture } from '../helpers/paths';
 
 const root = fixture('luakit-search-order');

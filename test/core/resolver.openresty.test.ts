@@ -7,10 +7,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../../server/src/core/fs';
-import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest';
-import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../server/src/core/project';
-import { resolveModule } from '../../server/src/core/resolver';
-import { Workspace } from '../../server/src/core/workspace';
+import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../server/src/core/resolve/project';
+import { resolveModule } from '../../server/src/core/resolve/resolver';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { notFoundTrail, requireLuajit, runLuajit } from '../helpers/luajit';
 import { fixture, tempCopy, writeTree } from '../helpers/paths';
 

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeLua } from '../../server/src/core/luaFile';
+import { analyzeLua } from '../../server/src/core/lua/luaFile';
 import { requireLuajit, runLuajit } from '../helpers/luajit';
 import { brief, checkSource, rangeOn } from '../helpers/core';
 import { tempCopy } from '../helpers/paths';

@@ -6,9 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as luaparse from 'luaparse';
-import { prepareForLuaparse } from '../../server/src/core/luaFile';
-import { scanLua } from '../../server/src/core/luaScan';
-import { isSurelyValid, scanAndCheck } from '../../server/src/core/syntaxCheck';
+import { prepareForLuaparse } from '../../server/src/core/lua/luaFile';
+import { scanLua } from '../../server/src/core/lua/luaScan';
+import { isSurelyValid, scanAndCheck } from '../../server/src/core/lua/syntaxCheck';
 import { repoRoot } from '../helpers/paths';
 
 function luaFiles(dir: string, out: string[] = []): string[] {

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { findModuleBindings } from '../../server/src/core/aliases';
-import { analyzeExports } from '../../server/src/core/exports';
+import { findModuleBindings } from '../../server/src/core/navigate/aliases';
+import { analyzeExports } from '../../server/src/core/navigate/exports';
 import { MemoryFileSystem } from '../../server/src/core/fs';
-import { tokenize } from '../../server/src/core/luaLexer';
-import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest';
-import { parseNginxConf } from '../../server/src/core/nginxConf';
-import { findRequires } from '../../server/src/core/requires';
-import { documentSymbols } from '../../server/src/core/symbols';
-import { Workspace } from '../../server/src/core/workspace';
+import { tokenize } from '../../server/src/core/lua/luaLexer';
+import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { parseNginxConf } from '../../server/src/core/nginx/nginxConf';
+import { findRequires } from '../../server/src/core/lua/requires';
+import { documentSymbols } from '../../server/src/core/navigate/symbols';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { chooseKind, Corpus, mutate, MutationKind, Rng } from './mutate';
 
 /**

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { checkLuaFile } from '../../server/src/core/checks';
+import { checkLuaFile } from '../../server/src/core/checks/checks';
 import { MemoryFileSystem } from '../../server/src/core/fs';
-import { analyzeLua } from '../../server/src/core/luaFile';
-import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest';
-import { createProject } from '../../server/src/core/project';
-import { resolveModule } from '../../server/src/core/resolver';
+import { analyzeLua } from '../../server/src/core/lua/luaFile';
+import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { createProject } from '../../server/src/core/resolve/project';
+import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { Finding, Range } from '../../server/src/core/types';
 
 /** The root of in-memory projects. */

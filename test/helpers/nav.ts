@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { MemoryFileSystem } from '../../server/src/core/fs';
 import { LineIndex, Position } from '../../server/src/core/types';
-import { Workspace } from '../../server/src/core/workspace';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT } from './core';
 
 /**

@@ -38,7 +38,7 @@ function producedCodes(): Set<string> {
     }
   };
   walk(join(REPO, 'server', 'src', 'core'));
-  walk(join(REPO, 'server', 'src', 'build'));
+  walk(join(REPO, 'server', 'src', 'toolchain'));
   return codes;
 }
 

@@ -1,5 +1,5 @@
-import { loadBuildProject } from '../build/buildProject';
-import { BuildEnvironmentError } from '../build/tool';
+import { loadBuildProject } from '../toolchain/buildProject';
+import { BuildEnvironmentError } from '../toolchain/tool';
 import { BUILD_USAGE, BuildUsageError, parseBuildArgs } from './buildArgs';
 import { runCompile } from './compile';
 import { runFlags } from './flags';

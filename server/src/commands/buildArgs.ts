@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { LinkMode } from '../core/manifest';
+import { LinkMode } from '../core/manifest/manifest';
 
 /** The options of `compile`, `flags` and `verify`; parsed here so cli.ts only dispatches. */
 export interface BuildArgs {

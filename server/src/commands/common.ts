@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../core/fs';
-import { MANIFEST_NAME } from '../core/manifest';
-import { Project } from '../core/project';
+import { MANIFEST_NAME } from '../core/manifest/manifest';
+import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
-import { Workspace } from '../core/workspace';
+import { Workspace } from '../core/workspace/workspace';
 import { findingLines, findingsJson } from './output';
 
 export { hasErrors, relativePath, sortFindings } from './output';

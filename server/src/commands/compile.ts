@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import { BuildProject } from '../build/buildProject';
-import { compileProject, CompileResult } from '../build/compile';
-import { describeHeader } from '../build/luajitInfo';
+import { BuildProject } from '../toolchain/buildProject';
+import { compileProject, CompileResult } from '../toolchain/compile';
+import { describeHeader } from '../toolchain/luajitInfo';
 import { BuildArgs } from './buildArgs';
 import { findingLines, findingsJson, hasErrors, Write } from './output';
 

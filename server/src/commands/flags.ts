@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { BuildProject } from '../build/buildProject';
-import { computeLinkFlags, createArchive, formatConfigureLine, LinkFlags } from '../build/linkFlags';
+import { BuildProject } from '../toolchain/buildProject';
+import { computeLinkFlags, createArchive, formatConfigureLine, LinkFlags } from '../toolchain/linkFlags';
 import { BuildArgs } from './buildArgs';
 import { Write } from './output';
 

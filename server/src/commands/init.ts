@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { inferManifest } from '../core/manifestInference';
+import { inferManifest } from '../core/manifest/manifestInference';
 import { CommandArgs, CommandError, CommandIO, EXIT_OK, openWorkspace, resolveDir } from './common';
 
 /** `resty-build init [dir]`: writes the manifest the analysis infers; never overwrites one. */

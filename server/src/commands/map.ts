@@ -1,4 +1,4 @@
-import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/moduleMap';
+import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/embed/moduleMap';
 import { chooseFormat, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
 
 /** `resty-build map [dir]`: the name mapping and the closure, as a table or JSON. */

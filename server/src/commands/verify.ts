@@ -1,5 +1,5 @@
-import { BuildProject } from '../build/buildProject';
-import { verifyEmbedding } from '../build/verify';
+import { BuildProject } from '../toolchain/buildProject';
+import { verifyEmbedding } from '../toolchain/verify';
 import { BuildArgs } from './buildArgs';
 import { compileSummary, compileWithProgress } from './compile';
 import { linkFlagsFor } from './flags';

@@ -13,15 +13,15 @@ import {
   ResponseError,
   WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { BuildProject, buildProjectOf } from '../build/buildProject';
-import { compileProject, CompileResult } from '../build/compile';
-import { describeHeader } from '../build/luajitInfo';
-import { computeLinkFlags, createArchive, formatConfigureLine } from '../build/linkFlags';
-import { BuildEnvironmentError, findExecutable } from '../build/tool';
-import { findProbeToolchain, ProbeToolchain, verifyEmbedding } from '../build/verify';
+import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
+import { compileProject, CompileResult } from '../toolchain/compile';
+import { describeHeader } from '../toolchain/luajitInfo';
+import { computeLinkFlags, createArchive, formatConfigureLine } from '../toolchain/linkFlags';
+import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
+import { findProbeToolchain, ProbeToolchain, verifyEmbedding } from '../toolchain/verify';
 import { findingLines } from '../commands/output';
 import { Finding } from '../core/types';
-import { Workspace } from '../core/workspace';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, toDiagnostic, uriToPath } from '../convert';
 import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from './buildProtocol';
 

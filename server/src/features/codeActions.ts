@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { appendToArray } from '../core/manifestEdits';
+import { appendToArray } from '../core/manifest/manifestEdits';
 import { LineIndex } from '../core/types';
-import { Workspace } from '../core/workspace';
-import { substitute } from '../core/resolver';
+import { Workspace } from '../core/workspace/workspace';
+import { substitute } from '../core/resolve/resolver';
 import { pathToUri } from '../convert';
 
 function manifestEdit(workspace: Workspace, manifestFile: string, key: 'embed' | 'provided', names: string[]): WorkspaceEdit | undefined {

@@ -1,14 +1,14 @@
 import * as path from 'node:path';
 import { CompletionItem, CompletionItemKind, MarkupKind, Position } from 'vscode-languageserver/node';
-import { bindingAt } from '../core/aliases';
-import { memberSignature } from '../core/exports';
-import { bkFunctions, luakitMarkdown, luakitSignature, stateMethods } from '../core/luakitApi';
-import { isBkGlobal } from '../core/luakitNav';
-import { bindingsOf, memberDoc, tokensOf } from '../core/luaViews';
-import { memberContextAt } from '../core/luaContext';
-import { moduleCatalog } from '../core/moduleCatalog';
-import { locate, moduleOf } from '../core/moduleNav';
-import { Workspace } from '../core/workspace';
+import { bindingAt } from '../core/navigate/aliases';
+import { memberSignature } from '../core/navigate/exports';
+import { bkFunctions, luakitMarkdown, luakitSignature, stateMethods } from '../core/navigate/luakitApi';
+import { isBkGlobal } from '../core/navigate/luakitNav';
+import { bindingsOf, memberDoc, tokensOf } from '../core/navigate/luaViews';
+import { memberContextAt } from '../core/navigate/luaContext';
+import { moduleCatalog } from '../core/navigate/moduleCatalog';
+import { locate, moduleOf } from '../core/navigate/moduleNav';
+import { Workspace } from '../core/workspace/workspace';
 
 const ORIGIN_ORDER: Record<string, string> = { workspace: '0', stdlib: '1', provided: '2', builtin: '3' };
 

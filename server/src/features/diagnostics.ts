@@ -1,6 +1,6 @@
 import { Connection, Diagnostic } from 'vscode-languageserver/node';
 import { sameRange } from '../core/types';
-import { Workspace } from '../core/workspace';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, toDiagnostic } from '../convert';
 
 /**

@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
-import { memberSignature } from '../core/exports';
-import { BK_DOC, luakitMarkdown } from '../core/luakitApi';
-import { luakitTargetAt } from '../core/luakitNav';
-import { memberDoc } from '../core/luaViews';
-import { moduleNameOf } from '../core/moduleCatalog';
-import { locate, targetAt } from '../core/moduleNav';
-import { symbolForModule } from '../core/mapping';
-import { Project } from '../core/project';
-import { Resolution } from '../core/resolver';
-import { Workspace } from '../core/workspace';
+import { memberSignature } from '../core/navigate/exports';
+import { BK_DOC, luakitMarkdown } from '../core/navigate/luakitApi';
+import { luakitTargetAt } from '../core/navigate/luakitNav';
+import { memberDoc } from '../core/navigate/luaViews';
+import { moduleNameOf } from '../core/navigate/moduleCatalog';
+import { locate, targetAt } from '../core/navigate/moduleNav';
+import { symbolForModule } from '../core/embed/mapping';
+import { Project } from '../core/resolve/project';
+import { Resolution } from '../core/resolve/resolver';
+import { Workspace } from '../core/workspace/workspace';
 
 const ORIGIN_TEXT: Record<string, string> = {
   workspace: 'the workspace',

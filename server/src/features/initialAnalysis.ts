@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import { Workspace } from '../core/workspace';
+import { Workspace } from '../core/workspace/workspace';
 import { AnalysisPool } from '../analysisPool';
 import { FactsStore } from '../factsStore';
 

@@ -1,5 +1,5 @@
-import { buildModuleMap, formatModuleMapMarkdown } from '../core/moduleMap';
-import { Workspace } from '../core/workspace';
+import { buildModuleMap, formatModuleMapMarkdown } from '../core/embed/moduleMap';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, uriToPath } from '../convert';
 import { ModuleMapParams, ModuleMapResult } from '../protocol';
 

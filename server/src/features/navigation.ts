@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { DocumentLink, Location, Position } from 'vscode-languageserver/node';
-import { hostViews } from '../core/luaViews';
-import { targetAt } from '../core/moduleNav';
-import { parseNginxConf } from '../core/nginxConf';
-import { nginxPrefix } from '../core/project';
+import { hostViews } from '../core/navigate/luaViews';
+import { targetAt } from '../core/navigate/moduleNav';
+import { parseNginxConf } from '../core/nginx/nginxConf';
+import { nginxPrefix } from '../core/resolve/project';
 import { LineIndex } from '../core/types';
-import { Workspace } from '../core/workspace';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri } from '../convert';
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };

@@ -1,6 +1,6 @@
 import { Location, Position } from 'vscode-languageserver/node';
-import { findReferences } from '../core/moduleReferences';
-import { Workspace } from '../core/workspace';
+import { findReferences } from '../core/navigate/moduleReferences';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri } from '../convert';
 
 export function findReferenceLocations(workspace: Workspace, file: string, position: Position, includeDeclaration: boolean): Location[] {

@@ -1,12 +1,12 @@
 import { MarkupKind, ParameterInformation, Position, SignatureHelp, SignatureInformation } from 'vscode-languageserver/node';
-import { bindingAt } from '../core/aliases';
-import { findMember, memberSignature } from '../core/exports';
-import { bkFunction, luakitSignature, stateMethod } from '../core/luakitApi';
-import { isBkGlobal } from '../core/luakitNav';
-import { callContextAt } from '../core/luaContext';
-import { bindingsOf, memberDoc, tokensOf } from '../core/luaViews';
-import { locate, moduleOf } from '../core/moduleNav';
-import { Workspace } from '../core/workspace';
+import { bindingAt } from '../core/navigate/aliases';
+import { findMember, memberSignature } from '../core/navigate/exports';
+import { bkFunction, luakitSignature, stateMethod } from '../core/navigate/luakitApi';
+import { isBkGlobal } from '../core/navigate/luakitNav';
+import { callContextAt } from '../core/navigate/luaContext';
+import { bindingsOf, memberDoc, tokensOf } from '../core/navigate/luaViews';
+import { locate, moduleOf } from '../core/navigate/moduleNav';
+import { Workspace } from '../core/workspace/workspace';
 
 /** A signature whose parameters are located by offsets in its label (no ambiguity with repeated names). */
 function signature(label: string, params: string[], doc?: string): SignatureInformation {

@@ -1,6 +1,6 @@
 import { DocumentSymbol, Location, SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
-import { documentSymbols, OutlineKind, OutlineSymbol, workspaceSymbols } from '../core/symbols';
-import { Workspace } from '../core/workspace';
+import { documentSymbols, OutlineKind, OutlineSymbol, workspaceSymbols } from '../core/navigate/symbols';
+import { Workspace } from '../core/workspace/workspace';
 import { pathToUri } from '../convert';
 
 const KIND: Record<OutlineKind, SymbolKind> = {

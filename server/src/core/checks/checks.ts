@@ -1,0 +1,120 @@
+import * as path from 'node:path';
+import { LuaFileFacts } from '../lua/luaFile';
+import { MappingEntry, symbolFromFileName } from '../embed/mapping';
+import { Manifest } from '../manifest/manifest';
+import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
+import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { Finding } from '../types';
+
+/**
+ * The per-file checks: syntax, and every require against the project's
+ * loaders. For a file inside the embed closure, the closure judges the
+ * requires instead (`inClosure`), so a site never gets two verdicts.
+ */
+export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false): Finding[] {
+  const findings: Finding[] = [];
+  if (facts.syntaxError) {
+    findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
+  }
+  if (facts.skipped) {
+    // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
+    const severity = facts.skipped.code === 'too-complex' ? 'warning' : 'info';
+    findings.push({ file, range: facts.skipped.range, severity, code: facts.skipped.code, message: facts.skipped.message });
+  }
+  for (const problem of facts.luajitSyntax) {
+    findings.push({ file, range: problem.range, severity: 'error', code: 'luajit-syntax', message: problem.message });
+  }
+  if (inClosure) {
+    return findings;
+  }
+  for (const site of facts.requires) {
+    const range = facts.lines.range(site.start, site.end);
+    if (site.dynamic || site.name === undefined) {
+      if (!site.forwarding) {
+        findings.push({
+          file,
+          range,
+          severity: 'info',
+          code: 'dynamic-require',
+          message: 'The module name is not a literal string, so it cannot be resolved or followed before run time.',
+        });
+      }
+      continue;
+    }
+    const odd = suspiciousNameReason(site.name);
+    if (odd) {
+      findings.push({
+        file,
+        range,
+        severity: 'warning',
+        code: 'suspicious-module-name',
+        message: `Suspicious module name '${site.name}': ${odd}. Lua substitutes it into the search templates as is; it cannot be embedded as bytecode.`,
+        module: site.name,
+      });
+    }
+    const resolution = resolve(site.name);
+    if (resolution.status === 'unresolved') {
+      findings.push({
+        file,
+        range,
+        severity: site.optional ? 'warning' : 'error',
+        code: 'unresolved-module',
+        message: notFoundMessage(resolution) + (site.optional ? '\n(optional: required through pcall)' : ''),
+        module: site.name,
+      });
+    }
+  }
+  return findings;
+}
+
+/** Problems of the name mapping itself, reported at the manifest's `embed` entries. */
+export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Finding[] {
+  const findings: Finding[] = [];
+  const at = (entry: MappingEntry, severity: Finding['severity'], code: string, message: string) =>
+    findings.push({ file: manifest.file, range: entry.range, severity, code, message, module: entry.module });
+  const firstByModule = new Map<string, MappingEntry>();
+  const bySymbol = new Map<string, MappingEntry[]>();
+  for (const entry of mapping) {
+    const first = firstByModule.get(entry.module);
+    if (first) {
+      at(entry, 'warning', 'duplicate-mapping', `'${entry.module}' is already in "embed" (line ${first.range.start.line + 1}).`);
+      continue;
+    }
+    firstByModule.set(entry.module, entry);
+    bySymbol.set(entry.symbol, [...(bySymbol.get(entry.symbol) ?? []), entry]);
+    for (const reason of entry.reasons) {
+      at(entry, 'error', reason.code, reason.message);
+    }
+    const odd = suspiciousNameReason(entry.module);
+    if (odd) {
+      at(entry, 'error', 'suspicious-module-name', `'${entry.module}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
+    } else if (hasHyphen(entry.module)) {
+      at(
+        entry,
+        'error',
+        'hyphen-name',
+        `'${entry.module}' compiles to ${entry.symbol}, but require cuts a name after its first '-' and looks for luaJIT_BC_${entry.module.slice(entry.module.indexOf('-') + 1).replace(/[.-]/g, '_')}: it will never be found. Rename the module without '-'.`,
+      );
+    }
+    if (entry.file && entry.origin === 'explicit') {
+      const derived = symbolFromFileName(entry.file);
+      if (derived !== entry.symbol) {
+        at(
+          entry,
+          'info',
+          'mapping-name-mismatch',
+          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.module}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
+        );
+      }
+    }
+  }
+  for (const [symbol, entries] of bySymbol) {
+    if (entries.length > 1) {
+      for (const entry of entries) {
+        const others = entries.filter((e) => e !== entry).map((e) => `'${e.module}'`).join(', ');
+        at(entry, 'error', 'symbol-collision', `'${entry.module}' and ${others} both compile to ${symbol}: the link fails with a duplicate symbol, or one silently shadows the other in an archive. Rename one of them.`);
+      }
+    }
+  }
+  return findings;
+}

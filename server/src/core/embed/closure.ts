@@ -1,0 +1,290 @@
+import * as path from 'node:path';
+import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
+import { MappingEntry } from './mapping';
+import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
+import { nginxPrefix, Project } from '../resolve/project';
+import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { Finding, LineIndex, Range } from '../types';
+
+/** How a module reached from the embed closure will fare in the binary. */
+export type ClosureStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name';
+
+export interface ClosureModule {
+  name: string;
+  status: ClosureStatus;
+  file?: string;
+  /** Where it is required from (first few), as offsets into the requiring text. */
+  requiredFrom: { file: string; start: number; end: number }[];
+  /** Only ever required through pcall. */
+  optional: boolean;
+}
+
+/**
+ * The result of a closure walk: the files reached and, per file, the
+ * judgement of its requires. Findings and modules are derived on first use,
+ * so patching one file's judgement after an edit costs little.
+ */
+export class Closure {
+  private findingsCache: Finding[] | undefined;
+  private byFileCache: Map<string, Finding[]> | undefined;
+  private modulesCache: Map<string, ClosureModule> | undefined;
+
+  constructor(
+    /** Lua files reached: their requires are judged by the closure's rules. */
+    readonly files: Set<string>,
+    /** Judgements in walk order (nginx.conf chunks first). */
+    readonly judgements: readonly { file: string; judgement: FileJudgement }[],
+    /** The modules of the mapping, which head the module list. */
+    private readonly roots: readonly ClosureModule[],
+  ) {}
+
+  /** Findings at require sites (in Lua files and in the nginx.conf). */
+  get findings(): Finding[] {
+    return (this.findingsCache ??= this.judgements.flatMap((j) => j.judgement.findings));
+  }
+
+  /** The same findings by file. */
+  get byFile(): Map<string, Finding[]> {
+    if (!this.byFileCache) {
+      const byFile = new Map<string, Finding[]>();
+      for (const f of this.findings) {
+        let list = byFile.get(f.file);
+        if (!list) {
+          list = [];
+          byFile.set(f.file, list);
+        }
+        list.push(f);
+      }
+      this.byFileCache = byFile;
+    }
+    return this.byFileCache;
+  }
+
+  get modules(): Map<string, ClosureModule> {
+    if (!this.modulesCache) {
+      const modules = new Map<string, ClosureModule>();
+      for (const root of this.roots) {
+        modules.set(root.name, { ...root, requiredFrom: [] });
+      }
+      for (const { file, judgement } of this.judgements) {
+        for (const n of judgement.notes) {
+          let m = modules.get(n.name);
+          if (!m) {
+            m = { name: n.name, status: n.status, file: n.file, requiredFrom: [], optional: true };
+            modules.set(n.name, m);
+          }
+          if (m.requiredFrom.length < 20) {
+            m.requiredFrom.push({ file, start: n.start, end: n.end });
+          }
+          m.optional = m.optional && n.optional;
+        }
+      }
+      this.modulesCache = modules;
+    }
+    return this.modulesCache;
+  }
+
+  /** The same closure with one file's judgement replaced by one that reaches the same files. */
+  patched(file: string, judgement: FileJudgement): Closure {
+    return new Closure(
+      this.files,
+      this.judgements.map((j) => (j.file === file && j.judgement !== judgement ? { file, judgement } : j)),
+      this.roots,
+    );
+  }
+}
+
+export interface ClosureInput {
+  project: Project;
+  mapping: MappingEntry[];
+  facts: (file: string) => LuaFileFacts | undefined;
+  resolve: (name: string) => Resolution;
+  readText: (file: string) => string | undefined;
+  isFile: (file: string) => boolean;
+  /**
+   * Judgements of files from an earlier run with the same mapping and
+   * resolutions, keyed by file; reused while a file's facts are the same
+   * object. An edit then costs one file's judgement plus a walk.
+   */
+  cache?: Map<string, FileJudgement>;
+}
+
+/** What one module reached by a require is, as judged at one site. */
+interface ModuleNote {
+  name: string;
+  status: ClosureStatus;
+  file?: string;
+  optional: boolean;
+  start: number;
+  end: number;
+}
+
+/** The closure's verdict on the requires of one text: its findings, the modules it reaches, and the files to follow. */
+export interface FileJudgement {
+  facts: LuaFileFacts;
+  findings: Finding[];
+  notes: ModuleNote[];
+  next: string[];
+}
+
+/** Judges the requires of one text; `toFile` maps its offsets to ranges of `file`. */
+export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: Map<string, MappingEntry>, resolve: (name: string) => Resolution): FileJudgement {
+  const findings: Finding[] = [];
+  const notes: ModuleNote[] = [];
+  const next: string[] = [];
+  for (const site of facts.requires) {
+    if (site.dynamic || site.name === undefined) {
+      if (!site.forwarding) {
+        findings.push({
+          file,
+          range: toFile(site.start, site.end),
+          severity: 'warning',
+          code: 'dynamic-require',
+          message: 'This require is part of the embed closure but its module name is not a literal, so what it loads cannot be checked or embedded.',
+        });
+      }
+      continue;
+    }
+    const name = site.name;
+    const at = (severity: Finding['severity'], code: string, message: string) =>
+      findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
+    const note = (status: ClosureStatus, target?: string) =>
+      notes.push({ name, status, file: target, optional: site.optional, start: site.start, end: site.end });
+    const resolution = resolve(name);
+    if (resolution.status === 'builtin' || resolution.status === 'provided') {
+      note(resolution.status);
+      continue;
+    }
+    if (hasHyphen(name)) {
+      note('hyphen-name', resolution.file);
+      at('error', 'hyphen-name', `'${name}' can never be found as embedded bytecode: at run time a name with '-' is cut after its first '-', so require looks for luaJIT_BC_${name.slice(name.indexOf('-') + 1).replace(/[.-]/g, '_')}. Rename the module without '-'.`);
+      if (resolution.file && resolution.status === 'file') {
+        next.push(resolution.file);
+      }
+      continue;
+    }
+    const odd = suspiciousNameReason(name);
+    if (odd) {
+      note('unresolved', resolution.file);
+      at('error', 'suspicious-module-name', `'${name}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
+      continue;
+    }
+    const entry = embedded.get(name);
+    if (entry) {
+      note('embedded', entry.file);
+      if (entry.file) {
+        next.push(entry.file);
+      }
+      continue;
+    }
+    if (resolution.status === 'file') {
+      note('not-in-mapping', resolution.file);
+      at(
+        site.optional ? 'warning' : 'error',
+        'not-in-mapping',
+        `'${name}' is required here but not embedded: the nginx binary will say "module '${name}' not found"${site.optional ? ' (required through pcall, so the code may cope)' : ''}. Add it to "embed" in resty-build.json.`,
+      );
+      next.push(resolution.file!);
+    } else if (resolution.status === 'native') {
+      note('native', resolution.file);
+      at(site.optional ? 'warning' : 'error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
+    } else {
+      note('unresolved');
+      at('error', 'unresolved-module', `${notFoundMessage(resolution)}\n(part of the embed closure)`);
+    }
+  }
+  for (const load of facts.ffiLoads) {
+    if (!isSystemLibrary(load.library)) {
+      findings.push({
+        file,
+        range: toFile(load.start, load.end),
+        severity: 'warning',
+        code: 'native-module',
+        message: `ffi.load("${load.library}") loads a native library: the Lua code can be embedded, but lib${load.library.replace(/^lib/, '').replace(/\.so.*$/, '')}.so must ship in the runtime image.`,
+        module: undefined,
+      });
+    }
+  }
+  return { facts, findings, notes, next };
+}
+
+/**
+ * The embed closure: from the embedded modules (and the nginx.conf's Lua),
+ * follow literal requires transitively and judge every module reached by
+ * what the static binary will do with it.
+ */
+export function embeddedByName(mapping: readonly MappingEntry[]): Map<string, MappingEntry> {
+  const embedded = new Map<string, MappingEntry>();
+  for (const entry of mapping) {
+    if (!embedded.has(entry.module)) {
+      embedded.set(entry.module, entry);
+    }
+  }
+  return embedded;
+}
+
+/** True when two judgements of a file lead the walk to the same files (so the closure's file set stands). */
+export function sameReach(a: FileJudgement, b: FileJudgement): boolean {
+  return a.next.length === b.next.length && a.next.every((f, i) => f === b.next[i]);
+}
+
+export function computeClosure(input: ClosureInput): Closure {
+  const { project, mapping } = input;
+  const embedded = embeddedByName(mapping);
+  const files = new Set<string>();
+  const roots: ClosureModule[] = [];
+  const judgements: { file: string; judgement: FileJudgement }[] = [];
+  const queue: string[] = [];
+
+  const enqueueFile = (file: string) => {
+    if (!files.has(file)) {
+      files.add(file);
+      queue.push(file);
+    }
+  };
+
+  for (const entry of mapping) {
+    if (entry.file && entry.origin !== 'native') {
+      roots.push({ name: entry.module, status: hasHyphen(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
+      enqueueFile(entry.file);
+    }
+  }
+
+  if (project.nginxConfFile && project.nginxConf) {
+    const confFile = project.nginxConfFile;
+    const confText = input.readText(confFile) ?? '';
+    const confLines = new LineIndex(confText);
+    for (const chunk of project.nginxConf.chunks) {
+      const facts = analyzeLua(chunk.text);
+      judgements.push({ file: confFile, judgement: judge(confFile, facts, (s, e) => confLines.range(chunk.offset + s, chunk.offset + e), embedded, input.resolve) });
+    }
+    const prefix = nginxPrefix(confFile);
+    for (const f of project.nginxConf.files) {
+      const target = path.isAbsolute(f.path.value) ? f.path.value : path.join(prefix, f.path.value);
+      if (input.isFile(target)) {
+        enqueueFile(target);
+      }
+    }
+  }
+  for (const { judgement } of judgements) {
+    judgement.next.forEach(enqueueFile);
+  }
+
+  for (let head = 0; head < queue.length; head++) {
+    const file = queue[head];
+    const facts = input.facts(file);
+    if (!facts) {
+      files.delete(file);
+      continue;
+    }
+    let judgement = input.cache?.get(file);
+    if (!judgement || judgement.facts !== facts) {
+      judgement = judge(file, facts, (s, e) => facts.lines.range(s, e), embedded, input.resolve);
+      input.cache?.set(file, judgement);
+    }
+    judgements.push({ file, judgement });
+    judgement.next.forEach(enqueueFile);
+  }
+
+  return new Closure(files, judgements, roots);
+}

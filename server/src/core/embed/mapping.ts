@@ -1,0 +1,115 @@
+import * as path from 'node:path';
+import { EmbedEntry, Manifest } from '../manifest/manifest';
+import { Origin, Resolution } from '../resolve/resolver';
+import { Range } from '../types';
+
+/** The prefix LuaJIT gives every bytecode symbol (lj_bcdump.h / jit/bcsave.lua). */
+export const BC_PREFIX = 'luaJIT_BC_';
+
+/** What `luajit -b -n <name>` accepts (bcsave.lua's checkmodname). */
+export function isEmbeddableName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(name);
+}
+
+/** The symbol `luajit -b -n <name>` writes: dots and hyphens become underscores. */
+export function symbolForModule(name: string): string {
+  return BC_PREFIX + name.replace(/[.-]/g, '_');
+}
+
+/**
+ * The symbol `require(name)` looks up at run time (lib_package.c): a name
+ * with a hyphen is cut after the first one ("foo-bar" looks for
+ * luaJIT_BC_bar), which is why hyphenated modules are never found embedded.
+ */
+export function runtimeSymbolForModule(name: string): string {
+  const dash = name.indexOf('-');
+  return symbolForModule(dash >= 0 ? name.slice(dash + 1) : name);
+}
+
+/** `resty.upstream.healthcheck` -> `resty_upstream_healthcheck.lua`, the name builds flatten to. */
+export function flatFileName(name: string): string {
+  return name.replace(/[./]/g, '_') + '.lua';
+}
+
+/** The object file a module compiles to, inside outDir. */
+export function objectFileName(name: string): string {
+  return name.replace(/[./]/g, '_') + '.o';
+}
+
+/** What `luajit -b` without `-n` would name a file's symbol: its base name minus the extension. */
+export function symbolFromFileName(file: string): string {
+  const base = path.basename(file);
+  const dot = base.lastIndexOf('.');
+  const head = (dot > 0 ? base.slice(0, dot) : base).match(/^[A-Za-z0-9_.-]+/)?.[0] ?? '';
+  return BC_PREFIX + head.replace(/[.-]/g, '_');
+}
+
+export interface MappingReason {
+  code: string;
+  message: string;
+}
+
+/** One row of the name mapping: what will be compiled and linked for a module. */
+export interface MappingEntry {
+  module: string;
+  /** The Lua source, absolute; undefined when it could not be found. */
+  file?: string;
+  flatName: string;
+  /** Absolute path of the object file in outDir. */
+  object: string;
+  symbol: string;
+  origin?: Origin;
+  /** The manifest entry, for diagnostics and code actions. */
+  range: Range;
+  /** Problems that keep this entry from working; empty when it embeds cleanly. */
+  reasons: MappingReason[];
+}
+
+/** Builds the mapping rows from the manifest's `embed` list; `resolve` finds non-explicit sources. */
+export function buildMapping(
+  manifest: Manifest,
+  resolve: (name: string) => Resolution,
+  fileExists: (file: string) => boolean,
+): MappingEntry[] {
+  return manifest.embed.map((entry: EmbedEntry) => {
+    const reasons: MappingReason[] = [];
+    let file: string | undefined;
+    let origin: Origin | undefined;
+    if (entry.file !== undefined) {
+      file = entry.file;
+      origin = 'explicit';
+      if (!fileExists(file)) {
+        reasons.push({ code: 'mapping-file-missing', message: `The file '${path.relative(manifest.dir, file)}' given for '${entry.module}' does not exist.` });
+        file = undefined;
+      }
+    } else {
+      const resolution = resolve(entry.module);
+      if (resolution.status === 'file') {
+        file = resolution.file;
+        origin = resolution.origin;
+      } else if (resolution.status === 'builtin' || resolution.status === 'provided') {
+        origin = resolution.origin;
+        reasons.push({
+          code: 'mapping-file-missing',
+          message: `'${entry.module}' is ${resolution.status === 'builtin' ? 'built into the runtime' : 'declared as provided by the runtime'}: there is no Lua source to embed.`,
+        });
+      } else if (resolution.status === 'native') {
+        file = resolution.file;
+        origin = 'native';
+        reasons.push({ code: 'native-module', message: `'${entry.module}' is a C module (${resolution.file}): it cannot be compiled to bytecode; ship the library in the runtime image.` });
+      } else {
+        reasons.push({ code: 'mapping-file-missing', message: `No source file found for '${entry.module}'.` });
+      }
+    }
+    return {
+      module: entry.module,
+      file,
+      flatName: flatFileName(entry.module),
+      object: path.join(manifest.outDir, objectFileName(entry.module)),
+      symbol: symbolForModule(entry.module),
+      origin,
+      range: entry.range,
+      reasons,
+    };
+  });
+}

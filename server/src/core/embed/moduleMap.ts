@@ -1,0 +1,135 @@
+import * as path from 'node:path';
+import { checkMapping } from '../checks/checks';
+import { flatFileName, objectFileName, symbolForModule } from './mapping';
+import { Origin } from '../resolve/resolver';
+import { Finding } from '../types';
+import { Embedding, isInside } from '../workspace/workspace';
+
+export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
+
+/** One row of the module map: the mapping entries first, then what the closure reaches beyond them. */
+export interface ModuleMapRow {
+  module: string;
+  file: string | null;
+  flatName: string;
+  object: string;
+  symbol: string;
+  origin: Origin | null;
+  status: ModuleMapStatus;
+  reasons: { code: string; message: string }[];
+}
+
+/**
+ * `fileFindings` gives the findings of a source file, so a module that will
+ * not compile (syntax) shows as an error in the map too.
+ */
+export function buildModuleMap(embedding: Embedding, fileFindings: (file: string) => Finding[] = () => []): ModuleMapRow[] {
+  const manifest = embedding.project.manifest!;
+  const mappingFindings = checkMapping(manifest, embedding.mapping);
+  const rows: ModuleMapRow[] = [];
+  const seen = new Set<string>();
+  for (const entry of embedding.mapping) {
+    if (seen.has(entry.module)) {
+      continue;
+    }
+    seen.add(entry.module);
+    // A duplicate entry is a warning about the manifest, not about the module.
+    const reasons = [
+      ...mappingFindings.filter((f) => f.module === entry.module && f.severity === 'error'),
+      ...(entry.file ? fileFindings(entry.file).filter((f) => f.code === 'syntax-error' || f.code === 'luajit-syntax') : []),
+    ].map((f) => ({ code: f.code, message: f.message }));
+    rows.push({
+      module: entry.module,
+      file: entry.file ?? null,
+      flatName: entry.flatName,
+      object: entry.object,
+      symbol: entry.symbol,
+      origin: entry.origin ?? null,
+      status: reasons.some((r) => r.code === 'hyphen-name') ? 'hyphen-name' : reasons.length > 0 ? 'error' : 'embedded',
+      reasons,
+    });
+  }
+  const extra = [...embedding.closure.modules.values()].filter((m) => !seen.has(m.name)).sort((a, b) => a.name.localeCompare(b.name));
+  const firstFinding = new Map<string, Finding>();
+  for (const f of embedding.closure.findings) {
+    if (f.module !== undefined && !firstFinding.has(f.module)) {
+      firstFinding.set(f.module, f);
+    }
+  }
+  for (const m of extra) {
+    const first = firstFinding.get(m.name);
+    const reasons = first ? [{ code: first.code, message: first.message }] : [];
+    const inProject = m.file !== undefined && isInside(manifest.dir, m.file);
+    const origin: Origin | null =
+      m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? (inProject ? 'workspace' : 'path') : null;
+    rows.push({
+      module: m.name,
+      file: m.file ?? null,
+      flatName: flatFileName(m.name),
+      object: path.join(manifest.outDir, objectFileName(m.name)),
+      symbol: symbolForModule(m.name),
+      origin,
+      status: m.status,
+      reasons,
+    });
+  }
+  return rows;
+}
+
+function displayPath(root: string, file: string | null): string {
+  if (!file) {
+    return '';
+  }
+  const rel = path.relative(root, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+const STATUS_TEXT: Record<ModuleMapStatus, string> = {
+  embedded: 'embedded',
+  'not-in-mapping': 'MISSING from embed',
+  builtin: 'built into the runtime',
+  provided: 'provided by the runtime',
+  native: 'C module: ship it',
+  unresolved: 'NOT FOUND',
+  'hyphen-name': 'never found (hyphen)',
+  error: 'ERROR',
+};
+
+function tableRows(root: string, rows: ModuleMapRow[]): string[][] {
+  return rows.map((r) => [
+    r.module,
+    r.status === 'builtin' || r.status === 'provided' ? '' : r.flatName,
+    r.status === 'builtin' || r.status === 'provided' ? '' : r.symbol,
+    r.origin ?? '',
+    STATUS_TEXT[r.status],
+    displayPath(root, r.file),
+  ]);
+}
+
+const HEADER = ['Module', 'File name', 'Symbol', 'Origin', 'Status', 'Source'];
+
+export function formatModuleMapMarkdown(root: string, rows: ModuleMapRow[]): string {
+  const cells = tableRows(root, rows);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [`| ${HEADER.join(' | ')} |`, `| ${HEADER.map(() => '---').join(' | ')} |`];
+  for (const row of cells) {
+    lines.push(`| ${row.map((c, i) => (c && i < 3 ? '`' + esc(c) + '`' : esc(c))).join(' | ')} |`);
+  }
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `- \`${r.module}\` (${reason.code}): ${reason.message}`));
+  if (problems.length > 0) {
+    lines.push('', '**Problems**', '', ...problems);
+  }
+  return lines.join('\n');
+}
+
+export function formatModuleMapText(root: string, rows: ModuleMapRow[]): string {
+  const cells = [HEADER, ...tableRows(root, rows)];
+  const widths = HEADER.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  const lines = cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `${r.module}: ${reason.code}: ${reason.message.split('\n')[0]}`));
+  if (problems.length > 0) {
+    lines.push('', ...problems);
+  }
+  return lines.join('\n');
+}

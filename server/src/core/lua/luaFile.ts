@@ -1,0 +1,190 @@
+import * as luaparse from 'luaparse';
+import { shebangLength, Token, tokenize } from './luaLexer';
+import { LuaScan, scanLua } from './luaScan';
+import { isSurelyValid, scanAndCheck } from './syntaxCheck';
+import { FfiLoadSite, RequireSite } from './requires';
+import { LineIndex, Range } from '../types';
+
+export interface SyntaxProblem {
+  message: string;
+  range: Range;
+}
+
+/**
+ * Above this many characters (about 5 MB of Lua) a file is not parsed:
+ * its syntax is not judged (`file-too-large`), but the scanner still finds
+ * its requires, so resolution and the embed closure keep working. A 20 MB
+ * generated file would otherwise hold the server for seconds per edit.
+ */
+export const PARSE_SIZE_LIMIT = 5 * 1024 * 1024;
+
+/** Why part of the analysis of a file was skipped; reported as an info or warning, never an error. */
+export interface SkippedAnalysis {
+  code: 'too-complex' | 'file-too-large';
+  message: string;
+  range: Range;
+}
+
+const TOO_COMPLEX =
+  'This file is nested too deeply to be parsed (the parser ran out of stack), so its syntax was not checked; its requires are still found. ' +
+  "LuaJIT itself rejects more than 200 nested levels ('chunk has too many syntax levels').";
+
+function sizeText(chars: number): string {
+  return `${(chars / (1024 * 1024)).toFixed(1).replace(/\.0$/, '')} MB`;
+}
+
+/** luaparse is recursive: nesting a few thousand levels deep exhausts the stack. */
+function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+/** Everything the core knows about one Lua text; computed once per content. */
+export interface LuaFileFacts {
+  requires: RequireSite[];
+  ffiLoads: FfiLoadSite[];
+  syntaxError?: SyntaxProblem;
+  /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
+  luajitSyntax: SyntaxProblem[];
+  /** Set when the syntax check (or another pass) was skipped: too large or too deeply nested. */
+  skipped?: SkippedAnalysis;
+  /** Offsets to positions; built on first use (most files never need it). */
+  readonly lines: LineIndex;
+}
+
+/**
+ * luaparse (LuaJIT dialect) is the judge of syntax, with two corrections so
+ * it agrees with LuaJIT itself: a leading UTF-8 BOM (and a `#` line after
+ * it) is skipped (luaparse throws a TypeError on it) and binary literals
+ * (`0b101`, accepted by OpenResty's LuaJIT) are rewritten to hex literals of
+ * the same length so every offset stays put.
+ */
+export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[]): string {
+  let out = text;
+  // LuaJIT skips a BOM and then a `#` first line; luaparse only a `#` at offset 0.
+  const skipped = Math.max(shebangLength(text), out.charCodeAt(0) === 0xfeff ? 1 : 0);
+  if (skipped > 0) {
+    out = ' '.repeat(skipped) + out.slice(skipped);
+  }
+  // Pieces joined once: rewriting in place would copy the text per literal.
+  const pieces: string[] = [];
+  let done = 0;
+  for (const at of binaryNumbers) {
+    const start = typeof at === 'number' ? at : at.kind === 'number' ? at.start : -1;
+    const digits = start >= done ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
+    if (digits) {
+      const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
+      pieces.push(out.slice(done, start), '0x', hex);
+      done = start + 2 + digits.length;
+    }
+  }
+  return pieces.length === 0 ? out : pieces.join('') + out.slice(done);
+}
+
+/** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
+function cleanMessage(message: string): string {
+  return message.replace(/^\[\d+:\d+\]\s*/, '');
+}
+
+/** Where a syntax error is, as offsets: [start, end); or why the check was skipped. */
+export interface SyntaxVerdict {
+  message: string;
+  start: number;
+  end: number;
+  skipped?: SkippedAnalysis['code'];
+}
+
+/**
+ * Parses with luaparse and returns undefined for valid text, else the
+ * error at the token LuaJIT would name. Only the error path tokenizes.
+ */
+export function parseSyntax(text: string, binaryNumbers: readonly number[], surelyValid?: boolean): SyntaxVerdict | undefined {
+  if (text.length > PARSE_SIZE_LIMIT) {
+    const message = `This file has ${sizeText(text.length)}, more than the ${sizeText(PARSE_SIZE_LIMIT)} resty-build parses: its syntax was not checked. Its requires are still found and resolved.`;
+    return { message, start: 0, end: 0, skipped: 'file-too-large' };
+  }
+  // Most files are valid: the tree-less recogniser says so several times faster than luaparse.
+  if (surelyValid ?? isSurelyValid(text)) {
+    return undefined;
+  }
+  try {
+    luaparse.parse(prepareForLuaparse(text, binaryNumbers), {
+      luaVersion: 'LuaJIT',
+      locations: false,
+      ranges: false,
+      comments: false,
+      scope: false,
+    });
+    return undefined;
+  } catch (err) {
+    if (isStackOverflow(err)) {
+      return { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+    }
+    const e = err as { index?: number; message?: string };
+    if (typeof e.index === 'number') {
+      const tokens = tokenize(text);
+      let start = Math.min(e.index, text.length);
+      // luaparse points past the line end of an unfinished string; LuaJIT names the string's line.
+      const unfinished = /^(\[\d+:\d+\]\s*)?unfinished/.test(String(e.message))
+        ? tokens.filter((t) => t.unterminated && t.start <= start).at(-1)
+        : undefined;
+      if (unfinished) {
+        start = unfinished.start;
+      }
+      const tok = tokens.find((t) => t.start <= start && start < t.end);
+      const end = tok ? tok.end : Math.min(text.length, start + 1);
+      return { message: cleanMessage(String(e.message)), start, end: Math.max(end, start) };
+    }
+    // Not a parse error (a parser bug on odd input): report at the start rather than crash.
+    return { message: `the parser failed: ${String(e.message ?? err)}`, start: 0, end: 0 };
+  }
+}
+
+/**
+ * The facts of one Lua text. `syntax` may come from elsewhere (a worker
+ * thread that already parsed the same text); else luaparse runs here.
+ */
+export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFileFacts {
+  let scan: LuaScan;
+  let surelyValid: boolean | undefined;
+  try {
+    ({ scan, surelyValid } = text.length > PARSE_SIZE_LIMIT ? { scan: scanLua(text), surelyValid: undefined } : scanAndCheck(text));
+  } catch {
+    // The scanner is iterative; should a pass still fail on absurd input, skip it rather than the file.
+    scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [] };
+    syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+  }
+  if (syntax === undefined) {
+    try {
+      syntax = parseSyntax(text, scan.binaryNumbers, surelyValid) ?? null;
+    } catch {
+      syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
+    }
+  }
+  return factsFromScan(scan, syntax, () => text);
+}
+
+/**
+ * Facts from a scan and a syntax verdict (null: valid); `text` is asked for
+ * only when positions are needed, unless the line index comes ready-made.
+ */
+export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text: () => string, ready?: LineIndex): LuaFileFacts {
+  let lineIndex: LineIndex | undefined = ready;
+  const lines = () => (lineIndex ??= new LineIndex(text()));
+  const skippedBy = syntax?.skipped;
+  const verdict = skippedBy ? undefined : (syntax ?? undefined);
+  const luajitSyntax = scan.newerSyntax.map((n) => ({ message: n.message, range: lines().range(n.start, n.end) }));
+  // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
+  const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
+  const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
+  const skipped = skippedBy && syntax ? { code: skippedBy, message: syntax.message, range: lines().range(0, 0) } : undefined;
+  return {
+    requires: scan.requires,
+    ffiLoads: scan.ffiLoads,
+    syntaxError,
+    luajitSyntax,
+    skipped,
+    get lines() {
+      return lines();
+    },
+  };
+}

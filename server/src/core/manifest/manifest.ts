@@ -1,0 +1,325 @@
+import * as path from 'node:path';
+import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
+import schemaJson from '../../../../schemas/resty-build.schema.json';
+import { splitSearchPath } from '../resolve/resolver';
+import { checkManifestPaths } from './manifestPaths';
+import { Finding, LineIndex, Range } from '../types';
+
+export const MANIFEST_NAME = 'resty-build.json';
+
+export type LinkMode = 'objects' | 'archive';
+
+export interface EmbedEntry {
+  module: string;
+  /** An explicit source file, absolute; else resolved through the search path. */
+  file?: string;
+  /** Where the entry stands in the manifest, for positioned diagnostics and code actions. */
+  range: Range;
+}
+
+/**
+ * The project manifest. Its keys are a contract shared with CI scripts and
+ * other tools (see README): extend, never rename. Relative paths are made
+ * absolute against the manifest's folder here, once.
+ */
+export interface Manifest {
+  file: string;
+  dir: string;
+  profile?: 'openresty' | 'luakit';
+  buildScript?: string;
+  stdlib?: string;
+  /** Templates as written (absolute after loading), with ";;" kept as the marker for defaults. */
+  path?: string[];
+  cpath?: string[];
+  /** The `path`/`cpath` templates written as absolute paths (search roots the user named, e.g. /usr/share/lua/5.1/?.lua). */
+  absoluteTemplates?: ReadonlySet<string>;
+  nginxConf?: string;
+  embed: EmbedEntry[];
+  provided: string[];
+  luajit: { compiler: string; runtime: string | null; debugInfo: boolean };
+  outDir: string;
+  link: { mode: LinkMode; extraLdOpt: string[]; compat: boolean };
+  /** Ranges of keys, by JSON path joined with '/', for diagnostics on the manifest. */
+  ranges: Map<string, Range>;
+}
+
+export interface ManifestResult {
+  /** Undefined when the text is not usable at all (invalid JSON, not an object). */
+  manifest?: Manifest;
+  findings: Finding[];
+}
+
+/** The subset of JSON Schema the manifest's schema uses; the schema file is the one source of truth. */
+export interface SchemaNode {
+  type?: string | string[];
+  enum?: string[];
+  properties?: Record<string, SchemaNode>;
+  additionalProperties?: boolean;
+  items?: SchemaNode;
+  oneOf?: SchemaNode[];
+  required?: string[];
+  default?: unknown;
+  markdownDescription?: string;
+  description?: string;
+}
+
+export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
+
+/** Edit distance, for "did you mean" on misspelt keys. */
+function distance(a: string, b: string): number {
+  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length];
+}
+
+function suggest(key: string, known: string[]): string {
+  const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean '${best[0]}'?` : '';
+}
+
+function jsonType(node: Node): string {
+  return node.type === 'null' ? 'null' : node.type;
+}
+
+function typesOf(schema: SchemaNode): string[] {
+  return schema.type === undefined ? [] : Array.isArray(schema.type) ? schema.type : [schema.type];
+}
+
+function describeTypes(types: string[]): string {
+  const words = types.map((t) => (t === 'array' ? 'an array' : t === 'object' ? 'an object' : t === 'null' ? 'null' : `a ${t}`));
+  return words.length <= 1 ? (words[0] ?? 'a value') : `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+}
+
+class Validator {
+  readonly findings: Finding[] = [];
+  constructor(
+    private readonly file: string,
+    private readonly lines: LineIndex,
+  ) {}
+
+  range(node: Node): Range {
+    return this.lines.range(node.offset, node.offset + node.length);
+  }
+
+  error(node: Node, message: string, code = 'manifest-invalid'): void {
+    this.findings.push({ file: this.file, range: this.range(node), severity: 'error', code, message });
+  }
+
+  /** Checks a value against its schema; returns false (after reporting) when it does not fit. */
+  check(node: Node, schema: SchemaNode, where: string): boolean {
+    if (schema.oneOf) {
+      const branch = schema.oneOf.find((b) => typesOf(b).includes(jsonType(node)));
+      if (!branch) {
+        this.error(node, `${where} must be ${describeTypes(schema.oneOf.flatMap(typesOf))}, not ${jsonType(node)}.`);
+        return false;
+      }
+      return this.check(node, branch, where);
+    }
+    const types = typesOf(schema);
+    if (types.length > 0 && !types.includes(jsonType(node))) {
+      const what = types.includes('array') && schema.items ? `${describeTypes(types)}${types.length === 1 ? ` of ${typesOf(schema.items).join('|')}s` : ''}` : describeTypes(types);
+      this.error(node, `${where} must be ${what}, not ${jsonType(node)}.`);
+      return false;
+    }
+    if (schema.enum && !schema.enum.includes(node.value as string)) {
+      this.error(node, `${where} must be one of ${schema.enum.map((v) => `"${v}"`).join(', ')}, not ${JSON.stringify(node.value)}.`);
+      return false;
+    }
+    if (node.type === 'array' && schema.items) {
+      let ok = true;
+      (node.children ?? []).forEach((c, i) => {
+        ok = this.check(c, schema.items!, `${where}[${i}]`) && ok;
+      });
+      return ok;
+    }
+    if (node.type === 'object' && schema.properties) {
+      return this.checkObject(node, schema, where);
+    }
+    return true;
+  }
+
+  checkObject(node: Node, schema: SchemaNode, where: string): boolean {
+    let ok = true;
+    const properties = schema.properties ?? {};
+    const seen = new Set<string>();
+    for (const prop of node.children ?? []) {
+      const [keyNode, valueNode] = prop.children ?? [];
+      if (!keyNode || !valueNode) {
+        continue;
+      }
+      const key = keyNode.value as string;
+      seen.add(key);
+      const sub = properties[key];
+      const label = where ? `${where}.${key}` : key;
+      if (!sub) {
+        if (schema.additionalProperties === false) {
+          this.error(keyNode, `Unknown key ${label}.${suggest(key, Object.keys(properties))}`, 'manifest-unknown-key');
+          ok = false;
+        }
+        continue;
+      }
+      ok = this.check(valueNode, sub, label) && ok;
+    }
+    for (const key of schema.required ?? []) {
+      if (!seen.has(key)) {
+        this.error(node, `${where || 'The manifest'} needs "${key}".`);
+        ok = false;
+      }
+    }
+    return ok;
+  }
+}
+
+function splitTemplates(value: unknown): string[] | undefined {
+  if (typeof value === 'string') {
+    return splitSearchPath(value);
+  }
+  return Array.isArray(value) ? (value as string[]) : undefined;
+}
+
+function absolute(dir: string, p: string): string {
+  return path.isAbsolute(p) ? path.normalize(p) : path.join(dir, p);
+}
+
+function absoluteTemplate(dir: string, t: string): string {
+  return t === ';;' ? t : absolute(dir, t);
+}
+
+/** "CloseBraceExpected" -> "'}' expected". */
+function parseErrorText(code: string): string {
+  const words: Record<string, string> = {
+    CloseBraceExpected: "'}' expected",
+    CloseBracketExpected: "']' expected",
+    ColonExpected: "':' expected",
+    CommaExpected: "',' expected",
+    ValueExpected: 'a value expected',
+    PropertyNameExpected: 'a property name expected',
+    EndOfFileExpected: 'end of file expected',
+    InvalidSymbol: 'invalid symbol',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfComment: 'unterminated comment',
+    InvalidNumberFormat: 'invalid number',
+  };
+  return words[code] ?? code;
+}
+
+/** Parses and validates a manifest text. Never throws. */
+export function parseManifest(file: string, text: string): ManifestResult {
+  try {
+    return parseManifestText(file, text);
+  } catch (err) {
+    // jsonc-parser and the validator recurse: a few thousand nested brackets overflow the stack.
+    const why = err instanceof RangeError ? 'it is nested too deeply to be read' : `it could not be read (${String(err)})`;
+    return { findings: [{ file, range: new LineIndex(text).range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is not usable: ${why}.` }] };
+  }
+}
+
+function parseManifestText(file: string, text: string): ManifestResult {
+  const lines = new LineIndex(text);
+  const v = new Validator(file, lines);
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0 || !root) {
+    for (const e of errors.slice(0, 5)) {
+      v.findings.push({
+        file,
+        range: lines.range(e.offset, e.offset + Math.max(e.length, 1)),
+        severity: 'error',
+        code: 'manifest-invalid',
+        message: `${MANIFEST_NAME} is not valid JSON: ${parseErrorText(printParseErrorCode(e.error))}.`,
+      });
+    }
+    if (!root) {
+      v.findings.push({ file, range: lines.range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is empty.` });
+    }
+    return { findings: v.findings };
+  }
+  if (root.type !== 'object') {
+    v.error(root, `${MANIFEST_NAME} must contain one JSON object.`);
+    return { findings: v.findings };
+  }
+  v.checkObject(root, MANIFEST_SCHEMA, '');
+
+  const dir = path.dirname(file);
+  const ranges = new Map<string, Range>();
+  for (const prop of root.children ?? []) {
+    const key = prop.children?.[0]?.value as string;
+    ranges.set(key, v.range(prop));
+  }
+  // Only well-typed values are taken; a wrong one falls back to its default (already reported).
+  const schemaAt = (key: string[]): SchemaNode => key.reduce<SchemaNode>((s, k) => s.properties?.[k] ?? {}, MANIFEST_SCHEMA);
+  const valid = (key: string[]): unknown => {
+    const node = findNodeAtLocation(root, key);
+    if (!node) {
+      return undefined;
+    }
+    const probe = new Validator(file, lines);
+    return probe.check(node, schemaAt(key), '') ? getNodeValue(node) : undefined;
+  };
+  const str = (key: string[]) => valid(key) as string | undefined;
+
+  const embed: EmbedEntry[] = [];
+  const embedNode = findNodeAtLocation(root, ['embed']);
+  if (embedNode?.type === 'array') {
+    for (const item of embedNode.children ?? []) {
+      const probe = new Validator(file, lines);
+      if (!probe.check(item, MANIFEST_SCHEMA.properties!.embed.items!, '')) {
+        continue;
+      }
+      const value = getNodeValue(item) as string | { module: string; file?: string };
+      if (typeof value === 'string') {
+        embed.push({ module: value, range: v.range(item) });
+      } else {
+        embed.push({ module: value.module, file: value.file ? absolute(dir, value.file) : undefined, range: v.range(item) });
+      }
+    }
+  }
+  const absoluteTemplates = new Set<string>();
+  const templates = (key: string) =>
+    splitTemplates(valid([key]))?.map((t) => {
+      if (t !== ';;' && path.isAbsolute(t)) {
+        absoluteTemplates.add(path.normalize(t));
+      }
+      return absoluteTemplate(dir, t);
+    });
+  const stdlib = str(['stdlib']);
+  const buildScript = str(['buildScript']);
+  const nginxConf = str(['nginxConf']);
+  const runtimeNode = findNodeAtLocation(root, ['luajit', 'runtime']);
+  const runtime = runtimeNode?.type === 'string' ? (runtimeNode.value as string) : null;
+
+  const manifest: Manifest = {
+    file,
+    dir,
+    profile: str(['profile']) as Manifest['profile'],
+    buildScript: buildScript !== undefined ? absolute(dir, buildScript) : undefined,
+    stdlib: stdlib !== undefined ? absolute(dir, stdlib) : undefined,
+    path: templates('path'),
+    cpath: templates('cpath'),
+    absoluteTemplates,
+    nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
+    embed,
+    provided: (valid(['provided']) as string[] | undefined) ?? [],
+    luajit: {
+      compiler: str(['luajit', 'compiler']) ?? 'luajit',
+      runtime,
+      debugInfo: (valid(['luajit', 'debugInfo']) as boolean | undefined) ?? true,
+    },
+    outDir: absolute(dir, str(['outDir']) ?? 'build/bytecode'),
+    link: {
+      mode: (str(['link', 'mode']) as LinkMode | undefined) ?? 'objects',
+      extraLdOpt: (valid(['link', 'extraLdOpt']) as string[] | undefined) ?? [],
+      compat: (valid(['link', 'compat']) as boolean | undefined) ?? true,
+    },
+    ranges,
+  };
+  return { manifest, findings: [...v.findings, ...checkManifestPaths(manifest)] };
+}

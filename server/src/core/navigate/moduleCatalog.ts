@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import { builtinModules } from '../resolve/builtins';
+import { Project } from '../resolve/project';
+import { Origin, SearchTemplate } from '../resolve/resolver';
+import type { Workspace } from '../workspace/workspace';
+
+/** A module name a require could use in a project, and where it comes from. */
+export interface CatalogEntry {
+  name: string;
+  origin: Origin;
+  /** The Lua file, for workspace and stdlib modules. */
+  file?: string;
+}
+
+const MAX_DEPTH = 12;
+const MAX_FILES = 20_000;
+
+/** The file's module name under one template, and how specific the match is (longer = more specific). */
+function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
+  const q = t.template.indexOf('?');
+  if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
+    return undefined;
+  }
+  const prefix = t.template.slice(0, q);
+  const suffix = t.template.slice(q + 1);
+  if (!file.startsWith(prefix) || !file.endsWith(suffix) || file.length <= prefix.length + suffix.length) {
+    return undefined;
+  }
+  const middle = file.slice(prefix.length, file.length - suffix.length);
+  // A name with a dot would be split into folders by the loader, so it cannot name this file.
+  if (middle.includes('.')) {
+    return undefined;
+  }
+  return { name: middle.split(path.sep).join('.'), score: prefix.length + suffix.length };
+}
+
+/**
+ * The module name a file is required by in a project: the name the most
+ * specific template gives (`lib/?/init.lua` beats `lib/?.lua` for
+ * `lib/a/init.lua`, and `lib/?.lua` beats `./?.lua` for `lib/a/b.lua`).
+ */
+export function moduleNameOf(project: Project, file: string): { name: string; origin: Origin } | undefined {
+  let best: { name: string; score: number; origin: Origin } | undefined;
+  for (const t of project.resolver.lua) {
+    const hit = nameUnder(file, t);
+    if (hit && (!best || hit.score > best.score)) {
+      best = { ...hit, origin: t.origin };
+    }
+  }
+  return best && { name: best.name, origin: best.origin };
+}
+
+function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
+  if (depth > MAX_DEPTH || out.length >= MAX_FILES) {
+    return;
+  }
+  for (const e of workspace.fs.readDir(dir)) {
+    const full = path.join(dir, e.name);
+    if (e.kind === 'directory' && !e.name.startsWith('.') && e.name !== 'node_modules') {
+      walkLua(workspace, full, depth + 1, out);
+    } else if (e.kind === 'file' && e.name.endsWith('.lua')) {
+      out.push(full);
+    }
+  }
+}
+
+const cache = new WeakMap<readonly string[], WeakMap<Project, CatalogEntry[]>>();
+
+/**
+ * Every module name a project can require: files under its workspace and
+ * stdlib search templates (each under its most specific name), the
+ * profile's built-ins and the manifest's `provided` list. Cached until the
+ * workspace's file list changes.
+ */
+export function moduleCatalog(workspace: Workspace, project: Project): CatalogEntry[] {
+  const files = workspace.files();
+  let perProject = cache.get(files);
+  if (!perProject) {
+    perProject = new WeakMap();
+    cache.set(files, perProject);
+  }
+  const hit = perProject.get(project);
+  if (hit) {
+    return hit;
+  }
+  const candidates = new Set<string>();
+  const walked = new Set<string>();
+  for (const t of project.resolver.lua) {
+    if (t.origin !== 'workspace' && t.origin !== 'stdlib') {
+      continue;
+    }
+    const q = t.template.indexOf('?');
+    if (q < 0) {
+      continue;
+    }
+    const dir = path.dirname(t.template.slice(0, q) + 'x');
+    const inRoots = workspace.roots.some((r) => dir === r || dir.startsWith(r + path.sep));
+    if (inRoots) {
+      const prefix = dir + path.sep;
+      for (const f of files) {
+        if (f.startsWith(prefix)) {
+          candidates.add(f);
+        }
+      }
+    } else if (!walked.has(dir)) {
+      walked.add(dir);
+      const found: string[] = [];
+      walkLua(workspace, dir, 0, found);
+      found.forEach((f) => candidates.add(f));
+    }
+  }
+  const byName = new Map<string, CatalogEntry>();
+  for (const file of candidates) {
+    const named = moduleNameOf(project, file);
+    if (named && (named.origin === 'workspace' || named.origin === 'stdlib') && !byName.has(named.name)) {
+      byName.set(named.name, { name: named.name, origin: named.origin, file });
+    }
+  }
+  for (const name of builtinModules(project.profile)) {
+    byName.set(name, { name, origin: 'builtin' });
+  }
+  for (const name of project.resolver.provided) {
+    byName.set(name, { name, origin: 'provided' });
+  }
+  const entries = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  perProject.set(project, entries);
+  return entries;
+}

@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NodeFileSystem } from '../core/fs';
+import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
+import { buildMapping, MappingEntry } from '../core/embed/mapping';
+import { Project } from '../core/resolve/project';
+import { Finding } from '../core/types';
+import { Workspace } from '../core/workspace/workspace';
+import { BuildEnvironmentError } from './tool';
+
+/** What the build commands need of a project: its manifest and the mapping rows to compile. */
+export interface BuildProject {
+  manifest: Manifest;
+  entries: MappingEntry[];
+  /** Validation findings of the manifest (errors make the build refuse to start). */
+  manifestFindings: Finding[];
+}
+
+/** The mapping of a workspace project; undefined when it has no manifest. */
+export function buildProjectOf(workspace: Workspace, project: Project): BuildProject | undefined {
+  const manifest = project.manifest;
+  if (!manifest) {
+    return undefined;
+  }
+  const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
+  return { manifest, entries, manifestFindings: workspace.checkManifest(manifest.file) };
+}
+
+/**
+ * Loads the project whose resty-build.json is in `dir` (CLI). Throws
+ * BuildEnvironmentError when there is none or it does not parse.
+ */
+export function loadBuildProject(dir: string): BuildProject {
+  const root = path.resolve(dir);
+  const file = path.join(root, MANIFEST_NAME);
+  if (!fs.existsSync(file)) {
+    throw new BuildEnvironmentError(`no ${MANIFEST_NAME} in ${root}: the build commands need a manifest listing the modules to embed.`);
+  }
+  const workspace = new Workspace(new NodeFileSystem(), { roots: [root], env: process.env });
+  const project = workspace.allProjects().find((p) => p.root === root && p.manifest?.file === file);
+  const build = project && buildProjectOf(workspace, project);
+  if (!build) {
+    const why = workspace.checkManifest(file).map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.message}`);
+    throw new BuildEnvironmentError(`${file} cannot be used: ${why.join('; ') || 'it does not parse'}`);
+  }
+  return build;
+}
