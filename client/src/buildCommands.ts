@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
-import { BuildMethods, BuildParams, BuildProjectInfo, BuildResponse, LinkFlagsResponse } from '../../server/src/features/buildProtocol';
+import { BuildMethods, BuildParams, BuildProjectInfo, BuildResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
 import { Config } from './config';
 import { BuildOutcome } from './moduleMap';
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { InferManifestRequest } from '../../server/src/protocol';
+import { InferManifestRequest } from '../../server/src/protocol/protocol';
 
 /** Writes the manifest the server inferred for a folder, as one undoable edit, and opens it. */
 export async function createManifest(client: LanguageClient | undefined): Promise<void> {

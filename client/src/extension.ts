@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ForkOptions, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import { StatusNotification } from '../../server/src/protocol';
+import { StatusNotification } from '../../server/src/protocol/protocol';
 import { registerBuildCommands } from './buildCommands';
 import { Config, promptRestartOnChange } from './config';
 import { createManifest } from './createManifest';

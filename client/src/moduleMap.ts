@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
-import { ModuleMapRequest, ModuleMapResult } from '../../server/src/protocol';
+import { ModuleMapRequest, ModuleMapResult } from '../../server/src/protocol/protocol';
 
 export const MODULE_MAP_SCHEME = 'resty-build-map';
 const MAP_URI = vscode.Uri.parse(`${MODULE_MAP_SCHEME}:/Module%20Map.md`);

@@ -23,7 +23,7 @@ import { moduleMapFor } from './features/moduleMap';
 import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
-import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol';
+import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol/protocol';
 import * as fs from 'node:fs';
 import { findHover } from './features/hover';
 import { findCompletions } from './features/completion';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { BuildMethods, CompileResponse, LinkFlagsResponse } from '../../server/src/features/buildProtocol';
+import { BuildMethods, CompileResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
 import { copyFixture, REPO } from './helpers';
 
 interface Published {

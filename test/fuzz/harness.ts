@@ -6,7 +6,7 @@ import { MemoryFileSystem } from '../../server/src/core/fs';
 import { tokenize } from '../../server/src/core/lua/luaLexer';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { parseNginxConf } from '../../server/src/core/nginx/nginxConf';
-import { findRequires } from '../../server/src/core/lua/requires';
+import { scanLua } from '../../server/src/core/lua/luaScan';
 import { documentSymbols } from '../../server/src/core/navigate/symbols';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { chooseKind, Corpus, mutate, MutationKind, Rng } from './mutate';
@@ -105,7 +105,7 @@ export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: numb
         const facts = ws.facts(MAIN)!;
         documentSymbols(text, facts);
         const tokens = tokenize(text);
-        findModuleBindings(tokens, findRequires(text), text.length);
+        findModuleBindings(tokens, scanLua(text).requires, text.length);
         analyzeExports(text, tokens);
       } else if (target < 0.93) {
         const text = mutate(rng, rng.pick(corpus.conf), kind, rng.pick(corpus.lua));

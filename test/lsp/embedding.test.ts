@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol/node';
 import { LineIndex } from '../../server/src/core/types';
-import { ModuleMapResult } from '../../server/src/protocol';
+import { ModuleMapResult } from '../../server/src/protocol/protocol';
 import { fileUri, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 

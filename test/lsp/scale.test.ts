@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { generateWorkspace } from '../../bench/generate';
-import { StatusParams } from '../../server/src/protocol';
+import { StatusParams } from '../../server/src/protocol/protocol';
 import { fileUri, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 

@@ -23,7 +23,7 @@ import { findingLines } from '../commands/output';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, toDiagnostic, uriToPath } from '../convert';
-import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from './buildProtocol';
+import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from '../protocol/buildProtocol';
 
 const projectsRequest = new RequestType0<BuildProjectInfo[], void>(BuildMethods.projects);
 const compileRequest = new RequestType<BuildParams, CompileResponse, void>(BuildMethods.compile);

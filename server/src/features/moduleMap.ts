@@ -1,7 +1,7 @@
 import { buildModuleMap, formatModuleMapMarkdown } from '../core/embed/moduleMap';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, uriToPath } from '../convert';
-import { ModuleMapParams, ModuleMapResult } from '../protocol';
+import { ModuleMapParams, ModuleMapResult } from '../protocol/protocol';
 
 export function moduleMapFor(workspace: Workspace, params: ModuleMapParams): ModuleMapResult {
   const file = params.uri ? uriToPath(params.uri) : undefined;

@@ -1,5 +1,3 @@
-import { scanLua } from './luaScan';
-
 /** How a require was written; kept so messages and code actions can speak of it. */
 export type RequireForm = 'call' | 'string' | 'long-string' | 'pcall' | 'alias';
 
@@ -35,18 +33,9 @@ export interface RequireSite {
   forwarding?: boolean;
 }
 
-/** Every require of a Lua text (see scanLua), for callers that need nothing else. */
-export function findRequires(text: string): RequireSite[] {
-  return scanLua(text).requires;
-}
-
 /** A call `ffi.load("name")`: the Lua side may embed, the library must ship. */
 export interface FfiLoadSite {
   library: string;
   start: number;
   end: number;
-}
-
-export function findFfiLoads(text: string): FfiLoadSite[] {
-  return scanLua(text).ffiLoads;
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Manifest } from './manifest';
+import type { Manifest } from './model';
 import { Finding, Range, rangeOf } from '../types';
 
 function inside(dir: string, p: string): boolean {

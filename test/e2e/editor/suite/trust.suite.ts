@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RestyBuildApi } from '../../../../client/src/extension';
-import { BuildMethods } from '../../../../server/src/features/buildProtocol';
+import { BuildMethods } from '../../../../server/src/protocol/buildProtocol';
 import { EXTENSION_ID, definitionTargets, positionOf, waitForDiagnostics, waitForRunningClient } from './helpers';
 
 suite('resty-build in an untrusted workspace', () => {
