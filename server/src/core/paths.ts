@@ -1,0 +1,43 @@
+import * as path from 'node:path';
+
+/**
+ * Path containment and display, in one place. A path is inside a folder
+ * when the relative path from the folder to it does not climb out: `..` or
+ * `../x`, not a sibling whose name merely starts with two dots (`..x`).
+ * Purely textual (no symlinks resolved); the build resolves real paths first.
+ */
+export function isInside(dir: string, p: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel));
+}
+
+/** Strictly inside: inside and not the folder itself. */
+export function isStrictlyInside(dir: string, p: string): boolean {
+  return isInside(dir, p) && path.relative(dir, p) !== '';
+}
+
+function climbsOut(rel: string): boolean {
+  return rel === '..' || rel.startsWith('..' + path.sep) || (path.sep !== '/' && rel.startsWith('../'));
+}
+
+/** The path relative to `dir` with '/' separators when inside it ('' for the folder itself), else undefined. */
+export function relativeInside(dir: string, p: string): string | undefined {
+  if (!isInside(dir, p)) {
+    return undefined;
+  }
+  return toPosix(path.relative(dir, p));
+}
+
+/** `a\b` -> `a/b` on Windows; unchanged elsewhere. Manifests and messages use '/'. */
+export function toPosix(p: string): string {
+  return path.sep === '/' ? p : p.split(path.sep).join('/');
+}
+
+/**
+ * How a path is shown to a user working in `base`: relative with '/' when
+ * inside it, else absolute. `dot` is what the folder itself is shown as.
+ */
+export function displayPath(base: string, p: string, dot = '.'): string {
+  const rel = relativeInside(base, p);
+  return rel === undefined ? p : rel === '' ? dot : rel;
+}
