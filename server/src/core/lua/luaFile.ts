@@ -3,6 +3,7 @@ import { shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { FfiLoadSite, RequireSite } from './requires';
+import { FfiFacts, NO_FFI, scanFfi } from './ffiScan';
 import { LineIndex, Range } from '../types';
 
 export interface SyntaxProblem {
@@ -49,6 +50,8 @@ export interface LuaFileFacts {
   skipped?: SkippedAnalysis;
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
+  /** `ffi.C` reads and `ffi.cdef` declarations; parsed on first use (only the embed closure asks). */
+  readonly ffi: FfiFacts;
 }
 
 /**
@@ -177,6 +180,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
   const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
   const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
   const skipped = skippedBy && syntax ? { code: skippedBy, message: syntax.message, range: lines().range(0, 0) } : undefined;
+  let ffi: FfiFacts | undefined;
   return {
     requires: scan.requires,
     ffiLoads: scan.ffiLoads,
@@ -185,6 +189,15 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     skipped,
     get lines() {
       return lines();
+    },
+    get ffi() {
+      if (!ffi) {
+        // Only a file that requires "ffi" can reach ffi.C: the others are never read again for it.
+        const usesFfi = syntax === null && scan.requires.some((r) => r.name === 'ffi');
+        const source = usesFfi ? text() : '';
+        ffi = usesFfi ? scanFfi(source, () => prepareForLuaparse(source, scan.binaryNumbers)) : NO_FFI;
+      }
+      return ffi;
     },
   };
 }

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { undefinedSymbolFindings } from '../../server/src/core/embed/ffi';
+import { NodeFileSystem } from '../../server/src/core/fs';
+import { parseCdef } from '../../server/src/core/lua/cdef';
+import { canRun, scanFfi } from '../../server/src/core/lua/ffiScan';
+import { analyzeLua } from '../../server/src/core/lua/luaFile';
+import { LineIndex } from '../../server/src/core/types';
+import { Workspace } from '../../server/src/core/workspace/workspace';
+import { brief, rangeOn } from '../helpers/core';
+
+const fixtures = path.join(__dirname, '..', 'fixtures');
+
+test('cdef: functions, variables, constants; types, comments and preprocessor lines declare nothing', () => {
+  const names = parseCdef(`
+    typedef struct { int len; const unsigned char *data; } ngx_str_t;  /* int hidden(void); */
+    // int also_hidden(void);
+    #define NOT_A_NAME 1
+    const char *ngx_http_lua_ffi_pcre_version(void);
+    size_t ngx_http_lua_ffi_shdict_free_space(void *zone);
+    ngx_str_t *get_name(void), *other_name(int);
+    int (*callback)(void);
+    extern int errno;
+    static const int FLAG = 4;
+    enum { MODE_A = 1, MODE_B };
+    typedef enum { KIND_X, KIND_Y } kind_t;
+    struct point { int x; int y; } origin;
+    struct timeval;
+    int renamed(void) asm("real_symbol");
+    void __attribute__((noinline)) with_attribute(void);
+  `);
+  assert.deepEqual(
+    names.map((n) => `${n.kind} ${n.name}${n.symbol === n.name ? '' : ` -> ${n.symbol}`}`),
+    [
+      'function ngx_http_lua_ffi_pcre_version',
+      'function ngx_http_lua_ffi_shdict_free_space',
+      'function get_name',
+      'function other_name',
+      'variable callback',
+      'variable errno',
+      'constant FLAG',
+      'constant MODE_A',
+      'constant MODE_B',
+      'constant KIND_X',
+      'constant KIND_Y',
+      'variable origin',
+      'function renamed -> real_symbol',
+      'function with_attribute',
+    ],
+  );
+});
+
+const SCAN = `local ffi = require "ffi"
+local C = ffi.C
+local subsystem = ngx.config.subsystem
+local MACOS = jit and jit.os == "OSX"
+ffi.cdef[[
+int at_load(void);
+]]
+local f = C.at_load
+if subsystem == 'http' then
+    local g = C.http_only
+elseif subsystem == 'stream' then
+    local g = C.stream_only
+else
+    error("unknown subsystem")
+end
+if MACOS then
+    local h = C.macos_only
+end
+local _M = {}
+function _M.later()
+    return C.in_function(1)
+end
+local helper = function () return ffi.C["by_index"] end
+if not pcall(function () return C.probed end) then end
+return _M
+`;
+
+test('scanFfi: each C read with its place (load time or function), pcall guard and branch conditions', () => {
+  const facts = scanFfi(SCAN);
+  const summary = facts.uses.map((u) => ({ name: u.name, loadTime: u.loadTime, fn: u.functionName, guarded: u.guarded, call: u.call }));
+  assert.deepEqual(summary, [
+    { name: 'at_load', loadTime: true, fn: undefined, guarded: false, call: false },
+    { name: 'http_only', loadTime: true, fn: undefined, guarded: false, call: false },
+    { name: 'stream_only', loadTime: true, fn: undefined, guarded: false, call: false },
+    { name: 'macos_only', loadTime: true, fn: undefined, guarded: false, call: false },
+    { name: 'in_function', loadTime: false, fn: '_M.later', guarded: false, call: true },
+    { name: 'by_index', loadTime: false, fn: 'helper', guarded: false, call: false },
+    { name: 'probed', loadTime: true, fn: undefined, guarded: true, call: false },
+  ]);
+  const lines = new LineIndex(SCAN);
+  const atLoad = facts.uses[0];
+  assert.deepEqual(lines.range(atLoad.start, atLoad.end), rangeOn(SCAN, 7, 'at_load'));
+  assert.deepEqual(
+    facts.declarations.map((d) => [d.name, d.kind, lines.range(d.start, d.end)]),
+    [['at_load', 'function', rangeOn(SCAN, 5, 'at_load')]],
+  );
+
+  const runs = (name: string, env: Parameters<typeof canRun>[1]) => canRun(facts.uses.find((u) => u.name === name)!.conditions, env);
+  const linuxHttp = { subsystems: ['http'], os: 'Linux' };
+  assert.equal(runs('http_only', linuxHttp), true);
+  assert.equal(runs('stream_only', linuxHttp), false, 'the stream branch cannot run in an http-only binary');
+  assert.equal(runs('stream_only', { subsystems: ['http', 'stream'], os: 'Linux' }), true);
+  assert.equal(runs('macos_only', linuxHttp), false, 'jit.os is "Linux" here');
+  assert.equal(runs('macos_only', { subsystems: ['http'] }), true, 'an unknown OS may be macOS');
+  assert.equal(runs('in_function', linuxHttp), true);
+});
+
+test('scanFfi: nothing for files without ffi, with a syntax error, or using a local named ffi for something else', () => {
+  assert.deepEqual(scanFfi('local C = {}\nreturn C.x').uses, []);
+  assert.deepEqual(scanFfi('local ffi = require "ffi"\nlocal C = ffi.C\nreturn C.x(').uses, []);
+  assert.deepEqual(scanFfi('local ffi = { C = {} }\nreturn ffi.C.x').uses, []);
+  assert.equal(scanFfi('local ffi = require "ffi"\nffi.cdef(make_decls())').opaqueCdef, true);
+});
+
+test('facts.ffi is parsed only for files that require ffi', () => {
+  assert.equal(analyzeLua('local x = 1 -- mentions ffi.C.x only in a comment').ffi.uses.length, 0);
+  assert.equal(analyzeLua('local ffi = require("ffi")\nreturn ffi.C.getpid()').ffi.uses[0].name, 'getpid');
+});
+
+test('check: ffi.C reads no cdef of the closure declares are errors at load time and warnings in functions', () => {
+  const dir = path.join(fixtures, 'ffi-declarations');
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const file = path.join(dir, 'lib', 'app', 'native.lua');
+  const source = fs.readFileSync(file, 'utf8');
+  const findings = ws.checkAll().get(file) ?? [];
+  assert.deepEqual(findings.map(brief), [
+    { code: 'ffi-missing-declaration', severity: 'error', range: rangeOn(source, 11, 'app_not_declared_at_load') },
+    { code: 'ffi-missing-declaration', severity: 'warning', range: rangeOn(source, 16, 'app_not_declared_in_function') },
+  ]);
+  assert.match(findings[0].message, /missing declaration for symbol 'app_not_declared_at_load'.*the module fails to load/);
+  assert.match(findings[1].message, /when _M\.uptime runs/);
+  assert.deepEqual(ws.checkAll().get(path.join(dir, 'lib', 'app', 'decls.lua')) ?? [], []);
+});
+
+test('check: an edit that adds the missing cdef in another module clears the finding', () => {
+  const dir = path.join(fixtures, 'ffi-declarations');
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const native = path.join(dir, 'lib', 'app', 'native.lua');
+  const decls = path.join(dir, 'lib', 'app', 'decls.lua');
+  assert.equal(ws.closureState().byFile.get(native)?.length, 2);
+  ws.setDocument(decls, fs.readFileSync(decls, 'utf8').replace('int getpid(void);', 'int getpid(void);\nint app_not_declared_at_load;\nint app_not_declared_in_function(void);'));
+  assert.deepEqual(ws.closureState().byFile.get(native) ?? [], []);
+});
+
+test("Debian's lua-resty-core: every ffi.C read is declared in its closure", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-ffi-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['/usr/share/lua/5.1/?.lua'], embed: ['resty.core', 'ngx.ssl', 'ngx.pipe', 'ngx.process', 'ngx.re'] }));
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+    const all = [...ws.checkAll().values()].flat();
+    assert.deepEqual(all.filter((f) => f.code.startsWith('ffi-')), []);
+    const closure = ws.embedding(ws.allProjects()[0])!.closure;
+    assert.ok(closure.ffiFiles().reduce((n, f) => n + f.ffi.uses.length, 0) > 100, 'lua-resty-core reads well over 100 C functions');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('audit: declared reads nothing exports are errors at load, warnings in functions; guarded, other-branch and constant reads are not', () => {
+  const text = `local ffi = require "ffi"
+local C = ffi.C
+local subsystem = ngx.config.subsystem
+ffi.cdef[[
+int present(void);
+int absent_at_load(void);
+int absent_in_function(void);
+int absent_in_stream(void);
+int absent_probe(void);
+enum { A_CONSTANT = 1 };
+]]
+local p = C.present
+local a = C.absent_at_load
+local k = C.A_CONSTANT
+local function ssl_thing() return C.absent_in_function() end
+if subsystem == "stream" then local s = C.absent_in_stream end
+pcall(function () return C.absent_probe end)
+`;
+  const facts = scanFfi(text);
+  const lines = new LineIndex(text);
+  const findings = undefinedSymbolFindings({
+    files: [{ file: '/x/mod.lua', ffi: facts, toFile: (s, e) => lines.range(s, e) }],
+    env: { subsystems: ['http'], os: 'Linux' },
+    owner: (symbol) => (symbol === 'present' ? '/usr/sbin/nginx' : undefined),
+    likelyCause: () => 'Likely cause: a test.',
+    binary: '/usr/sbin/nginx',
+  });
+  assert.deepEqual(findings.map(brief), [
+    { code: 'ffi-undefined-symbol', severity: 'error', range: rangeOn(text, 12, 'absent_at_load') },
+    { code: 'ffi-undefined-symbol', severity: 'warning', range: rangeOn(text, 14, 'absent_in_function') },
+  ]);
+  assert.match(findings[0].message, /undefined symbol: absent_at_load" when the module loads, so the module fails to load\. Likely cause: a test\./);
+  assert.match(findings[1].message, /when ssl_thing runs, so that function fails/);
+});
