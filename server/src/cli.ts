@@ -26,7 +26,7 @@ Commands:
 ${Object.entries(COMMANDS)
   .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
-${BUILD_USAGE.replace(/^ {2}(\w+) \[dir\] {3}/gm, (_, name: string) => `  ${name.padEnd(10)} `)}
+${BUILD_USAGE.replace(/^ {2}(\w+) \[dir\] +/gm, (_, name: string) => `  ${name.padEnd(10)} `).replace(/^ {18}(?=\S)/gm, ' '.repeat(13))}
 
 dir defaults to the current folder.
 

@@ -4,12 +4,13 @@ import { BUILD_USAGE, BuildUsageError, parseBuildArgs } from './buildArgs';
 import { runCompile } from './compile';
 import { runFlags } from './flags';
 import { Write } from './output';
+import { runRuntime } from './runtime';
 import { runVerify } from './verify';
 
 export { buildCommandOf, BUILD_USAGE } from './buildArgs';
 
 /**
- * `resty-build compile|flags|verify`: 0 ok, 1 findings (compile errors,
+ * `resty-build compile|flags|verify|runtime`: 0 ok, 1 findings (compile errors,
  * modules not found), 2 usage or environment error (no manifest, luajit or
  * cc missing, outDir unwritable), 130 interrupted.
  */
@@ -25,7 +26,7 @@ export async function runBuildCommand(argv: readonly string[], out: Write, err: 
     throw e;
   }
   if (args === 'help') {
-    out(`Usage: resty-build compile|flags|verify [dir] [options]\n\n${BUILD_USAGE}`);
+    out(`Usage: resty-build compile|flags|verify|runtime [dir] [options]\n\n${BUILD_USAGE}`);
     return 0;
   }
   const controller = new AbortController();
@@ -42,7 +43,7 @@ export async function runBuildCommand(argv: readonly string[], out: Write, err: 
       }
       return 2;
     }
-    const run = args.command === 'compile' ? runCompile : args.command === 'flags' ? runFlags : runVerify;
+    const run = { compile: runCompile, flags: runFlags, verify: runVerify, runtime: runRuntime }[args.command];
     return await run(project, args, out, err, controller.signal);
   } catch (e) {
     if (e instanceof BuildEnvironmentError) {

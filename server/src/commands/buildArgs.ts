@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import { LinkMode } from '../core/manifest/manifest';
 
-/** The options of `compile`, `flags` and `verify`; parsed here so cli.ts only dispatches. */
+/** The options of `compile`, `flags`, `verify` and `runtime`; parsed here so cli.ts only dispatches. */
 export interface BuildArgs {
-  command: 'compile' | 'flags' | 'verify';
+  command: 'compile' | 'flags' | 'verify' | 'runtime';
   dir: string;
-  format: 'text' | 'json';
+  /** `dockerfile`: runtime only. */
+  format: 'text' | 'json' | 'dockerfile';
+  /** verify: audit this built nginx instead of linking a probe; runtime: list its libluajit. */
+  nginx?: string;
   mode?: LinkMode;
   luajit?: string;
   jobs?: number;
@@ -14,11 +17,13 @@ export interface BuildArgs {
   exportDynamic: boolean;
 }
 
-export const BUILD_COMMANDS = ['compile', 'flags', 'verify'] as const;
+export const BUILD_COMMANDS = ['compile', 'flags', 'verify', 'runtime'] as const;
 
 export const BUILD_USAGE = `  compile [dir]   Compile the embedded modules to LuaJIT bytecode objects in outDir
   flags [dir]     Print the nginx ./configure flags that link them (--mode objects|archive)
-  verify [dir]    Compile, link a probe program like nginx and check every module is found
+  verify [dir]    Compile, link a probe program like nginx and check every module is found;
+                  with --nginx <binary>: audit that built nginx (exports, load test, FFI, versions, modules)
+  runtime [dir]   List what the runtime image needs besides nginx (--format text|json|dockerfile)
 
 Build options:
   --luajit <path>        The LuaJIT that compiles (default: "luajit.compiler" of resty-build.json)
@@ -26,13 +31,14 @@ Build options:
   --jobs <n>             Parallel luajit processes (default: CPU count)
   --timeout <seconds>    Limit per luajit run (default: 60)
   --force                Recompile everything
-  --no-export-dynamic    verify: link the probe without -Wl,-E`;
+  --no-export-dynamic    verify: link the probe without -Wl,-E
+  --nginx <binary>       verify: audit this nginx; runtime: also list the libluajit it links`;
 
 export class BuildUsageError extends Error {}
 
 /** The command name if argv asks for a build command, else undefined (another command's job). */
 export function buildCommandOf(argv: readonly string[]): BuildArgs['command'] | undefined {
-  const takesValue = new Set(['--format', '--luajit', '--mode', '--jobs', '--timeout']);
+  const takesValue = new Set(['--format', '--luajit', '--mode', '--jobs', '--timeout', '--nginx']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (takesValue.has(a)) {
@@ -68,8 +74,8 @@ export function parseBuildArgs(argv: readonly string[]): BuildArgs | 'help' {
         return 'help';
       case '--format': {
         const v = need();
-        if (v !== 'text' && v !== 'json') {
-          throw new BuildUsageError(`unknown format '${v}' (use text or json)`);
+        if (v !== 'text' && v !== 'json' && v !== 'dockerfile') {
+          throw new BuildUsageError(`unknown format '${v}' (use text or json${positional[0] === 'runtime' ? ' or dockerfile' : ''})`);
         }
         args.format = v;
         break;
@@ -108,6 +114,9 @@ export function parseBuildArgs(argv: readonly string[]): BuildArgs | 'help' {
       case '--no-export-dynamic':
         args.exportDynamic = false;
         break;
+      case '--nginx':
+        args.nginx = path.resolve(need());
+        break;
       default:
         if (arg.startsWith('-')) {
           throw new BuildUsageError(`unknown option '${arg}'`);
@@ -117,6 +126,12 @@ export function parseBuildArgs(argv: readonly string[]): BuildArgs | 'help' {
   }
   if (positional.length > 2) {
     throw new BuildUsageError(`unexpected argument '${positional[2]}'`);
+  }
+  if (args.format === 'dockerfile' && positional[0] !== 'runtime') {
+    throw new BuildUsageError(`unknown format 'dockerfile' for ${positional[0]} (use text or json)`);
+  }
+  if (args.nginx !== undefined && positional[0] !== 'verify' && positional[0] !== 'runtime') {
+    throw new BuildUsageError(`--nginx is an option of verify and runtime, not of ${positional[0]}`);
   }
   return { command: positional[0] as BuildArgs['command'], dir: positional[1] ?? '.', ...args };
 }

@@ -1,11 +1,15 @@
 import { BuildProject } from '../toolchain/buildProject';
 import { verifyEmbedding } from '../toolchain/verify';
+import { runAudit } from './audit';
 import { BuildArgs } from './buildArgs';
 import { compileSummary, compileWithProgress } from './compile';
 import { linkFlagsFor } from './flags';
 import { findingLines, findingsJson, hasErrors, Write } from './output';
 
 export async function runVerify(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
+  if (args.nginx !== undefined) {
+    return runAudit(project, args, out, err, signal);
+  }
   const compiled = await compileWithProgress(project, args, err, signal);
   if (compiled.cancelled) {
     err('cancelled');

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../core/fs';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
+import { Closure } from '../core/embed/closure';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';
 import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
@@ -14,6 +15,9 @@ export interface BuildProject {
   entries: MappingEntry[];
   /** Validation findings of the manifest (errors make the build refuse to start). */
   manifestFindings: Finding[];
+  /** The analysis' project (its nginx.conf) and embed closure, for the audit of a built nginx. */
+  project: Project;
+  closure?: Closure;
 }
 
 /** The mapping of a workspace project; undefined when it has no manifest. */
@@ -23,7 +27,7 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
     return undefined;
   }
   const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
-  return { manifest, entries, manifestFindings: workspace.checkManifest(manifest.file) };
+  return { manifest, entries, manifestFindings: workspace.checkManifest(manifest.file), project, closure: workspace.embedding(project)?.closure };
 }
 
 /**

@@ -48,14 +48,34 @@ export interface FfiDeclaration {
   end: number;
 }
 
+/**
+ * `if … ngx.config.ngx_lua_version ~= 10023 then error("…") end`: the
+ * module refuses to load in another lua-nginx-module (resty.core.base
+ * insists on one exact version).
+ */
+export interface VersionCheck {
+  /** The module fails when `ngx_lua_version <op> version` holds. */
+  op: '~=' | '==' | '<' | '<=' | '>' | '>=';
+  version: number;
+  /** The error() message as written (a literal, or the expression's source). */
+  message: string;
+  /** Offsets of the comparison. */
+  start: number;
+  end: number;
+  conditions: Condition[];
+}
+
 export interface FfiFacts {
   uses: FfiUse[];
   declarations: FfiDeclaration[];
   /** An `ffi.cdef(expr)` whose text is not a literal: it may declare anything. */
   opaqueCdef: boolean;
+  versionChecks: VersionCheck[];
 }
 
-export const NO_FFI: FfiFacts = Object.freeze({ uses: [], declarations: [], opaqueCdef: false }) as FfiFacts;
+export const NO_FFI: FfiFacts = Object.freeze({ uses: [], declarations: [], opaqueCdef: false, versionChecks: [] }) as FfiFacts;
+
+const FLIPPED: Record<VersionCheck['op'], VersionCheck['op']> = { '~=': '~=', '==': '==', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
 
 type Binding =
   | { kind: 'ffi' }
@@ -94,7 +114,7 @@ function isRequireOf(expr: ast.Expression, module: string): boolean {
 
 class FfiWalker {
   private readonly scopes: Map<string, Binding | null>[] = [new Map()];
-  readonly facts: FfiFacts = { uses: [], declarations: [], opaqueCdef: false };
+  readonly facts: FfiFacts = { uses: [], declarations: [], opaqueCdef: false, versionChecks: [] };
 
   constructor(private readonly text: string) {}
 
@@ -248,6 +268,42 @@ class FfiWalker {
     }
   }
 
+  private isNgxLuaVersion(e: ast.Expression): boolean {
+    return (
+      e.type === 'MemberExpression' &&
+      e.identifier.name === 'ngx_lua_version' &&
+      e.base.type === 'MemberExpression' &&
+      e.base.identifier.name === 'config' &&
+      e.base.base.type === 'Identifier' &&
+      e.base.base.name === 'ngx'
+    );
+  }
+
+  /** Version comparisons in the condition of a clause whose body raises an error. */
+  private recordVersionChecks(condition: ast.Expression, body: ast.Statement[], conditions: Condition[]): void {
+    const raise = body.find((s): s is ast.CallStatement => s.type === 'CallStatement' && s.expression.type === 'CallExpression' && s.expression.base.type === 'Identifier' && s.expression.base.name === 'error');
+    if (!raise || raise.expression.type !== 'CallExpression') {
+      return;
+    }
+    const arg = raise.expression.arguments[0];
+    const message = arg?.type === 'StringLiteral' && typeof arg.value === 'string' ? arg.value : arg ? this.source(arg) : '';
+    const visit = (e: ast.Expression): void => {
+      if (e.type === 'LogicalExpression') {
+        visit(e.left);
+        visit(e.right);
+      } else if (e.type === 'BinaryExpression' && e.operator in FLIPPED) {
+        const op = e.operator as VersionCheck['op'];
+        const [start, end] = rangeOf(e);
+        if (this.isNgxLuaVersion(e.left) && e.right.type === 'NumericLiteral') {
+          this.facts.versionChecks.push({ op, version: e.right.value, message, start, end, conditions });
+        } else if (this.isNgxLuaVersion(e.right) && e.left.type === 'NumericLiteral') {
+          this.facts.versionChecks.push({ op: FLIPPED[op], version: e.left.value, message, start, end, conditions });
+        }
+      }
+    };
+    visit(condition);
+  }
+
   private use(name: string, node: ast.Node, ctx: Context, call: boolean): void {
     const [start, end] = rangeOf(node);
     this.facts.uses.push({ name, start, end, call, loadTime: ctx.loadTime, functionName: ctx.functionName, guarded: ctx.guarded, conditions: ctx.conditions });
@@ -314,6 +370,7 @@ class FfiWalker {
           }
           this.expression(clause.condition, { ...ctx, conditions: [...ctx.conditions, ...previous] });
           const cond = this.condition(clause.condition);
+          this.recordVersionChecks(clause.condition, clause.body, [...ctx.conditions, ...previous]);
           this.block(clause.body, { ...ctx, conditions: [...ctx.conditions, ...previous, cond] });
           previous.push(not(cond));
         }
@@ -424,7 +481,7 @@ class FfiWalker {
  */
 export function scanFfi(text: string, prepared: () => string = () => text): FfiFacts {
   // Without the word `ffi` a file cannot reach ffi.C or ffi.cdef.
-  if (!/\bffi\b/.test(text)) {
+  if (!/\bffi\b|\bngx_lua_version\b/.test(text)) {
     return NO_FFI;
   }
   try {
@@ -476,6 +533,24 @@ function evaluate(c: Condition, facts: { subsystem?: string; os?: string; arch?:
       const r = evaluate(c.right, facts);
       return l === true || r === true ? true : l === false && r === false ? false : undefined;
     }
+  }
+}
+
+/** Whether a version check raises its error on a lua-nginx-module of this version. */
+export function versionCheckFails(check: VersionCheck, actual: number): boolean {
+  switch (check.op) {
+    case '~=':
+      return actual !== check.version;
+    case '==':
+      return actual === check.version;
+    case '<':
+      return actual < check.version;
+    case '<=':
+      return actual <= check.version;
+    case '>':
+      return actual > check.version;
+    case '>=':
+      return actual >= check.version;
   }
 }
 
