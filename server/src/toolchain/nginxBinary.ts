@@ -52,12 +52,13 @@ export function parseLdd(text: string): SharedLibrary[] {
   const libs: SharedLibrary[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
-    const arrow = /^(\S+) => (?:(\/\S+)|not found)/.exec(line);
+    // Paths may hold spaces: the address in parentheses ends them.
+    const arrow = /^(\S+) => (?:(\/.*?) \(0x[0-9a-f]+\)|(\/.*)|not found)$/.exec(line);
     if (arrow) {
-      libs.push({ name: arrow[1], path: arrow[2] });
+      libs.push({ name: arrow[1], path: arrow[2] ?? arrow[3] });
       continue;
     }
-    const direct = /^(\/\S+) \(0x[0-9a-f]+\)$/.exec(line);
+    const direct = /^(\/.*?) \(0x[0-9a-f]+\)$/.exec(line);
     if (direct) {
       libs.push({ name: direct[1].slice(direct[1].lastIndexOf('/') + 1), path: direct[1] });
     }
