@@ -40,9 +40,12 @@ export async function runAudit(project: BuildProject, args: BuildArgs, out: Writ
     );
   } else {
     out(describeNginx(result));
-    for (const m of result.modules) {
-      const state = m.loaded === true ? 'ok  ' : m.loaded === false ? 'FAIL' : '--  ';
-      out(`${state} ${m.module}${m.exported ? '' : ` (${m.symbol} not exported)`}${m.loaded === null ? ' (not tried: nginx stopped first)' : ''}`);
+    for (const m of result.modules.filter((x) => x.loaded !== null)) {
+      out(`${m.loaded ? 'ok  ' : 'FAIL'} ${m.module}${m.exported ? '' : ` (${m.symbol} not exported)`}`);
+    }
+    const untried = result.modules.filter((m) => m.loaded === null);
+    if (untried.length > 0) {
+      out(`--   ${untried.length} module${untried.length === 1 ? '' : 's'} not tried (nginx stopped first): ${untried.map((m) => m.module).join(', ')}`);
     }
     for (const d of result.dynamicModules) {
       out(`${d.compatible ? 'ok  ' : 'FAIL'} load_module ${d.file}`);
