@@ -1,7 +1,8 @@
 import { loadBuildProject } from '../toolchain/buildProject';
+import { blockingManifestFindings } from '../toolchain/pipeline';
 import { BuildEnvironmentError } from '../toolchain/tool';
 import { BUILD_USAGE, BuildUsageError, parseBuildArgs } from './buildArgs';
-import { runCompile } from './compile';
+import { runCompileCommand } from './compile';
 import { runFlags } from './flags';
 import { Write } from './output';
 import { runVerify } from './verify';
@@ -34,7 +35,7 @@ export async function runBuildCommand(argv: readonly string[], out: Write, err: 
   process.once('SIGTERM', onInterrupt);
   try {
     const project = loadBuildProject(args.dir);
-    const blocking = project.manifestFindings.filter((f) => f.severity === 'error');
+    const blocking = blockingManifestFindings(project);
     if (blocking.length > 0) {
       err(`resty-build: ${project.manifest.file} has errors; fix them first:`);
       for (const f of blocking) {
@@ -42,7 +43,7 @@ export async function runBuildCommand(argv: readonly string[], out: Write, err: 
       }
       return 2;
     }
-    const run = args.command === 'compile' ? runCompile : args.command === 'flags' ? runFlags : runVerify;
+    const run = args.command === 'compile' ? runCompileCommand : args.command === 'flags' ? runFlags : runVerify;
     return await run(project, args, out, err, controller.signal);
   } catch (e) {
     if (e instanceof BuildEnvironmentError) {

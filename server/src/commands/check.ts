@@ -1,3 +1,4 @@
+import { hasErrors, sortFindings } from '../core/findingFormat';
 import { Finding } from '../core/types';
 import {
   chooseFormat,
@@ -7,10 +8,8 @@ import {
   EXIT_OK,
   formatFindingsJson,
   formatFindingsText,
-  hasErrors,
   openWorkspace,
   resolveDir,
-  sortFindings,
 } from './common';
 
 function summary(findings: Finding[], files: number): string {

@@ -5,9 +5,7 @@ import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
-import { findingLines, findingsJson } from './output';
-
-export { hasErrors, relativePath, sortFindings } from './output';
+import { findingLines, findingsJson } from '../core/findingFormat';
 
 /** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error. */
 export const EXIT_OK = 0;

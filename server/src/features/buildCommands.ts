@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CancellationToken,
@@ -13,15 +12,14 @@ import {
   ResponseError,
   WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
-import { compileProject, CompileResult } from '../toolchain/compile';
-import { describeHeader } from '../toolchain/luajitInfo';
-import { computeLinkFlags, createArchive, formatConfigureLine } from '../toolchain/linkFlags';
-import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
-import { findProbeToolchain, ProbeToolchain, verifyEmbedding } from '../toolchain/verify';
-import { findingLines } from '../commands/output';
+import { countErrors, findingLines } from '../core/findingFormat';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
+import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
+import { formatConfigureLine } from '../toolchain/linkFlags';
+import { BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
+import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
+import { findProbeToolchain, ProbeToolchain } from '../toolchain/verify';
 import { pathToUri, toDiagnostic, uriToPath } from '../convert';
 import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from '../protocol/buildProtocol';
 
@@ -104,36 +102,19 @@ function findProject(workspace: Workspace, dir: string): BuildProject {
   return build;
 }
 
-/** Turns the signal of a request into an AbortSignal. */
+/** Turns the cancellation token of a request into an AbortSignal. */
 function abortOn(token: CancellationToken): AbortSignal {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   return controller.signal;
 }
 
-async function compileFor(build: BuildProject, params: BuildParams, signal: AbortSignal, progress: WorkDoneProgressReporter): Promise<CompileResult> {
-  return compileProject({
-    manifest: build.manifest,
-    entries: build.entries,
-    compiler: params.luajitPath || undefined,
-    signal,
-    onProgress: (p) => progress.report(Math.round((100 * p.done) / p.total), `[${p.done}/${p.total}] ${p.module}`),
-  });
-}
-
-function summaryOf(result: CompileResult): string {
-  return `compiled ${result.compiled.length}, up to date ${result.upToDate.length}, failed ${result.failed.length}, removed ${result.removed.length} (${result.compiler.versionText.split(' -- ')[0]}, ${describeHeader(result.compiler.header)})`;
-}
-
-async function linkFlagsOf(build: BuildProject, objects: string[], params: BuildParams, signal?: AbortSignal, mayRunTools = true) {
-  const flags = computeLinkFlags({ manifest: build.manifest, objects, mode: params.mode, env: process.env });
-  if (flags.mode === 'archive' && mayRunTools) {
-    const present = flags.objects.filter((o) => fs.existsSync(o));
-    if (present.length > 0) {
-      await createArchive(present, build.manifest.outDir, { signal });
-    }
-  }
-  return flags;
+/** The pipeline's hooks for a request: cancellation from its token, progress as work-done progress. */
+function hooksFor(token: CancellationToken, progress: WorkDoneProgressReporter): BuildHooks {
+  return {
+    signal: abortOn(token),
+    onProgress: (p) => progress.report(p.step === 'compile' ? Math.round((100 * p.done) / p.total) : 100, progressMessage(p)),
+  };
 }
 
 /** The C compiler of the restyBuild.cc setting, else the usual search ($CC, cc, gcc, clang). */
@@ -211,9 +192,9 @@ export function registerBuildCommands(
       const build = findProject(workspaceOrFail(), params.dir);
       progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
       try {
-        const result = await compileFor(build, params, abortOn(token), progress);
+        const result = await runCompile(build, { compiler: params.luajitPath || undefined, ...hooksFor(token, progress) });
         diagnostics.set(params.dir, result.findings);
-        return { summary: summaryOf(result), lines: findingLines(result.findings, params.dir), errors: countErrors(result.findings), cancelled: result.cancelled };
+        return { summary: compileSummary(result), lines: findingLines(result.findings, params.dir), errors: countErrors(result.findings), cancelled: result.cancelled };
       } finally {
         progress.done();
       }
@@ -226,9 +207,8 @@ export function registerBuildCommands(
       if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
         throw refuseUntrusted('Creating the archive for the link flags', 'ar');
       }
-      const objects = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined).map((e) => e.object);
       // Untrusted: the preview only, no `ar` run for archive mode.
-      const flags = await linkFlagsOf(build, objects, params, abortOn(token), policy.trusted());
+      const flags = await linkFlagsFor(build, { mode: params.mode, createArchive: policy.trusted(), signal: abortOn(token) });
       const comments = flags.warnings.map((w) => `# ${w.severity} ${w.code}: ${w.message}`);
       return {
         configureArgs: flags.configureArgs,
@@ -249,33 +229,24 @@ export function registerBuildCommands(
       const toolchain = await toolchainFor(params);
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
-      const signal = abortOn(token);
       progress.begin('resty-build: verifying the embedding', 0, 'compiling', true);
       try {
-        const compiled = await compileFor(build, params, signal, progress);
-        if (compiled.cancelled) {
+        const verification = await verifyBuild(build, { compiler: params.luajitPath || undefined, mode: params.mode, toolchain, ...hooksFor(token, progress) });
+        if (!verification.probe) {
           return { summary: 'cancelled', lines: [], errors: 0, cancelled: true, modules: [] };
         }
-        progress.report(100, 'linking the probe');
-        const flags = await linkFlagsOf(build, compiled.objects.map((o) => o.object), params, signal);
-        const result = await verifyEmbedding({ manifest: build.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, toolchain, signal });
-        const findings = [...compiled.findings, ...result.findings];
+        const { findings } = verification;
         diagnostics.set(params.dir, findings);
-        const failed = result.modules.filter((m) => !m.ok).length;
         return {
-          summary: `${result.modules.length} modules checked: ${result.modules.length - failed} found, ${failed} not found`,
-          lines: [...result.modules.map((m) => (m.ok ? `ok   ${m.module}` : `FAIL ${m.module}: ${m.detail}`)), ...findingLines(findings, params.dir)],
+          summary: verifySummary(verification),
+          lines: [...probeLines(verification.probe), ...findingLines(findings, params.dir)],
           errors: countErrors(findings),
-          cancelled: result.cancelled,
-          modules: result.modules,
+          cancelled: verification.cancelled,
+          modules: verification.probe.modules,
         };
       } finally {
         progress.done();
       }
     }),
   );
-}
-
-function countErrors(findings: Finding[]): number {
-  return findings.filter((f) => f.severity === 'error').length;
 }
