@@ -23,7 +23,7 @@ import { moduleMapFor } from './features/moduleMap';
 import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
-import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol/protocol';
+import { InferManifestRequest, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
 import * as fs from 'node:fs';
 import { findHover } from './features/hover';
 import { findCompletions } from './features/completion';
@@ -81,7 +81,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
   trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
   if (process.env.RESTY_BUILD_TEST_FAULTS === '1') {
     // Tests only: a request whose handler fails, to prove a failing handler never takes the server down.
-    connection.onRequest('resty-build/test/fault', () => guarded('test fault', null, () => {
+    connection.onRequest(TestFaultRequest.type, () => guarded('test fault', null, () => {
       throw new Error('injected fault');
     }));
   }

@@ -7,8 +7,6 @@ import {
   ErrorCodes,
   LSPErrorCodes,
   PublishDiagnosticsParams,
-  RequestType,
-  RequestType0,
   ResponseError,
   WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
@@ -21,12 +19,7 @@ import { BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, 
 import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
 import { findProbeToolchain, ProbeToolchain } from '../toolchain/verify';
 import { pathToUri, toDiagnostic, uriToPath } from '../convert';
-import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from '../protocol/buildProtocol';
-
-const projectsRequest = new RequestType0<BuildProjectInfo[], void>(BuildMethods.projects);
-const compileRequest = new RequestType<BuildParams, CompileResponse, void>(BuildMethods.compile);
-const linkFlagsRequest = new RequestType<BuildParams, LinkFlagsResponse, void>(BuildMethods.linkFlags);
-const verifyRequest = new RequestType<BuildParams, VerifyResponse, void>(BuildMethods.verify);
+import { BuildParams, BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest, VerifyResponse } from '../protocol/protocol';
 
 /**
  * Findings of the last build per project, merged into every diagnostics
@@ -179,11 +172,11 @@ export function registerBuildCommands(
     return ws;
   };
 
-  connection.onRequest(projectsRequest, () =>
+  connection.onRequest(BuildProjectsRequest.type, () =>
     (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
   );
 
-  connection.onRequest(compileRequest, (params, token) =>
+  connection.onRequest(CompileRequest.type, (params, token) =>
     answer<CompileResponse>('compile', log, async () => {
       if (!policy.trusted()) {
         throw refuseUntrusted('Compiling bytecode', 'luajit');
@@ -201,7 +194,7 @@ export function registerBuildCommands(
     }),
   );
 
-  connection.onRequest(linkFlagsRequest, (params, token) =>
+  connection.onRequest(LinkFlagsRequest.type, (params, token) =>
     answer<LinkFlagsResponse>('link flags', log, async () => {
       const build = findProject(workspaceOrFail(), params.dir);
       if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
@@ -221,7 +214,7 @@ export function registerBuildCommands(
     }),
   );
 
-  connection.onRequest(verifyRequest, (params, token) =>
+  connection.onRequest(VerifyRequest.type, (params, token) =>
     answer<VerifyResponse>('verify', log, async () => {
       if (!policy.trusted()) {
         throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
