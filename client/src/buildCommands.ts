@@ -38,6 +38,15 @@ function projectLabel(dir: string): string {
   return relative === dir ? path.basename(dir) : relative;
 }
 
+/**
+ * Whether `file` lies in `dir`. The server's core/paths.ts isInside, which
+ * the client cannot import: a folder named `..x` is inside, `..` is not.
+ */
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
 async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | undefined> {
   const projects = await client.sendRequest(BuildProjectsRequest.type);
@@ -48,7 +57,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file') {
     const owner = projects
-      .filter((p) => !path.relative(p.dir, active.fsPath).startsWith('..'))
+      .filter((p) => isInside(p.dir, active.fsPath))
       .sort((a, b) => b.dir.length - a.dir.length)[0];
     if (owner) {
       return owner;
