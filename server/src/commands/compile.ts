@@ -3,21 +3,21 @@ import { displayPath } from '../core/paths';
 import { BuildProject } from '../toolchain/buildProject';
 import { CompileResult } from '../toolchain/compile';
 import { BuildProgress, compileSummary, CompileSettings, progressMessage, runCompile } from '../toolchain/pipeline';
-import { BuildArgs } from './buildArgs';
-import { Write } from './output';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 
 export function compileSettings(args: BuildArgs): CompileSettings {
   return { compiler: args.luajit, jobs: args.jobs, timeoutMs: args.timeoutMs, force: args.force };
 }
 
 /** Progress as stderr lines (`[3/120] resty.core.base`) in text format; JSON output stays quiet. */
-export function progressLines(args: BuildArgs, err: Write): ((p: BuildProgress) => void) | undefined {
+export function progressLines(args: BuildArgs, io: CommandIO): ((p: BuildProgress) => void) | undefined {
   if (args.format !== 'text') {
     return undefined;
   }
   return (p) => {
     if (p.step === 'compile') {
-      err(progressMessage(p));
+      io.err(progressMessage(p));
     }
   };
 }
@@ -27,10 +27,11 @@ export function summaryLine(result: CompileResult): string {
   return compileSummary(result, { outDir: displayPath(process.cwd(), result.outDir) });
 }
 
-export async function runCompileCommand(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
-  const result = await runCompile(project, { ...compileSettings(args), signal, onProgress: progressLines(args, err) });
+/** `resty-build compile [dir]`: the embedded modules to bytecode objects in outDir. */
+export async function runCompileCommand(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
+  const result = await runCompile(project, { ...compileSettings(args), signal, onProgress: progressLines(args, io) });
   if (args.format === 'json') {
-    out(
+    io.out(
       JSON.stringify(
         {
           outDir: result.outDir,
@@ -49,9 +50,9 @@ export async function runCompileCommand(project: BuildProject, args: BuildArgs, 
     );
   } else {
     for (const line of findingLines(result.findings, process.cwd())) {
-      out(line);
+      io.out(line);
     }
-    err(result.cancelled ? 'cancelled' : summaryLine(result));
+    io.err(result.cancelled ? 'cancelled' : summaryLine(result));
   }
-  return result.cancelled ? 130 : hasErrors(result.findings) ? 1 : 0;
+  return result.cancelled ? EXIT_INTERRUPTED : hasErrors(result.findings) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,32 +1,34 @@
 import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { BuildProject } from '../toolchain/buildProject';
 import { probeLines, progressMessage, verifyBuild, verifySummary } from '../toolchain/pipeline';
-import { BuildArgs } from './buildArgs';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 import { compileSettings, summaryLine } from './compile';
-import { Write } from './output';
 
-export async function runVerify(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
+/** `resty-build verify [dir]`: compile, link a probe like nginx, and report every module found or not. */
+export async function runVerify(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
   const text = args.format === 'text';
   const verification = await verifyBuild(project, {
     ...compileSettings(args),
     mode: args.mode,
+    env: io.env,
     exportDynamic: args.exportDynamic,
     signal,
     // The compile's summary comes when the compile is over, before the (slower) probe link.
-    onProgress: text ? (p) => err(p.step === 'compile' ? progressMessage(p) : summaryLine(p.compiled)) : undefined,
+    onProgress: text ? (p) => io.err(p.step === 'compile' ? progressMessage(p) : summaryLine(p.compiled)) : undefined,
   });
   const { probe, findings } = verification;
   if (verification.cancelled || !probe) {
-    err('cancelled');
-    return 130;
+    io.err('cancelled');
+    return EXIT_INTERRUPTED;
   }
   if (args.format === 'json') {
-    out(JSON.stringify({ modules: probe.modules, command: probe.command, diagnostics: findingsJson(findings) }, null, 2));
+    io.out(JSON.stringify({ modules: probe.modules, command: probe.command, diagnostics: findingsJson(findings) }, null, 2));
   } else {
     for (const line of [...probeLines(probe), ...findingLines(findings, process.cwd())]) {
-      out(line);
+      io.out(line);
     }
-    err(verifySummary(verification, { withLink: { exportDynamic: args.exportDynamic } }));
+    io.err(verifySummary(verification, { withLink: { exportDynamic: args.exportDynamic } }));
   }
-  return hasErrors(findings) ? 1 : 0;
+  return hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
 }

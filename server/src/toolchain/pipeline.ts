@@ -39,7 +39,7 @@ export interface CompileSettings {
 export interface LinkSettings {
   /** Overrides manifest.link.mode. */
   mode?: LinkMode;
-  /** Where $LDFLAGS comes from (default: this process's environment). */
+  /** Where $LDFLAGS (and for verify $CC and PATH) come from; default: this process's environment. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -126,6 +126,7 @@ export async function verifyBuild(project: BuildProject, options: VerifySettings
     linkArgs: flags.ldOpt,
     exportDynamic: options.exportDynamic,
     toolchain: options.toolchain,
+    env: options.env,
     signal: options.signal,
   });
   return { compiled, flags, probe, findings: [...compiled.findings, ...probe.findings], cancelled: probe.cancelled };

@@ -1,1 +1,0 @@
-export type Write = (s: string) => void;
