@@ -1,90 +1,23 @@
-import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import {
   CancellationToken,
   Connection,
-  Diagnostic,
   ErrorCodes,
   LSPErrorCodes,
-  PublishDiagnosticsParams,
   ResponseError,
   WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import { countErrors, findingLines } from '../core/findingFormat';
-import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
 import { formatConfigureLine } from '../toolchain/linkFlags';
 import { BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
 import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
 import { findProbeToolchain, ProbeToolchain } from '../toolchain/verify';
-import { pathToUri, toDiagnostic, uriToPath } from '../convert';
+import { BuildDiagnostics } from './buildDiagnostics';
+import { buildParams } from './requestParams';
+import { RegisterRequest } from './requestGuard';
 import { BuildParams, BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest, VerifyResponse } from '../protocol/protocol';
-
-/**
- * Findings of the last build per project, merged into every diagnostics
- * publication for their files: the analysis publisher replaces a file's
- * diagnostics wholesale, so this sits between it and the connection. A
- * build finding is dropped once its file's text differs from what was built.
- */
-export class BuildDiagnostics {
-  private readonly build = new Map<string, { findings: Finding[]; textHash: string | undefined }>();
-  private readonly analysis = new Map<string, Diagnostic[]>();
-  private byProject = new Map<string, Set<string>>();
-  private connection?: Connection;
-
-  constructor(private readonly readText: (file: string) => string | undefined) {}
-
-  /** The connection to hand the analysis publisher: its sendDiagnostics merges build findings in. */
-  wrap(connection: Connection): Connection {
-    this.connection = connection;
-    return new Proxy(connection, {
-      get: (target, prop, receiver) =>
-        prop === 'sendDiagnostics' ? (params: PublishDiagnosticsParams) => this.onAnalysis(params) : Reflect.get(target, prop, receiver),
-    });
-  }
-
-  private onAnalysis(params: PublishDiagnosticsParams): Promise<void> {
-    this.analysis.set(params.uri, params.diagnostics);
-    return this.send(params.uri);
-  }
-
-  private send(uri: string): Promise<void> {
-    const file = uriToPath(uri);
-    const entry = this.build.get(uri);
-    if (entry && file && hash(this.readText(file)) !== entry.textHash) {
-      this.build.delete(uri);
-    }
-    const extra = this.build.get(uri)?.findings.map(toDiagnostic) ?? [];
-    return this.connection!.sendDiagnostics({ uri, diagnostics: [...(this.analysis.get(uri) ?? []), ...extra] });
-  }
-
-  /** Replaces the build findings of one project and republishes the files concerned. */
-  set(projectDir: string, findings: Finding[]): void {
-    const old = this.byProject.get(projectDir) ?? new Set<string>();
-    const next = new Set<string>();
-    const grouped = new Map<string, Finding[]>();
-    for (const f of findings) {
-      const uri = pathToUri(f.file);
-      grouped.set(uri, [...(grouped.get(uri) ?? []), f]);
-      next.add(uri);
-    }
-    for (const uri of old) {
-      this.build.delete(uri);
-    }
-    for (const [uri, list] of grouped) {
-      this.build.set(uri, { findings: list, textHash: hash(this.readText(list[0].file)) });
-    }
-    this.byProject.set(projectDir, next);
-    for (const uri of new Set([...old, ...next])) {
-      void this.send(uri);
-    }
-  }
-}
-
-function hash(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : createHash('sha1').update(text).digest('hex');
-}
 
 function findProject(workspace: Workspace, dir: string): BuildProject {
   const project = workspace.allProjects().find((p) => p.manifest && p.root === dir);
@@ -122,22 +55,6 @@ async function toolchainFor(params: BuildParams): Promise<ProbeToolchain | undef
   return findProbeToolchain({ ...process.env, CC: cc });
 }
 
-/** Runs a build handler: environment errors become a RequestFailed answer with the user-facing message. */
-async function answer<T>(what: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ResponseError) {
-      throw e;
-    }
-    if (e instanceof BuildEnvironmentError) {
-      throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
-    }
-    log(`${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    throw new ResponseError(ErrorCodes.InternalError, `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
 /** What the server was told about the workspace at initialize. */
 export interface BuildPolicy {
   /** False when the client said the workspace is untrusted (initializationOptions.trusted === false). */
@@ -156,14 +73,19 @@ export function refuseUntrusted(what: string, runs: string): ResponseError<void>
   );
 }
 
-/** Registers the compile / link-flags / verify requests. */
+/** An unusable build environment (luajit or cc missing, outDir unwritable) is the answer, with the message the CLI prints. */
+function environmentFailure(error: unknown): ResponseError<void> | undefined {
+  return error instanceof BuildEnvironmentError ? new ResponseError(LSPErrorCodes.RequestFailed, error.message) : undefined;
+}
+
+/** Registers the build-projects, compile, link-flags and verify requests. */
 export function registerBuildCommands(
   connection: Connection,
+  register: RegisterRequest,
   getWorkspace: () => Workspace | undefined,
   diagnostics: BuildDiagnostics,
   policy: BuildPolicy = { trusted: () => true },
 ): void {
-  const log = (m: string) => connection.console.error(`[resty-build] ${m}`);
   const workspaceOrFail = () => {
     const ws = getWorkspace();
     if (!ws) {
@@ -171,13 +93,17 @@ export function registerBuildCommands(
     }
     return ws;
   };
+  const options = { translate: environmentFailure };
 
-  connection.onRequest(BuildProjectsRequest.type, () =>
+  register(BuildProjectsRequest.type, 'build projects', () =>
     (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
   );
 
-  connection.onRequest(CompileRequest.type, (params, token) =>
-    answer<CompileResponse>('compile', log, async () => {
+  register(
+    CompileRequest.type,
+    'compile',
+    async (raw, token): Promise<CompileResponse> => {
+      const params = buildParams(CompileRequest.method, raw);
       if (!policy.trusted()) {
         throw refuseUntrusted('Compiling bytecode', 'luajit');
       }
@@ -191,11 +117,15 @@ export function registerBuildCommands(
       } finally {
         progress.done();
       }
-    }),
+    },
+    options,
   );
 
-  connection.onRequest(LinkFlagsRequest.type, (params, token) =>
-    answer<LinkFlagsResponse>('link flags', log, async () => {
+  register(
+    LinkFlagsRequest.type,
+    'link flags',
+    async (raw, token): Promise<LinkFlagsResponse> => {
+      const params = buildParams(LinkFlagsRequest.method, raw);
       const build = findProject(workspaceOrFail(), params.dir);
       if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
         throw refuseUntrusted('Creating the archive for the link flags', 'ar');
@@ -211,11 +141,15 @@ export function registerBuildCommands(
         configureLine: formatConfigureLine(flags),
         preview: [`# nginx ./configure flags for ${build.manifest.file} (${flags.mode} mode)`, ...comments, formatConfigureLine(flags, { multiline: true, prefix: './configure' }), ''].join('\n'),
       };
-    }),
+    },
+    options,
   );
 
-  connection.onRequest(VerifyRequest.type, (params, token) =>
-    answer<VerifyResponse>('verify', log, async () => {
+  register(
+    VerifyRequest.type,
+    'verify',
+    async (raw, token): Promise<VerifyResponse> => {
+      const params = buildParams(VerifyRequest.method, raw);
       if (!policy.trusted()) {
         throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
       }
@@ -240,6 +174,7 @@ export function registerBuildCommands(
       } finally {
         progress.done();
       }
-    }),
+    },
+    options,
   );
 }
