@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest/manifest';
 import { outDirProblem } from '../core/manifest/manifestPaths';
+import { relativeInside } from '../core/paths';
 import { isEmbeddableName, MappingEntry } from '../core/embed/mapping';
 import { DiagnosticCode, Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
@@ -147,8 +148,7 @@ export function compilerIdentity(info: LuaJitInfo): string {
 
 /** The argument luajit gets for the source: relative to the project when inside it (short, machine-independent chunk names). */
 function inputArgument(manifest: Manifest, file: string): string {
-  const rel = path.relative(manifest.dir, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  return relativeInside(manifest.dir, file) || file;
 }
 
 /**
