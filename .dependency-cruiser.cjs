@@ -31,6 +31,13 @@ module.exports = {
       to: { path: ['^server/src/(features|commands)/', '^server/src/(server|cli)\\.ts$', '^client/'] },
     },
     {
+      name: 'protocol-is-shared',
+      severity: 'error',
+      comment: 'The client bundles the protocol: it may use the LSP protocol library, nothing of the server.',
+      from: { path: '^server/src/protocol/' },
+      to: { path: ['^server/src/', '^client/'], pathNot: '^server/src/protocol/' },
+    },
+    {
       name: 'client-has-no-analysis',
       severity: 'error',
       comment: 'The extension shows what the server computed; it shares only the protocol with it.',

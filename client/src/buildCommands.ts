@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, WorkDoneProgress } from 'vscode-languageclient/node';
-import { BuildMethods, BuildParams, BuildProjectInfo, BuildResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
+import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
+import { BuildParams, BuildProjectInfo, BuildProjectsRequest, BuildResponse, CompileRequest, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
 import { Config } from './config';
 import { BuildOutcome } from './moduleMap';
 
@@ -38,9 +38,18 @@ function projectLabel(dir: string): string {
   return relative === dir ? path.basename(dir) : relative;
 }
 
+/**
+ * Whether `file` lies in `dir`. The server's core/paths.ts isInside, which
+ * the client cannot import: a folder named `..x` is inside, `..` is not.
+ */
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+}
+
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
 async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | undefined> {
-  const projects = await client.sendRequest<BuildProjectInfo[]>(BuildMethods.projects);
+  const projects = await client.sendRequest(BuildProjectsRequest.type);
   if (projects.length === 0) {
     void vscode.window.showWarningMessage('resty-build: no resty-build.json in this workspace; the build commands need one listing the modules to embed.');
     return undefined;
@@ -48,7 +57,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active?.scheme === 'file') {
     const owner = projects
-      .filter((p) => !path.relative(p.dir, active.fsPath).startsWith('..'))
+      .filter((p) => isInside(p.dir, active.fsPath))
       .sort((a, b) => b.dir.length - a.dir.length)[0];
     if (owner) {
       return owner;
@@ -65,7 +74,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
 }
 
 /** Sends a build request under a cancellable progress notification fed by the server's work-done progress. */
-function withServerProgress<R>(client: LanguageClient, title: string, method: string, params: BuildParams): Thenable<R> {
+function withServerProgress<R>(client: LanguageClient, title: string, type: RequestType<BuildParams, R, void>, params: BuildParams): Thenable<R> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const workDoneToken = randomUUID();
     let last = 0;
@@ -77,7 +86,7 @@ function withServerProgress<R>(client: LanguageClient, title: string, method: st
       }
     });
     try {
-      return await client.sendRequest<R>(method, { ...params, workDoneToken }, token);
+      return await client.sendRequest(type, { ...params, workDoneToken }, token);
     } finally {
       listener.dispose();
     }
@@ -135,7 +144,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
   const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
   // Both run programs the workspace names, so both need trust (the server checks too).
-  const run = (title: string, label: string, method: string) => async (explicit?: BuildProjectInfo) => {
+  const run = <R extends BuildResponse>(title: string, label: string, type: RequestType<BuildParams, R, void>) => async (explicit?: BuildProjectInfo) => {
     if (!trusted()) {
       return undefined;
     }
@@ -146,7 +155,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         return undefined;
       }
       listener.buildStarted(label);
-      const response = await withServerProgress<BuildResponse>(client, `resty-build: ${title}`, method, { dir: project.dir, ...settings() });
+      const response = await withServerProgress(client, `resty-build: ${title}`, type, { dir: project.dir, ...settings() });
       show(channel, config, `${title} (${projectLabel(project.dir)})`, response);
       outcome = { title: label, summary: response.summary, errors: response.errors, cancelled: response.cancelled, at: new Date() };
       return response;
@@ -164,7 +173,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
     if (!project) {
       return undefined;
     }
-    const flags = await client.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir: project.dir, ...settings() });
+    const flags = await client.sendRequest(LinkFlagsRequest.type, { dir: project.dir, ...settings() });
     documents.lastLine = flags.configureLine;
     return { project, flags };
   };
@@ -172,8 +181,8 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
   return [
     channel,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', BuildMethods.compile)),
-    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', BuildMethods.verify)),
+    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type)),
+    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type)),
     vscode.commands.registerCommand('restyBuild.showBuildOutput', () => channel.show(true)),
     vscode.commands.registerCommand('restyBuild.previewLinkFlags', async (explicit?: BuildProjectInfo) => {
       try {

@@ -1,121 +1,79 @@
+import { buildCommand } from './commands/build';
 import { runCheck } from './commands/check';
-import { CommandArgs, CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
+import { CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
+import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
+import { runCompileCommand } from './commands/compile';
+import { runFlags } from './commands/flags';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
-import { BUILD_USAGE, buildCommandOf, runBuildCommand } from './commands/build';
+import { runRuntime } from './commands/runtime';
+import { runVerify } from './commands/verify';
 
 const VERSION = '0.1.0';
 
-interface Command {
-  summary: string;
-  /** Options the command takes; `true` when the option has a value. */
-  options: Record<string, boolean>;
-  run: (args: CommandArgs, io: CommandIO) => number;
-}
+const format = (...choices: string[]): OptionSpec => ({ help: 'Output format', choices });
 
-/** The commands, declared once: dispatch and help both come from this table. */
-const COMMANDS: Record<string, Command> = {
-  check: { summary: 'Resolve every require() and report problems', options: { format: true }, run: runCheck },
-  map: { summary: 'Show the name mapping and the embed closure', options: { format: true }, run: runMap },
-  init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: false }, run: runInit },
+/** compile, flags and verify take the same options, so one task or script line works for each. */
+const BUILD_OPTIONS: Record<string, OptionSpec> = {
+  format: format('text', 'json'),
+  luajit: { value: '<path>', help: 'The LuaJIT that compiles (default: "luajit.compiler" of resty-build.json)' },
+  mode: { choices: ['objects', 'archive'], help: 'How flags and verify link the objects (default: "link.mode")' },
+  jobs: {
+    value: '<n>',
+    help: 'Parallel luajit processes (default: CPU count)',
+    check: (v) => (Number.isInteger(Number(v)) && Number(v) >= 1 ? undefined : '--jobs needs a whole number of at least 1'),
+  },
+  timeout: { value: '<seconds>', help: 'Limit per luajit run (default: 60)', check: (v) => (Number(v) > 0 ? undefined : '--timeout needs a number of seconds') },
+  force: { help: 'Recompile everything' },
+  'no-export-dynamic': { help: 'verify: link the probe without -Wl,-E' },
 };
 
-const USAGE = `Usage: resty-build <command> [dir] [options]
+const NGINX_OPTION: OptionSpec = { value: '<binary>', help: 'A built nginx: verify audits it instead of linking a probe; runtime lists the libluajit it links' };
 
-Commands:
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
-  .join('\n')}
-${BUILD_USAGE.replace(/^ {2}(\w+) \[dir\] +/gm, (_, name: string) => `  ${name.padEnd(10)} `).replace(/^ {18}(?=\S)/gm, ' '.repeat(13))}
+/** The commands, declared once: parsing, dispatch and help all come from this table. */
+const COMMANDS: CommandTable = {
+  check: { summary: 'Resolve every require() and report problems', options: { format: format('text', 'json') }, run: runCheck },
+  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
+  init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
+  compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
+  flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },
+  verify: {
+    summary: 'Compile, link a probe program like nginx and check every module is found; with --nginx, audit that built nginx instead',
+    options: { ...BUILD_OPTIONS, nginx: NGINX_OPTION },
+    run: buildCommand(runVerify),
+  },
+  runtime: {
+    summary: 'List what the runtime image needs besides nginx: C modules, ffi.load libraries, libluajit, dynamic modules',
+    options: { format: format('text', 'json', 'dockerfile'), nginx: NGINX_OPTION },
+    run: buildCommand(runRuntime),
+  },
+};
 
-dir defaults to the current folder.
-
-Options:
-  --format text|json   Output format (check, map: also markdown)
-  --stdout             init: print the manifest instead of writing it
-  -h, --help           Show this help
-  -v, --version        Show the version
-
-Exit codes: 0 no errors, 1 errors found, 2 usage or environment error.`;
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { name: string; command: Command; args: CommandArgs } | 'help' | 'version' {
-  if (argv.some((a) => a === '-h' || a === '--help')) {
-    return 'help';
-  }
-  if (argv.some((a) => a === '-v' || a === '--version')) {
-    return 'version';
-  }
-  const name = argv.find((a) => !a.startsWith('-'));
-  if (name === undefined) {
-    throw new UsageError('missing command');
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    throw new UsageError(`unknown command '${name}'`);
-  }
-  const positional: string[] = [];
-  const options = new Map<string, string>();
-  const rest = argv.slice(argv.indexOf(name) + 1);
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (!arg.startsWith('-') || arg === '-') {
-      positional.push(arg);
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      throw new UsageError(`unknown option '${arg}'`);
-    }
-    const eq = arg.indexOf('=');
-    const key = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    const takesValue = command.options[key];
-    if (takesValue === undefined) {
-      throw new UsageError(`unknown option '--${key}' for '${name}'`);
-    }
-    if (!takesValue) {
-      options.set(key, 'true');
-      continue;
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
-    if (value === undefined || value === '') {
-      throw new UsageError(`--${key} needs a value`);
-    }
-    options.set(key, value);
-  }
-  if (positional.length > 1) {
-    throw new UsageError(`unexpected argument '${positional[1]}'`);
-  }
-  return { name, command, args: { dir: positional[0] ?? '.', options } };
-}
-
-export function main(argv: string[], io: CommandIO): number | Promise<number> {
-  if (buildCommandOf(argv) && !argv.some((a) => a === '-v' || a === '--version')) {
-    return runBuildCommand(argv, io.out, io.err);
-  }
-  let parsed: ReturnType<typeof parseArgs>;
+/** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted). */
+export async function main(argv: string[], io: CommandIO): Promise<number> {
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
-    parsed = parseArgs(argv);
+    parsed = parseCommandLine(argv, COMMANDS);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`resty-build: ${e.message}\n\n${USAGE}`);
+      io.err(`resty-build: ${e.message}\n\n${e.command ? commandUsage(e.command, COMMANDS[e.command]) : usage(COMMANDS)}`);
       return EXIT_USAGE;
     }
     throw e;
   }
-  if (parsed === 'help') {
-    io.out(USAGE);
+  if (parsed.kind === 'help') {
+    io.out(parsed.command ? commandUsage(parsed.command, COMMANDS[parsed.command]) : usage(COMMANDS));
     return EXIT_OK;
   }
-  if (parsed === 'version') {
+  if (parsed.kind === 'version') {
     io.out(VERSION);
     return EXIT_OK;
   }
   try {
-    return parsed.command.run(parsed.args, io);
+    return await COMMANDS[parsed.command].run(parsed.args, io);
   } catch (e) {
     if (e instanceof CommandError) {
-      io.err(`resty-build ${parsed.name}: ${e.message}`);
+      io.err(`resty-build ${parsed.command}: ${e.message}`);
       return EXIT_USAGE;
     }
     throw e;
@@ -128,15 +86,13 @@ if (require.main === module) {
     err: (s) => process.stderr.write(s + '\n'),
     env: process.env,
   };
-  Promise.resolve()
-    .then(() => main(process.argv.slice(2), io))
-    .then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (e: unknown) => {
-        process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-        process.exitCode = EXIT_USAGE;
-      },
-    );
+  main(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = EXIT_USAGE;
+    },
+  );
 }

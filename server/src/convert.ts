@@ -1,6 +1,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { Finding, Severity } from './core/types';
+import { codeInfo } from './core/codes';
+import { DiagnosticCode, Finding, Severity } from './core/types';
 
 export function uriToPath(uri: string): string | undefined {
   const parsed = URI.parse(uri);
@@ -19,17 +20,18 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 };
 
 /**
- * Where diagnostic codes are explained: the README's "Diagnostic codes" table.
- * Each code cell carries `<a name="code-<code>"></a>`; GitHub keeps such
- * anchors (prefixed `user-content-`, which its fragment handling resolves), so
- * `README.md#code-<code>` scrolls to the code's row and stays stable when the
- * table is reordered or headings change.
+ * Where diagnostic codes are explained: the README's "Diagnostic codes" table,
+ * generated from the code registry. Each code cell carries `<a name="…"></a>`
+ * with the code's registry anchor; GitHub keeps such anchors (prefixed
+ * `user-content-`, which its fragment handling resolves), so the link scrolls
+ * to the code's row and stays stable when the table is reordered or headings
+ * change.
  */
 export const DOCS_URL = 'https://github.com/resty-build/resty-build/blob/main/README.md';
 
 /** The link a diagnostic with `code` carries to its explanation. */
-export function docsUrlFor(code: string): string {
-  return `${DOCS_URL}#code-${code}`;
+export function docsUrlFor(code: DiagnosticCode): string {
+  return `${DOCS_URL}#${codeInfo(code).anchor}`;
 }
 
 export function toDiagnostic(f: Finding): Diagnostic {

@@ -1,13 +1,23 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  CodeActionRequest,
+  CompletionRequest,
   createConnection,
+  DefinitionRequest,
   DidChangeWatchedFilesNotification,
+  DocumentLinkRequest,
+  DocumentSymbolRequest,
+  HoverRequest,
   InitializeParams,
   InitializeResult,
   ProposedFeatures,
+  ReferencesRequest,
+  ServerCapabilities,
+  SignatureHelpRequest,
   TextDocuments,
   TextDocumentSyncKind,
+  WorkspaceSymbolRequest,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { NodeFileSystem } from './core/fs';
@@ -20,10 +30,13 @@ import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
-import { BuildDiagnostics, registerBuildCommands } from './features/buildCommands';
+import { registerBuildCommands } from './features/buildCommands';
+import { BuildDiagnostics } from './features/buildDiagnostics';
+import { requestRegistrar } from './features/requestGuard';
+import { codeActionParams, documentParams, inferManifestParams, invalidParams, moduleMapParams, positionParams, referenceParams, workspaceSymbolParams } from './features/requestParams';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
-import { InferManifestRequest, ModuleMapRequest, StatusNotification } from './protocol/protocol';
+import { InferManifestRequest, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
 import * as fs from 'node:fs';
 import { findHover } from './features/hover';
 import { findCompletions } from './features/completion';
@@ -40,7 +53,9 @@ const publisher = new DiagnosticsPublisher(buildDiagnostics.wrap(connection));
 let workspace: Workspace | undefined;
 // Until the client says otherwise: clients that know nothing of trust (other editors) are trusted.
 let trusted = true;
-registerBuildCommands(connection, () => workspace, buildDiagnostics, { trusted: () => trusted });
+// Every request goes through it: logged with context and answered when it fails, never a crash.
+const onRequest = requestRegistrar(connection, (message) => connection.console.error(`[resty-build] ${message}`));
+registerBuildCommands(connection, onRequest, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
 
@@ -65,7 +80,21 @@ function openFiles(): string[] {
     .filter((f): f is string => f !== undefined);
 }
 
-connection.onInitialize((params: InitializeParams): InitializeResult => {
+const CAPABILITIES: ServerCapabilities = {
+  textDocumentSync: TextDocumentSyncKind.Incremental,
+  definitionProvider: true,
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  documentLinkProvider: { resolveProvider: false },
+  hoverProvider: true,
+  completionProvider: { triggerCharacters: ['.', ':', '"', "'"] },
+  referencesProvider: true,
+  documentSymbolProvider: true,
+  workspaceSymbolProvider: true,
+  signatureHelpProvider: { triggerCharacters: ['(', ','] },
+  workspace: { workspaceFolders: { supported: true } },
+};
+
+function readInitializeParams(params: InitializeParams): void {
   const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [];
   roots = folders.filter((f): f is string => f !== undefined);
   if (roots.length === 0 && params.rootUri) {
@@ -74,33 +103,28 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       roots = [root];
     }
   }
-  canRegisterWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-  const options = (params.initializationOptions ?? {}) as { storageDir?: unknown; factsCache?: unknown };
+  canRegisterWatchers = params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+  const options = (params.initializationOptions ?? {}) as { storageDir?: unknown; factsCache?: unknown; trusted?: unknown };
   storageDir = typeof options.storageDir === 'string' ? options.storageDir : undefined;
   useStore = options.factsCache !== false && process.env.RESTY_BUILD_NO_FACTS_CACHE !== '1';
-  trusted = (params.initializationOptions as { trusted?: unknown } | undefined)?.trusted !== false;
+  trusted = options.trusted !== false;
+}
+
+connection.onInitialize((params: InitializeParams): InitializeResult => {
+  // Odd params cost the folders or the options read from them, never the session.
+  guarded('reading the initialize params', undefined, () => readInitializeParams(params));
   if (process.env.RESTY_BUILD_TEST_FAULTS === '1') {
     // Tests only: a request whose handler fails, to prove a failing handler never takes the server down.
-    connection.onRequest('resty-build/test/fault', () => guarded('test fault', null, () => {
-      throw new Error('injected fault');
-    }));
+    onRequest(
+      TestFaultRequest.type,
+      'test fault',
+      () => {
+        throw new Error('injected fault');
+      },
+      { fallback: null },
+    );
   }
-  return {
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      definitionProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-      documentLinkProvider: { resolveProvider: false },
-      hoverProvider: true,
-      completionProvider: { triggerCharacters: ['.', ':', '"', "'"] },
-      referencesProvider: true,
-      documentSymbolProvider: true,
-      workspaceSymbolProvider: true,
-      signatureHelpProvider: { triggerCharacters: ['(', ','] },
-      workspace: { workspaceFolders: { supported: true } },
-    },
-    serverInfo: { name: 'resty-build', version: '0.1.0' },
-  };
+  return { capabilities: CAPABILITIES, serverInfo: { name: 'resty-build', version: '0.1.0' } };
 });
 
 let ready = false;
@@ -229,92 +253,135 @@ documents.onDidClose((e) => {
 });
 
 connection.onDidChangeWatchedFiles(() => {
-  if (!workspace || !ready) {
-    // The initial analysis reads the tree as it is when it publishes.
-    workspace?.refresh();
+  const ws = workspace;
+  if (!ws) {
     return;
   }
-  const ws = workspace;
   guarded('re-reading the workspace', undefined, () => {
     ws.refresh();
-    publisher.publishAll(ws, openFiles());
+    // Before the initial analysis has published, it reads the tree as it is then.
+    if (ready) {
+      publisher.publishAll(ws, openFiles());
+    }
   });
 });
 
-connection.onDefinition((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  if (!file || !workspace) {
-    return null;
+/** The workspace and the file a document request is about; undefined (an empty answer) before the workspace exists or for a non-file URI. */
+function documentFile(uri: string): { ws: Workspace; file: string } | undefined {
+  const file = uriToPath(uri);
+  return file && workspace ? { ws: workspace, file } : undefined;
+}
+
+onRequest(
+  DefinitionRequest.type,
+  'definition',
+  (raw) => {
+    const params = positionParams(DefinitionRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return (at && findDefinition(at.ws, at.file, params.position)) ?? null;
+  },
+  { fallback: null },
+);
+
+onRequest(
+  DocumentLinkRequest.type,
+  'document links',
+  (raw) => {
+    const at = documentFile(documentParams(DocumentLinkRequest.method, raw).textDocument.uri);
+    return at ? findDocumentLinks(at.ws, at.file) : [];
+  },
+  { fallback: [] },
+);
+
+onRequest(
+  HoverRequest.type,
+  'hover',
+  (raw) => {
+    const params = positionParams(HoverRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return at ? findHover(at.ws, at.file, params.position) : null;
+  },
+  { fallback: null },
+);
+
+onRequest(
+  CompletionRequest.type,
+  'completion',
+  (raw) => {
+    const params = positionParams(CompletionRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return at ? findCompletions(at.ws, at.file, params.position) : [];
+  },
+  { fallback: [] },
+);
+
+onRequest(
+  ReferencesRequest.type,
+  'references',
+  (raw) => {
+    const params = referenceParams(ReferencesRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return at ? findReferenceLocations(at.ws, at.file, params.position, params.context.includeDeclaration) : [];
+  },
+  { fallback: [] },
+);
+
+onRequest(
+  DocumentSymbolRequest.type,
+  'document symbols',
+  (raw) => {
+    const at = documentFile(documentParams(DocumentSymbolRequest.method, raw).textDocument.uri);
+    return at ? findDocumentSymbols(at.ws, at.file) : [];
+  },
+  { fallback: [] },
+);
+
+onRequest(
+  WorkspaceSymbolRequest.type,
+  'workspace symbols',
+  (raw) => {
+    const { query } = workspaceSymbolParams(WorkspaceSymbolRequest.method, raw);
+    return workspace ? findWorkspaceSymbols(workspace, query) : [];
+  },
+  { fallback: [] },
+);
+
+onRequest(
+  SignatureHelpRequest.type,
+  'signature help',
+  (raw) => {
+    const params = positionParams(SignatureHelpRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return at ? findSignatureHelp(at.ws, at.file, params.position) : null;
+  },
+  { fallback: null },
+);
+
+onRequest(
+  CodeActionRequest.type,
+  'code actions',
+  (raw) => {
+    const params = codeActionParams(CodeActionRequest.method, raw);
+    const at = documentFile(params.textDocument.uri);
+    return at ? findCodeActions(at.ws, at.file, params.context.diagnostics) : [];
+  },
+  { fallback: [] },
+);
+
+/** A workspace for a request that comes before the initial analysis: the folders as they are on disk. */
+function workspaceNow(): Workspace {
+  return workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env });
+}
+
+onRequest(ModuleMapRequest.type, 'module map', (raw) => moduleMapFor(workspaceNow(), moduleMapParams(raw)));
+
+onRequest(InferManifestRequest.type, 'manifest inference', (raw) => {
+  const { folderUri } = inferManifestParams(raw);
+  const folder = uriToPath(folderUri) ?? roots[0];
+  if (folder === undefined) {
+    throw invalidParams(InferManifestRequest.method, `a folder's file URI (${folderUri} is none, and the workspace has no folder)`);
   }
-  const ws = workspace;
-  return guarded('definition', null, () => findDefinition(ws, file, params.position) ?? null);
-});
-
-connection.onDocumentLinks((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  if (!file || !workspace) {
-    return [];
-  }
-  const ws = workspace;
-  return guarded('document links', [], () => findDocumentLinks(ws, file));
-});
-
-connection.onHover((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  const ws = workspace;
-  return file && ws ? guarded('hover', null, () => findHover(ws, file, params.position)) : null;
-});
-
-connection.onCompletion((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  const ws = workspace;
-  return file && ws ? guarded('completion', [], () => findCompletions(ws, file, params.position)) : [];
-});
-
-connection.onReferences((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  const ws = workspace;
-  return file && ws ? guarded('references', [], () => findReferenceLocations(ws, file, params.position, params.context.includeDeclaration)) : [];
-});
-
-connection.onDocumentSymbol((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  const ws = workspace;
-  return file && ws ? guarded('document symbols', [], () => findDocumentSymbols(ws, file)) : [];
-});
-
-connection.onWorkspaceSymbol((params) => {
-  const ws = workspace;
-  return ws ? guarded('workspace symbols', [], () => findWorkspaceSymbols(ws, params.query)) : [];
-});
-
-connection.onSignatureHelp((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  const ws = workspace;
-  return file && ws ? guarded('signature help', null, () => findSignatureHelp(ws, file, params.position)) : null;
-});
-
-connection.onCodeAction((params) => {
-  const file = uriToPath(params.textDocument.uri);
-  if (!file || !workspace) {
-    return [];
-  }
-  const ws = workspace;
-  return guarded('code actions', [], () => findCodeActions(ws, file, params.context.diagnostics));
-});
-
-connection.onRequest(ModuleMapRequest.type, (params) => {
-  const ws = workspace;
-  if (!ws) {
-    return moduleMapFor(new Workspace(new NodeFileSystem(), { roots, env: process.env }), params);
-  }
-  return moduleMapFor(ws, params);
-});
-
-connection.onRequest(InferManifestRequest.type, (params) => {
-  const folder = uriToPath(params.folderUri) ?? roots[0];
-  const ws = workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env });
-  const { file, text } = inferManifest(ws, folder);
+  const { file, text } = inferManifest(workspaceNow(), folder);
   return { uri: pathToUri(file), text, exists: fs.existsSync(file) };
 });
 

@@ -70,6 +70,31 @@ test('environment and usage errors are exit 2: no manifest, luajit missing, outD
   assert.equal((await cli('compile', dir, '--frobnicate')).code, 2);
 });
 
+test('one parser for every command: help per command from the table, checked values, options before the command', async () => {
+  const help = await cli('verify', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^Usage: resty-build verify \[dir\] \[options\]/);
+  assert.match(help.out, /^ {2}--no-export-dynamic /m);
+  assert.doesNotMatch(help.out, /--stdout/);
+  const all = await cli('--help');
+  for (const command of ['check', 'map', 'init', 'compile', 'flags', 'verify']) {
+    assert.match(all.out, new RegExp(`^ {2}${command} `, 'm'));
+  }
+  const jobs = await cli('compile', '.', '--jobs', '0');
+  assert.equal(jobs.code, 2);
+  assert.match(jobs.err, /^resty-build: --jobs needs a whole number of at least 1\n\nUsage: resty-build compile /);
+  const format = await cli('flags', '--format', 'xml');
+  assert.equal(format.code, 2);
+  assert.match(format.err, /unknown format 'xml' \(use text or json\)/);
+  const stdout = await cli('check', '--stdout');
+  assert.equal(stdout.code, 2);
+  assert.match(stdout.err, /unknown option '--stdout' for 'check'/);
+  const dir = copyFixture('build-basic');
+  const first = await cli('--format', 'json', 'flags', dir);
+  assert.equal(first.code, 0, first.err);
+  assert.deepEqual(Object.keys(JSON.parse(first.out)), ['configureArgs', 'withLdOpt', 'objects', 'warnings']);
+});
+
 test('a hanging compiler given with --luajit is killed after --timeout, naming the tool', async () => {
   const dir = copyFixture('build-syntax-error');
   const fake = writeScript(tempDir(), 'slow-luajit', 'case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\nexec sleep 600');

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { BuildMethods, CompileResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
+import { BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
 import { copyFixture, REPO } from './helpers';
 
 interface Published {
@@ -52,9 +52,9 @@ test('server: compile request reports progress and publishes the compile error a
   const dir = copyFixture('build-syntax-error');
   const server = await startServer(dir);
   try {
-    const projects = await server.connection.sendRequest<{ dir: string }[]>(BuildMethods.projects);
+    const projects = await server.connection.sendRequest<{ dir: string }[]>(BuildProjectsRequest.method);
     assert.deepEqual(projects.map((p) => p.dir), [dir]);
-    const response = await server.connection.sendRequest<CompileResponse>(BuildMethods.compile, { dir, workDoneToken: 'tok-1' });
+    const response = await server.connection.sendRequest<CompileResponse>(CompileRequest.method, { dir, workDoneToken: 'tok-1' });
     assert.equal(response.errors, 1);
     assert.match(response.summary, /compiled 2/);
     assert.deepEqual(response.lines, ["lib/broken.lua:4:1: error compile-error: unexpected symbol near 'end'"]);
@@ -64,7 +64,7 @@ test('server: compile request reports progress and publishes the compile error a
     assert.ok(server.progress.some((v) => (v as { kind: string }).kind === 'begin'));
     assert.ok(server.progress.some((v) => (v as { kind: string }).kind === 'end'));
 
-    const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
+    const flags = await server.connection.sendRequest<LinkFlagsResponse>(LinkFlagsRequest.method, { dir });
     assert.equal(flags.configureArgs[0], '--with-compat');
     assert.match(flags.preview, /^\.\/configure \\\n {4}--with-compat \\\n {4}'--with-ld-opt=/m);
   } finally {
@@ -76,12 +76,12 @@ test('server: an untrusted workspace gets no compile or verify (nothing is run),
   const dir = copyFixture('build-syntax-error');
   const server = await startServer(dir, { trusted: false });
   try {
-    await assert.rejects(server.connection.sendRequest(BuildMethods.compile, { dir }), /untrusted workspace.*Manage Workspace Trust/);
-    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir }), /untrusted workspace/);
+    await assert.rejects(server.connection.sendRequest(CompileRequest.method, { dir }), /untrusted workspace.*Manage Workspace Trust/);
+    await assert.rejects(server.connection.sendRequest(VerifyRequest.method, { dir }), /untrusted workspace/);
     assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'an untrusted compile wrote objects');
     const uri = pathToFileURL(path.join(dir, 'lib', 'broken.lua')).href;
     await server.until((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'syntax-error'));
-    const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
+    const flags = await server.connection.sendRequest<LinkFlagsResponse>(LinkFlagsRequest.method, { dir });
     assert.equal(flags.configureArgs[0], '--with-compat');
   } finally {
     server.stop();
@@ -92,7 +92,7 @@ test('server: verify names the restyBuild.cc setting when its compiler does not 
   const dir = copyFixture('build-syntax-error');
   const server = await startServer(dir, { trusted: true });
   try {
-    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
+    await assert.rejects(server.connection.sendRequest(VerifyRequest.method, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
   } finally {
     server.stop();
   }

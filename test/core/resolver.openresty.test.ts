@@ -186,6 +186,25 @@ describe('agreement with the real luajit', () => {
     }
   });
 
+  test("a folder named '..x' is inside the project: the trail names it './..x/…' as luajit does", (t) => {
+    const tmp = tempCopy();
+    t.after(tmp.cleanup);
+    writeTree(tmp.dir, {
+      [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ['..x/?.lua', ';;'], cpath: [] }),
+      '..x/present.lua': 'return 1\n',
+    });
+    const file = path.join(tmp.dir, MANIFEST_NAME);
+    const { manifest } = parseManifest(file, fs.readFileSync(file, 'utf8'));
+    const project = createProject(disk, { PATH: '' }, tmp.dir, manifest);
+    const env = { LUA_PATH: './..x/?.lua;;', LUA_CPATH: '' };
+    const run = runLuajit(['-e', 'require "nothere"'], { cwd: tmp.dir, env });
+    assert.notEqual(run.status, 0);
+    const trail = resolveModule('nothere', project.resolver, disk).trail;
+    assert.equal(trail[1], "no file './..x/nothere.lua'");
+    assert.deepEqual(trail, notFoundTrail(run.stderr));
+    assert.equal(resolveModule('present', project.resolver, disk).file, path.join(tmp.dir, '..x', 'present.lua'));
+  });
+
   for (const name of ['first', 'pkg', 'onlyinit', 'resty.deep.mod', 'late', 'both']) {
     test(`'${name}' resolves to the file package.searchpath finds`, () => {
       const run = runLuajit(['-e', `io.write(assert(package.searchpath(${JSON.stringify(name)}, package.path)))`], { cwd: searchRoot, env });

@@ -1,65 +1,58 @@
 // Every diagnostic links to its code's row of the README (codeDescription): the
-// anchors must exist there, for every code the core and the build produce.
+// rows are written from the code registry, which every producer's Finding.code
+// is typed by, so the README must hold exactly what the registry says.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { codesTable, TABLE_END, TABLE_START, withCodesTable } from '../../scripts/codesTable';
+import { codeInfo, DIAGNOSTIC_CODES, isDiagnosticCode } from '../../server/src/core/codes';
 import { docsUrlFor, toDiagnostic } from '../../server/src/convert';
 
 const REPO = join(__dirname, '..', '..');
 const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
 
-function diagnosticTable(): string[] {
+function diagnosticSection(): string {
   const section = readme.slice(readme.indexOf('## Diagnostic codes'));
-  return section
-    .slice(0, section.indexOf('\n## ', 3))
-    .split('\n')
-    .filter((line) => line.startsWith('| <a name='));
+  return section.slice(0, section.indexOf('\n## ', 3));
 }
 
 function anchors(): Set<string> {
-  return new Set([...readme.matchAll(/<a name="code-([a-z0-9-]+)"><\/a>/g)].map((m) => m[1]));
+  return new Set([...readme.matchAll(/<a name="([a-z0-9-]+)"><\/a>/g)].map((m) => m[1]));
 }
 
-/** Codes given as literals where findings are made (link-flag warnings are not diagnostics: docs/build-commands.md). */
-function producedCodes(): Set<string> {
-  const codes = new Set<string>();
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        walk(path);
-      } else if (entry.name.endsWith('.ts') && entry.name !== 'linkFlags.ts') {
-        const text = readFileSync(path, 'utf8');
-        for (const m of text.matchAll(/\bcode: '([a-z]+(?:-[a-z]+)+)'|\b(?:fail|at|note|onManifest)\([^()']*'([a-z]+(?:-[a-z]+)+)'/g)) {
-          codes.add(m[1] ?? m[2]);
-        }
-      }
-    }
-  };
-  walk(join(REPO, 'server', 'src', 'core'));
-  walk(join(REPO, 'server', 'src', 'toolchain'));
-  return codes;
-}
+test('docs links: the README table is what npm run docs:codes writes from the registry', () => {
+  const section = diagnosticSection();
+  assert.ok(section.includes(TABLE_START) && section.includes(TABLE_END), 'the generated table belongs in the "Diagnostic codes" section');
+  assert.equal(readme, withCodesTable(readme), 'README.md differs from the code registry: run npm run docs:codes');
+});
 
-test('docs links: every code in the README table has its anchor', () => {
-  const rows = diagnosticTable();
-  assert.ok(rows.length >= 15, `found ${rows.length} rows`);
+test('docs links: the registry lists every code once, each with its own README anchor', () => {
+  const codes = DIAGNOSTIC_CODES.map((c) => c.code);
+  assert.equal(new Set(codes).size, codes.length);
+  assert.ok(codes.length >= 27, `found ${codes.length} codes`);
+  for (const code of ['unresolved-module', 'compile-error', 'compiler-failed', 'symbol-missing', 'bad-module-name', 'verify-link-failed', 'manifest-unknown-key'] as const) {
+    assert.ok(isDiagnosticCode(code), code);
+  }
+  assert.equal(isDiagnosticCode('static-glibc'), false, 'link-flag warnings are not diagnostics');
   const have = anchors();
-  for (const row of rows) {
-    const firstCell = row.split(' | ')[0];
-    for (const [, code] of firstCell.matchAll(/`([a-z0-9-]+)`/g)) {
-      assert.ok(have.has(code), `README row for ${code} lacks <a name="code-${code}"></a>`);
-    }
+  for (const info of DIAGNOSTIC_CODES) {
+    assert.match(info.code, /^[a-z0-9]+(-[a-z0-9]+)+$/);
+    assert.equal(info.anchor, `code-${info.code}`);
+    assert.ok(have.has(info.anchor), `README lacks <a name="${info.anchor}"></a>`);
+    assert.ok(info.summary.length > 0 && !info.summary.includes('\n'), `${info.code}: the summary is one line`);
   }
 });
 
-test('docs links: every code the core and the build produce is documented', () => {
-  const have = anchors();
-  const produced = producedCodes();
-  assert.ok(produced.has('unresolved-module') && produced.has('compile-error'), [...produced].join(', '));
-  const missing = [...produced].filter((code) => !have.has(code));
-  assert.deepEqual(missing, [], 'add a row with <a name="code-…"></a> to the README table');
+test('docs links: a table row carries the code, its default severity and its summary', () => {
+  const rows = codesTable().split('\n');
+  const row = rows.find((r) => r.includes('`unresolved-module`'));
+  assert.equal(
+    row,
+    '| <a name="code-unresolved-module"></a>`unresolved-module` | error (warning through `pcall`) | ' + codeInfo('unresolved-module').summary + ' |',
+  );
+  assert.equal(codeInfo('require-cycle').severity, 'warning');
+  assert.ok(rows.some((r) => r.includes('(`//`, `&`, `\\|`, `~`')), 'a | inside a summary is escaped for the table');
 });
 
 test('docs links: a diagnostic links to its code anchor', () => {

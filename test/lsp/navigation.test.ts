@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CompletionItem, CompletionList, Hover, Location, MarkupContent, SignatureHelp, SymbolInformation } from 'vscode-languageserver-protocol/node';
 import { fileUri, startServer } from '../helpers/lspClient';
-import { fixture } from '../helpers/paths';
+import { fixture, tempCopy, writeTree } from '../helpers/paths';
 
 const root = fixture('navigation-modules');
 const uri = (rel: string) => fileUri(path.join(root, rel));
@@ -86,5 +86,22 @@ describe('navigation over LSP', () => {
       uri: HANDLER,
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
+  });
+
+  test("hover shows a module in a folder named '..x' relative to the project, not as an outside path", async (t) => {
+    const tmp = tempCopy();
+    writeTree(tmp.dir, {
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['..x/?.lua'], embed: [] }),
+      'main.lua': 'local helper = require "helper"\nreturn helper\n',
+      '..x/helper.lua': 'return {}\n',
+    });
+    const client = await startServer(tmp.dir);
+    t.after(async () => {
+      await client.stop();
+      tmp.cleanup();
+    });
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: fileUri(path.join(tmp.dir, 'main.lua')) }, position: { line: 0, character: 26 } });
+    const value = (hover.contents as MarkupContent).value;
+    assert.match(value, /^`\.\.x\/helper\.lua` — from /m, value);
   });
 });

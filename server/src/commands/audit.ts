@@ -1,7 +1,8 @@
+import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { BuildProject } from '../toolchain/buildProject';
 import { AuditResult, auditNginx, formatNgxLuaVersion } from '../toolchain/nginxAudit';
-import { BuildArgs } from './buildArgs';
-import { findingLines, findingsJson, hasErrors, Write } from './output';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 
 /** One line about the audited binary: what it is, as far as the audit could tell. */
 export function describeNginx(result: AuditResult): string {
@@ -17,11 +18,13 @@ export function describeNginx(result: AuditResult): string {
 }
 
 /** `resty-build verify [dir] --nginx <binary>`: the audit of a built nginx, exit 0 / 1 / 2 like check. */
-export async function runAudit(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
-  const result = await auditNginx({ build: project, binary: args.nginx!, compiler: args.luajit, signal });
+export async function runAudit(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
+  const out = io.out;
+  const err = io.err;
+  const result = await auditNginx({ build: project, binary: args.nginx!, compiler: args.luajit, signal, env: io.env });
   if (result.cancelled) {
     err('cancelled');
-    return 130;
+    return EXIT_INTERRUPTED;
   }
   if (args.format === 'json') {
     out(
@@ -50,7 +53,7 @@ export async function runAudit(project: BuildProject, args: BuildArgs, out: Writ
     for (const d of result.dynamicModules) {
       out(`${d.compatible ? 'ok  ' : 'FAIL'} load_module ${d.file}`);
     }
-    for (const line of findingLines(result.findings)) {
+    for (const line of findingLines(result.findings, process.cwd())) {
       out(line);
     }
     for (const note of result.notes) {
@@ -60,5 +63,5 @@ export async function runAudit(project: BuildProject, args: BuildArgs, out: Writ
     const loaded = result.modules.filter((m) => m.loaded === true).length;
     err(`${result.modules.length} embedded modules: ${loaded} load in nginx; ${count('error')} errors, ${count('warning')} warnings`);
   }
-  return hasErrors(result.findings) ? 1 : 0;
+  return hasErrors(result.findings) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,16 +1,14 @@
+import { hasErrors, sortFindings } from '../core/findingFormat';
 import { Finding } from '../core/types';
 import {
-  chooseFormat,
   CommandArgs,
   CommandIO,
   EXIT_FINDINGS,
   EXIT_OK,
   formatFindingsJson,
   formatFindingsText,
-  hasErrors,
   openWorkspace,
   resolveDir,
-  sortFindings,
 } from './common';
 
 function summary(findings: Finding[], files: number): string {
@@ -21,7 +19,7 @@ function summary(findings: Finding[], files: number): string {
 
 /** `resty-build check [dir]`: every finding of the workspace, the same ones the editor shows. */
 export function runCheck(args: CommandArgs, io: CommandIO): number {
-  const format = chooseFormat(args, ['text', 'json']);
+  const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
   const findings = sortFindings([...workspace.checkAll().values()].flat());

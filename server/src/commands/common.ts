@@ -5,14 +5,13 @@ import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
-import { findingLines, findingsJson } from './output';
+import { findingLines, findingsJson } from '../core/findingFormat';
 
-export { hasErrors, relativePath, sortFindings } from './output';
-
-/** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error. */
+/** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error, 130 interrupted. */
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
 
 export interface CommandIO {
   out: (s: string) => void;
@@ -20,6 +19,7 @@ export interface CommandIO {
   env: Record<string, string | undefined>;
 }
 
+/** A parsed command line (commandLine.ts): the folder, and the options given, flags as 'true'. */
 export interface CommandArgs {
   dir: string;
   options: Map<string, string>;
@@ -62,12 +62,4 @@ export function formatFindingsText(dir: string, findings: Finding[]): string {
 
 export function formatFindingsJson(dir: string, findings: Finding[]): string {
   return JSON.stringify({ diagnostics: findingsJson(findings, dir) }, null, 2);
-}
-
-export function chooseFormat(args: CommandArgs, allowed: string[]): string {
-  const format = args.options.get('format') ?? 'text';
-  if (!allowed.includes(format)) {
-    throw new CommandError(`unknown format '${format}' (use ${allowed.join(', ')})`);
-  }
-  return format;
 }

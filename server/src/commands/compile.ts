@@ -1,41 +1,37 @@
-import * as path from 'node:path';
+import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
+import { displayPath } from '../core/paths';
 import { BuildProject } from '../toolchain/buildProject';
-import { compileProject, CompileResult } from '../toolchain/compile';
-import { describeHeader } from '../toolchain/luajitInfo';
-import { BuildArgs } from './buildArgs';
-import { findingLines, findingsJson, hasErrors, Write } from './output';
+import { CompileResult } from '../toolchain/compile';
+import { BuildProgress, compileSummary, CompileSettings, progressMessage, runCompile } from '../toolchain/pipeline';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 
-/** Compiles with progress lines on stderr (`[3/120] resty.core.base`). Shared by compile and verify. */
-export async function compileWithProgress(project: BuildProject, args: BuildArgs, err: Write, signal: AbortSignal): Promise<CompileResult> {
-  return compileProject({
-    manifest: project.manifest,
-    entries: project.entries,
-    compiler: args.luajit,
-    jobs: args.jobs,
-    timeoutMs: args.timeoutMs,
-    force: args.force,
-    signal,
-    onProgress: args.format === 'text' ? (p) => err(`[${p.done}/${p.total}] ${p.module}`) : undefined,
-  });
+export function compileSettings(args: BuildArgs): CompileSettings {
+  return { compiler: args.luajit, jobs: args.jobs, timeoutMs: args.timeoutMs, force: args.force };
 }
 
-function displayPath(dir: string): string {
-  const rel = path.relative(process.cwd(), dir);
-  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel;
+/** Progress as stderr lines (`[3/120] resty.core.base`) in text format; JSON output stays quiet. */
+export function progressLines(args: BuildArgs, io: CommandIO): ((p: BuildProgress) => void) | undefined {
+  if (args.format !== 'text') {
+    return undefined;
+  }
+  return (p) => {
+    if (p.step === 'compile') {
+      io.err(progressMessage(p));
+    }
+  };
 }
 
-export function compileSummary(result: CompileResult): string {
-  const c = result.compiler;
-  return (
-    `compiled ${result.compiled.length}, up to date ${result.upToDate.length}, failed ${result.failed.length}, removed ${result.removed.length}` +
-    ` -> ${displayPath(result.outDir)} (${c.path}: ${c.versionText.split(' -- ')[0]}, ${describeHeader(c.header)})`
-  );
+/** The summary line, with outDir as the user's shell would name it. */
+export function summaryLine(result: CompileResult): string {
+  return compileSummary(result, { outDir: displayPath(process.cwd(), result.outDir) });
 }
 
-export async function runCompile(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
-  const result = await compileWithProgress(project, args, err, signal);
+/** `resty-build compile [dir]`: the embedded modules to bytecode objects in outDir. */
+export async function runCompileCommand(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
+  const result = await runCompile(project, { ...compileSettings(args), signal, onProgress: progressLines(args, io) });
   if (args.format === 'json') {
-    out(
+    io.out(
       JSON.stringify(
         {
           outDir: result.outDir,
@@ -53,10 +49,10 @@ export async function runCompile(project: BuildProject, args: BuildArgs, out: Wr
       ),
     );
   } else {
-    for (const line of findingLines(result.findings)) {
-      out(line);
+    for (const line of findingLines(result.findings, process.cwd())) {
+      io.out(line);
     }
-    err(result.cancelled ? 'cancelled' : compileSummary(result));
+    io.err(result.cancelled ? 'cancelled' : summaryLine(result));
   }
-  return result.cancelled ? 130 : hasErrors(result.findings) ? 1 : 0;
+  return result.cancelled ? EXIT_INTERRUPTED : hasErrors(result.findings) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -1,9 +1,9 @@
 import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/embed/moduleMap';
-import { chooseFormat, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
+import { CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
 
 /** `resty-build map [dir]`: the name mapping and the closure, as a table or JSON. */
 export function runMap(args: CommandArgs, io: CommandIO): number {
-  const format = chooseFormat(args, ['text', 'json', 'markdown']);
+  const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
   const project = manifestProject(workspace, dir);

@@ -1,11 +1,12 @@
 import { BuildProject } from '../toolchain/buildProject';
 import { formatDockerfile, formatRuntimeText, listRuntimeImage } from '../toolchain/runtimeImage';
-import { BuildArgs } from './buildArgs';
-import { Write } from './output';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_OK } from './common';
 
 /** `resty-build runtime [dir]`: exit 1 when something the runtime needs cannot be found. */
-export async function runRuntime(project: BuildProject, args: BuildArgs, out: Write, err: Write): Promise<number> {
-  const image = await listRuntimeImage({ build: project, binary: args.nginx });
+export async function runRuntime(project: BuildProject, args: BuildArgs, io: CommandIO): Promise<number> {
+  const { out, err } = io;
+  const image = await listRuntimeImage({ build: project, binary: args.nginx, env: io.env });
   if (args.format === 'json') {
     out(JSON.stringify({ files: image.files, libraryPath: image.libraryPath, notes: image.notes }, null, 2));
   } else if (args.format === 'dockerfile') {
@@ -24,5 +25,5 @@ export async function runRuntime(project: BuildProject, args: BuildArgs, out: Wr
   if (missing.length > 0) {
     err(`resty-build: ${missing.length} file${missing.length === 1 ? '' : 's'} the runtime needs could not be found: ${missing.map((f) => f.what).join(', ')}`);
   }
-  return missing.length > 0 ? 1 : 0;
+  return missing.length > 0 ? EXIT_FINDINGS : EXIT_OK;
 }

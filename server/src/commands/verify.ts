@@ -1,41 +1,38 @@
+import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { BuildProject } from '../toolchain/buildProject';
-import { verifyEmbedding } from '../toolchain/verify';
+import { probeLines, progressMessage, verifyBuild, verifySummary } from '../toolchain/pipeline';
 import { runAudit } from './audit';
-import { BuildArgs } from './buildArgs';
-import { compileSummary, compileWithProgress } from './compile';
-import { linkFlagsFor } from './flags';
-import { findingLines, findingsJson, hasErrors, Write } from './output';
+import { BuildArgs } from './build';
+import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
+import { compileSettings, summaryLine } from './compile';
 
-export async function runVerify(project: BuildProject, args: BuildArgs, out: Write, err: Write, signal: AbortSignal): Promise<number> {
+/** `resty-build verify [dir]`: compile, link a probe like nginx, and report every module found or not. */
+export async function runVerify(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
   if (args.nginx !== undefined) {
-    return runAudit(project, args, out, err, signal);
+    return runAudit(project, args, io, signal);
   }
-  const compiled = await compileWithProgress(project, args, err, signal);
-  if (compiled.cancelled) {
-    err('cancelled');
-    return 130;
+  const text = args.format === 'text';
+  const verification = await verifyBuild(project, {
+    ...compileSettings(args),
+    mode: args.mode,
+    env: io.env,
+    exportDynamic: args.exportDynamic,
+    signal,
+    // The compile's summary comes when the compile is over, before the (slower) probe link.
+    onProgress: text ? (p) => io.err(p.step === 'compile' ? progressMessage(p) : summaryLine(p.compiled)) : undefined,
+  });
+  const { probe, findings } = verification;
+  if (verification.cancelled || !probe) {
+    io.err('cancelled');
+    return EXIT_INTERRUPTED;
   }
-  if (args.format === 'text') {
-    err(compileSummary(compiled));
-  }
-  const flags = await linkFlagsFor(project, compiled.objects.map((o) => o.object), args.mode, signal);
-  const result = await verifyEmbedding({ manifest: project.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, exportDynamic: args.exportDynamic, signal });
-  if (result.cancelled) {
-    err('cancelled');
-    return 130;
-  }
-  const findings = [...compiled.findings, ...result.findings];
   if (args.format === 'json') {
-    out(JSON.stringify({ modules: result.modules, command: result.command, diagnostics: findingsJson(findings) }, null, 2));
+    io.out(JSON.stringify({ modules: probe.modules, command: probe.command, diagnostics: findingsJson(findings) }, null, 2));
   } else {
-    for (const m of result.modules) {
-      out(m.ok ? `ok   ${m.module}` : `FAIL ${m.module}: ${m.detail}`);
+    for (const line of [...probeLines(probe), ...findingLines(findings, process.cwd())]) {
+      io.out(line);
     }
-    for (const line of findingLines(findings)) {
-      out(line);
-    }
-    const failed = result.modules.filter((m) => !m.ok).length;
-    err(`${result.modules.length} modules checked: ${result.modules.length - failed} found, ${failed} not found (${flags.mode} mode${args.exportDynamic ? ', -Wl,-E' : ', without -Wl,-E'})`);
+    io.err(verifySummary(verification, { withLink: { exportDynamic: args.exportDynamic } }));
   }
-  return hasErrors(findings) ? 1 : 0;
+  return hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -22,10 +22,8 @@ function climbsOut(rel: string): boolean {
 
 /** The path relative to `dir` with '/' separators when inside it ('' for the folder itself), else undefined. */
 export function relativeInside(dir: string, p: string): string | undefined {
-  if (!isInside(dir, p)) {
-    return undefined;
-  }
-  return toPosix(path.relative(dir, p));
+  const rel = path.relative(dir, p);
+  return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel)) ? toPosix(rel) : undefined;
 }
 
 /** `a\b` -> `a/b` on Windows; unchanged elsewhere. Manifests and messages use '/'. */

@@ -1,3 +1,7 @@
+import { DiagnosticCode, Severity } from './codes';
+
+export type { DiagnosticCode, Severity };
+
 /** Zero-based line and UTF-16 column, as in LSP. */
 export interface Position {
   line: number;
@@ -9,14 +13,13 @@ export interface Range {
   end: Position;
 }
 
-export type Severity = 'error' | 'warning' | 'info' | 'hint';
-
 /** A finding of the core: adapters turn it into an LSP diagnostic, a CLI line or JSON. */
 export interface Finding {
   file: string;
   range: Range;
   severity: Severity;
-  code: string;
+  /** Listed in the code registry (codes.ts), with its default severity and docs anchor. */
+  code: DiagnosticCode;
   message: string;
   /** The module name the finding is about, when there is one. */
   module?: string;

@@ -1,99 +1,23 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   CancellationToken,
   Connection,
-  Diagnostic,
   ErrorCodes,
   LSPErrorCodes,
-  PublishDiagnosticsParams,
-  RequestType,
-  RequestType0,
   ResponseError,
   WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
-import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
-import { compileProject, CompileResult } from '../toolchain/compile';
-import { describeHeader } from '../toolchain/luajitInfo';
-import { computeLinkFlags, createArchive, formatConfigureLine } from '../toolchain/linkFlags';
-import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
-import { findProbeToolchain, ProbeToolchain, verifyEmbedding } from '../toolchain/verify';
-import { findingLines } from '../commands/output';
-import { Finding } from '../core/types';
+import { countErrors, findingLines } from '../core/findingFormat';
 import { Workspace } from '../core/workspace/workspace';
-import { pathToUri, toDiagnostic, uriToPath } from '../convert';
-import { BuildMethods, BuildParams, BuildProjectInfo, CompileResponse, LinkFlagsResponse, VerifyResponse } from '../protocol/buildProtocol';
-
-const projectsRequest = new RequestType0<BuildProjectInfo[], void>(BuildMethods.projects);
-const compileRequest = new RequestType<BuildParams, CompileResponse, void>(BuildMethods.compile);
-const linkFlagsRequest = new RequestType<BuildParams, LinkFlagsResponse, void>(BuildMethods.linkFlags);
-const verifyRequest = new RequestType<BuildParams, VerifyResponse, void>(BuildMethods.verify);
-
-/**
- * Findings of the last build per project, merged into every diagnostics
- * publication for their files: the analysis publisher replaces a file's
- * diagnostics wholesale, so this sits between it and the connection. A
- * build finding is dropped once its file's text differs from what was built.
- */
-export class BuildDiagnostics {
-  private readonly build = new Map<string, { findings: Finding[]; textHash: string | undefined }>();
-  private readonly analysis = new Map<string, Diagnostic[]>();
-  private byProject = new Map<string, Set<string>>();
-  private connection?: Connection;
-
-  constructor(private readonly readText: (file: string) => string | undefined) {}
-
-  /** The connection to hand the analysis publisher: its sendDiagnostics merges build findings in. */
-  wrap(connection: Connection): Connection {
-    this.connection = connection;
-    return new Proxy(connection, {
-      get: (target, prop, receiver) =>
-        prop === 'sendDiagnostics' ? (params: PublishDiagnosticsParams) => this.onAnalysis(params) : Reflect.get(target, prop, receiver),
-    });
-  }
-
-  private onAnalysis(params: PublishDiagnosticsParams): Promise<void> {
-    this.analysis.set(params.uri, params.diagnostics);
-    return this.send(params.uri);
-  }
-
-  private send(uri: string): Promise<void> {
-    const file = uriToPath(uri);
-    const entry = this.build.get(uri);
-    if (entry && file && hash(this.readText(file)) !== entry.textHash) {
-      this.build.delete(uri);
-    }
-    const extra = this.build.get(uri)?.findings.map(toDiagnostic) ?? [];
-    return this.connection!.sendDiagnostics({ uri, diagnostics: [...(this.analysis.get(uri) ?? []), ...extra] });
-  }
-
-  /** Replaces the build findings of one project and republishes the files concerned. */
-  set(projectDir: string, findings: Finding[]): void {
-    const old = this.byProject.get(projectDir) ?? new Set<string>();
-    const next = new Set<string>();
-    const grouped = new Map<string, Finding[]>();
-    for (const f of findings) {
-      const uri = pathToUri(f.file);
-      grouped.set(uri, [...(grouped.get(uri) ?? []), f]);
-      next.add(uri);
-    }
-    for (const uri of old) {
-      this.build.delete(uri);
-    }
-    for (const [uri, list] of grouped) {
-      this.build.set(uri, { findings: list, textHash: hash(this.readText(list[0].file)) });
-    }
-    this.byProject.set(projectDir, next);
-    for (const uri of new Set([...old, ...next])) {
-      void this.send(uri);
-    }
-  }
-}
-
-function hash(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : createHash('sha1').update(text).digest('hex');
-}
+import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
+import { formatConfigureLine } from '../toolchain/linkFlags';
+import { BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
+import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
+import { findProbeToolchain, ProbeToolchain } from '../toolchain/verify';
+import { BuildDiagnostics } from './buildDiagnostics';
+import { buildParams } from './requestParams';
+import { RegisterRequest } from './requestGuard';
+import { BuildParams, BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest, VerifyResponse } from '../protocol/protocol';
 
 function findProject(workspace: Workspace, dir: string): BuildProject {
   const project = workspace.allProjects().find((p) => p.manifest && p.root === dir);
@@ -104,36 +28,19 @@ function findProject(workspace: Workspace, dir: string): BuildProject {
   return build;
 }
 
-/** Turns the signal of a request into an AbortSignal. */
+/** Turns the cancellation token of a request into an AbortSignal. */
 function abortOn(token: CancellationToken): AbortSignal {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
   return controller.signal;
 }
 
-async function compileFor(build: BuildProject, params: BuildParams, signal: AbortSignal, progress: WorkDoneProgressReporter): Promise<CompileResult> {
-  return compileProject({
-    manifest: build.manifest,
-    entries: build.entries,
-    compiler: params.luajitPath || undefined,
-    signal,
-    onProgress: (p) => progress.report(Math.round((100 * p.done) / p.total), `[${p.done}/${p.total}] ${p.module}`),
-  });
-}
-
-function summaryOf(result: CompileResult): string {
-  return `compiled ${result.compiled.length}, up to date ${result.upToDate.length}, failed ${result.failed.length}, removed ${result.removed.length} (${result.compiler.versionText.split(' -- ')[0]}, ${describeHeader(result.compiler.header)})`;
-}
-
-async function linkFlagsOf(build: BuildProject, objects: string[], params: BuildParams, signal?: AbortSignal, mayRunTools = true) {
-  const flags = computeLinkFlags({ manifest: build.manifest, objects, mode: params.mode, env: process.env });
-  if (flags.mode === 'archive' && mayRunTools) {
-    const present = flags.objects.filter((o) => fs.existsSync(o));
-    if (present.length > 0) {
-      await createArchive(present, build.manifest.outDir, { signal });
-    }
-  }
-  return flags;
+/** The pipeline's hooks for a request: cancellation from its token, progress as work-done progress. */
+function hooksFor(token: CancellationToken, progress: WorkDoneProgressReporter): BuildHooks {
+  return {
+    signal: abortOn(token),
+    onProgress: (p) => progress.report(p.step === 'compile' ? Math.round((100 * p.done) / p.total) : 100, progressMessage(p)),
+  };
 }
 
 /** The C compiler of the restyBuild.cc setting, else the usual search ($CC, cc, gcc, clang). */
@@ -146,22 +53,6 @@ async function toolchainFor(params: BuildParams): Promise<ProbeToolchain | undef
     throw new BuildEnvironmentError(`The C compiler '${cc}' of the setting restyBuild.cc is not found or not executable. Set it to a compiler such as /usr/bin/gcc, or clear it to use $CC, cc, gcc or clang from PATH.`);
   }
   return findProbeToolchain({ ...process.env, CC: cc });
-}
-
-/** Runs a build handler: environment errors become a RequestFailed answer with the user-facing message. */
-async function answer<T>(what: string, log: (m: string) => void, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof ResponseError) {
-      throw e;
-    }
-    if (e instanceof BuildEnvironmentError) {
-      throw new ResponseError(LSPErrorCodes.RequestFailed, e.message);
-    }
-    log(`${what} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    throw new ResponseError(ErrorCodes.InternalError, `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
 }
 
 /** What the server was told about the workspace at initialize. */
@@ -182,14 +73,19 @@ export function refuseUntrusted(what: string, runs: string): ResponseError<void>
   );
 }
 
-/** Registers the compile / link-flags / verify requests. */
+/** An unusable build environment (luajit or cc missing, outDir unwritable) is the answer, with the message the CLI prints. */
+function environmentFailure(error: unknown): ResponseError<void> | undefined {
+  return error instanceof BuildEnvironmentError ? new ResponseError(LSPErrorCodes.RequestFailed, error.message) : undefined;
+}
+
+/** Registers the build-projects, compile, link-flags and verify requests. */
 export function registerBuildCommands(
   connection: Connection,
+  register: RegisterRequest,
   getWorkspace: () => Workspace | undefined,
   diagnostics: BuildDiagnostics,
   policy: BuildPolicy = { trusted: () => true },
 ): void {
-  const log = (m: string) => connection.console.error(`[resty-build] ${m}`);
   const workspaceOrFail = () => {
     const ws = getWorkspace();
     if (!ws) {
@@ -197,13 +93,17 @@ export function registerBuildCommands(
     }
     return ws;
   };
+  const options = { translate: environmentFailure };
 
-  connection.onRequest(projectsRequest, () =>
+  register(BuildProjectsRequest.type, 'build projects', () =>
     (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
   );
 
-  connection.onRequest(compileRequest, (params, token) =>
-    answer<CompileResponse>('compile', log, async () => {
+  register(
+    CompileRequest.type,
+    'compile',
+    async (raw, token): Promise<CompileResponse> => {
+      const params = buildParams(CompileRequest.method, raw);
       if (!policy.trusted()) {
         throw refuseUntrusted('Compiling bytecode', 'luajit');
       }
@@ -211,24 +111,27 @@ export function registerBuildCommands(
       const build = findProject(workspaceOrFail(), params.dir);
       progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
       try {
-        const result = await compileFor(build, params, abortOn(token), progress);
+        const result = await runCompile(build, { compiler: params.luajitPath || undefined, ...hooksFor(token, progress) });
         diagnostics.set(params.dir, result.findings);
-        return { summary: summaryOf(result), lines: findingLines(result.findings, params.dir), errors: countErrors(result.findings), cancelled: result.cancelled };
+        return { summary: compileSummary(result), lines: findingLines(result.findings, params.dir), errors: countErrors(result.findings), cancelled: result.cancelled };
       } finally {
         progress.done();
       }
-    }),
+    },
+    options,
   );
 
-  connection.onRequest(linkFlagsRequest, (params, token) =>
-    answer<LinkFlagsResponse>('link flags', log, async () => {
+  register(
+    LinkFlagsRequest.type,
+    'link flags',
+    async (raw, token): Promise<LinkFlagsResponse> => {
+      const params = buildParams(LinkFlagsRequest.method, raw);
       const build = findProject(workspaceOrFail(), params.dir);
       if (!policy.trusted() && (params.mode ?? build.manifest.link.mode) === 'archive') {
         throw refuseUntrusted('Creating the archive for the link flags', 'ar');
       }
-      const objects = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined).map((e) => e.object);
       // Untrusted: the preview only, no `ar` run for archive mode.
-      const flags = await linkFlagsOf(build, objects, params, abortOn(token), policy.trusted());
+      const flags = await linkFlagsFor(build, { mode: params.mode, createArchive: policy.trusted(), signal: abortOn(token) });
       const comments = flags.warnings.map((w) => `# ${w.severity} ${w.code}: ${w.message}`);
       return {
         configureArgs: flags.configureArgs,
@@ -238,44 +141,40 @@ export function registerBuildCommands(
         configureLine: formatConfigureLine(flags),
         preview: [`# nginx ./configure flags for ${build.manifest.file} (${flags.mode} mode)`, ...comments, formatConfigureLine(flags, { multiline: true, prefix: './configure' }), ''].join('\n'),
       };
-    }),
+    },
+    options,
   );
 
-  connection.onRequest(verifyRequest, (params, token) =>
-    answer<VerifyResponse>('verify', log, async () => {
+  register(
+    VerifyRequest.type,
+    'verify',
+    async (raw, token): Promise<VerifyResponse> => {
+      const params = buildParams(VerifyRequest.method, raw);
       if (!policy.trusted()) {
         throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
       }
       const toolchain = await toolchainFor(params);
       const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
-      const signal = abortOn(token);
       progress.begin('resty-build: verifying the embedding', 0, 'compiling', true);
       try {
-        const compiled = await compileFor(build, params, signal, progress);
-        if (compiled.cancelled) {
+        const verification = await verifyBuild(build, { compiler: params.luajitPath || undefined, mode: params.mode, toolchain, ...hooksFor(token, progress) });
+        if (!verification.probe) {
           return { summary: 'cancelled', lines: [], errors: 0, cancelled: true, modules: [] };
         }
-        progress.report(100, 'linking the probe');
-        const flags = await linkFlagsOf(build, compiled.objects.map((o) => o.object), params, signal);
-        const result = await verifyEmbedding({ manifest: build.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, toolchain, signal });
-        const findings = [...compiled.findings, ...result.findings];
+        const { findings } = verification;
         diagnostics.set(params.dir, findings);
-        const failed = result.modules.filter((m) => !m.ok).length;
         return {
-          summary: `${result.modules.length} modules checked: ${result.modules.length - failed} found, ${failed} not found`,
-          lines: [...result.modules.map((m) => (m.ok ? `ok   ${m.module}` : `FAIL ${m.module}: ${m.detail}`)), ...findingLines(findings, params.dir)],
+          summary: verifySummary(verification),
+          lines: [...probeLines(verification.probe), ...findingLines(findings, params.dir)],
           errors: countErrors(findings),
-          cancelled: result.cancelled,
-          modules: result.modules,
+          cancelled: verification.cancelled,
+          modules: verification.probe.modules,
         };
       } finally {
         progress.done();
       }
-    }),
+    },
+    options,
   );
-}
-
-function countErrors(findings: Finding[]): number {
-  return findings.filter((f) => f.severity === 'error').length;
 }

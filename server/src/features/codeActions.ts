@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { appendToArray } from '../core/manifest/manifestEdits';
+import { displayPath } from '../core/paths';
 import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { substitute } from '../core/resolve/resolver';
@@ -54,7 +55,7 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
       if (target) {
         const uri = pathToUri(target);
         actions.push({
-          title: `Create ${path.relative(project.root, target)} for '${name}'`,
+          title: `Create ${displayPath(project.root, target)} for '${name}'`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           edit: {

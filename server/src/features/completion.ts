@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { CompletionItem, CompletionItemKind, MarkupKind, Position } from 'vscode-languageserver/node';
 import { bindingAt } from '../core/navigate/aliases';
 import { memberSignature } from '../core/navigate/exports';
@@ -7,6 +6,7 @@ import { isBkGlobal } from '../core/navigate/luakitNav';
 import { bindingsOf, memberDoc, tokensOf } from '../core/navigate/luaViews';
 import { memberContextAt } from '../core/navigate/luaContext';
 import { moduleCatalog } from '../core/navigate/moduleCatalog';
+import { displayPath } from '../core/paths';
 import { locate, moduleOf } from '../core/navigate/moduleNav';
 import { Workspace } from '../core/workspace/workspace';
 
@@ -32,7 +32,7 @@ export function findCompletions(workspace: Workspace, file: string, position: Po
     return moduleCatalog(workspace, project).map((entry) => ({
       label: entry.name,
       kind: CompletionItemKind.Module,
-      detail: entry.file ? `${entry.origin}: ${path.relative(project.root, entry.file).split(path.sep).join('/')}` : entry.origin,
+      detail: entry.file ? `${entry.origin}: ${displayPath(project.root, entry.file)}` : entry.origin,
       sortText: `${ORIGIN_ORDER[entry.origin] ?? '9'}${entry.name}`,
       filterText: entry.name,
       textEdit: { range: editRange, newText: entry.name },

@@ -7,6 +7,7 @@ import { memberDoc } from '../core/navigate/luaViews';
 import { moduleNameOf } from '../core/navigate/moduleCatalog';
 import { locate, targetAt } from '../core/navigate/moduleNav';
 import { symbolForModule } from '../core/embed/mapping';
+import { displayPath } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Resolution } from '../core/resolve/resolver';
 import { Workspace } from '../core/workspace/workspace';
@@ -21,11 +22,6 @@ const ORIGIN_TEXT: Record<string, string> = {
   native: 'a C module on package.cpath',
 };
 
-function shown(project: Project, file: string): string {
-  const rel = path.relative(project.root, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
-}
-
 /** Markdown for a module: its file, origin, embedding and bytecode symbol, or Lua's own not-found trail. */
 export function moduleMarkdown(workspace: Workspace, project: Project, resolution: Resolution): string {
   const name = resolution.name;
@@ -35,7 +31,7 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
     return lines.join('\n');
   }
   if (resolution.file) {
-    lines.push(`\`${shown(project, resolution.file)}\` — from ${ORIGIN_TEXT[resolution.origin ?? 'workspace']}`);
+    lines.push(`\`${displayPath(project.root, resolution.file)}\` — from ${ORIGIN_TEXT[resolution.origin ?? 'workspace']}`);
   } else {
     lines.push(`${ORIGIN_TEXT[resolution.status]}`);
   }
@@ -75,7 +71,7 @@ export function findHover(workspace: Workspace, file: string, position: Position
     case 'member': {
       const { module, member } = target;
       if (!module || !member) {
-        const where = module ? ` (\`${shown(project, module.file)}\`)` : '';
+        const where = module ? ` (\`${displayPath(project.root, module.file)}\`)` : '';
         return markdown(`\`${target.name}\` is not exported by module \`${target.resolution.name}\`${where}.`);
       }
       const doc = memberDoc(module.text, module.facts, member);
@@ -87,7 +83,7 @@ export function findHover(workspace: Workspace, file: string, position: Position
           '```',
           ...(doc ? ['', doc] : []),
           '',
-          `Defined in \`${shown(project, module.file)}:${line}\` (module \`${target.resolution.name}\`)`,
+          `Defined in \`${displayPath(project.root, module.file)}:${line}\` (module \`${target.resolution.name}\`)`,
         ].join('\n'),
       );
     }

@@ -1,9 +1,12 @@
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 
 /**
- * Custom requests between the extension and the server, declared once here
- * (method + types) and imported by both sides.
+ * Every custom request and notification between the extension and the
+ * server, declared once here: a namespace per message with its `method` and
+ * its typed `type`, and the parameter and result types. The client bundles
+ * this file, so it imports only the protocol library, nothing of the server.
  */
+
 export interface ModuleMapParams {
   /** A document of the project; the first project with a manifest when absent. */
   uri?: string;
@@ -19,6 +22,7 @@ export interface ModuleMapResult {
   problems: number;
 }
 
+/** The module map of the project holding `uri` (Markdown for the preview, counts for the status bar). */
 export namespace ModuleMapRequest {
   export const method = 'resty-build/moduleMap';
   export const type = new RequestType<ModuleMapParams, ModuleMapResult, void>(method);
@@ -35,6 +39,7 @@ export interface InferManifestResult {
   exists: boolean;
 }
 
+/** The resty-build.json the analysis infers for a folder; the client writes it. */
 export namespace InferManifestRequest {
   export const method = 'resty-build/inferManifest';
   export const type = new RequestType<InferManifestParams, InferManifestResult, void>(method);
@@ -57,4 +62,79 @@ export interface StatusParams {
 export namespace StatusNotification {
   export const method = 'resty-build/status';
   export const type = new NotificationType<StatusParams>(method);
+}
+
+export interface BuildProjectInfo {
+  /** The folder holding resty-build.json. */
+  dir: string;
+  manifest: string;
+}
+
+/** The projects with a resty-build.json: what the build commands can build. */
+export namespace BuildProjectsRequest {
+  export const method = 'resty-build/buildProjects';
+  export const type = new RequestType0<BuildProjectInfo[], void>(method);
+}
+
+/** What the build requests take; `workDoneToken` is a client-created token for work-done progress. */
+export interface BuildParams extends WorkDoneProgressParams {
+  /** The project folder (BuildProjectInfo.dir). */
+  dir: string;
+  /** The restyBuild.luajitPath setting (machine scope); overrides "luajit.compiler". */
+  luajitPath?: string;
+  /** The restyBuild.cc setting (machine scope): the C compiler verify links its probe with. */
+  cc?: string;
+  mode?: 'objects' | 'archive';
+}
+
+export interface BuildResponse {
+  /** One line for a status message. */
+  summary: string;
+  /** Lines for the output channel (findings as path:line:col: severity code: message). */
+  lines: string[];
+  errors: number;
+  cancelled: boolean;
+}
+
+export type CompileResponse = BuildResponse;
+
+/** Compiles the embedded modules; cancellable, reports work-done progress, publishes the findings. */
+export namespace CompileRequest {
+  export const method = 'resty-build/compile';
+  export const type = new RequestType<BuildParams, CompileResponse, void>(method);
+}
+
+export interface LinkFlagsResponse {
+  configureArgs: string[];
+  withLdOpt: string;
+  objects: string[];
+  warnings: { code: string; severity: 'warning' | 'info'; message: string }[];
+  /** The arguments as one shell line (for the clipboard). */
+  configureLine: string;
+  /** `./configure \` with one option per line, warnings as comments (the preview document). */
+  preview: string;
+}
+
+/** The nginx ./configure flags that link the objects (archive mode also builds the archive). */
+export namespace LinkFlagsRequest {
+  export const method = 'resty-build/linkFlags';
+  export const type = new RequestType<BuildParams, LinkFlagsResponse, void>(method);
+}
+
+export type VerifyResponse = BuildResponse & { modules: { module: string; ok: boolean; detail?: string }[] };
+
+/** Compiles, links a probe like nginx and asks LuaJIT's loader for every module; cancellable, with progress. */
+export namespace VerifyRequest {
+  export const method = 'resty-build/verify';
+  export const type = new RequestType<BuildParams, VerifyResponse, void>(method);
+}
+
+/**
+ * A request whose handler always fails, registered only when the server runs
+ * with RESTY_BUILD_TEST_FAULTS=1: tests prove with it that a failing handler
+ * is logged and answered, and that the server keeps serving.
+ */
+export namespace TestFaultRequest {
+  export const method = 'resty-build/test/fault';
+  export const type = new RequestType0<null, void>(method);
 }

@@ -34,13 +34,13 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
  * Loads the project whose resty-build.json is in `dir` (CLI). Throws
  * BuildEnvironmentError when there is none or it does not parse.
  */
-export function loadBuildProject(dir: string): BuildProject {
+export function loadBuildProject(dir: string, env: NodeJS.ProcessEnv = process.env): BuildProject {
   const root = path.resolve(dir);
   const file = path.join(root, MANIFEST_NAME);
   if (!fs.existsSync(file)) {
     throw new BuildEnvironmentError(`no ${MANIFEST_NAME} in ${root}: the build commands need a manifest listing the modules to embed.`);
   }
-  const workspace = new Workspace(new NodeFileSystem(), { roots: [root], env: process.env });
+  const workspace = new Workspace(new NodeFileSystem(), { roots: [root], env });
   const project = workspace.allProjects().find((p) => p.root === root && p.manifest?.file === file);
   const build = project && buildProjectOf(workspace, project);
   if (!build) {

@@ -4,8 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest/manifest';
 import { outDirProblem } from '../core/manifest/manifestPaths';
+import { relativeInside } from '../core/paths';
 import { isEmbeddableName, MappingEntry } from '../core/embed/mapping';
-import { Finding, rangeOf } from '../core/types';
+import { DiagnosticCode, Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
 import { compareWithRuntime, identifyLuaJit, LuaJitInfo } from './luajitInfo';
 import { CompilerWorker } from './compilerWorker';
@@ -147,8 +148,7 @@ export function compilerIdentity(info: LuaJitInfo): string {
 
 /** The argument luajit gets for the source: relative to the project when inside it (short, machine-independent chunk names). */
 function inputArgument(manifest: Manifest, file: string): string {
-  const rel = path.relative(manifest.dir, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+  return relativeInside(manifest.dir, file) || file;
 }
 
 /**
@@ -242,7 +242,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   const claimed = new Map<string, string>();
   const done = new Map<string, CompiledObject>();
   for (const entry of options.entries) {
-    const onManifest = (code: string, message: string) =>
+    const onManifest = (code: DiagnosticCode, message: string) =>
       findings.push({ file: manifest.file, range: entry.range, severity: 'error', code, message, module: entry.module });
     if (entry.reasons.length > 0 || entry.file === undefined) {
       for (const r of entry.reasons) {
@@ -356,7 +356,7 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
   const outDir = options.manifest.outDir;
   const tmp = path.join(outDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(entry.object)}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
-  const fail = (code: string, message: string, line?: number) => {
+  const fail = (code: DiagnosticCode, message: string, line?: number) => {
     findings.push({
       file: line !== undefined ? entry.file : options.manifest.file,
       range: line !== undefined ? lineRange(entry.file, line) : entry.range,

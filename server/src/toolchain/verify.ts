@@ -86,6 +86,8 @@ export interface VerifyOptions {
   /** Add -Wl,-E like lua-nginx-module's config does (default true); false to check a link without it. */
   exportDynamic?: boolean;
   toolchain?: ProbeToolchain;
+  /** Where the toolchain is looked for when not given ($CC, PATH); default: this process's environment. */
+  env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** Keep the temp folder (for debugging the probe). */
@@ -181,7 +183,7 @@ function explain(check: ModuleCheck, kind: string, rest: string, object: Compile
  */
 export async function verifyEmbedding(options: VerifyOptions): Promise<VerifyResult> {
   const { manifest, signal } = options;
-  const toolchain = options.toolchain ?? (await findProbeToolchain());
+  const toolchain = options.toolchain ?? (await findProbeToolchain(options.env));
   const timeoutMs = options.timeoutMs ?? 120_000;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-verify-'));
   const findings: Finding[] = [];

@@ -70,7 +70,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
 /** Problems of the name mapping itself, reported at the manifest's `embed` entries. */
 export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Finding[] {
   const findings: Finding[] = [];
-  const at = (entry: MappingEntry, severity: Finding['severity'], code: string, message: string) =>
+  const at = (entry: MappingEntry, severity: Finding['severity'], code: Finding['code'], message: string) =>
     findings.push({ file: manifest.file, range: entry.range, severity, code, message, module: entry.module });
   const firstByModule = new Map<string, MappingEntry>();
   const bySymbol = new Map<string, MappingEntry[]>();

@@ -154,7 +154,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       continue;
     }
     const name = site.name;
-    const at = (severity: Finding['severity'], code: string, message: string) =>
+    const at = (severity: Finding['severity'], code: Finding['code'], message: string) =>
       findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
     const note = (status: ClosureStatus, target?: string) =>
       notes.push({ name, status, file: target, optional: site.optional, start: site.start, end: site.end });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { EmbedEntry, Manifest } from '../manifest/manifest';
 import { Origin, Resolution } from '../resolve/resolver';
-import { Range } from '../types';
+import { DiagnosticCode, Range } from '../types';
 
 /** The prefix LuaJIT gives every bytecode symbol (lj_bcdump.h / jit/bcsave.lua). */
 export const BC_PREFIX = 'luaJIT_BC_';
@@ -45,7 +45,7 @@ export function symbolFromFileName(file: string): string {
 }
 
 export interface MappingReason {
-  code: string;
+  code: DiagnosticCode;
   message: string;
 }
 

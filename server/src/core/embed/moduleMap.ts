@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { checkMapping } from '../checks/checks';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from '../resolve/resolver';
-import { Finding } from '../types';
+import { DiagnosticCode, Finding } from '../types';
 import { Embedding, isInside } from '../workspace/workspace';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
@@ -16,7 +16,7 @@ export interface ModuleMapRow {
   symbol: string;
   origin: Origin | null;
   status: ModuleMapStatus;
-  reasons: { code: string; message: string }[];
+  reasons: { code: DiagnosticCode; message: string }[];
 }
 
 /**

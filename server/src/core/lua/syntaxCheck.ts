@@ -1,4 +1,5 @@
 import { createScanCollector, LuaScan, scanLua } from './luaScan';
+import { LUA_KEYWORDS } from './keywords';
 import { Kind, P, Scanner } from './scanner';
 
 /**
@@ -51,6 +52,7 @@ function bail(): never {
   throw BAIL;
 }
 
+/** Keyword kinds, in the order of LUA_KEYWORDS (the table below relies on it). */
 const enum K {
   None = 0,
   And,
@@ -77,30 +79,8 @@ const enum K {
   While,
 }
 
-const KEYWORDS: [string, K][] = [
-  ['and', K.And],
-  ['break', K.Break],
-  ['do', K.Do],
-  ['else', K.Else],
-  ['elseif', K.Elseif],
-  ['end', K.End],
-  ['false', K.False],
-  ['for', K.For],
-  ['function', K.Function],
-  ['goto', K.Goto],
-  ['if', K.If],
-  ['in', K.In],
-  ['local', K.Local],
-  ['nil', K.Nil],
-  ['not', K.Not],
-  ['or', K.Or],
-  ['repeat', K.Repeat],
-  ['return', K.Return],
-  ['then', K.Then],
-  ['true', K.True],
-  ['until', K.Until],
-  ['while', K.While],
-];
+/** The n-th of LUA_KEYWORDS is kind n + 1: K lists them in the same order. */
+const KEYWORDS: [string, K][] = LUA_KEYWORDS.map((word, i) => [word, (K.And + i) as K]);
 
 /** Keywords by length and first letter: most names are compared with none. */
 const BY_SHAPE = new Map<number, [string, K][]>();

@@ -4,7 +4,7 @@ import schemaJson from '../../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from '../resolve/resolver';
 import { checkManifestPaths } from './manifestPaths';
 import { EmbedEntry, LinkMode, Manifest, MANIFEST_NAME } from './model';
-import { Finding, LineIndex, Range } from '../types';
+import { DiagnosticCode, Finding, LineIndex, Range } from '../types';
 
 export { MANIFEST_NAME } from './model';
 export type { EmbedEntry, LinkMode, Manifest } from './model';
@@ -75,7 +75,7 @@ class Validator {
     return this.lines.range(node.offset, node.offset + node.length);
   }
 
-  error(node: Node, message: string, code = 'manifest-invalid'): void {
+  error(node: Node, message: string, code: DiagnosticCode = 'manifest-invalid'): void {
     this.findings.push({ file: this.file, range: this.range(node), severity: 'error', code, message });
   }
 

@@ -1,14 +1,10 @@
 import * as path from 'node:path';
 import { computeClosure } from '../embed/closure';
 import { MANIFEST_NAME } from './manifest';
+import { displayPath, isInside } from '../paths';
 import { createProject } from '../resolve/project';
 import { moduleNameForFile } from '../resolve/resolver';
 import { Workspace } from '../workspace/workspace';
-
-function relative(root: string, file: string): string {
-  const rel = path.relative(root, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
 
 /**
  * Writes down what the analysis inferred for a folder without a manifest:
@@ -20,18 +16,18 @@ export function inferManifest(workspace: Workspace, root: string): { file: strin
   const out: Record<string, unknown> = {};
   if (project.profile === 'luakit') {
     out.profile = 'luakit';
-    out.buildScript = relative(root, project.buildScript ?? path.join(root, 'build.lua'));
+    out.buildScript = displayPath(root, project.buildScript ?? path.join(root, 'build.lua'));
     const stdlib = project.resolver.luakit?.stdlib;
-    if (stdlib && !path.relative(root, stdlib).startsWith('..')) {
-      out.stdlib = relative(root, stdlib);
+    if (stdlib && isInside(root, stdlib)) {
+      out.stdlib = displayPath(root, stdlib);
     }
   } else {
     out.profile = 'openresty';
     const inside = project.resolver.lua.filter((t) => t.origin === 'workspace');
     if (project.nginxConfFile) {
-      out.nginxConf = relative(root, project.nginxConfFile);
+      out.nginxConf = displayPath(root, project.nginxConfFile);
     } else {
-      out.path = [...inside.map((t) => relative(root, t.template)), ';;'];
+      out.path = [...inside.map((t) => displayPath(root, t.template)), ';;'];
     }
     let modules: string[];
     if (project.nginxConf && project.nginxConf.chunks.length + project.nginxConf.files.length > 0) {
@@ -47,7 +43,7 @@ export function inferManifest(workspace: Workspace, root: string): { file: strin
     } else {
       modules = workspace
         .files()
-        .filter((f) => !path.relative(root, f).startsWith('..'))
+        .filter((f) => isInside(root, f))
         .map((f) => moduleNameForFile(f, inside))
         .filter((m): m is string => m !== undefined && path.basename(m) !== 'build');
     }

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Manifest } from './model';
-import { Finding, Range, rangeOf } from '../types';
+import { DiagnosticCode, Finding, Range, rangeOf } from '../types';
 
 function inside(dir: string, p: string): boolean {
   const rel = path.relative(dir, p);
@@ -58,7 +58,7 @@ function sourceFolders(manifest: Manifest): SourceFolder[] {
  * every source folder: not the project folder itself, not a folder of
  * sources, not inside one and not containing one.
  */
-export function outDirProblem(manifest: Manifest): { code: string; message: string } | undefined {
+export function outDirProblem(manifest: Manifest): { code: DiagnosticCode; message: string } | undefined {
   const out = manifest.outDir;
   const fix = 'Choose a folder of its own inside the project, e.g. "build/bytecode".';
   if (!inside(manifest.dir, out)) {

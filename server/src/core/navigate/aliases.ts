@@ -1,3 +1,4 @@
+import { isLuaKeyword } from '../lua/keywords';
 import { Token } from '../lua/luaLexer';
 import { RequireSite } from '../lua/requires';
 
@@ -26,10 +27,6 @@ interface Block {
 const OPEN = Number.POSITIVE_INFINITY;
 const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
-const KEYWORDS = new Set([
-  'and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in',
-  'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while',
-]);
 
 /** The local (or assigned global) `name` visible at `offset`, the innermost and latest one, holding a module or not. */
 export function declaredAt(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
@@ -119,7 +116,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     }
     const first = tokens[i];
     const after = tokens[i + 1];
-    if (single && isName(first) && !KEYWORDS.has(first.value) && !(after && after.kind === 'punct' && ['.', ':', '(', '[', '{'].includes(after.value)) && after?.kind !== 'string') {
+    if (single && isName(first) && !isLuaKeyword(first.value) && !(after && after.kind === 'punct' && ['.', ':', '(', '[', '{'].includes(after.value)) && after?.kind !== 'string') {
       const from = visibleNow(first.value, first.start);
       const held = from?.module !== undefined ? from : undefined;
       return held ? { module: held.module, optional: held.optional } : {};
@@ -165,7 +162,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
         let j = i + 1;
         const names: Token[] = [];
         while (isName(tokens[j]) || isPunct(tokens[j], ',')) {
-          if (isName(tokens[j]) && !KEYWORDS.has(tokens[j].value)) {
+          if (isName(tokens[j]) && !isLuaKeyword(tokens[j].value)) {
             names.push(tokens[j]);
           }
           j++;
@@ -206,7 +203,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
         }
         const names: Token[] = [];
         let j = i + 1;
-        while (isName(tokens[j]) && !KEYWORDS.has(tokens[j].value)) {
+        while (isName(tokens[j]) && !isLuaKeyword(tokens[j].value)) {
           names.push(tokens[j]);
           j++;
           // Lua 5.4 attributes (`<const>`) are not LuaJIT, but skip them rather than lose the names.
@@ -230,7 +227,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     const prev = tokens[i - 1];
     if (
       nesting === 0 &&
-      !KEYWORDS.has(t.value) &&
+      !isLuaKeyword(t.value) &&
       isPunct(tokens[i + 1], '=') &&
       !isPunct(prev, '.') &&
       !isPunct(prev, ':') &&

@@ -1,5 +1,6 @@
 import * as luaparse from 'luaparse';
 import type { Chunk, Expression, FunctionDeclaration, Statement, TableConstructorExpression } from 'luaparse';
+import { isLuaKeyword } from '../lua/keywords';
 import { Token } from '../lua/luaLexer';
 import { PARSE_SIZE_LIMIT, prepareForLuaparse } from '../lua/luaFile';
 
@@ -202,8 +203,6 @@ function guessTableName(statements: Statement[]): string | undefined {
 const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
 
-const LUA_KEYWORDS = new Set(['and', 'break', 'do', 'else', 'elseif', 'end', 'false', 'for', 'function', 'goto', 'if', 'in', 'local', 'nil', 'not', 'or', 'repeat', 'return', 'then', 'true', 'until', 'while']);
-
 /** Parameter names of `( a, b, ... )` starting at token index `open`. */
 function tokenParams(tokens: Token[], open: number): string[] {
   const out: string[] = [];
@@ -212,7 +211,7 @@ function tokenParams(tokens: Token[], open: number): string[] {
   }
   for (let i = open + 1; i < tokens.length; i++) {
     const t = tokens[i];
-    if (t.kind === 'name' && !LUA_KEYWORDS.has(t.value)) {
+    if (t.kind === 'name' && !isLuaKeyword(t.value)) {
       out.push(t.value);
     } else if (isPunct(t, '...')) {
       out.push('...');

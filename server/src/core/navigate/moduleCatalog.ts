@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { isInside } from '../paths';
 import { builtinModules } from '../resolve/builtins';
 import { Project } from '../resolve/project';
 import { Origin, SearchTemplate } from '../resolve/resolver';
@@ -94,7 +95,7 @@ export function moduleCatalog(workspace: Workspace, project: Project): CatalogEn
       continue;
     }
     const dir = path.dirname(t.template.slice(0, q) + 'x');
-    const inRoots = workspace.roots.some((r) => dir === r || dir.startsWith(r + path.sep));
+    const inRoots = workspace.roots.some((r) => isInside(r, dir));
     if (inRoots) {
       const prefix = dir + path.sep;
       for (const f of files) {

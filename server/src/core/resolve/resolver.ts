@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
+import { relativeInside } from '../paths';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
 export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'native';
@@ -46,9 +47,9 @@ export function substitute(template: string, name: string): string {
 }
 
 function display(config: ResolverConfig, file: string): string {
-  const rel = path.relative(config.root, file);
+  const rel = relativeInside(config.root, file);
   // Shown like Lua shows a template relative to the working folder: './lib/x.lua'.
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? `./${rel.split(path.sep).join('/')}` : file;
+  return rel ? `./${rel}` : file;
 }
 
 function searchTemplates(

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RestyBuildApi } from '../../../../client/src/extension';
-import type { BuildResponse, VerifyResponse } from '../../../../server/src/protocol/buildProtocol';
+import type { BuildResponse, VerifyResponse } from '../../../../server/src/protocol/protocol';
 import { EXTENSION_ID, definitionTargets, findServerPid, positionOf, waitForDiagnostics, waitForRunningClient } from './helpers';
 import { waitFor } from './waitFor';
 
