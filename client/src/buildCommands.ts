@@ -2,7 +2,18 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
-import { BuildParams, BuildProjectInfo, BuildProjectsRequest, BuildResponse, CompileRequest, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
+import {
+  AuditNginxRequest,
+  AuditParams,
+  BuildParams,
+  BuildProjectInfo,
+  BuildProjectsRequest,
+  BuildResponse,
+  CompileRequest,
+  LinkFlagsRequest,
+  LinkFlagsResponse,
+  VerifyRequest,
+} from '../../server/src/protocol/protocol';
 import { Config } from './config';
 import { BuildOutcome } from './moduleMap';
 
@@ -74,7 +85,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
 }
 
 /** Sends a build request under a cancellable progress notification fed by the server's work-done progress. */
-function withServerProgress<R>(client: LanguageClient, title: string, type: RequestType<BuildParams, R, void>, params: BuildParams): Thenable<R> {
+function withServerProgress<P extends BuildParams, R>(client: LanguageClient, title: string, type: RequestType<P, R, void>, params: P): Thenable<R> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const workDoneToken = randomUUID();
     let last = 0;
@@ -137,14 +148,17 @@ function reportFailure(channel: vscode.OutputChannel, title: string, e: unknown)
   });
 }
 
-/** Registers compile, preview/copy link flags and verify; returns what to dispose. */
+export const NO_NGINX_PATH =
+  'resty-build: Audit Built nginx needs the nginx to audit: set restyBuild.nginxPath (a user setting) to the binary you built, e.g. /usr/local/nginx/sbin/nginx.';
+
+/** Registers compile, preview/copy link flags, verify and the audit; returns what to dispose. */
 export function registerBuildCommands(client: LanguageClient, config: Config, listener: BuildListener): vscode.Disposable[] {
   const channel = vscode.window.createOutputChannel('resty-build Build');
   const documents = new LinkFlagsDocuments();
   const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
-  // Both run programs the workspace names, so both need trust (the server checks too).
-  const run = <R extends BuildResponse>(title: string, label: string, type: RequestType<BuildParams, R, void>) => async (explicit?: BuildProjectInfo) => {
+  // They run programs the workspace names (or a binary it built), so they need trust (the server checks too).
+  const run = <P extends BuildParams, R extends BuildResponse>(title: string, label: string, type: RequestType<P, R, void>, paramsFor: (dir: string) => P) => async (explicit?: BuildProjectInfo) => {
     if (!trusted()) {
       return undefined;
     }
@@ -155,7 +169,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         return undefined;
       }
       listener.buildStarted(label);
-      const response = await withServerProgress(client, `resty-build: ${title}`, type, { dir: project.dir, ...settings() });
+      const response = await withServerProgress(client, `resty-build: ${title}`, type, paramsFor(project.dir));
       show(channel, config, `${title} (${projectLabel(project.dir)})`, response);
       outcome = { title: label, summary: response.summary, errors: response.errors, cancelled: response.cancelled, at: new Date() };
       return response;
@@ -181,8 +195,23 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
   return [
     channel,
     vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type)),
-    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type)),
+    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type, (dir) => ({ dir, ...settings() }))),
+    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type, (dir) => ({ dir, ...settings() }))),
+    vscode.commands.registerCommand('restyBuild.auditNginx', async (explicit?: BuildProjectInfo) => {
+      const nginxPath = config.nginxPath;
+      if (!trusted()) {
+        return undefined;
+      }
+      if (!nginxPath) {
+        void vscode.window.showErrorMessage(NO_NGINX_PATH, 'Open Settings').then((choice) => {
+          if (choice) {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'restyBuild.nginxPath');
+          }
+        });
+        return undefined;
+      }
+      return run('audit nginx', 'audit', AuditNginxRequest.type, (dir): AuditParams => ({ dir, ...settings(), nginxPath }))(explicit);
+    }),
     vscode.commands.registerCommand('restyBuild.showBuildOutput', () => channel.show(true)),
     vscode.commands.registerCommand('restyBuild.previewLinkFlags', async (explicit?: BuildProjectInfo) => {
       try {

@@ -131,6 +131,6 @@ test('the likely cause of a missing FFI symbol, from its name and nginx -V', () 
   const withoutSsl = parseNginxV('nginx version: nginx/1.22.1\nconfigure arguments: --with-compat\n')!;
   assert.match(likelyCause('ngx_http_lua_ffi_ssl_set_der_certificate', withoutSsl, 10023), /built without SSL \(nginx -V has no --with-http_ssl_module\)/);
   assert.match(likelyCause('ngx_http_lua_ffi_pipe_spawn', withoutSsl, 10023), /socket-cloexec patch/);
-  assert.match(likelyCause('ngx_http_lua_ffi_req_something_new', withoutSsl, 10023), /another lua-nginx-module release than its lua-nginx-module \(0\.10\.23\)/);
+  assert.match(likelyCause('ngx_http_lua_ffi_req_something_new', withoutSsl, 10023), /another lua-nginx-module release than this nginx's \(0\.10\.23\)/);
   assert.match(likelyCause('zlibVersion', withoutSsl, 10023), /ffi\.load/);
 });

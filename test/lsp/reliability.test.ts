@@ -16,7 +16,7 @@ function rssKb(pid: number): number {
 }
 
 describe('server reliability', () => {
-  test('untrusted workspace: analysis works, compile / verify / archive refuse and spawn no process', async (t) => {
+  test('untrusted workspace: analysis works, compile / verify / archive / the nginx audit refuse and spawn no process', async (t) => {
     const tmp = tempCopy('build-basic');
     const marker = path.join(tmp.dir, 'PLANTED-RAN');
     // A compiler the workspace plants: running it in any way leaves the marker.
@@ -48,6 +48,8 @@ describe('server reliability', () => {
     assert.equal(await refused('resty-build/compile', { dir: tmp.dir, luajitPath: planted }), UNTRUSTED('Compiling bytecode', 'luajit'));
     assert.equal(await refused('resty-build/verify', { dir: tmp.dir }), UNTRUSTED('Verifying the embedding', 'luajit, a C compiler and the linked probe program'));
     assert.equal(await refused('resty-build/linkFlags', { dir: tmp.dir, mode: 'archive' }), UNTRUSTED('Creating the archive for the link flags', 'ar'));
+    // A built nginx is a program too: the audit runs it, so it waits for trust like the builds.
+    assert.equal(await refused('resty-build/auditNginx', { dir: tmp.dir, nginxPath: planted }), UNTRUSTED('Auditing a built nginx', 'that nginx binary, ldd and luajit'));
     assert.equal(fs.existsSync(marker), false, 'the planted compiler never ran');
     assert.equal(fs.existsSync(path.join(tmp.dir, 'build')), false, 'nothing was written');
     // Objects-mode link flags are computed without running anything and still answer.

@@ -129,6 +129,24 @@ export namespace VerifyRequest {
   export const type = new RequestType<BuildParams, VerifyResponse, void>(method);
 }
 
+export interface AuditParams extends BuildParams {
+  /** The restyBuild.nginxPath setting (machine scope): the built nginx to audit. */
+  nginxPath: string;
+}
+
+export type AuditResponse = BuildResponse & {
+  /** One line about the binary: version, --with-compat, lua-nginx-module, LuaJIT. */
+  nginx: string;
+  /** Each embedded module: its symbol exported, and whether the binary loaded it (null: not tried). */
+  modules: { module: string; exported: boolean; loaded: boolean | null; message?: string }[];
+};
+
+/** Audits a built nginx against the project (exports, load test, FFI, versions, load_module); cancellable, publishes the findings. */
+export namespace AuditNginxRequest {
+  export const method = 'resty-build/auditNginx';
+  export const type = new RequestType<AuditParams, AuditResponse, void>(method);
+}
+
 /**
  * A request whose handler always fails, registered only when the server runs
  * with RESTY_BUILD_TEST_FAULTS=1: tests prove with it that a failing handler

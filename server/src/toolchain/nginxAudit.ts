@@ -9,7 +9,7 @@ import { Finding, LineIndex, Range, rangeOf } from '../core/types';
 import { BuildProject } from './buildProject';
 import { ElfImage } from './elfImage';
 import { compareWithRuntime, describeHeader, identifyLuaJit, LuaJitInfo, parseBytecodeHeader } from './luajitInfo';
-import { binarySignature, NginxBuildInfo, parseLdd, parseNginxV, readDynamicModule, SharedLibrary } from './nginxBinary';
+import { binarySignature, formatNgxLuaVersion, NginxBuildInfo, parseLdd, parseNginxV, readDynamicModule, SharedLibrary } from './nginxBinary';
 import { LoadTestResult, runLoadTest } from './nginxLoadTest';
 import { likelyCause } from './nginxSymbols';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
@@ -106,10 +106,6 @@ function readImage(file: string): ElfImage | undefined {
   }
 }
 
-/** `x.y.z` of an ngx_lua_version number: 10023 -> 0.10.23. */
-export function formatNgxLuaVersion(n: number): string {
-  return `${Math.floor(n / 1_000_000)}.${Math.floor(n / 1000) % 1000}.${n % 1000}`;
-}
 
 /** The version a lua-nginx-module source tree named by `nginx -V` declares (src/api/ngx_http_lua_api.h). */
 function ngxLuaVersionFromSources(info: NginxBuildInfo): { version: number; file: string } | undefined {

@@ -24,6 +24,11 @@ export function nginxVersionNumber(version: string): number {
   return major * 1_000_000 + minor * 1_000 + patch;
 }
 
+/** `x.y.z` of an ngx_lua_version number: 10023 -> 0.10.23. */
+export function formatNgxLuaVersion(n: number): string {
+  return `${Math.floor(n / 1_000_000)}.${Math.floor(n / 1000) % 1000}.${n % 1000}`;
+}
+
 /** Parses `nginx -V` (it prints to stderr); undefined when the text is not nginx's. */
 export function parseNginxV(text: string): NginxBuildInfo | undefined {
   const version = /^nginx version: \S*?\/(\d+\.\d+\.\d+)/m.exec(text)?.[1];

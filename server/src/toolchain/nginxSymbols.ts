@@ -1,4 +1,4 @@
-import { builtWith, NginxBuildInfo } from './nginxBinary';
+import { builtWith, formatNgxLuaVersion, NginxBuildInfo } from './nginxBinary';
 
 /**
  * Why a symbol an FFI call needs may be missing from a built nginx, said
@@ -21,6 +21,6 @@ export function likelyCause(symbol: string, info: NginxBuildInfo, ngxLuaVersion:
   if (/pipe/.test(symbol)) {
     return "Likely cause: ngx.pipe needs OpenResty's socket-cloexec patch of nginx, which this nginx lacks.";
   }
-  const version = ngxLuaVersion === undefined ? 'its lua-nginx-module' : `its lua-nginx-module (${Math.floor(ngxLuaVersion / 1_000_000)}.${Math.floor(ngxLuaVersion / 1000) % 1000}.${ngxLuaVersion % 1000})`;
-  return `Likely cause: the module was written for another lua-nginx-module release than ${version}; use the lua-resty-core (and library) releases made for it.`;
+  const version = ngxLuaVersion === undefined ? '' : ` (${formatNgxLuaVersion(ngxLuaVersion)})`;
+  return `Likely cause: the module was written for another lua-nginx-module release than this nginx's${version}; use the releases (lua-resty-core and the libraries) made for it.`;
 }

@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { AuditNginxRequest, AuditResponse } from '../../../server/src/protocol/protocol';
+import { fileUri, startServer } from '../../helpers/lspClient';
 import { httpGet, startNginx } from './harness';
 import { auditNginx, checkProject } from './product';
 import { buildScenario, nginxSuite, SCENARIO_TIMEOUT_MS, withErrorLog } from './scenario';
@@ -63,7 +65,7 @@ test('an FFI function the binary lacks: an error where the module loads, a warni
     JSON.stringify(mine, null, 2),
   );
   const byCode = (file: string) => mine.find((d) => d.file === file)!;
-  assert.match(byCode(tls).message, /do not export ngx_http_lua_ffi_balancer_set_upstream_tls: LuaJIT raises "undefined symbol: ngx_http_lua_ffi_balancer_set_upstream_tls" when the module loads, so the module fails to load\. Likely cause: the module was written for another lua-nginx-module release than its lua-nginx-module \(0\.10\.23\)/);
+  assert.match(byCode(tls).message, /do not export ngx_http_lua_ffi_balancer_set_upstream_tls: LuaJIT raises "undefined symbol: ngx_http_lua_ffi_balancer_set_upstream_tls" when the module loads, so the module fails to load\. Likely cause: the module was written for another lua-nginx-module release than this nginx's \(0\.10\.23\)/);
   assert.match(byCode(bind).message, /"undefined symbol: ngx_http_lua_ffi_balancer_bind_to_local_addr" when _M\.bind_to_local_addr runs, so that function fails/);
   const loadFailed = byCode(manifest).message;
   assert.match(loadFailed, /cannot load 'app\.tls' \(the load test required it in init_by_lua\): .*tls\.lua:\d+: .*undefined symbol: ngx_http_lua_ffi_balancer_set_upstream_tls/);
@@ -73,6 +75,20 @@ test('an FFI function the binary lacks: an error where the module loads, a warni
       ['app.tls', false],
       ['app.bind', true],
     ],
+  );
+
+  // The editor's way: the server's audit request publishes the same findings as diagnostics.
+  const lsp = await startServer(projectDir);
+  t.after(() => lsp.stop());
+  await lsp.nextNotification('resty-build/status');
+  const answer = await lsp.request<AuditResponse>(AuditNginxRequest.method, { dir: projectDir, nginxPath: nginx.binary });
+  assert.equal(answer.errors, 2, answer.lines.join('\n'));
+  assert.match(answer.nginx, /^nginx 1\.22\.\d+ \(.*\), --with-compat, lua-nginx-module 0\.10\.23, /);
+  const published = await lsp.waitForDiagnostics(fileUri(tls), (ds) => ds.some((d) => d.code === 'ffi-undefined-symbol'));
+  const expectedAt = at(tls, '= C.ngx_http_lua_ffi_balancer_set_upstream_tls', 'ngx_');
+  assert.deepEqual(
+    published.filter((d) => d.code === 'ffi-undefined-symbol').map((d) => [d.range.start.line + 1, d.range.start.character + 1, d.severity]),
+    [[expectedAt.line, expectedAt.column, 1]],
   );
 
   // nginx starts (the modules are required per request), then fails exactly where the audit said.

@@ -177,6 +177,23 @@ suite('resty-build in a real workbench', () => {
     assert.equal(exitCode, 0);
   });
 
+  test('with restyBuild.nginxPath set, audit tasks run verify --nginx; Audit Built nginx reports a binary that is not there', async () => {
+    const settings = vscode.workspace.getConfiguration('restyBuild');
+    const nginx = join(openresty, 'sbin', 'nginx');
+    await settings.update('nginxPath', nginx, vscode.ConfigurationTarget.Global);
+    try {
+      const tasks = await vscode.tasks.fetchTasks({ type: 'resty-build' });
+      const audit = tasks.find((t) => t.name === 'audit openresty-healthcheck');
+      assert.ok(audit, `no audit task: ${tasks.map((t) => t.name).join(', ')}`);
+      assert.deepEqual((audit.execution as vscode.ProcessExecution).args.slice(1), ['verify', 'openresty-healthcheck', '--nginx', nginx]);
+      await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
+      assert.equal(await vscode.commands.executeCommand('restyBuild.auditNginx'), undefined, 'there is no nginx to audit');
+      assert.match(api.statusText, /\$\(error\) audit: 1 error$/);
+    } finally {
+      await settings.update('nginxPath', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('Restart Language Server brings a working server back', async () => {
     const before = api.client;
     await vscode.commands.executeCommand('restyBuild.restartServer');
