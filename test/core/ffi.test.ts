@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { undefinedSymbolFindings } from '../../server/src/core/embed/ffi';
+import { missingDeclarationFindings, undefinedSymbolFindings } from '../../server/src/core/embed/ffi';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { parseCdef } from '../../server/src/core/lua/cdef';
 import { canRun, scanFfi } from '../../server/src/core/lua/ffiScan';
@@ -195,4 +195,39 @@ pcall(function () return C.absent_probe end)
   ]);
   assert.match(findings[0].message, /undefined symbol: absent_at_load" when the module loads, so the module fails to load\. Likely cause: a test\./);
   assert.match(findings[1].message, /when ssl_thing runs, so that function fails/);
+});
+
+test('cdef through a local alias, in .. chains and string.format templates: the names they can declare', () => {
+  const text = `local ffi = require "ffi"
+local ffi_cdef = ffi.cdef
+local C = ffi.C
+local ULONG = ffi.abi("64bit") and "unsigned long long" or "unsigned int"
+ffi_cdef[[ int aliased(void); ]]
+ffi.cdef([[ int BN_set_word(void *a, ]] .. ULONG .. [[ w);
+  ]] .. ULONG .. [[ BN_get_word(void *a); ]])
+local function declare(typ)
+  ffi.cdef(string.format([[
+    %s *%s_new(void);
+    void %s_free(%s *a);
+  ]], typ, typ, typ, typ))
+end
+local a, b, c = C.aliased, C.BN_set_word, C.BN_get_word
+local d, e = C.ASN1_INTEGER_new, C.ASN1_STRING_free
+local f = C.ASN1_INTEGER_dup
+`;
+  const facts = scanFfi(text);
+  assert.equal(facts.opaqueCdef, false);
+  assert.deepEqual(
+    facts.declarations.map((d) => [d.name.replaceAll('__resty_build_hole__', '%'), d.kind, d.pattern ?? null]),
+    [
+      ['aliased', 'function', null],
+      ['BN_set_word', 'function', null],
+      ['BN_get_word', 'function', null],
+      ['%_new', 'function', '^[A-Za-z0-9_]*_new$'],
+      ['%_free', 'function', '^[A-Za-z0-9_]*_free$'],
+    ],
+  );
+  const lines = new LineIndex(text);
+  const missing = missingDeclarationFindings([{ file: '/x/asn1.lua', ffi: facts, toFile: (s, e) => lines.range(s, e) }]);
+  assert.deepEqual(missing.map(brief), [{ code: 'ffi-missing-declaration', severity: 'error', range: rangeOn(text, 15, 'ASN1_INTEGER_dup') }]);
 });

@@ -59,7 +59,7 @@ const CODES = {
     severity: 'error',
     otherwise: 'warning inside a function',
     summary:
-      "A module of the embed closure reads `ffi.C.<name>` (`local f = C.x`, `C.x(…)`) but no `ffi.cdef` anywhere in the closure declares it: LuaJIT raises \"missing declaration for symbol '<name>'\" where the read runs, so the module fails to load (or, inside a function, that function fails when called). Reads in a function given to `pcall` (probes, as lua-resty-core writes them) are not reported; a closure with an `ffi.cdef` of a computed string gets no verdict.",
+      "A module of the embed closure reads `ffi.C.<name>` (`local f = C.x`, `C.x(…)`) but no `ffi.cdef` anywhere in the closure declares it: LuaJIT raises \"missing declaration for symbol '<name>'\" where the read runs, so the module fails to load (or, inside a function, that function fails when called). Reads in a function given to `pcall` (probes, as lua-resty-core writes them) are not reported; declarations built at run time (`string.format(\"%s_new(void);\", t)`, `\"int \" .. p .. \"_init(void);\"`) declare every name they can form; an `ffi.cdef` of a variable may declare anything, so its closure gets no verdict.",
   },
   'hyphen-name': {
     severity: 'error',

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { closureDeclarations, FfiFile, undefinedSymbolFindings } from '../core/embed/ffi';
+import { DeclarationIndex, FfiFile, undefinedSymbolFindings } from '../core/embed/ffi';
 import { runtimeSymbolForModule } from '../core/embed/mapping';
 import { LoadModuleDirective, loadModuleDirectives } from '../core/nginx/loadModules';
 import { Project } from '../core/resolve/project';
@@ -309,7 +309,7 @@ function versionFindings(build: BuildProject, nginx: NginxFacts, env: FfiEnviron
 }
 
 function undeclaredNote(files: readonly FfiFile[]): string[] {
-  const declared = closureDeclarations(files);
+  const declared = new DeclarationIndex(files);
   const missing = new Set(files.flatMap((f) => f.ffi.uses.filter((u) => !u.guarded && !declared.has(u.name)).map((u) => u.name)));
   return missing.size > 0 ? [`${missing.size} ffi.C name(s) have no ffi.cdef (reported by resty-build check as ffi-missing-declaration): ${[...missing].slice(0, 8).join(', ')}`] : [];
 }

@@ -19,17 +19,36 @@ export interface FfiFile {
   toFile: (start: number, end: number) => Range;
 }
 
-/** Every name the closure's `ffi.cdef` strings declare, with the first declaration of each. */
-export function closureDeclarations(files: readonly FfiFile[]): Map<string, { decl: FfiDeclaration; file: string }> {
-  const declared = new Map<string, { decl: FfiDeclaration; file: string }>();
-  for (const f of files) {
-    for (const decl of f.ffi.declarations) {
-      if (!declared.has(decl.name)) {
-        declared.set(decl.name, { decl, file: f.file });
+/** What the closure's `ffi.cdef` strings declare: names, and the patterns of names built at run time. */
+export class DeclarationIndex {
+  private readonly exact = new Map<string, { decl: FfiDeclaration; file: string }>();
+  private readonly patterns: { regex: RegExp; decl: FfiDeclaration; file: string }[] = [];
+
+  constructor(files: readonly FfiFile[]) {
+    for (const f of files) {
+      for (const decl of f.ffi.declarations) {
+        if (decl.pattern !== undefined) {
+          this.patterns.push({ regex: new RegExp(decl.pattern), decl, file: f.file });
+        } else if (!this.exact.has(decl.name)) {
+          this.exact.set(decl.name, { decl, file: f.file });
+        }
       }
     }
   }
-  return declared;
+
+  /** The declaration `ffi.C.<name>` finds; one from a template declares the name itself (its symbol is the name). */
+  get(name: string): { decl: FfiDeclaration; file: string } | undefined {
+    const hit = this.exact.get(name);
+    if (hit) {
+      return hit;
+    }
+    const templated = this.patterns.find((p) => p.regex.test(name));
+    return templated && { decl: { ...templated.decl, name, symbol: name }, file: templated.file };
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
 }
 
 /** Where a failing read hurts: the whole module at load time, one function otherwise. */
@@ -51,7 +70,7 @@ export function missingDeclarationFindings(files: readonly FfiFile[]): Finding[]
   if (files.some((f) => f.ffi.opaqueCdef)) {
     return [];
   }
-  const declared = closureDeclarations(files);
+  const declared = new DeclarationIndex(files);
   const findings: Finding[] = [];
   for (const f of files) {
     for (const use of f.ffi.uses) {
@@ -91,7 +110,7 @@ export interface SymbolAudit {
  * constants (enum values, static const), which need no symbol.
  */
 export function undefinedSymbolFindings(audit: SymbolAudit): Finding[] {
-  const declared = closureDeclarations(audit.files);
+  const declared = new DeclarationIndex(audit.files);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const f of audit.files) {

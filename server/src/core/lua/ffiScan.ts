@@ -46,7 +46,16 @@ export interface FfiDeclaration {
   symbol: string;
   start: number;
   end: number;
+  /**
+   * For a name built at run time (`string.format("%s_new(void);", typ)`,
+   * `"int " .. prefix .. "_init(void);"`): a regular expression the names it
+   * can take match; `name` then holds the template.
+   */
+  pattern?: string;
 }
+
+/** Stands for the computed parts of a cdef text: an identifier C code never has. */
+export const CDEF_HOLE = '__resty_build_hole__';
 
 /**
  * `if … ngx.config.ngx_lua_version ~= 10023 then error("…") end`: the
@@ -80,6 +89,7 @@ const FLIPPED: Record<VersionCheck['op'], VersionCheck['op']> = { '~=': '~=', '=
 type Binding =
   | { kind: 'ffi' }
   | { kind: 'C' }
+  | { kind: 'cdef' }
   | { kind: 'jit' }
   | { kind: 'pcall' }
   | { kind: 'fact'; fact: FactName }
@@ -155,8 +165,9 @@ class FfiWalker {
     return expr.type === 'MemberExpression' && expr.indexer === '.' && expr.identifier.name === 'C' && (this.isKind(expr.base, 'ffi') || isRequireOf(expr.base, 'ffi'));
   }
 
+  /** `ffi.cdef`, or a local holding it (`local ffi_cdef = ffi.cdef`). */
   private isCdef(expr: ast.Expression): boolean {
-    return expr.type === 'MemberExpression' && expr.identifier.name === 'cdef' && this.isKind(expr.base, 'ffi');
+    return this.isKind(expr, 'cdef') || (expr.type === 'MemberExpression' && expr.identifier.name === 'cdef' && this.isKind(expr.base, 'ffi'));
   }
 
   private factOf(expr: ast.Expression): FactName | undefined {
@@ -226,6 +237,9 @@ class FfiWalker {
     if (this.isC(expr)) {
       return { kind: 'C' };
     }
+    if (this.isCdef(expr)) {
+      return { kind: 'cdef' };
+    }
     if (expr.type === 'Identifier') {
       const b = this.lookup(expr.name);
       if (b) {
@@ -240,18 +254,42 @@ class FfiWalker {
     return cond.kind === 'unknown' ? undefined : { kind: 'cond', cond };
   }
 
+  /** The text of a cdef argument: a literal, a `..` chain or a `string.format`, computed parts as CDEF_HOLE. */
+  private cdefTemplate(e: ast.Expression): string | undefined {
+    if (e.type === 'StringLiteral') {
+      return typeof e.value === 'string' ? e.value : undefined;
+    }
+    if (e.type === 'BinaryExpression' && e.operator === '..') {
+      const left = this.cdefTemplate(e.left);
+      const right = this.cdefTemplate(e.right);
+      // A hole next to name characters joins the name: `"int " .. prefix .. "_init(void);"` declares `<prefix>_init`.
+      return left === undefined && right === undefined ? undefined : `${left ?? CDEF_HOLE}${right ?? CDEF_HOLE}`;
+    }
+    const format =
+      e.type === 'CallExpression' && e.base.type === 'MemberExpression' && e.base.identifier.name === 'format'
+        ? e.base.indexer === ':'
+          ? e.base.base
+          : e.base.base.type === 'Identifier' && e.base.base.name === 'string'
+            ? e.arguments[0]
+            : undefined
+        : undefined;
+    const template = format && this.cdefTemplate(format);
+    return template?.replace(/%%|%[-+ #0]*\d*(?:\.\d+)?[sdiqxXuc]/g, (spec) => (spec === '%%' ? '%' : CDEF_HOLE));
+  }
+
   private recordCdef(arg: ast.Expression | undefined): void {
-    if (!arg || arg.type !== 'StringLiteral' || typeof arg.value !== 'string') {
+    const template = arg && this.cdefTemplate(arg);
+    if (!arg || template === undefined) {
       this.facts.opaqueCdef = true;
       return;
     }
     const [start, end] = rangeOf(arg);
     const raw = this.text.slice(start, end);
-    const open = /^\[=*\[/.exec(raw)?.[0].length;
+    const open = arg.type === 'StringLiteral' ? /^\[=*\[/.exec(raw)?.[0].length : undefined;
     if (open === undefined) {
-      // A quoted string: escapes move offsets, so every name points at the whole literal.
-      for (const n of parseCdef(arg.value)) {
-        this.facts.declarations.push({ name: n.name, kind: n.kind, symbol: n.symbol, start, end });
+      // Escapes and computed parts move offsets, so every name points at the whole argument.
+      for (const n of parseCdef(template)) {
+        this.facts.declarations.push({ name: n.name, kind: n.kind, symbol: n.symbol, start, end, pattern: namePattern(n.name) });
       }
       return;
     }
@@ -262,8 +300,7 @@ class FfiWalker {
     } else if (this.text[body] === '\n') {
       body += this.text[body + 1] === '\r' ? 2 : 1;
     }
-    const closeLength = open;
-    for (const n of parseCdef(this.text.slice(body, Math.max(body, end - closeLength)))) {
+    for (const n of parseCdef(this.text.slice(body, Math.max(body, end - open)))) {
       this.facts.declarations.push({ name: n.name, kind: n.kind, symbol: n.symbol, start: body + n.start, end: body + n.end });
     }
   }
@@ -534,6 +571,17 @@ function evaluate(c: Condition, facts: { subsystem?: string; os?: string; arch?:
       return l === true || r === true ? true : l === false && r === false ? false : undefined;
     }
   }
+}
+
+/** The names a templated cdef name can take, as a regular expression; undefined for a plain name. */
+function namePattern(name: string): string | undefined {
+  if (!name.includes(CDEF_HOLE)) {
+    return undefined;
+  }
+  return `^${name
+    .split(CDEF_HOLE)
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[A-Za-z0-9_]*')}$`;
 }
 
 /** Whether a version check raises its error on a lua-nginx-module of this version. */
