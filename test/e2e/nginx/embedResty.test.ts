@@ -33,6 +33,9 @@ test('nginx runs resty.core, resty.lrucache and app.greeting from embedded bytec
   assert.equal(audit.exitCode, 0, JSON.stringify(audit.diagnostics, null, 2));
   assert.deepEqual(audit.diagnostics.filter((d) => d.severity === 'error'), []);
   assert.equal(audit.nginx.ngxLuaVersion, 10023);
+  // The LuaJIT inside nginx dumped a chunk in the load test: its header (version 2, GC64) matches the compiler's.
+  assert.match(audit.nginx.luajit?.header ?? '', /^1b4c4a02/);
+  assert.equal(audit.diagnostics.filter((d) => d.code === 'bytecode-mismatch').length, 0);
   assert.ok(audit.modules.length > 20 && audit.modules.every((m) => m.exported && m.loaded === true), JSON.stringify(audit.modules, null, 2));
   const warnings = audit.diagnostics.filter((d) => d.severity === 'warning');
   assert.ok(warnings.length > 0, 'the socket module calls SSL functions this build lacks');
