@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { BuildMethods, CompileResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
-import { copyFixture, REPO } from './helpers';
+import { copyFixture, REPO } from '../helpers/toolchain';
 
 interface Published {
   uri: string;

@@ -10,7 +10,7 @@ import { CACHE_FILE, compileProject, TEMP_PREFIX, writeAtomically } from '../../
 import { identifyLuaJit } from '../../server/src/toolchain/luajitInfo';
 import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
 import { findProbeToolchain } from '../../server/src/toolchain/verify';
-import { copyFixture, tempDir, writeScript } from './helpers';
+import { copyFixture, tempDir, writeScript } from '../helpers/toolchain';
 
 const NAMED = 'name another with --luajit, the restyBuild.luajitPath setting or "luajit.compiler" in resty-build.json';
 
