@@ -102,4 +102,17 @@ describe('language server', () => {
     const back = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
     assert.deepEqual(back.map((d) => d.range), [MISSING_RANGE]);
   });
+
+  test('a handler that fails internally is answered (empty) and logged; the next request works', async (t) => {
+    const tmp = tempCopy('lsp-missing-module');
+    const client = await startServer(tmp.dir, { env: { RESTY_BUILD_TEST_FAULTS: '1' } });
+    t.after(async () => {
+      await client.stop();
+      tmp.cleanup();
+    });
+    assert.equal(await client.request('resty-build/test/fault', {}), null);
+    assert.match(client.log(), /\[resty-build\] test fault failed: Error: injected fault/);
+    const symbols = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri: fileUri(path.join(tmp.dir, 'main.lua')) } });
+    assert.ok(Array.isArray(symbols));
+  });
 });
