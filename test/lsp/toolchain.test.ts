@@ -1,99 +1,70 @@
+// The build requests of the language server: compile (with work-done progress
+// and its errors published as diagnostics), link flags and verify, and what an
+// untrusted workspace or a missing compiler gets instead.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageserver-protocol/node';
 import { BuildMethods, CompileResponse, LinkFlagsResponse } from '../../server/src/protocol/buildProtocol';
-import { copyFixture, REPO } from '../helpers/toolchain';
+import { fileUri, LspClient, startServer } from '../helpers/lspClient';
+import { copyFixture } from '../helpers/toolchain';
 
-interface Published {
-  uri: string;
-  diagnostics: { code: string; range: { start: { line: number } }; message: string }[];
+interface Progress {
+  token: string | number;
+  value: WorkDoneProgressBegin | WorkDoneProgressReport | WorkDoneProgressEnd;
 }
 
-async function startServer(root: string, initializationOptions?: unknown) {
-  const tsx = pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).href;
-  const child = spawn(process.execPath, ['--import', tsx, path.join(REPO, 'server/src/server.ts'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  const published: Published[] = [];
-  const waiters: (() => void)[] = [];
-  connection.onNotification('textDocument/publishDiagnostics', (p: Published) => {
-    published.push(p);
-    waiters.splice(0).forEach((w) => w());
-  });
-  const progress: unknown[] = [];
-  connection.onNotification('$/progress', (p: { value: unknown }) => progress.push(p.value));
-  connection.listen();
-  await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions, workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'w' }] });
-  await connection.sendNotification('initialized', {});
-  /** Resolves when a publication for `uri` satisfies `ok`: waits on the notification, not on time. */
-  const until = (ok: (p: Published) => boolean) =>
-    new Promise<Published>((resolve) => {
-      const check = () => {
-        const hit = published.find(ok);
-        if (hit) {
-          resolve(hit);
-        } else {
-          waiters.push(check);
-        }
-      };
-      check();
-    });
-  const stop = () => {
-    connection.dispose();
-    child.kill();
-  };
-  return { connection, progress, until, stop };
+/** The kinds of the work-done progress reported for `token`, up to and including its end. */
+async function progressKinds(client: LspClient, token: string): Promise<string[]> {
+  const kinds: string[] = [];
+  while (kinds.at(-1) !== 'end') {
+    const progress = await client.nextNotification<Progress>('$/progress');
+    if (progress.token === token) {
+      kinds.push(progress.value.kind);
+    }
+  }
+  return kinds;
 }
 
-test('server: compile request reports progress and publishes the compile error as a diagnostic; link flags answer', async () => {
+test('server: compile request reports progress and publishes the compile error as a diagnostic; link flags answer', async (t) => {
   const dir = copyFixture('build-syntax-error');
-  const server = await startServer(dir);
-  try {
-    const projects = await server.connection.sendRequest<{ dir: string }[]>(BuildMethods.projects);
-    assert.deepEqual(projects.map((p) => p.dir), [dir]);
-    const response = await server.connection.sendRequest<CompileResponse>(BuildMethods.compile, { dir, workDoneToken: 'tok-1' });
-    assert.equal(response.errors, 1);
-    assert.match(response.summary, /compiled 2/);
-    assert.deepEqual(response.lines, ["lib/broken.lua:4:1: error compile-error: unexpected symbol near 'end'"]);
-    const uri = pathToFileURL(path.join(dir, 'lib', 'broken.lua')).href;
-    const published = await server.until((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'compile-error'));
-    assert.equal(published.diagnostics.find((d) => d.code === 'compile-error')!.range.start.line, 3);
-    assert.ok(server.progress.some((v) => (v as { kind: string }).kind === 'begin'));
-    assert.ok(server.progress.some((v) => (v as { kind: string }).kind === 'end'));
+  const client = await startServer(dir);
+  t.after(() => client.stop());
+  const projects = await client.request<{ dir: string }[]>(BuildMethods.projects, null);
+  assert.deepEqual(projects.map((p) => p.dir), [dir]);
+  const response = await client.request<CompileResponse>(BuildMethods.compile, { dir, workDoneToken: 'tok-1' });
+  assert.equal(response.errors, 1);
+  assert.match(response.summary, /compiled 2/);
+  assert.deepEqual(response.lines, ["lib/broken.lua:4:1: error compile-error: unexpected symbol near 'end'"]);
+  const uri = fileUri(path.join(dir, 'lib', 'broken.lua'));
+  const published = await client.waitForDiagnostics(uri, (ds) => ds.some((d) => d.code === 'compile-error'));
+  assert.equal(published.find((d) => d.code === 'compile-error')!.range.start.line, 3);
+  const kinds = await progressKinds(client, 'tok-1');
+  assert.equal(kinds[0], 'begin');
+  assert.equal(kinds.at(-1), 'end');
 
-    const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
-    assert.equal(flags.configureArgs[0], '--with-compat');
-    assert.match(flags.preview, /^\.\/configure \\\n {4}--with-compat \\\n {4}'--with-ld-opt=/m);
-  } finally {
-    server.stop();
-  }
+  const flags = await client.request<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
+  assert.equal(flags.configureArgs[0], '--with-compat');
+  assert.match(flags.preview, /^\.\/configure \\\n {4}--with-compat \\\n {4}'--with-ld-opt=/m);
 });
 
-test('server: an untrusted workspace gets no compile or verify (nothing is run), but link flags and the analysis work', async () => {
+test('server: an untrusted workspace gets no compile or verify (nothing is run), but link flags and the analysis work', async (t) => {
   const dir = copyFixture('build-syntax-error');
-  const server = await startServer(dir, { trusted: false });
-  try {
-    await assert.rejects(server.connection.sendRequest(BuildMethods.compile, { dir }), /untrusted workspace.*Manage Workspace Trust/);
-    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir }), /untrusted workspace/);
-    assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'an untrusted compile wrote objects');
-    const uri = pathToFileURL(path.join(dir, 'lib', 'broken.lua')).href;
-    await server.until((p) => p.uri === uri && p.diagnostics.some((d) => d.code === 'syntax-error'));
-    const flags = await server.connection.sendRequest<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
-    assert.equal(flags.configureArgs[0], '--with-compat');
-  } finally {
-    server.stop();
-  }
+  const client = await startServer(dir, { initializationOptions: { trusted: false } });
+  t.after(() => client.stop());
+  await assert.rejects(client.request(BuildMethods.compile, { dir }), /untrusted workspace.*Manage Workspace Trust/);
+  await assert.rejects(client.request(BuildMethods.verify, { dir }), /untrusted workspace/);
+  assert.equal(fs.existsSync(path.join(dir, 'out')), false, 'an untrusted compile wrote objects');
+  const uri = fileUri(path.join(dir, 'lib', 'broken.lua'));
+  await client.waitForDiagnostics(uri, (ds) => ds.some((d) => d.code === 'syntax-error'));
+  const flags = await client.request<LinkFlagsResponse>(BuildMethods.linkFlags, { dir });
+  assert.equal(flags.configureArgs[0], '--with-compat');
 });
 
-test('server: verify names the restyBuild.cc setting when its compiler does not exist', async () => {
+test('server: verify names the restyBuild.cc setting when its compiler does not exist', async (t) => {
   const dir = copyFixture('build-syntax-error');
-  const server = await startServer(dir, { trusted: true });
-  try {
-    await assert.rejects(server.connection.sendRequest(BuildMethods.verify, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
-  } finally {
-    server.stop();
-  }
+  const client = await startServer(dir, { initializationOptions: { trusted: true } });
+  t.after(() => client.stop());
+  await assert.rejects(client.request(BuildMethods.verify, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
 });
