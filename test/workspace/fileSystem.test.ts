@@ -7,9 +7,11 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
 import { Workspace } from '../../server/src/core/workspace/workspace';
+import { requireCapability } from '../e2e/capability';
 import { MEM_ROOT } from '../helpers/core';
-import { runLuajit } from '../helpers/luajit';
-import { tempDirFor as tempDir, writeTree } from '../helpers/paths';
+import { LUAJIT, notFoundTrail, runLuajit } from '../helpers/luajit';
+import { distFile, tempDirFor as tempDir, writeTree } from '../helpers/paths';
+import { unprivileged } from '../helpers/unprivileged';
 
 describe('bad paths and unreadable files', () => {
   test('a symlink loop among the search roots: the walk ends and lists every file once', (t) => {
@@ -51,7 +53,8 @@ describe('bad paths and unreadable files', () => {
     };
     const mem = new MemoryFileSystem(files);
     const eacces = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
-    // Tests run as root, where chmod 000 changes nothing: a file system that throws like a locked-down disk.
+    // A file deleted between listing and reading cannot be staged on a real disk on cue: a file system that
+    // throws as a disk does then, and as a locked-down one does (the real EACCES is the unprivileged test below).
     const hostile: FileSystem = {
       readFile: (f) => {
         if (f.includes(`${path.sep}locked`)) {
@@ -92,23 +95,58 @@ describe('bad paths and unreadable files', () => {
     assert.match(main[0].message, /\tno file '\.\/locked\/mod\.lua'/);
   });
 
-  test('the real file system: a file that exists but cannot be read is not a candidate, as for fopen in Lua\'s loader', (t) => {
+  test('the real file system, unprivileged: a file or folder of mode 000 is "no file", as for fopen in Lua\'s loader, and luajit agrees', (t) => {
+    const runner = unprivileged();
+    if (typeof runner === 'string') {
+      requireCapability(t, 'an unprivileged user', runner);
+      return;
+    }
     const dir = tempDir(t);
-    writeTree(dir, { 'secret.lua': 'return 1\n' });
-    const file = path.join(dir, 'secret.lua');
-    fs.chmodSync(file, 0o000);
-    const node = new NodeFileSystem();
-    // As root, access(R_OK) still succeeds (so does fopen): both agree either way.
-    const readable = (() => {
-      try {
-        fs.accessSync(file, fs.constants.R_OK);
-        return true;
-      } catch {
-        return false;
+    writeTree(dir, {
+      // Only LuaJIT's defaults, so that the trail can be compared with plain luajit's.
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ';;', cpath: ';;' }),
+      'main.lua': 'local s = require "secret"\nlocal l = require "locked.mod"\nlocal o = require "open"\nreturn { s, l, o }\n',
+      'open.lua': 'return 1\n',
+      'secret.lua': 'return 2\n',
+      'locked/mod.lua': 'return 3\n',
+    });
+    // The bundle is self-contained: a copy beside the tree is reachable wherever the repository lies.
+    const cli = path.join(dir, 'tools', 'cli.js');
+    fs.mkdirSync(path.dirname(cli));
+    fs.copyFileSync(distFile('cli.js'), cli);
+    for (const folder of [dir, path.join(dir, 'tools'), path.join(dir, 'locked')]) {
+      fs.chmodSync(folder, 0o755);
+    }
+    for (const file of ['resty-build.json', 'main.lua', 'open.lua', 'secret.lua', 'locked/mod.lua', 'tools/cli.js']) {
+      fs.chmodSync(path.join(dir, file), 0o644);
+    }
+    const readable = runner.run('cat', ['open.lua'], { cwd: dir });
+    assert.equal(readable.status, 0, `${runner.user} must reach ${dir} (is TMPDIR a folder others can traverse?): ${readable.stderr}`);
+    fs.chmodSync(path.join(dir, 'secret.lua'), 0o000);
+    fs.chmodSync(path.join(dir, 'locked'), 0o000);
+    try {
+      const run = runner.run(process.execPath, [cli, 'check', dir, '--format', 'json'], { cwd: dir });
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; code: string; module: string | null; message: string }[] };
+      assert.deepEqual(
+        diagnostics.map((d) => [d.file, d.line, d.code, d.module]),
+        [
+          ['main.lua', 1, 'unresolved-module', 'secret'],
+          ['main.lua', 2, 'unresolved-module', 'locked.mod'],
+        ],
+      );
+      assert.match(diagnostics[0].message, /\n\tno file '\.\/secret\.lua'\n/);
+      assert.match(diagnostics[1].message, /\n\tno file '\.\/locked\/mod\.lua'\n/);
+      for (const d of diagnostics) {
+        const lua = runner.run(LUAJIT, ['-e', `require ${JSON.stringify(d.module)}`], { cwd: dir });
+        assert.match(lua.stderr, new RegExp(`module '${d.module!.replace('.', '\\.')}' not found`), `luajit as ${runner.user} cannot load ${d.module} either`);
+        assert.deepEqual(notFoundTrail(d.message), notFoundTrail(lua.stderr), d.module!);
       }
-    })();
-    assert.equal(node.isFile(file), readable);
-    assert.equal(node.readFile(file) !== undefined, readable);
+    } finally {
+      // Removable again, also when the tests do not run as root.
+      fs.chmodSync(path.join(dir, 'locked'), 0o755);
+      fs.chmodSync(path.join(dir, 'secret.lua'), 0o644);
+    }
   });
 
   test('case-only name clashes (Foo.lua and foo.lua): require resolves to the exact-case file', (t) => {
