@@ -67,7 +67,7 @@ describe('language server', () => {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
 
-    // The alias that holds the module leads to the module file too (issue 6).
+    // The alias that holds the module leads to the module file too.
     const onAlias = await client.request<Location | null>('textDocument/definition', {
       textDocument: { uri: mainUri },
       position: { line: 0, character: 8 }, // on `util`, not the string

@@ -1,4 +1,4 @@
-// Issue 9: each failing tool gives one clear message naming the tool and the
+// Each failing tool gives one clear message naming the tool and the
 // fix, and nothing half-written is left behind; compile never writes
 // outside outDir.
 import assert from 'node:assert/strict';
