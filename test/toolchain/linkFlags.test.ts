@@ -7,7 +7,7 @@ import { loadBuildProject } from '../../server/src/toolchain/buildProject';
 import { compileProject } from '../../server/src/toolchain/compile';
 import { ARCHIVE_FILE, computeLinkFlags, createArchive, formatConfigureLine, LinkFlagsOptions, shellQuote, splitShellWords } from '../../server/src/toolchain/linkFlags';
 import { parseManifest } from '../../server/src/core/manifest/manifest';
-import { copyFixture, nmDefined, tempDir } from './helpers';
+import { copyFixture, nmDefined, tempDir } from '../helpers/toolchain';
 
 function manifest(dir: string, json: object) {
   const m = parseManifest(path.join(dir, 'resty-build.json'), JSON.stringify(json)).manifest;

@@ -7,7 +7,7 @@ import { loadBuildProject } from '../../server/src/toolchain/buildProject';
 import { CACHE_FILE, compileProject, parseCompileError, TEMP_PREFIX } from '../../server/src/toolchain/compile';
 import { exportedSymbols } from '../../server/src/toolchain/elf';
 import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
-import { copyFixture, nmDefined, tempDir, waitForFile, writeScript } from './helpers';
+import { copyFixture, nmDefined, tempDir, waitForFile, writeScript } from '../helpers/toolchain';
 
 function compile(dir: string, extra: Partial<Parameters<typeof compileProject>[0]> = {}) {
   const project = loadBuildProject(dir);

@@ -1,26 +1,13 @@
 // luakit build scripts: hover, completion and signature help for the bk API
-// and state methods, and the luakit-sandbox warning at the exact token, in the
-// build script and in the modules it requires (only in luakit projects).
+// and state methods (only in luakit projects).
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { MarkupContent } from 'vscode-languageserver/node';
 import { findCompletions } from '../../server/src/features/completion';
 import { findHover } from '../../server/src/features/hover';
 import { findSignatureHelp } from '../../server/src/features/signatureHelp';
-import { navWorkspace, rangeIn } from '../helpers/nav';
-
-const BUILD = [
-  'local helpers = require("libs.helpers")', // 0
-  'local base = bk.image("alpine:3.19")', // 1
-  'local built = base:run("make", { mounts = { bk.cache("/root/.cache") } })', // 2
-  'os.execute("rm -rf /")', // 3
-  'local f = io.open("x")', // 4
-  'local chunk = loadfile("y.lua")', // 5
-  'print(debug.traceback())', // 6
-  'bk.export(built)', // 7
-  '',
-].join('\n');
-const HELPERS = ['local M = {}', 'function M.tmp() return os.tmpname() end', 'local os = { exit = 1 }', 'M.code = os.exit', 'return M', ''].join('\n');
+import { BUILD, HELPERS } from '../helpers/luakitBuild';
+import { navWorkspace } from '../helpers/nav';
 
 describe('luakit API', () => {
   test('hover on bk, bk.image and a state method', () => {
@@ -55,32 +42,5 @@ describe('luakit API', () => {
   test('nothing of it in an OpenResty project', () => {
     const n = navWorkspace({ 'main.lua': 'local s = bk.|\n' });
     assert.deepEqual(findCompletions(n.ws, n.file('main.lua'), n.cursor('main.lua')), []);
-  });
-});
-
-describe('luakit-sandbox', () => {
-  test('every removed function at its exact range, in the script and a module it requires', () => {
-    const n = navWorkspace({ 'build.lua': BUILD, 'libs/helpers.lua': HELPERS, 'unrelated.lua': 'os.execute("ls")\n' });
-    const sandbox = (file: string) =>
-      n.ws
-        .checkFile(n.file(file))
-        .filter((f) => f.code === 'luakit-sandbox')
-        .map((f) => ({ range: f.range, severity: f.severity }));
-    assert.deepEqual(sandbox('build.lua'), [
-      { range: rangeIn(BUILD, 3, 'os.execute'), severity: 'warning' },
-      { range: rangeIn(BUILD, 4, 'io.open'), severity: 'warning' },
-      { range: rangeIn(BUILD, 5, 'loadfile'), severity: 'warning' },
-      { range: rangeIn(BUILD, 6, 'debug.traceback'), severity: 'warning' },
-    ]);
-    // os.exit after `local os = …` is the local's field, not the sandboxed global.
-    assert.deepEqual(sandbox('libs/helpers.lua'), [{ range: rangeIn(HELPERS, 1, 'os.tmpname'), severity: 'warning' }]);
-    assert.deepEqual(sandbox('unrelated.lua'), [], 'a file the build script never requires is not sandboxed');
-    const message = n.ws.checkFile(n.file('build.lua')).find((f) => f.code === 'luakit-sandbox')!.message;
-    assert.match(message, /^'os\.execute' is removed by the luakit sandbox: it will be nil when the build runs/);
-  });
-
-  test('not reported in OpenResty projects', () => {
-    const n = navWorkspace({ 'main.lua': 'os.execute("ls")\n' });
-    assert.deepEqual(n.ws.checkFile(n.file('main.lua')).filter((f) => f.code === 'luakit-sandbox'), []);
   });
 });

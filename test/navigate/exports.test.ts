@@ -1,4 +1,4 @@
-// What a module returns: every shape of issue 6, from the AST when the file
+// What a module returns, in every common shape: from the AST when the file
 // parses and from tokens when it does not, plus the doc comments above members.
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Issue 9: each failing tool gives one clear message naming the tool and the
+// Each failing tool gives one clear message naming the tool and the
 // fix, and nothing half-written is left behind; compile never writes
 // outside outDir.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { CACHE_FILE, compileProject, TEMP_PREFIX, writeAtomically } from '../../
 import { identifyLuaJit } from '../../server/src/toolchain/luajitInfo';
 import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
 import { findProbeToolchain } from '../../server/src/toolchain/verify';
-import { copyFixture, tempDir, writeScript } from './helpers';
+import { copyFixture, tempDir, writeScript } from '../helpers/toolchain';
 
 const NAMED = 'name another with --luajit, the restyBuild.luajitPath setting or "luajit.compiler" in resty-build.json';
 

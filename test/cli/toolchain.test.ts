@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { main } from '../../server/src/cli';
-import { copyFixture, REPO, tempDir, writeScript } from './helpers';
+import { copyFixture, REPO, tempDir, writeScript } from '../helpers/toolchain';
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

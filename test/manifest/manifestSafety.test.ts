@@ -1,4 +1,4 @@
-// Issue 9: a bad manifest (paths escaping the project, an outDir over the
+// A bad manifest (paths escaping the project, an outDir over the
 // sources, broken edits) and manifest edits that undo cleanly.
 import assert from 'node:assert/strict';
 import * as path from 'node:path';

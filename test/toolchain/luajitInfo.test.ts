@@ -7,7 +7,7 @@ import { loadBuildProject } from '../../server/src/toolchain/buildProject';
 import { compileProject } from '../../server/src/toolchain/compile';
 import { compareWithRuntime, describeHeader, identifyLuaJit, parseBytecodeHeader } from '../../server/src/toolchain/luajitInfo';
 import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
-import { copyFixture, tempDir, writeScript } from './helpers';
+import { copyFixture, tempDir, writeScript } from '../helpers/toolchain';
 
 test('parseBytecodeHeader reads ESC L J, the version byte and the flags', () => {
   const h = parseBytecodeHeader(Uint8Array.from([0x1b, 0x4c, 0x4a, 0x02, 0x0a, 0x00]));

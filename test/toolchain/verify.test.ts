@@ -7,7 +7,7 @@ import { loadBuildProject } from '../../server/src/toolchain/buildProject';
 import { compileProject } from '../../server/src/toolchain/compile';
 import { computeLinkFlags, createArchive } from '../../server/src/toolchain/linkFlags';
 import { findProbeToolchain, verifyEmbedding, VerifyOptions } from '../../server/src/toolchain/verify';
-import { copyFixture } from './helpers';
+import { copyFixture } from '../helpers/toolchain';
 
 async function prepared(mode: 'objects' | 'archive' = 'objects') {
   const dir = copyFixture('build-basic');

@@ -8,6 +8,8 @@ import { NodeFileSystem } from '../../server/src/core/fs';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
 import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
+import { requireCapability } from '../e2e/capability';
+import { runLuajit } from '../helpers/luajit';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
@@ -136,6 +138,30 @@ test("Debian's lua-resty-core: with the whole closure embedded, nothing is repor
   const dir = restyCoreProject(['resty.core', ...RESTY_CORE_CLOSURE]);
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   assert.deepEqual(findings(dir), []);
+});
+
+test("Debian's lua-cjson: require \"cjson\" is the C module LuaJIT's default cpath finds, a native-module error in the closure", (t) => {
+  // The judge is plain luajit: where its default package.cpath finds cjson (Debian: /usr/lib/<triplet>/lua/5.1/cjson.so).
+  const searched = runLuajit(['-e', 'io.write(package.searchpath("cjson", package.cpath) or "")']);
+  assert.equal(searched.status, 0, searched.stderr);
+  const cjsonSo = searched.stdout;
+  const missing = cjsonSo === '' ? "luajit's default cpath finds no cjson: apt-get install lua-cjson (.ci/run does)" : undefined;
+  if (!requireCapability(t, 'lua-cjson', missing)) {
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-cjson-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // No "cpath" in the manifest: LuaJIT's defaults apply, as in an OpenResty image.
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app'] }));
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.writeFileSync(path.join(dir, 'lib', 'app.lua'), 'local cjson = require "cjson"\nreturn cjson\n');
+  assert.deepEqual(findings(dir), [[path.join('lib', 'app.lua'), 1, 23, 30, 'error', 'native-module', 'cjson']]);
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const project = ws.allProjects()[0];
+  const resolved = ws.resolve(project, 'cjson');
+  assert.deepEqual([resolved.status, resolved.file], ['native', cjsonSo]);
+  const row = buildModuleMap(ws.embedding(project)!, (f) => ws.checkFile(f)).find((r) => r.module === 'cjson');
+  assert.deepEqual([row?.status, row?.file], ['native', cjsonSo]);
 });
 
 /** Reads the defined symbols of an object file with binutils' nm. */
