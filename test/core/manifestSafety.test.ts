@@ -8,6 +8,7 @@ import { Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { findCodeActions } from '../../server/src/features/codeActions';
 import { MemoryFileSystem } from '../../server/src/core/fs';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { createProject } from '../../server/src/core/resolve/project';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT } from '../helpers/core';
 
@@ -73,6 +74,20 @@ describe('manifest paths', () => {
     // The default and the usual layouts are fine.
     assert.deepEqual(findingsOf({ path: ['lib/?.lua', 'lib/?/init.lua', '?.lua'] }), []);
     assert.deepEqual(findingsOf({ path: ['lib/?.lua'], outDir: 'out' }), []);
+  });
+
+  test('a folder whose name starts with two dots (..x) is inside the project, not outside it', () => {
+    assert.deepEqual(findingsOf({ path: ['..lib/?.lua'], stdlib: '..std', embed: [{ module: 'a', file: '..vendor/a.lua' }], outDir: '..out' }), []);
+    assert.deepEqual(findingsOf({ path: ['..lib/?.lua'], outDir: '..lib/bytecode' }).map(([code, , message]) => [code, message]), [
+      [
+        'outdir-overlaps-sources',
+        '"outDir" (..lib/bytecode) lies inside the source folder ..lib (from "path"): compiled objects would be mixed with the Lua sources. Choose a folder of its own inside the project, e.g. "build/bytecode".',
+      ],
+    ]);
+    // Its search templates are the project's own: modules found there are of workspace origin.
+    const manifest = parseManifest(FILE, JSON.stringify({ path: ['..lib/?.lua', '../up/?.lua'] })).manifest!;
+    const project = createProject(new MemoryFileSystem(), { PATH: '' }, MEM_ROOT, manifest);
+    assert.deepEqual(project.resolver.lua.slice(0, 2).map((t) => t.origin), ['workspace', 'path']);
   });
 
   test('deeply nested JSON is a manifest-invalid error, not a crash', () => {

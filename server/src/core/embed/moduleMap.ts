@@ -3,7 +3,8 @@ import { checkMapping } from '../checks/checks';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { Finding } from '../types';
-import { Embedding, isInside } from '../workspace/workspace';
+import { isInside } from '../paths';
+import { Embedding } from '../workspace/workspace';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 

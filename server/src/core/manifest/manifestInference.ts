@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import { computeClosure } from '../embed/closure';
 import { MANIFEST_NAME } from './manifest';
+import { isInside, relativeInside } from '../paths';
 import { createProject } from '../resolve/project';
 import { moduleNameForFile } from '../resolve/resolver';
 import { Workspace } from '../workspace/workspace';
 
 function relative(root: string, file: string): string {
-  const rel = path.relative(root, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+  return relativeInside(root, file) ?? file;
 }
 
 /**
@@ -22,7 +22,7 @@ export function inferManifest(workspace: Workspace, root: string): { file: strin
     out.profile = 'luakit';
     out.buildScript = relative(root, project.buildScript ?? path.join(root, 'build.lua'));
     const stdlib = project.resolver.luakit?.stdlib;
-    if (stdlib && !path.relative(root, stdlib).startsWith('..')) {
+    if (stdlib && isInside(root, stdlib)) {
       out.stdlib = relative(root, stdlib);
     }
   } else {
@@ -47,7 +47,7 @@ export function inferManifest(workspace: Workspace, root: string): { file: strin
     } else {
       modules = workspace
         .files()
-        .filter((f) => !path.relative(root, f).startsWith('..'))
+        .filter((f) => isInside(root, f))
         .map((f) => moduleNameForFile(f, inside))
         .filter((m): m is string => m !== undefined && path.basename(m) !== 'build');
     }

@@ -13,6 +13,7 @@ import { isNginxConfFile } from '../navigate/luaViews';
 import { checkConfLua } from '../checks/confChecks';
 import { checkLuakitSandbox } from '../checks/luakitSandbox';
 import { findRequireCycles } from '../resolve/requireCycles';
+import { isInside } from '../paths';
 
 /** Folders never worth scanning for Lua sources. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -635,11 +636,6 @@ export interface Embedding {
   project: Project;
   mapping: MappingEntry[];
   closure: Closure;
-}
-
-export function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 /** Open documents shadow the disk's content (but not its existence checks for other files). */
