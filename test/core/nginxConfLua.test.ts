@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { findDefinition, findDocumentLinks } from '../../server/src/features/navigation';
 import { findHover } from '../../server/src/features/hover';
-import { isNginxConfFile } from '../../server/src/core/navigate/luaViews';
+import { isNginxConfFile } from '../../server/src/core/nginx/nginxConf';
 import { pathToUri } from '../../server/src/convert';
 import { navWorkspace, rangeIn } from '../helpers/nav';
 

@@ -1,10 +1,10 @@
 import * as path from 'node:path';
 import { checkMapping } from '../checks/checks';
+import { Embedding } from './closure';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { Finding } from '../types';
 import { isInside } from '../paths';
-import { Embedding } from '../workspace/workspace';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 

@@ -1,10 +1,9 @@
-import * as path from 'node:path';
 import { findModuleBindings, ModuleBinding } from './aliases';
 import { docCommentAbove } from './docComments';
 import { analyzeExports, ExportedMember, ModuleExports } from './exports';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { Token, tokenize } from '../lua/luaLexer';
-import { parseNginxConf } from '../nginx/nginxConf';
+import { isNginxConfFile, parseNginxConf } from '../nginx/nginxConf';
 import { LineIndex, Range } from '../types';
 import type { Workspace } from '../workspace/workspace';
 
@@ -25,12 +24,6 @@ export interface HostViews {
   lines: LineIndex;
   views: LuaView[];
   isConf: boolean;
-}
-
-/** nginx configurations resty-build reads Lua from even when no manifest names them. */
-export function isNginxConfFile(file: string): boolean {
-  const base = path.basename(file);
-  return base === 'nginx.conf' || base.endsWith('.nginx') || (base.endsWith('.conf') && path.basename(path.dirname(file)) === 'conf');
 }
 
 /** Facts of conf chunks, by chunk text: chunks rarely change while the conf is edited elsewhere. */

@@ -5,11 +5,11 @@ import { LuaScan } from '../lua/luaScan';
 import { Manifest, MANIFEST_NAME, parseManifest } from '../manifest/manifest';
 import { createProject, Env, Project } from '../resolve/project';
 import { checkLuaFile, checkMapping } from '../checks/checks';
-import { Closure, computeClosure, embeddedByName, FileJudgement, judge, sameReach } from '../embed/closure';
-import { buildMapping, MappingEntry } from '../embed/mapping';
+import { computeClosure, embeddedByName, Embedding, FileJudgement, judge, sameReach } from '../embed/closure';
+import { buildMapping } from '../embed/mapping';
 import { Resolution, resolveModule } from '../resolve/resolver';
 import { Finding, LineIndex, sameRange } from '../types';
-import { isNginxConfFile } from '../navigate/luaViews';
+import { isNginxConfFile } from '../nginx/nginxConf';
 import { checkConfLua } from '../checks/confChecks';
 import { checkLuakitSandbox } from '../checks/luakitSandbox';
 import { findRequireCycles } from '../resolve/requireCycles';
@@ -630,12 +630,6 @@ export function changedClosureFiles(before: ClosureState, after: ClosureState): 
     }
   }
   return [...out];
-}
-
-export interface Embedding {
-  project: Project;
-  mapping: MappingEntry[];
-  closure: Closure;
 }
 
 /** Open documents shadow the disk's content (but not its existence checks for other files). */
