@@ -10,6 +10,7 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkedFiles } from './core/checks/fileChecks';
 import { NodeFileSystem } from './core/fs';
 import { MANIFEST_NAME } from './core/manifest/manifest';
 import { changedClosureFiles, Workspace } from './core/workspace/workspace';
@@ -221,7 +222,7 @@ documents.onDidClose((e) => {
     const ws = workspace;
     guarded(`closing ${file}`, undefined, () => {
       ws.closeDocument(file);
-      if (!ws.checkedFiles().includes(file)) {
+      if (!checkedFiles(ws).includes(file)) {
         publisher.clear(file);
       }
     });

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { findCodeActions } from '../../server/src/features/codeActions';
+import { checkFile, checkManifest } from '../../server/src/core/checks/fileChecks';
 import { MemoryFileSystem } from '../../server/src/core/fs';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';
@@ -108,19 +109,19 @@ describe('the last good manifest', () => {
     const embedded = () => ws.embedding(ws.allProjects()[0])?.mapping.map((e) => e.module);
     const app = path.join(MEM_ROOT, 'lib', 'app.lua');
     assert.deepEqual(embedded(), ['app']);
-    assert.deepEqual(ws.checkFile(app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
+    assert.deepEqual(checkFile(ws, app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
 
     ws.setDocument(FILE, '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app", "dep" ');
     assert.deepEqual(embedded(), ['app'], 'the old list is still in force');
-    assert.deepEqual(ws.checkFile(app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
-    assert.deepEqual(ws.checkManifest(FILE).map((f) => [f.code, f.message]), [
+    assert.deepEqual(checkFile(ws, app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
+    assert.deepEqual(checkManifest(ws, FILE).map((f) => [f.code, f.message]), [
       ['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: ']' expected.`],
       ['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: '}' expected.`],
     ]);
 
     ws.setDocument(FILE, '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app", "dep"] }');
     assert.deepEqual(embedded(), ['app', 'dep']);
-    assert.deepEqual(ws.checkFile(app), []);
+    assert.deepEqual(checkFile(ws, app), []);
   });
 });
 

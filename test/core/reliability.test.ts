@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 import { DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
 import { analyzeLua, PARSE_SIZE_LIMIT } from '../../server/src/core/lua/luaFile';
 import { tokenize } from '../../server/src/core/lua/luaLexer';
@@ -102,7 +103,7 @@ describe('bad source', () => {
     const file = path.join(dir, 'bin.lua');
     fs.writeFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x80, 0x0a, 0xed, 0xa0, 0x80, 0x72, 0x65, 0x71]));
     const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
-    const findings = ws.checkFile(file);
+    const findings = checkFile(ws, file);
     assert.deepEqual(findings.map((f) => f.code), ['syntax-error']);
     assert.equal(runLuajit(['-bl', file]).status, 1, 'LuaJIT rejects it too');
   });
@@ -178,12 +179,12 @@ describe('bad names and paths', () => {
       'lib/app.lua': 'return require "spec/helpers"\n',
       'lib/spec/helpers.lua': 'return {}\n',
     });
-    const app = ws.checkFile(path.join(MEM_ROOT, 'lib', 'app.lua'));
+    const app = checkFile(ws, path.join(MEM_ROOT, 'lib', 'app.lua'));
     assert.deepEqual(
       app.map((f) => [f.code, f.severity, f.message]),
       [['suspicious-module-name', 'error', `'spec/helpers' cannot be embedded: the module name contains characters outside [A-Za-z0-9_.-] ("/"), and luajit -n rejects such names.`]],
     );
-    const manifest = ws.checkFile(path.join(MEM_ROOT, 'resty-build.json'));
+    const manifest = checkFile(ws, path.join(MEM_ROOT, 'resty-build.json'));
     assert.deepEqual(
       manifest.map((f) => [f.code, f.severity, f.module]),
       [['suspicious-module-name', 'error', 'spec/helpers']],
@@ -259,7 +260,7 @@ describe('bad names and paths', () => {
       },
     };
     const ws = new Workspace(hostile, { roots: [MEM_ROOT], env: { PATH: '' } });
-    const all = ws.checkAll();
+    const all = checkAll(ws);
     const main = all.get(path.join(MEM_ROOT, 'main.lua'))!;
     assert.deepEqual(main.map((f) => [f.code, f.module]), [
       ['unresolved-module', 'locked.mod'],
@@ -296,7 +297,7 @@ describe('bad names and paths', () => {
     const project = ws.projectFor(path.join(dir, 'main.lua'));
     assert.equal(ws.resolve(project, 'foo').file, path.join(dir, 'foo.lua'));
     assert.equal(ws.resolve(project, 'Foo').file, path.join(dir, 'Foo.lua'));
-    assert.deepEqual(ws.checkFile(path.join(dir, 'main.lua')).map((f) => [f.code, f.module]), [['unresolved-module', 'FOO']]);
+    assert.deepEqual(checkFile(ws, path.join(dir, 'main.lua')).map((f) => [f.code, f.module]), [['unresolved-module', 'FOO']]);
     // LuaJIT agrees.
     assert.equal(runLuajit(['-e', 'assert(require("foo") == "lower" and require("Foo") == "upper")'], { cwd: dir, env: { LUA_PATH: './?.lua' } }).status, 0);
   });
@@ -308,7 +309,7 @@ describe('bad names and paths', () => {
     assert.ok(ws.files().includes(path.join(dir, 'lib', 'app', 'ök.lua')));
     const project = ws.projectFor(path.join(dir, 'main.lua'));
     assert.equal(ws.resolve(project, 'app.ök').file, path.join(dir, 'lib', 'app', 'ök.lua'));
-    const findings = ws.checkFile(path.join(dir, 'main.lua'));
+    const findings = checkFile(ws, path.join(dir, 'main.lua'));
     assert.deepEqual(findings.map((f) => [f.code, f.module]), [
       ['suspicious-module-name', 'app.ök'],
       ['unresolved-module', 'app.missing'],
@@ -330,7 +331,7 @@ describe('bad graphs', () => {
     const project = ws.allProjects()[0];
     const closure = ws.embedding(project)!.closure;
     assert.deepEqual([...closure.files].map((f) => path.basename(f)), ['a.lua', 'b.lua', 'c.lua']);
-    const all = [...ws.checkAll().values()].flat().filter((f) => f.code === 'require-cycle');
+    const all = [...checkAll(ws).values()].flat().filter((f) => f.code === 'require-cycle');
     assert.deepEqual(all, [
       {
         file: path.join(MEM_ROOT, 'lib', 'c.lua'),
@@ -353,13 +354,13 @@ describe('bad graphs', () => {
   test('a module requiring itself; a cycle broken by a require inside a function is not reported', () => {
     const self = memWorkspace({ 'me.lua': 'local me = require "me"\nreturn {}\n' });
     assert.deepEqual(
-      self.checkFile(path.join(MEM_ROOT, 'me.lua')).map((f) => [f.code, f.message.split('.')[0]]),
+      checkFile(self, path.join(MEM_ROOT, 'me.lua')).map((f) => [f.code, f.message.split('.')[0]]),
       [['require-cycle', 'Require cycle: me -> me']],
     );
     const lazy = memWorkspace({
       'a.lua': 'local b = require "b"\nreturn {}\n',
       'b.lua': 'local M = {}\nfunction M.f()\n  if x then return require("a") end\nend\nreturn M\n',
     });
-    assert.deepEqual([...lazy.checkAll().values()].flat(), []);
+    assert.deepEqual([...checkAll(lazy).values()].flat(), []);
   });
 });

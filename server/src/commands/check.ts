@@ -1,3 +1,4 @@
+import { checkAll } from '../core/checks/fileChecks';
 import { Finding } from '../core/types';
 import {
   chooseFormat,
@@ -24,7 +25,7 @@ export function runCheck(args: CommandArgs, io: CommandIO): number {
   const format = chooseFormat(args, ['text', 'json']);
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
-  const findings = sortFindings([...workspace.checkAll().values()].flat());
+  const findings = sortFindings([...checkAll(workspace).values()].flat());
   if (format === 'json') {
     io.out(formatFindingsJson(dir, findings));
   } else {

@@ -4,16 +4,14 @@ import { analyzeLua, factsFromScan, LuaFileFacts, SyntaxVerdict } from '../lua/l
 import { LuaScan } from '../lua/luaScan';
 import { Manifest, MANIFEST_NAME, parseManifest } from '../manifest/manifest';
 import { createProject, Env, Project } from '../resolve/project';
-import { checkLuaFile, checkMapping } from '../checks/checks';
 import { computeClosure, embeddedByName, Embedding, FileJudgement, judge, sameReach } from '../embed/closure';
 import { buildMapping } from '../embed/mapping';
 import { Resolution, resolveModule } from '../resolve/resolver';
 import { Finding, LineIndex, sameRange } from '../types';
 import { isNginxConfFile } from '../nginx/nginxConf';
-import { checkConfLua } from '../checks/confChecks';
-import { checkLuakitSandbox } from '../checks/luakitSandbox';
 import { findRequireCycles } from '../resolve/requireCycles';
 import { isInside } from '../paths';
+import type { AnalysedWorkspace } from './analysedWorkspace';
 
 /** Folders never worth scanning for Lua sources. */
 const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
@@ -47,7 +45,7 @@ interface CachedFacts {
  * findings derived from them. Shared by the language server and the CLI, so
  * the two never disagree. Knows nothing about LSP or the terminal.
  */
-export class Workspace {
+export class Workspace implements AnalysedWorkspace {
   readonly fs: CachedFileSystem;
   private readonly overlays = new Map<string, string>();
   private readonly factsCache = new Map<string, CachedFacts>();
@@ -57,12 +55,12 @@ export class Workspace {
   private luaFiles: string[] = [];
   private manifestFiles: string[] = [];
   private confFiles: string[] = [];
-  private manifestFindings = new Map<string, Finding[]>();
+  private manifestFindingsByFile = new Map<string, Finding[]>();
   /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
   private readonly lastGoodManifest = new Map<string, Manifest>();
   private resolutionCache = new Map<Project, Map<string, Resolution>>();
   /** Mapping and closure per project with a manifest; recomputed lazily after any change. */
-  private embeddings: Map<Project, Embedding> | undefined;
+  private embeddingsByProject: Map<Project, Embedding> | undefined;
   /** Per-file closure judgements, valid until the mapping or the resolutions change (refresh). */
   private closureCaches = new Map<Project, Map<string, FileJudgement>>();
   /** require-cycle findings by file; recomputed lazily whenever the embeddings are. */
@@ -102,7 +100,7 @@ export class Workspace {
     this.requirers = undefined;
     this.fs.invalidate();
     this.resolutionCache = new Map();
-    this.embeddings = undefined;
+    this.embeddingsByProject = undefined;
     this.closureCaches = new Map();
     const lua: string[] = [];
     const manifests: string[] = [];
@@ -161,12 +159,12 @@ export class Workspace {
 
   private buildProjects(scripts: string[]): void {
     const projects: Project[] = [];
-    this.manifestFindings = new Map();
+    this.manifestFindingsByFile = new Map();
     const manifestDirs = new Set<string>();
     for (const file of this.manifestFiles) {
       const text = this.fs.readFile(file) ?? '';
       const result = parseManifest(file, text);
-      this.manifestFindings.set(file, result.findings);
+      this.manifestFindingsByFile.set(file, result.findings);
       let manifest = result.manifest;
       if (manifest) {
         this.lastGoodManifest.set(file, manifest);
@@ -261,10 +259,10 @@ export class Workspace {
    * before (the usual edit); recomputed (from cached judgements) otherwise.
    */
   private afterContentChange(file: string): void {
-    if (!this.embeddings) {
+    if (!this.embeddingsByProject) {
       return;
     }
-    for (const [project, embedding] of this.embeddings) {
+    for (const [project, embedding] of this.embeddingsByProject) {
       if (!embedding.closure.files.has(file)) {
         continue;
       }
@@ -272,13 +270,13 @@ export class Workspace {
       const old = cache.get(file);
       const facts = this.facts(file);
       if (!old || !facts) {
-        this.embeddings = undefined;
+        this.embeddingsByProject = undefined;
         return;
       }
       const fresh = judge(file, facts, (s, e) => facts.lines.range(s, e), embeddedByName(embedding.mapping), (name) => this.resolve(project, name));
       cache.set(file, fresh);
       if (!sameReach(old, fresh)) {
-        this.embeddings = undefined;
+        this.embeddingsByProject = undefined;
         return;
       }
       embedding.closure = embedding.closure.patched(file, fresh);
@@ -365,8 +363,16 @@ export class Workspace {
     return this.allEmbeddings().get(project);
   }
 
+  embeddings(): Iterable<Embedding> {
+    return this.allEmbeddings().values();
+  }
+
+  manifestFindings(file: string): readonly Finding[] {
+    return this.manifestFindingsByFile.get(file) ?? [];
+  }
+
   private allEmbeddings(): Map<Project, Embedding> {
-    if (!this.embeddings) {
+    if (!this.embeddingsByProject) {
       const out = new Map<Project, Embedding>();
       for (const project of this.projects) {
         const manifest = project.manifest;
@@ -386,9 +392,9 @@ export class Workspace {
         });
         out.set(project, { project, mapping, closure });
       }
-      this.embeddings = out;
+      this.embeddingsByProject = out;
     }
-    return this.embeddings;
+    return this.embeddingsByProject;
   }
 
   /**
@@ -429,7 +435,7 @@ export class Workspace {
   }
 
   /** Load-time require cycles among the workspace's files, at the require closing each. */
-  private cycleFindings(file: string): Finding[] {
+  cycleFindings(file: string): readonly Finding[] {
     return this.cycleState().get(file) ?? [];
   }
 
@@ -506,88 +512,6 @@ export class Workspace {
       index.seen.set(file, { facts, targets: [...targets] });
     }
     return [...(index.byTarget.get(target) ?? [])].sort();
-  }
-
-  /** True when the file is reached from some project's embed closure. */
-  inClosure(file: string): boolean {
-    for (const e of this.allEmbeddings().values()) {
-      if (e.closure.files.has(file)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The findings of a Lua file that need no other file parsed (syntax, its
-   * own requires): what an editor shows while the workspace is still loading.
-   */
-  checkFileLocal(file: string): Finding[] {
-    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
-    if (!facts) {
-      return [];
-    }
-    const project = this.projectFor(file);
-    return checkLuaFile(file, facts, (name) => this.resolve(project, name));
-  }
-
-  /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
-  checkFile(file: string): Finding[] {
-    if (path.basename(file) === MANIFEST_NAME) {
-      return this.checkManifest(file);
-    }
-    const closureFindings: Finding[] = [];
-    let inClosure = false;
-    for (const e of this.allEmbeddings().values()) {
-      inClosure = inClosure || e.closure.files.has(file);
-      closureFindings.push(...(e.closure.byFile.get(file) ?? []));
-    }
-    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
-    if (!facts) {
-      const judged = this.projects.some((p) => p.manifest !== undefined && p.nginxConfFile === file);
-      return [...checkConfLua(this, file, judged), ...closureFindings];
-    }
-    const project = this.projectFor(file);
-    return [
-      ...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure),
-      ...checkLuakitSandbox(this, project, file),
-      ...closureFindings,
-      ...this.cycleFindings(file),
-    ];
-  }
-
-  /** Findings for a manifest file: validation, then the mapping's own problems. */
-  checkManifest(file: string): Finding[] {
-    const findings = [...(this.manifestFindings.get(file) ?? [])];
-    const project = this.projects.find((p) => p.manifest?.file === file);
-    const embedding = project ? this.embedding(project) : undefined;
-    if (embedding && project?.manifest) {
-      findings.push(...checkMapping(project.manifest, embedding.mapping));
-    }
-    return findings;
-  }
-
-  /** Every file that has or may have findings: manifests, Lua files, and files reached by closures. */
-  checkedFiles(): string[] {
-    const files = new Set<string>([...this.manifestFiles, ...this.luaFiles, ...this.confFiles]);
-    for (const e of this.allEmbeddings().values()) {
-      for (const f of e.closure.files) {
-        files.add(f);
-      }
-      for (const f of e.closure.findings) {
-        files.add(f.file);
-      }
-    }
-    return [...files];
-  }
-
-  /** Every finding in the workspace, by file. */
-  checkAll(): Map<string, Finding[]> {
-    const out = new Map<string, Finding[]>();
-    for (const file of this.checkedFiles()) {
-      out.set(file, this.checkFile(file));
-    }
-    return out;
   }
 }
 
