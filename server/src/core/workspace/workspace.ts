@@ -7,15 +7,13 @@ import { createProject, Env, Project } from '../resolve/project';
 import { computeClosure, embeddedByName, Embedding, FileJudgement, judge, sameReach } from '../embed/closure';
 import { buildMapping } from '../embed/mapping';
 import { Resolution, resolveModule } from '../resolve/resolver';
-import { Finding, LineIndex, sameRange } from '../types';
-import { isNginxConfFile } from '../nginx/nginxConf';
+import { Finding, LineIndex } from '../types';
 import { findRequireCycles } from '../resolve/requireCycles';
 import { isInside } from '../paths';
 import type { AnalysedWorkspace } from './analysedWorkspace';
-
-/** Folders never worth scanning for Lua sources. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
-const MAX_DEPTH = 32;
+import { ClosureState, closureStateOf, sameFindings } from './closureState';
+import { walkWorkspaceFolders } from './folderWalk';
+import { OverlayFileSystem } from './overlayFs';
 
 export interface WorkspaceOptions {
   /**
@@ -47,7 +45,7 @@ interface CachedFacts {
  */
 export class Workspace implements AnalysedWorkspace {
   readonly fs: CachedFileSystem;
-  private readonly overlays = new Map<string, string>();
+  private readonly overlays: OverlayFileSystem;
   private readonly factsCache = new Map<string, CachedFacts>();
   private projects: Project[] = [];
   private readonly defaultProjects = new Map<string, Project>();
@@ -72,7 +70,8 @@ export class Workspace implements AnalysedWorkspace {
     diskFs: FileSystem,
     private readonly options: WorkspaceOptions,
   ) {
-    this.fs = new CachedFileSystem(new OverlayFileSystem(new GuardedFileSystem(diskFs), this.overlays));
+    this.overlays = new OverlayFileSystem(new GuardedFileSystem(diskFs));
+    this.fs = new CachedFileSystem(this.overlays);
     this.refresh();
   }
 
@@ -102,57 +101,14 @@ export class Workspace implements AnalysedWorkspace {
     this.resolutionCache = new Map();
     this.embeddingsByProject = undefined;
     this.closureCaches = new Map();
-    const lua: string[] = [];
-    const manifests: string[] = [];
-    const scripts: string[] = [];
-    const confs: string[] = [];
-    const visited = new Set<string>();
-    for (const root of this.options.roots) {
-      this.walk(root, 0, visited, (file) => {
-        const base = path.basename(file);
-        if (base === MANIFEST_NAME) {
-          manifests.push(file);
-        } else if (file.endsWith('.lua')) {
-          lua.push(file);
-          if (base === 'build.lua') {
-            scripts.push(file);
-          }
-        } else if (isNginxConfFile(file)) {
-          confs.push(file);
-        }
-      });
-    }
-    for (const file of this.overlays.keys()) {
-      if (file.endsWith('.lua') && !lua.includes(file) && this.options.roots.some((r) => isInside(r, file))) {
-        lua.push(file);
-      }
-    }
-    this.luaFiles = lua.sort();
-    this.manifestFiles = manifests.sort();
-    this.confFiles = confs.sort();
-    this.buildProjects(scripts);
+    const found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
+    this.luaFiles = found.lua;
+    this.manifestFiles = found.manifests;
+    this.confFiles = found.nginxConfs;
+    this.buildProjects(found.buildScripts);
     for (const file of [...this.factsCache.keys()]) {
-      if (!this.fs.isFile(file) && !this.overlays.has(file)) {
+      if (!this.fs.isFile(file) && !this.overlays.isOpen(file)) {
         this.factsCache.delete(file);
-      }
-    }
-  }
-
-  private walk(dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
-    // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
-    const real = this.fs.realPath(dir) ?? dir;
-    if (depth > MAX_DEPTH || visited.has(real)) {
-      return;
-    }
-    visited.add(real);
-    for (const entry of this.fs.readDir(dir)) {
-      const full = path.join(dir, entry.name);
-      if (entry.kind === 'directory') {
-        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-          this.walk(full, depth + 1, visited, visit);
-        }
-      } else if (entry.kind === 'file') {
-        visit(full);
       }
     }
   }
@@ -236,9 +192,9 @@ export class Workspace implements AnalysedWorkspace {
   }
 
   setDocument(file: string, text: string): void {
-    const known = this.overlays.has(file) || this.luaFiles.includes(file);
+    const known = this.overlays.isOpen(file) || this.luaFiles.includes(file);
     const requiredBefore = this.factsCache.get(file)?.facts.requires.map((r) => r.name ?? '').join('\n');
-    this.overlays.set(file, text);
+    this.overlays.setText(file, text);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
       if (this.options.deferCycles) {
         this.cyclesStale = true;
@@ -284,7 +240,7 @@ export class Workspace implements AnalysedWorkspace {
   }
 
   closeDocument(file: string): void {
-    this.overlays.delete(file);
+    this.overlays.close(file);
     this.afterContentChange(file);
     if (path.basename(file) === MANIFEST_NAME) {
       this.refresh();
@@ -297,7 +253,7 @@ export class Workspace implements AnalysedWorkspace {
   }
 
   facts(file: string): LuaFileFacts | undefined {
-    const overlay = this.overlays.get(file);
+    const overlay = this.overlays.openText(file);
     const cached = this.factsCache.get(file);
     if (overlay !== undefined) {
       if (cached?.text === overlay) {
@@ -337,7 +293,7 @@ export class Workspace implements AnalysedWorkspace {
    * finding needs line numbers.
    */
   primeFacts(file: string, stamp: string, scan: LuaScan, syntax: SyntaxVerdict | null, lines?: { starts: Int32Array; length: number }): void {
-    if (this.overlays.has(file)) {
+    if (this.overlays.isOpen(file)) {
       return;
     }
     const facts = factsFromScan(scan, syntax, () => this.fs.readFile(file) ?? '', lines ? new LineIndex(lines) : undefined);
@@ -404,25 +360,7 @@ export class Workspace implements AnalysedWorkspace {
    */
   closureState(): ClosureState {
     const embeddings = [...this.allEmbeddings().values()];
-    const cycles = this.cycleState();
-    if (embeddings.length === 1 && cycles.size === 0) {
-      return { files: embeddings[0].closure.files, byFile: embeddings[0].closure.byFile };
-    }
-    const files = new Set<string>();
-    const byFile = new Map<string, Finding[]>();
-    for (const e of this.allEmbeddings().values()) {
-      for (const f of e.closure.files) {
-        files.add(f);
-      }
-      for (const [file, findings] of e.closure.byFile) {
-        byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
-      }
-    }
-    // Cycle findings change with edits of other files too: the same diff covers them.
-    for (const [file, findings] of cycles) {
-      byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
-    }
-    return { files, byFile };
+    return closureStateOf(embeddings, this.cycleState());
   }
 
   private closureCacheOf(project: Project): Map<string, FileJudgement> {
@@ -512,81 +450,5 @@ export class Workspace implements AnalysedWorkspace {
       index.seen.set(file, { facts, targets: [...targets] });
     }
     return [...(index.byTarget.get(target) ?? [])].sort();
-  }
-}
-
-export interface ClosureState {
-  files: Set<string>;
-  byFile: Map<string, Finding[]>;
-}
-
-function sameFindings(a: readonly Finding[] | undefined, b: readonly Finding[] | undefined): boolean {
-  if (a === b) {
-    return true;
-  }
-  if (!a || !b || a.length !== b.length) {
-    return false;
-  }
-  return a.every((x, i) => {
-    const y = b[i];
-    return (
-      x === y || (x.code === y.code && x.severity === y.severity && x.message === y.message && x.file === y.file && sameRange(x.range, y.range))
-    );
-  });
-}
-
-/** Files whose closure membership or closure findings differ between two states. */
-export function changedClosureFiles(before: ClosureState, after: ClosureState): string[] {
-  const out = new Set<string>();
-  for (const f of before.files) {
-    if (!after.files.has(f)) {
-      out.add(f);
-    }
-  }
-  for (const f of after.files) {
-    if (!before.files.has(f)) {
-      out.add(f);
-    }
-  }
-  for (const f of new Set([...before.byFile.keys(), ...after.byFile.keys()])) {
-    if (!sameFindings(before.byFile.get(f), after.byFile.get(f))) {
-      out.add(f);
-    }
-  }
-  return [...out];
-}
-
-/** Open documents shadow the disk's content (but not its existence checks for other files). */
-class OverlayFileSystem implements FileSystem {
-  constructor(
-    private readonly disk: FileSystem,
-    private readonly overlays: Map<string, string>,
-  ) {
-    if (disk.stamp) {
-      this.stamp = (file) => disk.stamp!(file);
-    }
-  }
-
-  /** The disk's stamp: open documents are compared by text before stamps are looked at. */
-  stamp?: (file: string) => string | undefined;
-
-  readFile(file: string): string | undefined {
-    return this.overlays.get(file) ?? this.disk.readFile(file);
-  }
-
-  isFile(file: string): boolean {
-    return this.disk.isFile(file);
-  }
-
-  isDirectory(dir: string): boolean {
-    return this.disk.isDirectory(dir);
-  }
-
-  readDir(dir: string) {
-    return this.disk.readDir(dir);
-  }
-
-  realPath(dir: string): string | undefined {
-    return this.disk.realPath?.(dir);
   }
 }
