@@ -34,7 +34,7 @@ export interface AnalysedWorkspace {
   /** The name mapping and embed closure of a project that has a manifest. */
   embedding(project: Project): Embedding | undefined;
   /** The embeddings of every project with a manifest. */
-  embeddings(): Iterable<Embedding>;
+  embeddings(): readonly Embedding[];
   /** Load-time require cycles closed by a require of this file. */
   cycleFindings(file: string): readonly Finding[];
 }

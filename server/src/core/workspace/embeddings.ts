@@ -15,6 +15,8 @@ export type EmbeddingSource = Pick<AnalysedWorkspace, 'allProjects' | 'facts' | 
 export class ProjectEmbeddings {
   /** Recomputed lazily after any change that may move the closures. */
   private byProject: Map<Project, Embedding> | undefined;
+  /** The same embeddings as a list (an edit patches an embedding in place, so the list stays valid). */
+  private list: Embedding[] = [];
   /** Per-file closure judgements, valid until the mapping or the resolutions change (`reset`). */
   private judgementCaches = new Map<Project, Map<string, FileJudgement>>();
 
@@ -27,10 +29,16 @@ export class ProjectEmbeddings {
   }
 
   of(project: Project): Embedding | undefined {
-    return this.all().get(project);
+    return this.byProjectNow().get(project);
   }
 
-  all(): Map<Project, Embedding> {
+  /** Every project's embedding, in project order. */
+  all(): readonly Embedding[] {
+    this.byProjectNow();
+    return this.list;
+  }
+
+  private byProjectNow(): Map<Project, Embedding> {
     if (!this.byProject) {
       const out = new Map<Project, Embedding>();
       for (const project of this.source.allProjects()) {
@@ -52,6 +60,7 @@ export class ProjectEmbeddings {
         out.set(project, { project, mapping, closure });
       }
       this.byProject = out;
+      this.list = [...out.values()];
     }
     return this.byProject;
   }

@@ -157,8 +157,8 @@ export class Workspace implements AnalysedWorkspace {
     return this.embeddingSet.of(project);
   }
 
-  embeddings(): Iterable<Embedding> {
-    return this.embeddingSet.all().values();
+  embeddings(): readonly Embedding[] {
+    return this.embeddingSet.all();
   }
 
   cycleFindings(file: string): readonly Finding[] {
@@ -175,7 +175,7 @@ export class Workspace implements AnalysedWorkspace {
 
   /** What the closures and cycles say per file; compare two with changedClosureFiles. */
   closureState(): ClosureState {
-    const embeddings = [...this.embeddingSet.all().values()];
+    const embeddings = this.embeddingSet.all();
     return closureStateOf(embeddings, this.cycles.byFile());
   }
 
