@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
 import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
@@ -18,7 +19,7 @@ type Row = [string, number, number, number, string, string, string | null];
 
 function findings(dir: string): Row[] {
   const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
-  return [...ws.checkAll().values()]
+  return [...checkAll(ws).values()]
     .flat()
     .map((f): Row => [
       path.relative(dir, f.file),
@@ -65,7 +66,7 @@ test('the module map lists mapping entries, then what the closure reaches', () =
   const dir = path.join(fixtures, 'embed-problems');
   const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
   const project = ws.allProjects()[0];
-  const rows = buildModuleMap(ws.embedding(project)!, (f) => ws.checkFile(f));
+  const rows = buildModuleMap(ws.embedding(project)!, (f) => checkFile(ws, f));
   const status = Object.fromEntries(rows.map((r) => [r.module, r.status]));
   assert.deepEqual(status, {
     'app.main': 'embedded',
@@ -160,7 +161,7 @@ test("Debian's lua-cjson: require \"cjson\" is the C module LuaJIT's default cpa
   const project = ws.allProjects()[0];
   const resolved = ws.resolve(project, 'cjson');
   assert.deepEqual([resolved.status, resolved.file], ['native', cjsonSo]);
-  const row = buildModuleMap(ws.embedding(project)!, (f) => ws.checkFile(f)).find((r) => r.module === 'cjson');
+  const row = buildModuleMap(ws.embedding(project)!, (f) => checkFile(ws, f)).find((r) => r.module === 'cjson');
   assert.deepEqual([row?.status, row?.file], ['native', cjsonSo]);
 });
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { checkFile } from '../../server/src/core/checks/fileChecks';
 import { findModuleBindings } from '../../server/src/core/navigate/aliases';
 import { analyzeExports } from '../../server/src/core/navigate/exports';
 import { MemoryFileSystem } from '../../server/src/core/fs';
@@ -103,7 +104,7 @@ export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: numb
       if (target < 0.85) {
         const text = mutate(rng, rng.pick(corpus.lua), kind, rng.pick(corpus.lua));
         ws.setDocument(MAIN, text);
-        ws.checkFile(MAIN);
+        checkFile(ws, MAIN);
         const facts = ws.facts(MAIN)!;
         documentSymbols(text, facts);
         const tokens = tokenize(text);
@@ -113,13 +114,13 @@ export function runCoreFuzz(corpus: Corpus, options: { cases: number; seed: numb
         const text = mutate(rng, rng.pick(corpus.conf), kind, rng.pick(corpus.lua));
         parseNginxConf(text);
         ws.setDocument(CONF, text);
-        ws.checkFile(CONF);
+        checkFile(ws, CONF);
       } else {
         const text = mutate(rng, rng.pick(corpus.manifests), kind, rng.pick(corpus.manifests));
         parseManifest(MANIFEST, text);
         ws.setDocument(MANIFEST, text);
-        ws.checkFile(MANIFEST);
-        ws.checkFile(MAIN);
+        checkFile(ws, MANIFEST);
+        checkFile(ws, MAIN);
         ws.closeDocument(MANIFEST);
       }
     } catch (err) {

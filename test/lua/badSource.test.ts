@@ -13,6 +13,7 @@ import { Workspace } from '../../server/src/core/workspace/workspace';
 import { checkSource } from '../helpers/core';
 import { runLuajit } from '../helpers/luajit';
 import { tempDirFor as tempDir, writeTree } from '../helpers/paths';
+import { checkFile } from '../../server/src/core/checks/fileChecks';
 
 const TOO_COMPLEX =
   'This file is nested too deeply to be parsed (the parser ran out of stack), so its syntax was not checked; its requires are still found. ' +
@@ -88,7 +89,7 @@ describe('bad source', () => {
     const file = path.join(dir, 'bin.lua');
     fs.writeFileSync(file, Buffer.from([0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28, 0x80, 0x0a, 0xed, 0xa0, 0x80, 0x72, 0x65, 0x71]));
     const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
-    const findings = ws.checkFile(file);
+    const findings = checkFile(ws, file);
     assert.deepEqual(findings.map((f) => f.code), ['syntax-error']);
     assert.equal(runLuajit(['-bl', file]).status, 1, 'LuaJIT rejects it too');
   });

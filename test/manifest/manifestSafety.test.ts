@@ -6,8 +6,10 @@ import { describe, test } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { findCodeActions } from '../../server/src/features/codeActions';
+import { checkFile, checkManifest } from '../../server/src/core/checks/fileChecks';
 import { MemoryFileSystem } from '../../server/src/core/fs';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
+import { createProject } from '../../server/src/core/resolve/project';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT } from '../helpers/core';
 
@@ -75,6 +77,20 @@ describe('manifest paths', () => {
     assert.deepEqual(findingsOf({ path: ['lib/?.lua'], outDir: 'out' }), []);
   });
 
+  test('a folder whose name starts with two dots (..x) is inside the project, not outside it', () => {
+    assert.deepEqual(findingsOf({ path: ['..lib/?.lua'], stdlib: '..std', embed: [{ module: 'a', file: '..vendor/a.lua' }], outDir: '..out' }), []);
+    assert.deepEqual(findingsOf({ path: ['..lib/?.lua'], outDir: '..lib/bytecode' }).map(([code, , message]) => [code, message]), [
+      [
+        'outdir-overlaps-sources',
+        '"outDir" (..lib/bytecode) lies inside the source folder ..lib (from "path"): compiled objects would be mixed with the Lua sources. Choose a folder of its own inside the project, e.g. "build/bytecode".',
+      ],
+    ]);
+    // Its search templates are the project's own: modules found there are of workspace origin.
+    const manifest = parseManifest(FILE, JSON.stringify({ path: ['..lib/?.lua', '../up/?.lua'] })).manifest!;
+    const project = createProject(new MemoryFileSystem(), { PATH: '' }, MEM_ROOT, manifest);
+    assert.deepEqual(project.resolver.lua.slice(0, 2).map((t) => t.origin), ['workspace', 'path']);
+  });
+
   test('deeply nested JSON is a manifest-invalid error, not a crash', () => {
     const { manifest, findings } = parseManifest(FILE, '{"embed":' + '['.repeat(100_000));
     assert.equal(manifest, undefined);
@@ -93,19 +109,19 @@ describe('the last good manifest', () => {
     const embedded = () => ws.embedding(ws.allProjects()[0])?.mapping.map((e) => e.module);
     const app = path.join(MEM_ROOT, 'lib', 'app.lua');
     assert.deepEqual(embedded(), ['app']);
-    assert.deepEqual(ws.checkFile(app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
+    assert.deepEqual(checkFile(ws, app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
 
     ws.setDocument(FILE, '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app", "dep" ');
     assert.deepEqual(embedded(), ['app'], 'the old list is still in force');
-    assert.deepEqual(ws.checkFile(app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
-    assert.deepEqual(ws.checkManifest(FILE).map((f) => [f.code, f.message]), [
+    assert.deepEqual(checkFile(ws, app).map((f) => [f.code, f.module]), [['not-in-mapping', 'dep']]);
+    assert.deepEqual(checkManifest(ws, FILE).map((f) => [f.code, f.message]), [
       ['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: ']' expected.`],
       ['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: '}' expected.`],
     ]);
 
     ws.setDocument(FILE, '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app", "dep"] }');
     assert.deepEqual(embedded(), ['app', 'dep']);
-    assert.deepEqual(ws.checkFile(app), []);
+    assert.deepEqual(checkFile(ws, app), []);
   });
 });
 

@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { findDefinition, findDocumentLinks } from '../../server/src/features/navigation';
 import { findHover } from '../../server/src/features/hover';
-import { isNginxConfFile } from '../../server/src/core/navigate/luaViews';
+import { checkFile, checkedFiles } from '../../server/src/core/checks/fileChecks';
+import { isNginxConfFile } from '../../server/src/core/nginx/nginxConf';
 import { pathToUri } from '../../server/src/convert';
 import { navWorkspace, rangeIn } from '../helpers/nav';
 
@@ -43,14 +44,14 @@ describe('Lua in nginx.conf without a manifest', () => {
   test('unresolved requires in blocks and inline chunks, at their exact ranges', () => {
     const n = workspace();
     const conf = n.file('conf/nginx.conf');
-    assert.ok(n.ws.checkedFiles().includes(conf), 'the conf is checked with the workspace');
-    assert.ok(n.ws.checkedFiles().includes(n.file('site.nginx')));
-    const findings = n.ws.checkFile(conf).map((f) => ({ code: f.code, severity: f.severity, range: f.range, module: f.module }));
+    assert.ok(checkedFiles(n.ws).includes(conf), 'the conf is checked with the workspace');
+    assert.ok(checkedFiles(n.ws).includes(n.file('site.nginx')));
+    const findings = checkFile(n.ws, conf).map((f) => ({ code: f.code, severity: f.severity, range: f.range, module: f.module }));
     assert.deepEqual(findings, [
       { code: 'unresolved-module', severity: 'error', range: rangeIn(CONF, 6, '"app.missing"'), module: 'app.missing' },
       { code: 'unresolved-module', severity: 'error', range: rangeIn(CONF, 11, '"app.gone"'), module: 'app.gone' },
     ]);
-    assert.match(n.ws.checkFile(conf)[0].message, /^module 'app\.missing' not found:\n\tno field package\.preload\['app\.missing'\]\n\tno file '\.\/lib\/app\/missing\.lua'/);
+    assert.match(checkFile(n.ws, conf)[0].message, /^module 'app\.missing' not found:\n\tno field package\.preload\['app\.missing'\]\n\tno file '\.\/lib\/app\/missing\.lua'/);
   });
 
   test('links on module names and *_by_lua_file paths; definitions into modules', () => {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { suspiciousNameReason } from '../../server/src/core/resolve/moduleNames';
 import { checkSource, MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
+import { checkFile } from '../../server/src/core/checks/fileChecks';
 
 describe('odd module names', () => {
   test('require "spec/helpers" resolves by template substitution, with a suspicious-module-name warning', () => {
@@ -46,12 +47,12 @@ describe('odd module names', () => {
       'lib/app.lua': 'return require "spec/helpers"\n',
       'lib/spec/helpers.lua': 'return {}\n',
     });
-    const app = ws.checkFile(path.join(MEM_ROOT, 'lib', 'app.lua'));
+    const app = checkFile(ws, path.join(MEM_ROOT, 'lib', 'app.lua'));
     assert.deepEqual(
       app.map((f) => [f.code, f.severity, f.message]),
       [['suspicious-module-name', 'error', `'spec/helpers' cannot be embedded: the module name contains characters outside [A-Za-z0-9_.-] ("/"), and luajit -n rejects such names.`]],
     );
-    const manifest = ws.checkFile(path.join(MEM_ROOT, 'resty-build.json'));
+    const manifest = checkFile(ws, path.join(MEM_ROOT, 'resty-build.json'));
     assert.deepEqual(
       manifest.map((f) => [f.code, f.severity, f.module]),
       [['suspicious-module-name', 'error', 'spec/helpers']],

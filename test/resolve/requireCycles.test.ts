@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
 import { runLuajit } from '../helpers/luajit';
 import { tempDirFor as tempDir, writeTree } from '../helpers/paths';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 
 describe('bad graphs', () => {
   const cycle = {
@@ -20,7 +21,7 @@ describe('bad graphs', () => {
     const project = ws.allProjects()[0];
     const closure = ws.embedding(project)!.closure;
     assert.deepEqual([...closure.files].map((f) => path.basename(f)), ['a.lua', 'b.lua', 'c.lua']);
-    const all = [...ws.checkAll().values()].flat().filter((f) => f.code === 'require-cycle');
+    const all = [...checkAll(ws).values()].flat().filter((f) => f.code === 'require-cycle');
     assert.deepEqual(all, [
       {
         file: path.join(MEM_ROOT, 'lib', 'c.lua'),
@@ -43,13 +44,13 @@ describe('bad graphs', () => {
   test('a module requiring itself; a cycle broken by a require inside a function is not reported', () => {
     const self = memWorkspace({ 'me.lua': 'local me = require "me"\nreturn {}\n' });
     assert.deepEqual(
-      self.checkFile(path.join(MEM_ROOT, 'me.lua')).map((f) => [f.code, f.message.split('.')[0]]),
+      checkFile(self, path.join(MEM_ROOT, 'me.lua')).map((f) => [f.code, f.message.split('.')[0]]),
       [['require-cycle', 'Require cycle: me -> me']],
     );
     const lazy = memWorkspace({
       'a.lua': 'local b = require "b"\nreturn {}\n',
       'b.lua': 'local M = {}\nfunction M.f()\n  if x then return require("a") end\nend\nreturn M\n',
     });
-    assert.deepEqual([...lazy.checkAll().values()].flat(), []);
+    assert.deepEqual([...checkAll(lazy).values()].flat(), []);
   });
 });

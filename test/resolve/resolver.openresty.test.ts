@@ -6,6 +6,7 @@ import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkFile } from '../../server/src/core/checks/fileChecks';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../server/src/core/resolve/project';
@@ -148,7 +149,7 @@ describe('manifest path templates inside a workspace', () => {
     const project = ws.projectFor(main);
     assert.equal(project.root, path.join(root, 'service'));
     assert.equal(ws.resolve(project, 'util').file, path.join(root, 'service', 'src', 'util.lua'));
-    assert.deepEqual(ws.checkFile(main), []);
+    assert.deepEqual(checkFile(ws, main), []);
   });
 });
 

@@ -12,6 +12,7 @@ import { MEM_ROOT } from '../helpers/core';
 import { LUAJIT, notFoundTrail, runLuajit } from '../helpers/luajit';
 import { distFile, tempDirFor as tempDir, writeTree } from '../helpers/paths';
 import { unprivileged } from '../helpers/unprivileged';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 
 describe('bad paths and unreadable files', () => {
   test('a symlink loop among the search roots: the walk ends and lists every file once', (t) => {
@@ -84,7 +85,7 @@ describe('bad paths and unreadable files', () => {
       },
     };
     const ws = new Workspace(hostile, { roots: [MEM_ROOT], env: { PATH: '' } });
-    const all = ws.checkAll();
+    const all = checkAll(ws);
     const main = all.get(path.join(MEM_ROOT, 'main.lua'))!;
     assert.deepEqual(main.map((f) => [f.code, f.module]), [
       ['unresolved-module', 'locked.mod'],
@@ -156,7 +157,7 @@ describe('bad paths and unreadable files', () => {
     const project = ws.projectFor(path.join(dir, 'main.lua'));
     assert.equal(ws.resolve(project, 'foo').file, path.join(dir, 'foo.lua'));
     assert.equal(ws.resolve(project, 'Foo').file, path.join(dir, 'Foo.lua'));
-    assert.deepEqual(ws.checkFile(path.join(dir, 'main.lua')).map((f) => [f.code, f.module]), [['unresolved-module', 'FOO']]);
+    assert.deepEqual(checkFile(ws, path.join(dir, 'main.lua')).map((f) => [f.code, f.module]), [['unresolved-module', 'FOO']]);
     // LuaJIT agrees.
     assert.equal(runLuajit(['-e', 'assert(require("foo") == "lower" and require("Foo") == "upper")'], { cwd: dir, env: { LUA_PATH: './?.lua' } }).status, 0);
   });
@@ -168,7 +169,7 @@ describe('bad paths and unreadable files', () => {
     assert.ok(ws.files().includes(path.join(dir, 'lib', 'app', 'ök.lua')));
     const project = ws.projectFor(path.join(dir, 'main.lua'));
     assert.equal(ws.resolve(project, 'app.ök').file, path.join(dir, 'lib', 'app', 'ök.lua'));
-    const findings = ws.checkFile(path.join(dir, 'main.lua'));
+    const findings = checkFile(ws, path.join(dir, 'main.lua'));
     assert.deepEqual(findings.map((f) => [f.code, f.module]), [
       ['suspicious-module-name', 'app.ök'],
       ['unresolved-module', 'app.missing'],
