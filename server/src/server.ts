@@ -20,9 +20,11 @@ import {
   WorkspaceSymbolRequest,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { checkedFiles } from './core/checks/fileChecks';
 import { NodeFileSystem } from './core/fs';
 import { MANIFEST_NAME } from './core/manifest/manifest';
-import { changedClosureFiles, Workspace } from './core/workspace/workspace';
+import { changedClosureFiles } from './core/workspace/closureState';
+import { Workspace } from './core/workspace/workspace';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
@@ -245,7 +247,7 @@ documents.onDidClose((e) => {
     const ws = workspace;
     guarded(`closing ${file}`, undefined, () => {
       ws.closeDocument(file);
-      if (!ws.checkedFiles().includes(file)) {
+      if (!checkedFiles(ws).includes(file)) {
         publisher.clear(file);
       }
     });

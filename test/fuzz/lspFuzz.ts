@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { SymbolInformation } from 'vscode-languageserver-protocol/node';
 import { fileUri, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 import { chooseKind, Corpus, mutate, Rng } from './mutate';
@@ -68,8 +69,9 @@ export async function runLspFuzz(corpus: Corpus, options: { cases: number; seed:
       report.maxMs = Math.max(report.maxMs, Math.round(performance.now() - t0));
       report.cases++;
     }
-    const symbols = await client.request<unknown[]>('workspace/symbol', { query: '' });
-    report.serverAlive = Array.isArray(symbols);
+    // A failing handler answers [] as well: only a real answer (the fixture's entry module) shows the server is fine.
+    const symbols = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'app.main' });
+    report.serverAlive = symbols.some((s) => s.name === 'app.main' && s.location.uri === fileUri(path.join(tmp.dir, 'lib', 'app', 'main.lua')));
   } finally {
     await client.stop().catch(() => undefined);
     tmp.cleanup();

@@ -6,6 +6,7 @@ import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/man
 import { createProject } from '../../server/src/core/resolve/project';
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { Finding, Range } from '../../server/src/core/types';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 
 /** The root of in-memory projects. */
 export const MEM_ROOT = path.resolve('/mem-project');
@@ -37,6 +38,15 @@ export function checkSource(source: string, options: SourceCheck = {}): Finding[
   }
   const project = createProject(memFs, { PATH: '' }, MEM_ROOT, manifest);
   return checkLuaFile(file, analyzeLua(source), (name) => resolveModule(name, project.resolver, memFs));
+}
+
+/** A workspace over an in-memory tree (relative path -> text) rooted at MEM_ROOT, with an empty PATH. */
+export function memWorkspace(files: Record<string, string>): Workspace {
+  const tree: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    tree[path.join(MEM_ROOT, name)] = text;
+  }
+  return new Workspace(new MemoryFileSystem(tree), { roots: [MEM_ROOT], env: { PATH: '' } });
 }
 
 /**

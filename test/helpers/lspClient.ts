@@ -87,10 +87,10 @@ export async function startServer(
     }
   });
   connection.onNotification('window/logMessage', (params: { message: string }) => logLines.push(params.message + '\n'));
-  // The server's own notifications are kept until a test claims them.
+  // The server's own notifications and work-done progress are kept until a test claims them.
   const pending = new Map<string, unknown[]>();
   const claimers = new Map<string, ((params: unknown) => void)[]>();
-  for (const method of ['resty-build/status']) {
+  for (const method of ['resty-build/status', '$/progress']) {
     connection.onNotification(method, (params: unknown) => {
       const waiting = claimers.get(method);
       if (waiting && waiting.length > 0) {

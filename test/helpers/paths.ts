@@ -35,6 +35,13 @@ export function tempCopy(scenario?: string): { dir: string; cleanup: () => void 
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** An empty temp folder (real path) removed when the test `t` ends. */
+export function tempDirFor(t: { after: (fn: () => void) => void }): string {
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  return tmp.dir;
+}
+
 /** Writes files (relative path -> text) under dir, creating folders. */
 export function writeTree(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {

@@ -15,9 +15,17 @@ const MISSING_RANGE = { start: { line: 1, character: 24 }, end: { line: 1, chara
 
 const isMissing = (d: Diagnostic) => d.code === 'unresolved-module';
 
-/** A server on a fresh copy of the fixture, stopped (and the copy removed) after the test. */
+/** A second file with a finding of its own, which edits of main.lua must leave alone. */
+const OTHER = 'return require "app.elsewhere"\n';
+const OTHER_FINDING = { code: 'unresolved-module', range: { start: { line: 0, character: 15 }, end: { line: 0, character: 30 } } };
+
+/**
+ * A server on a fresh copy of the fixture (plus lib/app/other.lua), stopped
+ * (and the copy removed) after the test; both files' diagnostics are published.
+ */
 async function serverOnFixture(t: { after: (fn: () => unknown) => void }) {
   const tmp = tempCopy('lsp-missing-module');
+  fs.writeFileSync(path.join(tmp.dir, 'lib', 'app', 'other.lua'), OTHER);
   const client = await startServer(tmp.dir);
   t.after(async () => {
     await client.stop();
@@ -27,7 +35,16 @@ async function serverOnFixture(t: { after: (fn: () => unknown) => void }) {
   assert.equal(fs.readFileSync(path.join(tmp.dir, 'main.lua'), 'utf8'), MAIN, 'the fixture is what this test describes');
   await client.open(mainUri, MAIN);
   const initial = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
-  return { client, dir: tmp.dir, mainUri, initial };
+  const otherUri = fileUri(path.join(tmp.dir, 'lib', 'app', 'other.lua'));
+  const other = await client.waitForDiagnostics(otherUri, (ds) => ds.some(isMissing));
+  assert.deepEqual(other.map((d) => ({ code: d.code, range: d.range })), [OTHER_FINDING]);
+  /** Asserts that lib/app/other.lua still has its own finding, once the server has handled everything sent so far. */
+  const otherUnchanged = async () => {
+    // A request is answered after every notification before it was handled, with its publications.
+    await client.request('textDocument/documentSymbol', { textDocument: { uri: mainUri } });
+    assert.deepEqual(client.diagnostics(otherUri)?.map((d) => ({ code: d.code, range: d.range })), [OTHER_FINDING]);
+  };
+  return { client, dir: tmp.dir, mainUri, initial, otherUnchanged };
 }
 
 describe('language server', () => {
@@ -50,7 +67,7 @@ describe('language server', () => {
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
 
-    // The alias that holds the module leads to the module file too (issue 6).
+    // The alias that holds the module leads to the module file too.
     const onAlias = await client.request<Location | null>('textDocument/definition', {
       textDocument: { uri: mainUri },
       position: { line: 0, character: 8 }, // on `util`, not the string
@@ -72,13 +89,15 @@ describe('language server', () => {
   });
 
   test('an edit that fixes the require clears the diagnostic', async (t) => {
-    const { client, mainUri } = await serverOnFixture(t);
+    const { client, mainUri, otherUnchanged } = await serverOnFixture(t);
     const inside = { start: { line: 1, character: 25 }, end: { line: 1, character: 36 } }; // app.missing, without quotes
     await client.notify('textDocument/didChange', {
       textDocument: { uri: mainUri, version: 2 },
       contentChanges: [{ range: inside, text: 'app.util' }],
     });
-    assert.deepEqual(await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0), []);
+    // The wait is the check: it fails unless main.lua's set becomes exactly empty.
+    await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0);
+    await otherUnchanged();
 
     // And breaking it again brings it back, at the new range.
     await client.notify('textDocument/didChange', {
@@ -90,16 +109,37 @@ describe('language server', () => {
   });
 
   test('creating the missing file and notifying didChangeWatchedFiles clears the diagnostic', async (t) => {
-    const { client, dir, mainUri } = await serverOnFixture(t);
+    const { client, dir, mainUri, otherUnchanged } = await serverOnFixture(t);
     const created = path.join(dir, 'lib', 'app', 'missing.lua');
     fs.writeFileSync(created, 'return {}\n');
     await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(created), type: FileChangeType.Created }] });
-    assert.deepEqual(await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0), []);
+    await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0);
+    await otherUnchanged();
 
     // Deleting it again brings the diagnostic back.
     fs.rmSync(created);
     await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(created), type: FileChangeType.Deleted }] });
     const back = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
     assert.deepEqual(back.map((d) => d.range), [MISSING_RANGE]);
+  });
+
+  test('a handler that fails internally is answered (empty) and logged; the next request works', async (t) => {
+    const tmp = tempCopy('lsp-missing-module');
+    const client = await startServer(tmp.dir, { env: { RESTY_BUILD_TEST_FAULTS: '1' } });
+    t.after(async () => {
+      await client.stop();
+      tmp.cleanup();
+    });
+    assert.equal(await client.request('resty-build/test/fault', {}), null);
+    assert.match(client.log(), /\[resty-build\] test fault failed: Error: injected fault/);
+    // A failed handler would answer null here too: only the real location shows that the server still works.
+    const definition = await client.request<Location | null>('textDocument/definition', {
+      textDocument: { uri: fileUri(path.join(tmp.dir, 'main.lua')) },
+      position: { line: 0, character: 25 }, // inside "app.util"
+    });
+    assert.deepEqual(definition, {
+      uri: fileUri(path.join(tmp.dir, 'lib', 'app', 'util.lua')),
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
   });
 });

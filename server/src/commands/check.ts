@@ -1,4 +1,5 @@
 import { hasErrors, sortFindings } from '../core/findingFormat';
+import { checkAll } from '../core/checks/fileChecks';
 import { Finding } from '../core/types';
 import {
   CommandArgs,
@@ -22,7 +23,7 @@ export function runCheck(args: CommandArgs, io: CommandIO): number {
   const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
-  const findings = sortFindings([...workspace.checkAll().values()].flat());
+  const findings = sortFindings([...checkAll(workspace).values()].flat());
   if (format === 'json') {
     io.out(formatFindingsJson(dir, findings));
   } else {

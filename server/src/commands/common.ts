@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/fs';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
@@ -45,7 +46,7 @@ export function manifestProject(workspace: Workspace, dir: string): Project {
   const file = path.join(dir, MANIFEST_NAME);
   const project = workspace.allProjects().find((p) => p.manifest?.file === file);
   if (!project) {
-    const errors = workspace.checkManifest(file).filter((f) => f.severity === 'error');
+    const errors = checkManifest(workspace, file).filter((f) => f.severity === 'error');
     if (fs.existsSync(file) && errors.length > 0) {
       const first = errors[0];
       throw new CommandError(`${file}:${first.range.start.line + 1}:${first.range.start.character + 1}: ${first.message}`);

@@ -1,3 +1,4 @@
+import { checkFile } from '../core/checks/fileChecks';
 import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/embed/moduleMap';
 import { CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
 
@@ -7,7 +8,7 @@ export function runMap(args: CommandArgs, io: CommandIO): number {
   const dir = resolveDir(args.dir);
   const workspace = openWorkspace(dir, io);
   const project = manifestProject(workspace, dir);
-  const rows = buildModuleMap(workspace.embedding(project)!, (f) => workspace.checkFile(f));
+  const rows = buildModuleMap(workspace.embedding(project)!, (f) => checkFile(workspace, f));
   if (format === 'json') {
     io.out(JSON.stringify({ modules: rows }, null, 2));
   } else if (format === 'markdown') {

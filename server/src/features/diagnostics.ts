@@ -1,4 +1,5 @@
 import { Connection, Diagnostic } from 'vscode-languageserver/node';
+import { checkAll, checkFile, checkFileLocal } from '../core/checks/fileChecks';
 import { sameRange } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, toDiagnostic } from '../convert';
@@ -42,10 +43,10 @@ export class DiagnosticsPublisher {
 
   /** Everything: after start-up, file creations/deletions, manifest or closure changes. */
   publishAll(workspace: Workspace, openFiles: Iterable<string>): void {
-    const all = workspace.checkAll();
+    const all = checkAll(workspace);
     for (const file of openFiles) {
       if (!all.has(file)) {
-        all.set(file, workspace.checkFile(file));
+        all.set(file, checkFile(workspace, file));
       }
     }
     const seen = new Set<string>();
@@ -63,7 +64,7 @@ export class DiagnosticsPublisher {
 
   /** One file: an edit that cannot affect any other file's findings. `local`: skip the closure (still loading). */
   publishFile(workspace: Workspace, file: string, local = false): void {
-    const findings = local ? workspace.checkFileLocal(file) : workspace.checkFile(file);
+    const findings = local ? checkFileLocal(workspace, file) : checkFile(workspace, file);
     this.send(pathToUri(file), findings.map(toDiagnostic));
   }
 

@@ -1,3 +1,4 @@
+import { checkFile } from '../core/checks/fileChecks';
 import { buildModuleMap, formatModuleMapMarkdown } from '../core/embed/moduleMap';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, uriToPath } from '../convert';
@@ -19,7 +20,7 @@ export function moduleMapFor(workspace: Workspace, params: ModuleMapParams): Mod
       problems: 0,
     };
   }
-  const rows = buildModuleMap(embedding, (f) => workspace.checkFile(f));
+  const rows = buildModuleMap(embedding, (f) => checkFile(workspace, f));
   const problems = rows.filter((r) => !['embedded', 'builtin', 'provided'].includes(r.status)).length;
   return {
     manifestUri: pathToUri(project.manifest.file),

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/fs';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
 import { Closure } from '../core/embed/closure';
@@ -27,7 +28,7 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
     return undefined;
   }
   const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
-  return { manifest, entries, manifestFindings: workspace.checkManifest(manifest.file), project, closure: workspace.embedding(project)?.closure };
+  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file), project, closure: workspace.embedding(project)?.closure };
 }
 
 /**
@@ -44,7 +45,7 @@ export function loadBuildProject(dir: string, env: NodeJS.ProcessEnv = process.e
   const project = workspace.allProjects().find((p) => p.root === root && p.manifest?.file === file);
   const build = project && buildProjectOf(workspace, project);
   if (!build) {
-    const why = workspace.checkManifest(file).map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.message}`);
+    const why = checkManifest(workspace, file).map((f) => `${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.message}`);
     throw new BuildEnvironmentError(`${file} cannot be used: ${why.join('; ') || 'it does not parse'}`);
   }
   return build;

@@ -1,14 +1,14 @@
 import { checkLuaFile } from './checks';
 import { hostViews } from '../navigate/luaViews';
 import { Finding } from '../types';
-import type { Workspace } from '../workspace/workspace';
+import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 /**
  * The per-file checks of Lua inside an nginx configuration (`*_by_lua_block`,
  * `*_by_lua '…'`), at their positions in the conf. When a manifest's embed
  * closure already judges this conf's requires, only syntax is checked here.
  */
-export function checkConfLua(workspace: Workspace, file: string, judgedByClosure: boolean): Finding[] {
+export function checkConfLua(workspace: AnalysedWorkspace, file: string, judgedByClosure: boolean): Finding[] {
   const host = hostViews(workspace, file);
   if (!host?.isConf) {
     return [];

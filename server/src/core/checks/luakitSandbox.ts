@@ -2,10 +2,10 @@ import { findSandboxViolations } from '../navigate/luakitApi';
 import { bindingsOf, tokensOf } from '../navigate/luaViews';
 import { Project } from '../resolve/project';
 import { Finding } from '../types';
-import type { Workspace } from '../workspace/workspace';
+import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 /** The build script of a luakit project and every Lua file it reaches through literal requires. */
-export function luakitSandboxFiles(workspace: Workspace, project: Project): Set<string> {
+export function luakitSandboxFiles(workspace: AnalysedWorkspace, project: Project): Set<string> {
   const files = new Set<string>();
   if (project.profile !== 'luakit' || !project.buildScript) {
     return files;
@@ -37,7 +37,7 @@ export function luakitSandboxFiles(workspace: Workspace, project: Project): Set<
  * `luakit-sandbox`: a build script (or a module it requires) uses something
  * luakit's sandbox removes, which will be nil when the script runs.
  */
-export function checkLuakitSandbox(workspace: Workspace, project: Project, file: string): Finding[] {
+export function checkLuakitSandbox(workspace: AnalysedWorkspace, project: Project, file: string): Finding[] {
   if (project.profile !== 'luakit' || !luakitSandboxFiles(workspace, project).has(file)) {
     return [];
   }

@@ -20,6 +20,13 @@ export interface ClosureModule {
   optional: boolean;
 }
 
+/** A project's name mapping and the embed closure it starts. */
+export interface Embedding {
+  project: Project;
+  mapping: MappingEntry[];
+  closure: Closure;
+}
+
 /**
  * The result of a closure walk: the files reached and, per file, the
  * judgement of its requires. Findings and modules are derived on first use,

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { checkMapping } from '../checks/checks';
+import { Embedding } from './closure';
 import { flatFileName, objectFileName, symbolForModule } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { DiagnosticCode, Finding } from '../types';
-import { Embedding, isInside } from '../workspace/workspace';
+import { isInside } from '../paths';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 

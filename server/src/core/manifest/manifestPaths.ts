@@ -1,11 +1,7 @@
 import * as path from 'node:path';
 import type { Manifest } from './model';
 import { DiagnosticCode, Finding, Range, rangeOf } from '../types';
-
-function inside(dir: string, p: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
+import { displayPath, isInside } from '../paths';
 
 /** The folder a `package.path` template searches: everything before the segment holding `?`. */
 export function templateRoot(template: string): string {
@@ -18,8 +14,7 @@ export function templateRoot(template: string): string {
 }
 
 function shown(manifest: Manifest, p: string): string {
-  const rel = path.relative(manifest.dir, p);
-  return rel === '' ? '.' : inside(manifest.dir, p) ? rel.split(path.sep).join('/') : p;
+  return displayPath(manifest.dir, p);
 }
 
 /** A folder holding Lua sources of the project, and which key put it there. */
@@ -38,7 +33,7 @@ function sourceFolders(manifest: Manifest): SourceFolder[] {
   for (const t of manifest.path ?? []) {
     if (t !== ';;') {
       const dir = templateRoot(t);
-      if (inside(manifest.dir, dir) && dir !== manifest.dir) {
+      if (isInside(manifest.dir, dir) && dir !== manifest.dir) {
         out.push({ dir, key: 'path' });
       }
     }
@@ -61,7 +56,7 @@ function sourceFolders(manifest: Manifest): SourceFolder[] {
 export function outDirProblem(manifest: Manifest): { code: DiagnosticCode; message: string } | undefined {
   const out = manifest.outDir;
   const fix = 'Choose a folder of its own inside the project, e.g. "build/bytecode".';
-  if (!inside(manifest.dir, out)) {
+  if (!isInside(manifest.dir, out)) {
     return { code: 'manifest-path-outside', message: `"outDir" (${out}) is outside the project folder ${manifest.dir}: the build would write and delete files there. ${fix}` };
   }
   if (out === manifest.dir) {
@@ -72,10 +67,10 @@ export function outDirProblem(manifest: Manifest): { code: DiagnosticCode; messa
     if (out === src.dir) {
       return { code: 'outdir-overlaps-sources', message: `"outDir" (${shown(manifest, out)}) is ${rel}: compiled objects would be mixed with the Lua sources. ${fix}` };
     }
-    if (inside(src.dir, out)) {
+    if (isInside(src.dir, out)) {
       return { code: 'outdir-overlaps-sources', message: `"outDir" (${shown(manifest, out)}) lies inside ${rel}: compiled objects would be mixed with the Lua sources. ${fix}` };
     }
-    if (inside(out, src.dir)) {
+    if (isInside(out, src.dir)) {
       return { code: 'outdir-overlaps-sources', message: `"outDir" (${shown(manifest, out)}) contains ${rel}: the build would write and delete files among the Lua sources. ${fix}` };
     }
   }
@@ -102,19 +97,19 @@ export function checkManifestPaths(manifest: Manifest): Finding[] {
     });
   for (const key of ['path', 'cpath'] as const) {
     for (const t of manifest[key] ?? []) {
-      if (t !== ';;' && !manifest.absoluteTemplates?.has(t) && !inside(manifest.dir, templateRoot(t))) {
+      if (t !== ';;' && !manifest.absoluteTemplates?.has(t) && !isInside(manifest.dir, templateRoot(t))) {
         warn(key, t);
       }
     }
   }
   for (const key of ['stdlib', 'buildScript', 'nginxConf'] as const) {
     const p = manifest[key];
-    if (p !== undefined && !inside(manifest.dir, p)) {
+    if (p !== undefined && !isInside(manifest.dir, p)) {
       warn(key, p);
     }
   }
   for (const entry of manifest.embed) {
-    if (entry.file !== undefined && !inside(manifest.dir, entry.file)) {
+    if (entry.file !== undefined && !isInside(manifest.dir, entry.file)) {
       warn('embed', entry.file, entry.range);
     }
   }

@@ -1,12 +1,11 @@
-import * as path from 'node:path';
 import { findModuleBindings, ModuleBinding } from './aliases';
 import { docCommentAbove } from './docComments';
 import { analyzeExports, ExportedMember, ModuleExports } from './exports';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { Token, tokenize } from '../lua/luaLexer';
-import { parseNginxConf } from '../nginx/nginxConf';
+import { isNginxConfFile, parseNginxConf } from '../nginx/nginxConf';
 import { LineIndex, Range } from '../types';
-import type { Workspace } from '../workspace/workspace';
+import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 /**
  * Lua code inside a host file: the whole of a `.lua` file, or one
@@ -27,12 +26,6 @@ export interface HostViews {
   isConf: boolean;
 }
 
-/** nginx configurations resty-build reads Lua from even when no manifest names them. */
-export function isNginxConfFile(file: string): boolean {
-  const base = path.basename(file);
-  return base === 'nginx.conf' || base.endsWith('.nginx') || (base.endsWith('.conf') && path.basename(path.dirname(file)) === 'conf');
-}
-
 /** Facts of conf chunks, by chunk text: chunks rarely change while the conf is edited elsewhere. */
 const chunkFacts = new Map<string, LuaFileFacts>();
 const confCache = new Map<string, { text: string; host: HostViews }>();
@@ -50,7 +43,7 @@ function factsOfChunk(text: string): LuaFileFacts {
 }
 
 /** The Lua views of a file: one for a `.lua` file, one per Lua chunk of an nginx conf. */
-export function hostViews(workspace: Workspace, file: string): HostViews | undefined {
+export function hostViews(workspace: AnalysedWorkspace, file: string): HostViews | undefined {
   if (file.endsWith('.lua')) {
     const text = workspace.readText(file);
     const facts = text !== undefined ? workspace.facts(file) : undefined;
@@ -128,7 +121,7 @@ export function exportsOf(text: string, facts: LuaFileFacts): ModuleExports {
 }
 
 /** Exports of a module file in the workspace (or stdlib), or undefined when it cannot be read. */
-export function fileExports(workspace: Workspace, file: string): { text: string; facts: LuaFileFacts; exports: ModuleExports } | undefined {
+export function fileExports(workspace: AnalysedWorkspace, file: string): { text: string; facts: LuaFileFacts; exports: ModuleExports } | undefined {
   const text = workspace.readText(file);
   const facts = text !== undefined ? workspace.facts(file) : undefined;
   if (text === undefined || !facts) {

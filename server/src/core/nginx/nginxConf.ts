@@ -1,4 +1,11 @@
+import * as path from 'node:path';
 import { Kind, Scanner } from '../lua/scanner';
+
+/** nginx configurations resty-build reads Lua from even when no manifest names them. */
+export function isNginxConfFile(file: string): boolean {
+  const base = path.basename(file);
+  return base === 'nginx.conf' || base.endsWith('.nginx') || (base.endsWith('.conf') && path.basename(path.dirname(file)) === 'conf');
+}
 
 export interface ConfArg {
   value: string;

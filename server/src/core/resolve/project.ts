@@ -3,6 +3,7 @@ import { Profile } from './builtins';
 import { FileSystem } from '../fs';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
+import { isInside } from '../paths';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
 
 /**
@@ -74,8 +75,7 @@ function templates(list: string[], root: string, defaults: string[], source: str
       continue;
     }
     const template = path.isAbsolute(t) ? t : path.join(root, t);
-    const inside = !path.relative(root, template).startsWith('..');
-    out.push({ template, origin: inside ? 'workspace' : 'path', source });
+    out.push({ template, origin: isInside(root, template) ? 'workspace' : 'path', source });
   }
   return out;
 }

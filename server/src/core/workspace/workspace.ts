@@ -1,22 +1,21 @@
 import * as path from 'node:path';
+import { Embedding } from '../embed/closure';
 import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
-import { analyzeLua, factsFromScan, LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
+import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
-import { Manifest, MANIFEST_NAME, parseManifest } from '../manifest/manifest';
-import { createProject, Env, Project } from '../resolve/project';
-import { checkLuaFile, checkMapping } from '../checks/checks';
-import { Closure, computeClosure, embeddedByName, FileJudgement, judge, sameReach } from '../embed/closure';
-import { buildMapping, MappingEntry } from '../embed/mapping';
-import { Resolution, resolveModule } from '../resolve/resolver';
-import { Finding, LineIndex, sameRange } from '../types';
-import { isNginxConfFile } from '../navigate/luaViews';
-import { checkConfLua } from '../checks/confChecks';
-import { checkLuakitSandbox } from '../checks/luakitSandbox';
-import { findRequireCycles } from '../resolve/requireCycles';
-
-/** Folders never worth scanning for Lua sources. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
-const MAX_DEPTH = 32;
+import { MANIFEST_NAME } from '../manifest/manifest';
+import { Env, Project } from '../resolve/project';
+import { Resolution } from '../resolve/resolver';
+import { Finding } from '../types';
+import type { AnalysedWorkspace } from './analysedWorkspace';
+import { ClosureState, closureStateOf } from './closureState';
+import { ProjectEmbeddings } from './embeddings';
+import { FactsCache } from './factsCache';
+import { walkWorkspaceFolders, WorkspaceFiles } from './folderWalk';
+import { OverlayFileSystem } from './overlayFs';
+import { WorkspaceProjects } from './projects';
+import { RequireCycleTracker } from './requireCycleTracker';
+import { RequirersIndex } from './requirers';
 
 export interface WorkspaceOptions {
   /**
@@ -31,49 +30,40 @@ export interface WorkspaceOptions {
 }
 
 /**
- * Facts of one file: from an open document (checked by its text) or from
- * disk (checked by its stamp, at most once per generation).
+ * The analysis of a set of folders, kept up to date: it re-reads the folders
+ * (`refresh`), takes open documents' text, and tells each part what an
+ * edit invalidates. The parts (facts, projects, embeddings, cycles, the
+ * reverse require index) live in files of their own; the checks read the
+ * result through `AnalysedWorkspace`. Shared by the language server and the
+ * CLI, so the two never disagree. Knows nothing about LSP or the terminal.
  */
-interface CachedFacts {
-  facts: LuaFileFacts;
-  text?: string;
-  stamp?: string;
-  generation: number;
-}
-
-/**
- * The analysis of a set of folders: projects, files and their facts, and the
- * findings derived from them. Shared by the language server and the CLI, so
- * the two never disagree. Knows nothing about LSP or the terminal.
- */
-export class Workspace {
+export class Workspace implements AnalysedWorkspace {
   readonly fs: CachedFileSystem;
-  private readonly overlays = new Map<string, string>();
-  private readonly factsCache = new Map<string, CachedFacts>();
-  private projects: Project[] = [];
-  private readonly defaultProjects = new Map<string, Project>();
-  private readonly projectOfFile = new Map<string, Project>();
-  private luaFiles: string[] = [];
-  private manifestFiles: string[] = [];
-  private confFiles: string[] = [];
-  private manifestFindings = new Map<string, Finding[]>();
-  /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
-  private readonly lastGoodManifest = new Map<string, Manifest>();
-  private resolutionCache = new Map<Project, Map<string, Resolution>>();
-  /** Mapping and closure per project with a manifest; recomputed lazily after any change. */
-  private embeddings: Map<Project, Embedding> | undefined;
-  /** Per-file closure judgements, valid until the mapping or the resolutions change (refresh). */
-  private closureCaches = new Map<Project, Map<string, FileJudgement>>();
-  /** require-cycle findings by file; recomputed lazily whenever the embeddings are. */
-  private cycles: { generation: number; byFile: Map<string, Finding[]> } | undefined;
-  /** An edit changed some file's requires since the cycles were found (deferCycles only). */
-  private cyclesStale = false;
+  private readonly overlays: OverlayFileSystem;
+  private readonly factsCache: FactsCache;
+  private readonly projects: WorkspaceProjects;
+  private readonly embeddingSet: ProjectEmbeddings;
+  private readonly cycles: RequireCycleTracker;
+  private readonly requirers: RequirersIndex;
+  private found: WorkspaceFiles = { lua: [], manifests: [], buildScripts: [], nginxConfs: [] };
 
   constructor(
     diskFs: FileSystem,
     private readonly options: WorkspaceOptions,
   ) {
-    this.fs = new CachedFileSystem(new OverlayFileSystem(new GuardedFileSystem(diskFs), this.overlays));
+    this.overlays = new OverlayFileSystem(new GuardedFileSystem(diskFs));
+    this.fs = new CachedFileSystem(this.overlays);
+    this.factsCache = new FactsCache(this.fs, this.overlays);
+    this.projects = new WorkspaceProjects(this.fs, options.env, options.roots);
+    this.embeddingSet = new ProjectEmbeddings({
+      allProjects: () => this.allProjects(),
+      facts: (f) => this.facts(f),
+      readText: (f) => this.readText(f),
+      resolve: (project, name) => this.resolve(project, name),
+      isFile: (f) => this.fs.isFile(f),
+    });
+    this.cycles = new RequireCycleTracker(this, () => this.factsCache.generation, options.deferCycles === true);
+    this.requirers = new RequirersIndex(this);
     this.refresh();
   }
 
@@ -85,372 +75,94 @@ export class Workspace {
     return this.options.roots;
   }
 
-  /**
-   * Who requires what: resolved target file -> the files whose requires
-   * resolve to it, kept per file with the facts it was built from, so a
-   * query after an edit re-reads only the edited file.
-   */
-  private requirers: { byTarget: Map<string, Set<string>>; seen: Map<string, { facts: LuaFileFacts; targets: string[] }> } | undefined;
-
-  /** Bumped whenever the disk may have changed: cached facts are re-checked against their stamp once. */
-  private generation = 0;
-
   /** Re-reads the folder structure: after files were created, deleted or renamed. */
   refresh(): void {
-    this.generation++;
-    this.requirers = undefined;
+    this.factsCache.nextGeneration();
+    this.requirers.clear();
     this.fs.invalidate();
-    this.resolutionCache = new Map();
-    this.embeddings = undefined;
-    this.closureCaches = new Map();
-    const lua: string[] = [];
-    const manifests: string[] = [];
-    const scripts: string[] = [];
-    const confs: string[] = [];
-    const visited = new Set<string>();
-    for (const root of this.options.roots) {
-      this.walk(root, 0, visited, (file) => {
-        const base = path.basename(file);
-        if (base === MANIFEST_NAME) {
-          manifests.push(file);
-        } else if (file.endsWith('.lua')) {
-          lua.push(file);
-          if (base === 'build.lua') {
-            scripts.push(file);
-          }
-        } else if (isNginxConfFile(file)) {
-          confs.push(file);
-        }
-      });
-    }
-    for (const file of this.overlays.keys()) {
-      if (file.endsWith('.lua') && !lua.includes(file) && this.options.roots.some((r) => isInside(r, file))) {
-        lua.push(file);
-      }
-    }
-    this.luaFiles = lua.sort();
-    this.manifestFiles = manifests.sort();
-    this.confFiles = confs.sort();
-    this.buildProjects(scripts);
-    for (const file of [...this.factsCache.keys()]) {
-      if (!this.fs.isFile(file) && !this.overlays.has(file)) {
-        this.factsCache.delete(file);
-      }
-    }
-  }
-
-  private walk(dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
-    // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
-    const real = this.fs.realPath(dir) ?? dir;
-    if (depth > MAX_DEPTH || visited.has(real)) {
-      return;
-    }
-    visited.add(real);
-    for (const entry of this.fs.readDir(dir)) {
-      const full = path.join(dir, entry.name);
-      if (entry.kind === 'directory') {
-        if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-          this.walk(full, depth + 1, visited, visit);
-        }
-      } else if (entry.kind === 'file') {
-        visit(full);
-      }
-    }
-  }
-
-  private buildProjects(scripts: string[]): void {
-    const projects: Project[] = [];
-    this.manifestFindings = new Map();
-    const manifestDirs = new Set<string>();
-    for (const file of this.manifestFiles) {
-      const text = this.fs.readFile(file) ?? '';
-      const result = parseManifest(file, text);
-      this.manifestFindings.set(file, result.findings);
-      let manifest = result.manifest;
-      if (manifest) {
-        this.lastGoodManifest.set(file, manifest);
-      } else {
-        manifest = this.lastGoodManifest.get(file);
-      }
-      const dir = path.dirname(file);
-      manifestDirs.add(dir);
-      projects.push(createProject(this.fs, this.options.env, dir, manifest));
-    }
-    for (const script of scripts) {
-      const dir = path.dirname(script);
-      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir));
-      if (!covered) {
-        const project = createProject(this.fs, this.options.env, dir);
-        if (project.profile === 'luakit') {
-          projects.push(project);
-        }
-      }
-    }
-    // Deepest root first, so the innermost project owns a file.
-    this.projects = projects.sort((a, b) => b.root.length - a.root.length);
-    this.defaultProjects.clear();
-    this.projectOfFile.clear();
-  }
-
-  /** The project a file belongs to: the innermost manifest or build script folder, else its workspace root. */
-  projectFor(file: string): Project {
-    // Asked for every require of every file: remembered per file until the projects change.
-    let project = this.projectOfFile.get(file);
-    if (!project) {
-      project = this.findProject(file);
-      this.projectOfFile.set(file, project);
-    }
-    return project;
-  }
-
-  private findProject(file: string): Project {
-    for (const p of this.projects) {
-      if (isInside(p.root, file)) {
-        return p;
-      }
-    }
-    const root = this.options.roots.find((r) => isInside(r, file)) ?? path.dirname(file);
-    let project = this.defaultProjects.get(root);
-    if (!project) {
-      project = createProject(this.fs, this.options.env, root);
-      this.defaultProjects.set(root, project);
-    }
-    return project;
-  }
-
-  allProjects(): readonly Project[] {
-    return this.projects;
-  }
-
-  /** Lua files found in the roots (plus open documents inside them). */
-  files(): readonly string[] {
-    return this.luaFiles;
-  }
-
-  manifests(): readonly string[] {
-    return this.manifestFiles;
-  }
-
-  /** nginx configurations found in the roots (nginx.conf, *.nginx, conf/*.conf). */
-  nginxConfFiles(): readonly string[] {
-    return this.confFiles;
+    this.embeddingSet.reset();
+    this.found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
+    this.projects.discover(this.found.manifests, this.found.buildScripts);
+    this.factsCache.prune((f) => this.fs.isFile(f));
   }
 
   setDocument(file: string, text: string): void {
-    const known = this.overlays.has(file) || this.luaFiles.includes(file);
-    const requiredBefore = this.factsCache.get(file)?.facts.requires.map((r) => r.name ?? '').join('\n');
-    this.overlays.set(file, text);
+    const known = this.overlays.isOpen(file) || this.found.lua.includes(file);
+    const requiredBefore = this.factsCache.cached(file)?.requires.map((r) => r.name ?? '').join('\n');
+    this.overlays.setText(file, text);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
-      if (this.options.deferCycles) {
-        this.cyclesStale = true;
-      } else {
-        this.cycles = undefined;
-      }
+      this.cycles.requiresChanged();
     }
-    if (path.basename(file) === MANIFEST_NAME || this.projects.some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
+    // A manifest or a conf a project reads changes the projects; a new Lua file the folder lists.
+    if (path.basename(file) === MANIFEST_NAME || this.allProjects().some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
       this.refresh();
       return;
     }
-    this.afterContentChange(file);
-  }
-
-  /**
-   * Keeps the embed closures after an edit of one file: untouched when the
-   * file is in none; patched when its requires reach the same modules as
-   * before (the usual edit); recomputed (from cached judgements) otherwise.
-   */
-  private afterContentChange(file: string): void {
-    if (!this.embeddings) {
-      return;
-    }
-    for (const [project, embedding] of this.embeddings) {
-      if (!embedding.closure.files.has(file)) {
-        continue;
-      }
-      const cache = this.closureCacheOf(project);
-      const old = cache.get(file);
-      const facts = this.facts(file);
-      if (!old || !facts) {
-        this.embeddings = undefined;
-        return;
-      }
-      const fresh = judge(file, facts, (s, e) => facts.lines.range(s, e), embeddedByName(embedding.mapping), (name) => this.resolve(project, name));
-      cache.set(file, fresh);
-      if (!sameReach(old, fresh)) {
-        this.embeddings = undefined;
-        return;
-      }
-      embedding.closure = embedding.closure.patched(file, fresh);
-    }
+    this.embeddingSet.afterContentChange(file);
   }
 
   closeDocument(file: string): void {
-    this.overlays.delete(file);
-    this.afterContentChange(file);
+    this.overlays.close(file);
+    this.embeddingSet.afterContentChange(file);
     if (path.basename(file) === MANIFEST_NAME) {
       this.refresh();
     }
   }
 
-  /** The text the analysis sees: the open editor's, else the disk's. */
+  files(): readonly string[] {
+    return this.found.lua;
+  }
+
+  manifests(): readonly string[] {
+    return this.found.manifests;
+  }
+
+  nginxConfFiles(): readonly string[] {
+    return this.found.nginxConfs;
+  }
+
   readText(file: string): string | undefined {
     return this.fs.readFile(file);
   }
 
   facts(file: string): LuaFileFacts | undefined {
-    const overlay = this.overlays.get(file);
-    const cached = this.factsCache.get(file);
-    if (overlay !== undefined) {
-      if (cached?.text === overlay) {
-        return cached.facts;
-      }
-      const facts = analyzeLua(overlay);
-      this.factsCache.set(file, { facts, text: overlay, generation: this.generation });
-      return facts;
-    }
-    const stamp = this.fs.stamp;
-    if (cached?.stamp !== undefined && stamp) {
-      if (cached.generation === this.generation) {
-        return cached.facts;
-      }
-      if (stamp(file) === cached.stamp) {
-        cached.generation = this.generation;
-        return cached.facts;
-      }
-    }
-    const current = stamp?.(file);
-    const text = this.fs.readFile(file);
-    if (text === undefined) {
-      this.factsCache.delete(file);
-      return undefined;
-    }
-    if (cached?.text === text && !current) {
-      return cached.facts;
-    }
-    const facts = analyzeLua(text);
-    this.factsCache.set(file, current ? { facts, stamp: current, generation: this.generation } : { facts, text, generation: this.generation });
-    return facts;
+    return this.factsCache.facts(file);
   }
 
   /**
    * Facts computed elsewhere (a worker thread read and parsed the file) for
-   * the disk content identified by `stamp`. The text is read again only if a
-   * finding needs line numbers.
+   * the disk content identified by `stamp`.
    */
   primeFacts(file: string, stamp: string, scan: LuaScan, syntax: SyntaxVerdict | null, lines?: { starts: Int32Array; length: number }): void {
-    if (this.overlays.has(file)) {
-      return;
-    }
-    const facts = factsFromScan(scan, syntax, () => this.fs.readFile(file) ?? '', lines ? new LineIndex(lines) : undefined);
-    this.factsCache.set(file, { facts, stamp, generation: this.generation });
+    this.factsCache.prime(file, stamp, scan, syntax, lines);
+  }
+
+  allProjects(): readonly Project[] {
+    return this.projects.all();
+  }
+
+  projectFor(file: string): Project {
+    return this.projects.projectFor(file);
   }
 
   resolve(project: Project, name: string): Resolution {
-    let cache = this.resolutionCache.get(project);
-    if (!cache) {
-      cache = new Map();
-      this.resolutionCache.set(project, cache);
-    }
-    let hit = cache.get(name);
-    if (!hit) {
-      hit = resolveModule(name, project.resolver, this.fs);
-      cache.set(name, hit);
-    }
-    return hit;
+    return this.projects.resolve(project, name);
   }
 
-  /** The name mapping and embed closure of a project that has a manifest. */
+  manifestFindings(file: string): readonly Finding[] {
+    return this.projects.manifestFindings(file);
+  }
+
   embedding(project: Project): Embedding | undefined {
-    return this.allEmbeddings().get(project);
+    return this.embeddingSet.of(project);
   }
 
-  private allEmbeddings(): Map<Project, Embedding> {
-    if (!this.embeddings) {
-      const out = new Map<Project, Embedding>();
-      for (const project of this.projects) {
-        const manifest = project.manifest;
-        if (!manifest) {
-          continue;
-        }
-        const resolve = (name: string) => this.resolve(project, name);
-        const mapping = buildMapping(manifest, resolve, (f) => this.fs.isFile(f));
-        const closure = computeClosure({
-          project,
-          mapping,
-          facts: (f) => this.facts(f),
-          resolve,
-          readText: (f) => this.readText(f),
-          isFile: (f) => this.fs.isFile(f),
-          cache: this.closureCacheOf(project),
-        });
-        out.set(project, { project, mapping, closure });
-      }
-      this.embeddings = out;
-    }
-    return this.embeddings;
+  embeddings(): readonly Embedding[] {
+    return this.embeddingSet.all();
   }
 
-  /**
-   * What the embed closures say, per file: compared before and after an edit
-   * to find the files whose findings the edit changed, without checking
-   * the whole workspace again.
-   */
-  closureState(): ClosureState {
-    const embeddings = [...this.allEmbeddings().values()];
-    const cycles = this.cycleState();
-    if (embeddings.length === 1 && cycles.size === 0) {
-      return { files: embeddings[0].closure.files, byFile: embeddings[0].closure.byFile };
-    }
-    const files = new Set<string>();
-    const byFile = new Map<string, Finding[]>();
-    for (const e of this.allEmbeddings().values()) {
-      for (const f of e.closure.files) {
-        files.add(f);
-      }
-      for (const [file, findings] of e.closure.byFile) {
-        byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
-      }
-    }
-    // Cycle findings change with edits of other files too: the same diff covers them.
-    for (const [file, findings] of cycles) {
-      byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
-    }
-    return { files, byFile };
-  }
-
-  private closureCacheOf(project: Project): Map<string, FileJudgement> {
-    let cache = this.closureCaches.get(project);
-    if (!cache) {
-      cache = new Map();
-      this.closureCaches.set(project, cache);
-    }
-    return cache;
-  }
-
-  /** Load-time require cycles among the workspace's files, at the require closing each. */
-  private cycleFindings(file: string): Finding[] {
-    return this.cycleState().get(file) ?? [];
-  }
-
-  /**
-   * Cycle findings by file. Recomputed when the embeddings are rebuilt and
-   * when an edit changes which modules a file requires (see setDocument).
-   */
-  private cycleState(): Map<string, Finding[]> {
-    if (this.cycles?.generation !== this.generation) {
-      this.cycles = { generation: this.generation, byFile: this.findCycles() };
-      this.cyclesStale = false;
-    }
-    return this.cycles.byFile;
-  }
-
-  private findCycles(): Map<string, Finding[]> {
-    const byFile = new Map<string, Finding[]>();
-    const found = findRequireCycles({ files: this.luaFiles, facts: (f) => this.facts(f), resolve: (f, name) => this.resolve(this.projectFor(f), name) });
-    for (const f of found) {
-      byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-    }
-    return byFile;
+  cycleFindings(file: string): readonly Finding[] {
+    return this.cycles.findingsOf(file);
   }
 
   /**
@@ -458,221 +170,17 @@ export class Workspace {
    * requires, and returns the files whose cycle findings changed.
    */
   refreshStaleCycles(): string[] {
-    if (!this.cyclesStale || !this.cycles) {
-      return [];
-    }
-    const before = this.cycles.byFile;
-    const after = this.findCycles();
-    this.cycles = { generation: this.generation, byFile: after };
-    this.cyclesStale = false;
-    const changed: string[] = [];
-    for (const file of new Set([...before.keys(), ...after.keys()])) {
-      if (!sameFindings(before.get(file), after.get(file))) {
-        changed.push(file);
-      }
-    }
-    return changed;
+    return this.cycles.refreshStale();
+  }
+
+  /** What the closures and cycles say per file; compare two with changedClosureFiles. */
+  closureState(): ClosureState {
+    const embeddings = this.embeddingSet.all();
+    return closureStateOf(embeddings, this.cycles.byFile());
   }
 
   /** The Lua files with a require that resolves to `target` (a file), in path order. */
   requirersOf(target: string): string[] {
-    const index = (this.requirers ??= { byTarget: new Map(), seen: new Map() });
-    for (const file of this.luaFiles) {
-      const facts = this.facts(file);
-      const previous = index.seen.get(file);
-      if (!facts || previous?.facts === facts) {
-        continue;
-      }
-      for (const t of previous?.targets ?? []) {
-        index.byTarget.get(t)?.delete(file);
-      }
-      const project = this.projectFor(file);
-      const targets = new Set<string>();
-      for (const site of facts.requires) {
-        const resolved = site.name !== undefined && !site.dynamic ? this.resolve(project, site.name).file : undefined;
-        if (resolved !== undefined) {
-          targets.add(resolved);
-        }
-      }
-      for (const t of targets) {
-        let set = index.byTarget.get(t);
-        if (!set) {
-          set = new Set();
-          index.byTarget.set(t, set);
-        }
-        set.add(file);
-      }
-      index.seen.set(file, { facts, targets: [...targets] });
-    }
-    return [...(index.byTarget.get(target) ?? [])].sort();
-  }
-
-  /** True when the file is reached from some project's embed closure. */
-  inClosure(file: string): boolean {
-    for (const e of this.allEmbeddings().values()) {
-      if (e.closure.files.has(file)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * The findings of a Lua file that need no other file parsed (syntax, its
-   * own requires): what an editor shows while the workspace is still loading.
-   */
-  checkFileLocal(file: string): Finding[] {
-    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
-    if (!facts) {
-      return [];
-    }
-    const project = this.projectFor(file);
-    return checkLuaFile(file, facts, (name) => this.resolve(project, name));
-  }
-
-  /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
-  checkFile(file: string): Finding[] {
-    if (path.basename(file) === MANIFEST_NAME) {
-      return this.checkManifest(file);
-    }
-    const closureFindings: Finding[] = [];
-    let inClosure = false;
-    for (const e of this.allEmbeddings().values()) {
-      inClosure = inClosure || e.closure.files.has(file);
-      closureFindings.push(...(e.closure.byFile.get(file) ?? []));
-    }
-    const facts = file.endsWith('.lua') ? this.facts(file) : undefined;
-    if (!facts) {
-      const judged = this.projects.some((p) => p.manifest !== undefined && p.nginxConfFile === file);
-      return [...checkConfLua(this, file, judged), ...closureFindings];
-    }
-    const project = this.projectFor(file);
-    return [
-      ...checkLuaFile(file, facts, (name) => this.resolve(project, name), inClosure),
-      ...checkLuakitSandbox(this, project, file),
-      ...closureFindings,
-      ...this.cycleFindings(file),
-    ];
-  }
-
-  /** Findings for a manifest file: validation, then the mapping's own problems. */
-  checkManifest(file: string): Finding[] {
-    const findings = [...(this.manifestFindings.get(file) ?? [])];
-    const project = this.projects.find((p) => p.manifest?.file === file);
-    const embedding = project ? this.embedding(project) : undefined;
-    if (embedding && project?.manifest) {
-      findings.push(...checkMapping(project.manifest, embedding.mapping));
-    }
-    return findings;
-  }
-
-  /** Every file that has or may have findings: manifests, Lua files, and files reached by closures. */
-  checkedFiles(): string[] {
-    const files = new Set<string>([...this.manifestFiles, ...this.luaFiles, ...this.confFiles]);
-    for (const e of this.allEmbeddings().values()) {
-      for (const f of e.closure.files) {
-        files.add(f);
-      }
-      for (const f of e.closure.findings) {
-        files.add(f.file);
-      }
-    }
-    return [...files];
-  }
-
-  /** Every finding in the workspace, by file. */
-  checkAll(): Map<string, Finding[]> {
-    const out = new Map<string, Finding[]>();
-    for (const file of this.checkedFiles()) {
-      out.set(file, this.checkFile(file));
-    }
-    return out;
-  }
-}
-
-export interface ClosureState {
-  files: Set<string>;
-  byFile: Map<string, Finding[]>;
-}
-
-function sameFindings(a: readonly Finding[] | undefined, b: readonly Finding[] | undefined): boolean {
-  if (a === b) {
-    return true;
-  }
-  if (!a || !b || a.length !== b.length) {
-    return false;
-  }
-  return a.every((x, i) => {
-    const y = b[i];
-    return (
-      x === y || (x.code === y.code && x.severity === y.severity && x.message === y.message && x.file === y.file && sameRange(x.range, y.range))
-    );
-  });
-}
-
-/** Files whose closure membership or closure findings differ between two states. */
-export function changedClosureFiles(before: ClosureState, after: ClosureState): string[] {
-  const out = new Set<string>();
-  for (const f of before.files) {
-    if (!after.files.has(f)) {
-      out.add(f);
-    }
-  }
-  for (const f of after.files) {
-    if (!before.files.has(f)) {
-      out.add(f);
-    }
-  }
-  for (const f of new Set([...before.byFile.keys(), ...after.byFile.keys()])) {
-    if (!sameFindings(before.byFile.get(f), after.byFile.get(f))) {
-      out.add(f);
-    }
-  }
-  return [...out];
-}
-
-export interface Embedding {
-  project: Project;
-  mapping: MappingEntry[];
-  closure: Closure;
-}
-
-export function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-/** Open documents shadow the disk's content (but not its existence checks for other files). */
-class OverlayFileSystem implements FileSystem {
-  constructor(
-    private readonly disk: FileSystem,
-    private readonly overlays: Map<string, string>,
-  ) {
-    if (disk.stamp) {
-      this.stamp = (file) => disk.stamp!(file);
-    }
-  }
-
-  /** The disk's stamp: open documents are compared by text before stamps are looked at. */
-  stamp?: (file: string) => string | undefined;
-
-  readFile(file: string): string | undefined {
-    return this.overlays.get(file) ?? this.disk.readFile(file);
-  }
-
-  isFile(file: string): boolean {
-    return this.disk.isFile(file);
-  }
-
-  isDirectory(dir: string): boolean {
-    return this.disk.isDirectory(dir);
-  }
-
-  readDir(dir: string) {
-    return this.disk.readDir(dir);
-  }
-
-  realPath(dir: string): string | undefined {
-    return this.disk.realPath?.(dir);
+    return this.requirers.requirersOf(target);
   }
 }

@@ -1,0 +1,71 @@
+import * as path from 'node:path';
+import { FileSystem } from '../fs';
+import { MANIFEST_NAME } from '../manifest/manifest';
+import { isNginxConfFile } from '../nginx/nginxConf';
+import { isInside } from '../paths';
+
+/** Folders never worth scanning for Lua sources. */
+const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
+const MAX_DEPTH = 32;
+
+/** The files of the workspace's folders the analysis reads, each list sorted. */
+export interface WorkspaceFiles {
+  lua: string[];
+  manifests: string[];
+  /** Every `build.lua` (also in `lua`): a luakit project may start there. */
+  buildScripts: string[];
+  nginxConfs: string[];
+}
+
+/**
+ * Walks the roots for Lua files, manifests and nginx configurations,
+ * skipping hidden and tool folders. `extraLua` are open documents: one
+ * inside a root counts even before it is saved.
+ */
+export function walkWorkspaceFolders(fs: FileSystem, roots: readonly string[], extraLua: Iterable<string> = []): WorkspaceFiles {
+  const lua: string[] = [];
+  const manifests: string[] = [];
+  const buildScripts: string[] = [];
+  const nginxConfs: string[] = [];
+  const visited = new Set<string>();
+  for (const root of roots) {
+    walk(fs, root, 0, visited, (file) => {
+      const base = path.basename(file);
+      if (base === MANIFEST_NAME) {
+        manifests.push(file);
+      } else if (file.endsWith('.lua')) {
+        lua.push(file);
+        if (base === 'build.lua') {
+          buildScripts.push(file);
+        }
+      } else if (isNginxConfFile(file)) {
+        nginxConfs.push(file);
+      }
+    });
+  }
+  for (const file of extraLua) {
+    if (file.endsWith('.lua') && !lua.includes(file) && roots.some((r) => isInside(r, file))) {
+      lua.push(file);
+    }
+  }
+  return { lua: lua.sort(), manifests: manifests.sort(), buildScripts, nginxConfs: nginxConfs.sort() };
+}
+
+function walk(fs: FileSystem, dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
+  // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
+  const real = fs.realPath?.(dir) ?? dir;
+  if (depth > MAX_DEPTH || visited.has(real)) {
+    return;
+  }
+  visited.add(real);
+  for (const entry of fs.readDir(dir)) {
+    const full = path.join(dir, entry.name);
+    if (entry.kind === 'directory') {
+      if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
+        walk(fs, full, depth + 1, visited, visit);
+      }
+    } else if (entry.kind === 'file') {
+      visit(full);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import * as path from 'node:path';
+import { FileSystem } from '../fs';
+import { Manifest, parseManifest } from '../manifest/manifest';
+import { isInside } from '../paths';
+import { createProject, Env, Project } from '../resolve/project';
+import { Resolution, resolveModule } from '../resolve/resolver';
+import { Finding } from '../types';
+
+/**
+ * The build projects of a workspace (one per manifest, one per luakit build
+ * script without one, a default one per root) and the resolutions of their
+ * requires. Found again by `discover` whenever the folders may have changed;
+ * everything derived from the old projects is dropped with them.
+ */
+export class WorkspaceProjects {
+  /** Deepest root first, so the innermost project owns a file. */
+  private projects: Project[] = [];
+  private readonly defaultProjects = new Map<string, Project>();
+  private readonly projectOfFile = new Map<string, Project>();
+  private manifestFindingsByFile = new Map<string, Finding[]>();
+  /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
+  private readonly lastGoodManifest = new Map<string, Manifest>();
+  private resolutions = new Map<Project, Map<string, Resolution>>();
+
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly env: Env,
+    private readonly roots: readonly string[],
+  ) {}
+
+  /** Reads the manifests and build scripts found by the folder walk into projects. */
+  discover(manifestFiles: readonly string[], buildScripts: readonly string[]): void {
+    const projects: Project[] = [];
+    this.manifestFindingsByFile = new Map();
+    const manifestDirs = new Set<string>();
+    for (const file of manifestFiles) {
+      const text = this.fs.readFile(file) ?? '';
+      const result = parseManifest(file, text);
+      this.manifestFindingsByFile.set(file, result.findings);
+      let manifest = result.manifest;
+      if (manifest) {
+        this.lastGoodManifest.set(file, manifest);
+      } else {
+        manifest = this.lastGoodManifest.get(file);
+      }
+      const dir = path.dirname(file);
+      manifestDirs.add(dir);
+      projects.push(createProject(this.fs, this.env, dir, manifest));
+    }
+    for (const script of buildScripts) {
+      const dir = path.dirname(script);
+      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir));
+      if (!covered) {
+        const project = createProject(this.fs, this.env, dir);
+        if (project.profile === 'luakit') {
+          projects.push(project);
+        }
+      }
+    }
+    this.projects = projects.sort((a, b) => b.root.length - a.root.length);
+    this.defaultProjects.clear();
+    this.projectOfFile.clear();
+    this.resolutions = new Map();
+  }
+
+  /** The projects with a manifest or a luakit build script (not the default ones). */
+  all(): readonly Project[] {
+    return this.projects;
+  }
+
+  /** The project a file belongs to: the innermost manifest or build script folder, else its workspace root. */
+  projectFor(file: string): Project {
+    // Asked for every require of every file: remembered per file until the projects change.
+    let project = this.projectOfFile.get(file);
+    if (!project) {
+      project = this.findProject(file);
+      this.projectOfFile.set(file, project);
+    }
+    return project;
+  }
+
+  private findProject(file: string): Project {
+    for (const p of this.projects) {
+      if (isInside(p.root, file)) {
+        return p;
+      }
+    }
+    const root = this.roots.find((r) => isInside(r, file)) ?? path.dirname(file);
+    let project = this.defaultProjects.get(root);
+    if (!project) {
+      project = createProject(this.fs, this.env, root);
+      this.defaultProjects.set(root, project);
+    }
+    return project;
+  }
+
+  /** Validation findings of a manifest file, from its last read. */
+  manifestFindings(file: string): readonly Finding[] {
+    return this.manifestFindingsByFile.get(file) ?? [];
+  }
+
+  /** A require name as the project's loaders resolve it; remembered until the next discovery. */
+  resolve(project: Project, name: string): Resolution {
+    let cache = this.resolutions.get(project);
+    if (!cache) {
+      cache = new Map();
+      this.resolutions.set(project, cache);
+    }
+    let hit = cache.get(name);
+    if (!hit) {
+      hit = resolveModule(name, project.resolver, this.fs);
+      cache.set(name, hit);
+    }
+    return hit;
+  }
+}

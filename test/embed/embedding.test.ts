@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
+import { NodeFileSystem } from '../../server/src/core/fs';
+import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
+import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
+import { Workspace } from '../../server/src/core/workspace/workspace';
+import { requireCapability } from '../e2e/capability';
+import { runLuajit } from '../helpers/luajit';
+
+const fixtures = path.join(__dirname, '..', 'fixtures');
+
+/** [file, line, column, endColumn, severity, code, module], 1-based like the CLI. */
+type Row = [string, number, number, number, string, string, string | null];
+
+function findings(dir: string): Row[] {
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  return [...checkAll(ws).values()]
+    .flat()
+    .map((f): Row => [
+      path.relative(dir, f.file),
+      f.range.start.line + 1,
+      f.range.start.character + 1,
+      f.range.end.character + 1,
+      f.severity,
+      f.code,
+      f.module ?? null,
+    ])
+    .sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1] || a[2] - b[2]);
+}
+
+test('a project whose closure is fully embedded yields no findings', () => {
+  assert.deepEqual(findings(path.join(fixtures, 'embed-clean')), []);
+});
+
+test('every embedding problem is reported with its exact code, severity and range', () => {
+  const main = path.join('lib', 'app', 'main.lua');
+  assert.deepEqual(findings(path.join(fixtures, 'embed-problems')), [
+    [main, 1, 22, 32, 'error', 'not-in-mapping', 'app.util'],
+    [main, 2, 32, 46, 'warning', 'not-in-mapping', 'app.optional'],
+    [main, 3, 22, 32, 'error', 'unresolved-module', 'app.gone'],
+    [main, 4, 21, 30, 'warning', 'dynamic-require', null],
+    [main, 5, 23, 30, 'error', 'native-module', 'cjson'],
+    [main, 6, 24, 33, 'error', 'hyphen-name', 'foo-bar'],
+    [main, 8, 24, 31, 'warning', 'native-module', null],
+    [path.join('lib', 'app', 'newer.lua'), 3, 12, 13, 'error', 'luajit-syntax', null],
+    ['resty-build.json', 8, 5, 15, 'warning', 'duplicate-mapping', 'app.main'],
+    ['resty-build.json', 9, 5, 12, 'error', 'symbol-collision', 'a.b_c'],
+    ['resty-build.json', 10, 5, 12, 'error', 'symbol-collision', 'a_b.c'],
+    ['resty-build.json', 11, 5, 64, 'info', 'mapping-name-mismatch', 'app.vendored'],
+    ['resty-build.json', 12, 5, 58, 'error', 'mapping-file-missing', 'app.nofile'],
+    ['resty-build.json', 13, 5, 13, 'error', 'hyphen-name', 'my-mod'],
+  ]);
+});
+
+test('a system library loaded through ffi is not reported', () => {
+  const rows = findings(path.join(fixtures, 'embed-problems'));
+  assert.equal(rows.filter((r) => r[1] === 9 && r[0].endsWith('main.lua')).length, 0);
+});
+
+test('the module map lists mapping entries, then what the closure reaches', () => {
+  const dir = path.join(fixtures, 'embed-problems');
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const project = ws.allProjects()[0];
+  const rows = buildModuleMap(ws.embedding(project)!, (f) => checkFile(ws, f));
+  const status = Object.fromEntries(rows.map((r) => [r.module, r.status]));
+  assert.deepEqual(status, {
+    'app.main': 'embedded',
+    'a.b_c': 'error',
+    'a_b.c': 'error',
+    'app.vendored': 'embedded',
+    'app.nofile': 'error',
+    'my-mod': 'hyphen-name',
+    'app.newer': 'error',
+    'app.gone': 'unresolved',
+    'app.optional': 'not-in-mapping',
+    'app.util': 'not-in-mapping',
+    cjson: 'native',
+    ffi: 'builtin',
+    'foo-bar': 'hyphen-name',
+  });
+  const main = rows.find((r) => r.module === 'app.main')!;
+  assert.equal(main.flatName, 'app_main.lua');
+  assert.equal(main.symbol, 'luaJIT_BC_app_main');
+  assert.equal(main.object, path.join(dir, 'build', 'bytecode', 'app_main.o'));
+  assert.equal(main.origin, 'workspace');
+  // A module reached by the closure but not embedded: its origin too (inside the project).
+  assert.equal(rows.find((r) => r.module === 'app.util')!.origin, 'workspace');
+});
+
+const luaRestyCore = '/usr/share/lua/5.1/resty/core.lua';
+const RESTY_CORE_CLOSURE = [
+  'resty.core.base',
+  'resty.core.base64',
+  'resty.core.coroutine',
+  'resty.core.ctx',
+  'resty.core.exit',
+  'resty.core.hash',
+  'resty.core.misc',
+  'resty.core.ndk',
+  'resty.core.param',
+  'resty.core.phase',
+  'resty.core.regex',
+  'resty.core.request',
+  'resty.core.response',
+  'resty.core.shdict',
+  'resty.core.socket',
+  'resty.core.time',
+  'resty.core.uri',
+  'resty.core.utils',
+  'resty.core.var',
+  'resty.core.worker',
+  'resty.lrucache',
+];
+
+function restyCoreProject(embed: string[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-core-'));
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['/usr/share/lua/5.1/?.lua'], embed }));
+  return dir;
+}
+
+test("Debian's lua-resty-core: with only resty.core embedded, exactly its closure is not-in-mapping", (t) => {
+  if (!fs.existsSync(luaRestyCore)) {
+    assert.fail(`${luaRestyCore} is missing: apt-get install lua-resty-core lua-resty-lrucache (.ci/run does)`);
+  }
+  const dir = restyCoreProject(['resty.core']);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const rows = findings(dir);
+  assert.deepEqual([...new Set(rows.map((r) => r[5]))], ['not-in-mapping']);
+  assert.ok(rows.every((r) => r[4] === 'error'));
+  assert.deepEqual([...new Set(rows.map((r) => r[6]))].sort(), RESTY_CORE_CLOSURE);
+});
+
+test("Debian's lua-resty-core: with the whole closure embedded, nothing is reported", (t) => {
+  const dir = restyCoreProject(['resty.core', ...RESTY_CORE_CLOSURE]);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  assert.deepEqual(findings(dir), []);
+});
+
+test("Debian's lua-cjson: require \"cjson\" is the C module LuaJIT's default cpath finds, a native-module error in the closure", (t) => {
+  // The judge is plain luajit: where its default package.cpath finds cjson (Debian: /usr/lib/<triplet>/lua/5.1/cjson.so).
+  const searched = runLuajit(['-e', 'io.write(package.searchpath("cjson", package.cpath) or "")']);
+  assert.equal(searched.status, 0, searched.stderr);
+  const cjsonSo = searched.stdout;
+  const missing = cjsonSo === '' ? "luajit's default cpath finds no cjson: apt-get install lua-cjson (.ci/run does)" : undefined;
+  if (!requireCapability(t, 'lua-cjson', missing)) {
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-cjson-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // No "cpath" in the manifest: LuaJIT's defaults apply, as in an OpenResty image.
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app'] }));
+  fs.mkdirSync(path.join(dir, 'lib'));
+  fs.writeFileSync(path.join(dir, 'lib', 'app.lua'), 'local cjson = require "cjson"\nreturn cjson\n');
+  assert.deepEqual(findings(dir), [[path.join('lib', 'app.lua'), 1, 23, 30, 'error', 'native-module', 'cjson']]);
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const project = ws.allProjects()[0];
+  const resolved = ws.resolve(project, 'cjson');
+  assert.deepEqual([resolved.status, resolved.file], ['native', cjsonSo]);
+  const row = buildModuleMap(ws.embedding(project)!, (f) => checkFile(ws, f)).find((r) => r.module === 'cjson');
+  assert.deepEqual([row?.status, row?.file], ['native', cjsonSo]);
+});
+
+/** Reads the defined symbols of an object file with binutils' nm. */
+function nmSymbols(object: string): string[] {
+  const result = spawnSync('nm', ['--defined-only', object], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.trim().split(/\s+/).pop()!);
+}
+
+test('the map symbol equals what luajit -bg -n writes, for every name shape', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-sym-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const source = path.join(dir, 'm.lua');
+  fs.writeFileSync(source, 'return 1\n');
+  for (const name of ['resty.upstream.healthcheck', 'resty.core', 'a_b.c', 'foo-bar', 'x', 'ngx.ssl.session']) {
+    const object = path.join(dir, `${name}.o`);
+    const result = spawnSync('luajit', ['-bg', '-n', name, '-t', 'o', source, object], { encoding: 'utf8' });
+    assert.equal(result.status, 0, `luajit failed for ${name}: ${result.stderr}`);
+    assert.deepEqual(nmSymbols(object), [symbolForModule(name)], name);
+  }
+});
+
+test('a hyphenated name is looked up under the part after its first hyphen', () => {
+  assert.equal(runtimeSymbolForModule('foo-bar'), 'luaJIT_BC_bar');
+  assert.equal(runtimeSymbolForModule('a.b-c.d'), 'luaJIT_BC_c_d');
+  assert.equal(runtimeSymbolForModule('plain.name'), 'luaJIT_BC_plain_name');
+});

@@ -1,0 +1,179 @@
+// The real file system and a hostile one: link loops, unreadable folders and
+// files, files deleted mid-scan, case-only clashes, spaces and non-ASCII in
+// paths. The walk ends, nothing throws, and what cannot be read is absent.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
+import { Workspace } from '../../server/src/core/workspace/workspace';
+import { requireCapability } from '../e2e/capability';
+import { MEM_ROOT } from '../helpers/core';
+import { LUAJIT, notFoundTrail, runLuajit } from '../helpers/luajit';
+import { distFile, tempDirFor as tempDir, writeTree } from '../helpers/paths';
+import { unprivileged } from '../helpers/unprivileged';
+import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
+
+describe('bad paths and unreadable files', () => {
+  test('a symlink loop among the search roots: the walk ends and lists every file once', (t) => {
+    const dir = tempDir(t);
+    writeTree(dir, { 'lib/a.lua': 'return require "b"\n', 'lib/b.lua': 'return 1\n' });
+    fs.symlinkSync('.', path.join(dir, 'lib', 'self'));
+    fs.symlinkSync('..', path.join(dir, 'lib', 'up'));
+    fs.mkdirSync(path.join(dir, 'x'));
+    fs.symlinkSync(path.join(dir, 'x', 'y'), path.join(dir, 'x', 'z'));
+    fs.symlinkSync(path.join(dir, 'x', 'z'), path.join(dir, 'x', 'y'));
+    const started = Date.now();
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir, path.join(dir, 'lib')], env: {} });
+    assert.deepEqual(ws.files(), [path.join(dir, 'lib', 'a.lua'), path.join(dir, 'lib', 'b.lua')]);
+    assert.ok(Date.now() - started < 5_000);
+    // The real file system's answers on a link loop (ELOOP), a file as a folder (ENOTDIR) and a folder as a file (EISDIR).
+    const node = new NodeFileSystem();
+    const loop = path.join(dir, 'x', 'y');
+    assert.equal(node.readFile(loop), undefined);
+    assert.equal(node.isFile(loop), false);
+    assert.equal(node.isDirectory(loop), false);
+    assert.equal(node.realPath(loop), undefined);
+    assert.deepEqual(node.readDir(path.join(dir, 'lib', 'a.lua')), []);
+    assert.equal(node.readFile(path.join(dir, 'lib')), undefined);
+    assert.deepEqual(
+      node.readDir(path.join(dir, 'x')).sort((a, b) => a.name.localeCompare(b.name)),
+      [
+        { name: 'y', kind: 'other' },
+        { name: 'z', kind: 'other' },
+      ],
+    );
+  });
+
+  test('unreadable folders and files (EACCES) and files deleted mid-scan: analysed as absent, never a crash', () => {
+    const files: Record<string, string> = {
+      [path.join(MEM_ROOT, 'main.lua')]: 'local a = require "locked.mod"\nlocal b = require "gone"\nlocal c = require "ok"\n',
+      [path.join(MEM_ROOT, 'locked', 'mod.lua')]: 'return 1\n',
+      [path.join(MEM_ROOT, 'gone.lua')]: 'return 2\n',
+      [path.join(MEM_ROOT, 'ok.lua')]: 'return 3\n',
+    };
+    const mem = new MemoryFileSystem(files);
+    const eacces = (p: string) => Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' });
+    // A file deleted between listing and reading cannot be staged on a real disk on cue: a file system that
+    // throws as a disk does then, and as a locked-down one does (the real EACCES is the unprivileged test below).
+    const hostile: FileSystem = {
+      readFile: (f) => {
+        if (f.includes(`${path.sep}locked`)) {
+          throw eacces(f);
+        }
+        if (f.endsWith('gone.lua')) {
+          throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        }
+        return mem.readFile(f);
+      },
+      isFile: (f) => {
+        if (f.includes(`${path.sep}locked`)) {
+          throw eacces(f);
+        }
+        if (f.endsWith('gone.lua')) {
+          // Listed by readDir, deleted before it is read.
+          throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+        }
+        return mem.isFile(f);
+      },
+      isDirectory: (d) => mem.isDirectory(d),
+      readDir: (d): DirEntry[] => {
+        if (d.endsWith(`${path.sep}locked`)) {
+          throw eacces(d);
+        }
+        return mem.readDir(d);
+      },
+    };
+    const ws = new Workspace(hostile, { roots: [MEM_ROOT], env: { PATH: '' } });
+    const all = checkAll(ws);
+    const main = all.get(path.join(MEM_ROOT, 'main.lua'))!;
+    assert.deepEqual(main.map((f) => [f.code, f.module]), [
+      ['unresolved-module', 'locked.mod'],
+      ['unresolved-module', 'gone'],
+    ]);
+    assert.equal(ws.facts(path.join(MEM_ROOT, 'gone.lua')), undefined);
+    // As in Lua's own trail: a file that cannot be opened is "no file".
+    assert.match(main[0].message, /\tno file '\.\/locked\/mod\.lua'/);
+  });
+
+  test('the real file system, unprivileged: a file or folder of mode 000 is "no file", as for fopen in Lua\'s loader, and luajit agrees', (t) => {
+    const runner = unprivileged();
+    if (typeof runner === 'string') {
+      requireCapability(t, 'an unprivileged user', runner);
+      return;
+    }
+    const dir = tempDir(t);
+    writeTree(dir, {
+      // Only LuaJIT's defaults, so that the trail can be compared with plain luajit's.
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ';;', cpath: ';;' }),
+      'main.lua': 'local s = require "secret"\nlocal l = require "locked.mod"\nlocal o = require "open"\nreturn { s, l, o }\n',
+      'open.lua': 'return 1\n',
+      'secret.lua': 'return 2\n',
+      'locked/mod.lua': 'return 3\n',
+    });
+    // The bundle is self-contained: a copy beside the tree is reachable wherever the repository lies.
+    const cli = path.join(dir, 'tools', 'cli.js');
+    fs.mkdirSync(path.dirname(cli));
+    fs.copyFileSync(distFile('cli.js'), cli);
+    for (const folder of [dir, path.join(dir, 'tools'), path.join(dir, 'locked')]) {
+      fs.chmodSync(folder, 0o755);
+    }
+    for (const file of ['resty-build.json', 'main.lua', 'open.lua', 'secret.lua', 'locked/mod.lua', 'tools/cli.js']) {
+      fs.chmodSync(path.join(dir, file), 0o644);
+    }
+    const readable = runner.run('cat', ['open.lua'], { cwd: dir });
+    assert.equal(readable.status, 0, `${runner.user} must reach ${dir} (is TMPDIR a folder others can traverse?): ${readable.stderr}`);
+    fs.chmodSync(path.join(dir, 'secret.lua'), 0o000);
+    fs.chmodSync(path.join(dir, 'locked'), 0o000);
+    try {
+      const run = runner.run(process.execPath, [cli, 'check', dir, '--format', 'json'], { cwd: dir });
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; code: string; module: string | null; message: string }[] };
+      assert.deepEqual(
+        diagnostics.map((d) => [d.file, d.line, d.code, d.module]),
+        [
+          ['main.lua', 1, 'unresolved-module', 'secret'],
+          ['main.lua', 2, 'unresolved-module', 'locked.mod'],
+        ],
+      );
+      assert.match(diagnostics[0].message, /\n\tno file '\.\/secret\.lua'\n/);
+      assert.match(diagnostics[1].message, /\n\tno file '\.\/locked\/mod\.lua'\n/);
+      for (const d of diagnostics) {
+        const lua = runner.run(LUAJIT, ['-e', `require ${JSON.stringify(d.module)}`], { cwd: dir });
+        assert.match(lua.stderr, new RegExp(`module '${d.module!.replace('.', '\\.')}' not found`), `luajit as ${runner.user} cannot load ${d.module} either`);
+        assert.deepEqual(notFoundTrail(d.message), notFoundTrail(lua.stderr), d.module!);
+      }
+    } finally {
+      // Removable again, also when the tests do not run as root.
+      fs.chmodSync(path.join(dir, 'locked'), 0o755);
+      fs.chmodSync(path.join(dir, 'secret.lua'), 0o644);
+    }
+  });
+
+  test('case-only name clashes (Foo.lua and foo.lua): require resolves to the exact-case file', (t) => {
+    const dir = tempDir(t);
+    writeTree(dir, { 'Foo.lua': 'return "upper"\n', 'foo.lua': 'return "lower"\n', 'main.lua': 'local a = require "foo"\nlocal b = require "Foo"\nlocal c = require "FOO"\n' });
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+    const project = ws.projectFor(path.join(dir, 'main.lua'));
+    assert.equal(ws.resolve(project, 'foo').file, path.join(dir, 'foo.lua'));
+    assert.equal(ws.resolve(project, 'Foo').file, path.join(dir, 'Foo.lua'));
+    assert.deepEqual(checkFile(ws, path.join(dir, 'main.lua')).map((f) => [f.code, f.module]), [['unresolved-module', 'FOO']]);
+    // LuaJIT agrees.
+    assert.equal(runLuajit(['-e', 'assert(require("foo") == "lower" and require("Foo") == "upper")'], { cwd: dir, env: { LUA_PATH: './?.lua' } }).status, 0);
+  });
+
+  test('spaces and non-ASCII in paths: files found, requires resolved, trails spelled exactly', (t) => {
+    const dir = path.join(tempDir(t), 'my project', 'ünïcødé 名前');
+    writeTree(dir, { 'lib/app/ök.lua': 'return 1\n', 'main.lua': 'local a = require "app.ök"\nlocal b = require "app.missing"\n' });
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+    assert.ok(ws.files().includes(path.join(dir, 'lib', 'app', 'ök.lua')));
+    const project = ws.projectFor(path.join(dir, 'main.lua'));
+    assert.equal(ws.resolve(project, 'app.ök').file, path.join(dir, 'lib', 'app', 'ök.lua'));
+    const findings = checkFile(ws, path.join(dir, 'main.lua'));
+    assert.deepEqual(findings.map((f) => [f.code, f.module]), [
+      ['suspicious-module-name', 'app.ök'],
+      ['unresolved-module', 'app.missing'],
+    ]);
+    assert.match(findings[1].message, /\tno file '\.\/lib\/app\/missing\.lua'/);
+  });
+});
