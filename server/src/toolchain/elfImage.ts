@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { ElfSymbol, isElf, readElfSymbols } from './elf';
 
 /**
@@ -194,5 +195,21 @@ export class ElfImage {
       }
     }
     return found;
+  }
+}
+
+/** Nothing nginx links is this large; a bigger file is not read into memory. */
+const MAX_IMAGE_BYTES = 512 * 1024 * 1024;
+
+/** The ELF image of a regular file, or undefined when it is missing, too large or not ELF. */
+export function readImage(file: string): ElfImage | undefined {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile() || stat.size > MAX_IMAGE_BYTES) {
+      return undefined;
+    }
+    return new ElfImage(fs.readFileSync(file));
+  } catch {
+    return undefined;
   }
 }

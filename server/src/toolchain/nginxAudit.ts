@@ -2,12 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeclarationIndex, FfiFile, undefinedSymbolFindings } from '../core/embed/ffi';
 import { runtimeSymbolForModule } from '../core/embed/mapping';
-import { LoadModuleDirective, loadModuleDirectives } from '../core/nginx/loadModules';
-import { Project } from '../core/resolve/project';
 import { canRun, FfiEnvironment, scanFfi, versionCheckFails } from '../core/lua/ffiScan';
 import { Finding, LineIndex, Range, rangeOf } from '../core/types';
 import { BuildProject } from './buildProject';
-import { ElfImage } from './elfImage';
+import { AuditedDynamicModule, checkDynamicModule, loadModulesOf, SymbolOwners } from './dynamicModules';
+import { ElfImage, readImage } from './elfImage';
 import { compareWithRuntime, describeHeader, identifyLuaJit, LuaJitInfo, parseBytecodeHeader } from './luajitInfo';
 import { binarySignature, formatNgxLuaVersion, NginxBuildInfo, parseLdd, parseNginxV, readDynamicModule, SharedLibrary } from './nginxBinary';
 import { LoadTestResult, runLoadTest } from './nginxLoadTest';
@@ -42,14 +41,6 @@ export interface AuditedModule {
   message?: string;
 }
 
-export interface AuditedDynamicModule {
-  file: string;
-  line: number;
-  exists: boolean;
-  modules: { name?: string; version?: number; signature?: string }[];
-  compatible: boolean;
-  problem?: string;
-}
 
 export interface NginxFacts {
   binary: string;
@@ -67,6 +58,8 @@ export interface NginxFacts {
   arch: string;
 }
 
+export type { AuditedDynamicModule } from './dynamicModules';
+
 export interface AuditResult {
   nginx: NginxFacts;
   modules: AuditedModule[];
@@ -78,33 +71,8 @@ export interface AuditResult {
   cancelled: boolean;
 }
 
-const MAX_BINARY_BYTES = 512 * 1024 * 1024;
 
-/** The `load_module` directives of the project's nginx.conf. */
-export function loadModulesOf(project: Project): LoadModuleDirective[] {
-  if (!project.nginxConfFile || !project.nginxConf) {
-    return [];
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(project.nginxConfFile, 'utf8');
-  } catch {
-    return [];
-  }
-  return loadModuleDirectives(project.nginxConfFile, text, project.nginxConf);
-}
 
-function readImage(file: string): ElfImage | undefined {
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile() || stat.size > MAX_BINARY_BYTES) {
-      return undefined;
-    }
-    return new ElfImage(fs.readFileSync(file));
-  } catch {
-    return undefined;
-  }
-}
 
 
 /** The version a lua-nginx-module source tree named by `nginx -V` declares (src/api/ngx_http_lua_api.h). */
@@ -158,7 +126,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   const entryRange = new Map(manifest.embed.map((e) => [e.module, e.range]));
 
   // Who exports what: the binary, each library ldd lists, each load_module file.
-  const owners: { file: string; names: Set<string> }[] = [{ file: binary, names: image.exportedNames() }];
+  const owners: SymbolOwners = [{ file: binary, names: image.exportedNames() }];
   for (const lib of libraries) {
     const libImage = lib.path ? readImage(lib.path) : undefined;
     if (libImage) {
@@ -312,58 +280,6 @@ function undeclaredNote(files: readonly FfiFile[]): string[] {
   const declared = new DeclarationIndex(files);
   const missing = new Set(files.flatMap((f) => f.ffi.uses.filter((u) => !u.guarded && !declared.has(u.name)).map((u) => u.name)));
   return missing.size > 0 ? [`${missing.size} ffi.C name(s) have no ffi.cdef (reported by resty-build check as ffi-missing-declaration): ${[...missing].slice(0, 8).join(', ')}`] : [];
-}
-
-function checkDynamicModule(
-  d: LoadModuleDirective,
-  info: NginxBuildInfo,
-  signature: string | undefined,
-  owners: { file: string; names: Set<string> }[],
-  findings: Finding[],
-): AuditedDynamicModule {
-  const audited: AuditedDynamicModule = { file: d.file, line: d.range.start.line + 1, exists: fs.existsSync(d.file), modules: [], compatible: false };
-  const report = (problem: string) => {
-    audited.problem = problem;
-    findings.push({ file: d.confFile, range: d.range, severity: 'error', code: 'dynamic-module-incompatible', message: problem });
-  };
-  if (!audited.exists) {
-    report(`load_module "${d.written}": ${d.file} does not exist; nginx stops with "dlopen() … failed".`);
-    return audited;
-  }
-  const image = readImage(d.file);
-  if (!image) {
-    report(`load_module "${d.written}": ${d.file} is not an ELF shared object; nginx stops with "dlopen() … failed".`);
-    return audited;
-  }
-  owners.push({ file: d.file, names: image.exportedNames() });
-  const read = readDynamicModule(image);
-  audited.modules = read.modules;
-  if (read.error) {
-    report(`load_module "${d.written}": ${read.error}; nginx stops with 'dlsym() "ngx_modules" failed'.`);
-    return audited;
-  }
-  const wrongVersion = read.modules.find((m) => m.version !== info.versionNumber);
-  if (wrongVersion) {
-    report(
-      `load_module "${d.written}": ${wrongVersion.name ?? 'its module'} was built for nginx version ${wrongVersion.version}, this nginx is ${info.versionNumber} (${info.version}); nginx stops with "module … version ${wrongVersion.version} instead of ${info.versionNumber}". Rebuild the module against nginx ${info.version}'s sources.`,
-    );
-    return audited;
-  }
-  const wrongSignature = signature ? read.modules.find((m) => m.signature !== signature) : undefined;
-  if (wrongSignature) {
-    const compatHint = info.compat
-      ? 'This nginx was built with --with-compat; build the module with ./configure --with-compat … --add-dynamic-module=… too.'
-      : 'Build nginx and the module with --with-compat (or with exactly the same ./configure arguments).';
-    report(
-      `load_module "${d.written}": ${wrongSignature.name ?? 'its module'} has the module signature ${wrongSignature.signature}, this nginx ${signature}; nginx stops with "module … is not binary compatible". ${compatHint}`,
-    );
-    return audited;
-  }
-  if (!signature) {
-    audited.problem = 'the binary signature could not be read; the load test decides';
-  }
-  audited.compatible = true;
-  return audited;
 }
 
 /** Drops the throw-away prefix from nginx's messages. */

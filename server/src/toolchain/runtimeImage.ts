@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { isSystemLibrary } from '../core/resolve/moduleNames';
 import { LineIndex } from '../core/types';
 import { BuildProject } from './buildProject';
-import { ElfImage } from './elfImage';
-import { loadModulesOf } from './nginxAudit';
+import { readImage } from './elfImage';
+import { loadModulesOf } from './dynamicModules';
 import { parseLdd, SharedLibrary } from './nginxBinary';
 import { findExecutable, runTool } from './tool';
 
@@ -180,13 +180,7 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
     const binary = path.resolve(options.binary);
     add({ kind: 'nginx', what: 'nginx', path: binary, realPath: realPathOf(binary), from: [] });
     const libs = await lddOf(binary, env);
-    const luajit = libs.find((l) => l.path && (() => {
-      try {
-        return new ElfImage(fs.readFileSync(l.path!)).exportedNames().has('luaL_newstate');
-      } catch {
-        return false;
-      }
-    })());
+    const luajit = libs.find((l) => l.path && readImage(l.path)?.exportedNames().has('luaL_newstate'));
     if (luajit?.path) {
       add({ kind: 'libluajit', what: luajit.name, path: luajit.path, realPath: realPathOf(luajit.path), from: [binary] });
     } else {
