@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
 import { BuildParams, BuildProjectInfo, BuildProjectsRequest, BuildResponse, CompileRequest, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
 import { Config } from './config';
-import { BuildOutcome } from './moduleMap';
+import { BuildOutcome } from './embedStatus';
+import { isInside, projectLabel } from './projects';
 
 const SCHEME = 'resty-build';
 
@@ -30,21 +31,6 @@ class LinkFlagsDocuments implements vscode.TextDocumentContentProvider {
 export interface BuildListener {
   buildStarted(title: string): void;
   buildFinished(outcome: BuildOutcome | undefined): void;
-}
-
-/** A project's folder as the user knows it: relative to the workspace, or its name when it is a workspace folder. */
-function projectLabel(dir: string): string {
-  const relative = vscode.workspace.asRelativePath(dir, false);
-  return relative === dir ? path.basename(dir) : relative;
-}
-
-/**
- * Whether `file` lies in `dir`. The server's core/paths.ts isInside, which
- * the client cannot import: a folder named `..x` is inside, `..` is not.
- */
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
