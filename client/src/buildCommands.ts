@@ -1,31 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
 import { BuildParams, BuildProjectInfo, BuildProjectsRequest, BuildResponse, CompileRequest, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
 import { Config } from './config';
 import { BuildOutcome } from './embedStatus';
+import { LinkFlagsFiles } from './linkFlagsFiles';
 import { isInside, projectLabel } from './projects';
-
-const SCHEME = 'resty-build';
-
-/** The read-only preview of the link flags: a virtual document per project. */
-class LinkFlagsDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  /** The last configure line shown, for the copy command. */
-  lastLine: string | undefined;
-
-  set(uri: vscode.Uri, text: string): void {
-    this.contents.set(uri.toString(), text);
-    this.changed.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '# Run "resty-build: Preview nginx Link Flags" to fill this document.\n';
-  }
-}
 
 /** Where build results go besides the output channel: the status bar. */
 export interface BuildListener {
@@ -126,7 +106,7 @@ function reportFailure(channel: vscode.OutputChannel, title: string, e: unknown)
 /** Registers compile, preview/copy link flags and verify; returns what to dispose. */
 export function registerBuildCommands(client: LanguageClient, config: Config, listener: BuildListener): vscode.Disposable[] {
   const channel = vscode.window.createOutputChannel('resty-build Build');
-  const documents = new LinkFlagsDocuments();
+  const previews = new LinkFlagsFiles();
   const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
   // Both run programs the workspace names, so both need trust (the server checks too).
@@ -160,13 +140,12 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
       return undefined;
     }
     const flags = await client.sendRequest(LinkFlagsRequest.type, { dir: project.dir, ...settings() });
-    documents.lastLine = flags.configureLine;
     return { project, flags };
   };
 
   return [
     channel,
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
+    previews.register(),
     vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type)),
     vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type)),
     vscode.commands.registerCommand('restyBuild.showBuildOutput', () => channel.show(true)),
@@ -176,8 +155,8 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         if (!got) {
           return;
         }
-        const uri = vscode.Uri.from({ scheme: SCHEME, path: `/link-flags/${path.basename(got.project.dir)}.sh` });
-        documents.set(uri, got.flags.preview);
+        const uri = LinkFlagsFiles.uriFor(got.project.dir);
+        previews.set(uri, got.flags);
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.languages.setTextDocumentLanguage(doc, 'shellscript');
         await vscode.window.showTextDocument(doc, { preview: true });
@@ -185,9 +164,14 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         reportFailure(channel, 'link flags', e);
       }
     }),
-    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (explicit?: BuildProjectInfo) => {
+    // From the preview's title bar the argument is the preview's URI: copy what it shows. From the
+    // palette: what the active preview shows, else the flags of the active file's project.
+    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (target?: BuildProjectInfo | vscode.Uri) => {
       try {
-        const line = explicit || !documents.lastLine ? (await fetchFlags(explicit))?.flags.configureLine : documents.lastLine;
+        const preview = target instanceof vscode.Uri ? target : target ? undefined : vscode.window.activeTextEditor?.document.uri;
+        const shown = preview ? previews.configureLineOf(preview) : undefined;
+        const explicit = target instanceof vscode.Uri ? undefined : target;
+        const line = shown ?? (await fetchFlags(explicit))?.flags.configureLine;
         if (line !== undefined) {
           await vscode.env.clipboard.writeText(line);
           void vscode.window.showInformationMessage('resty-build: nginx ./configure flags copied.');

@@ -104,6 +104,11 @@ export function treeRow(container: Locator, label: string, description?: string,
   return waitVisible(row, `a tree row "${label}"${description === undefined ? '' : ` described "${description}"`}`, timeoutMs);
 }
 
+/** The notification toast that says `text`. */
+export function notification(page: Page, text: string, timeoutMs?: number): Promise<Locator> {
+  return waitVisible(page.locator('.notification-toast').filter({ hasText: text }), `a notification saying "${text}"`, timeoutMs);
+}
+
 /** Saves a PNG of the page (or of one element) in SCREENSHOT_DIR; returns its path. */
 export async function saveScreenshot(page: Page, name: string, element?: Locator): Promise<string> {
   if (!existsSync(SCREENSHOT_DIR)) {

@@ -17,7 +17,7 @@ import { requireCapability } from '../capability';
 import { electronRunEnabled, runSuiteInElectron } from './electron';
 import { buildEditorSuite, openWorkbench, REPO_ROOT, runExtensionTests, type ExtensionTestsResult } from './extensionTests';
 import { editorE2eUnavailableReason, ensureCodeServer, findCodeServer, type CodeServerInstall } from './install';
-import { collapseSideBarView, problemsPanelText, quickOpen, runFromCommandPalette, saveScreenshot, sideBarView, statusBarItem, treeRow, widenSideBar } from './ui';
+import { collapseSideBarView, notification, problemsPanelText, quickOpen, runFromCommandPalette, saveScreenshot, sideBarView, statusBarItem, treeRow, widenSideBar } from './ui';
 import { startWorkbench, type Workbench, type WorkbenchOptions } from './workbench';
 import { copyExamples, healthcheckWithProblem, PLANTED_MODULE } from './workspaces';
 import { waitForFsCondition } from '../fsWait';
@@ -119,6 +119,18 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
           await planted.click();
           await page.locator('.tab.active').filter({ hasText: 'metrics.lua' }).waitFor({ state: 'visible', timeout: 30_000 });
 
+          // The link flags: a read-only preview with a copy action in its title bar.
+          await runFromCommandPalette(page, 'resty-build: Preview nginx Link Flags');
+          await page.locator('.tab.active').filter({ hasText: 'openresty-healthcheck.sh' }).waitFor({ state: 'visible', timeout: 30_000 });
+          await page.locator('.monaco-editor .view-lines').filter({ hasText: 'app_config.o' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+          const copy = page.locator('.editor-actions [aria-label*="Copy nginx Link Flags"]').first();
+          await copy.waitFor({ state: 'visible', timeout: 30_000 });
+          await saveScreenshot(page, 'extension-link-flags');
+          await copy.click();
+          await notification(page, 'nginx ./configure flags copied');
+          await page.locator('.monaco-editor .view-line').filter({ hasText: './configure' }).first().click();
+          await page.keyboard.type('x');
+          await page.locator('.monaco-editor-overlaymessage').filter({ hasText: 'read-only' }).waitFor({ state: 'visible', timeout: 30_000 });
           st.diagnostic(`UI: checks done after ${Date.now() - started} ms`);
         } catch (err) {
           await saveScreenshot(page, 'extension-failure').catch(() => undefined);

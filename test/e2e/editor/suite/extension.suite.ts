@@ -183,18 +183,41 @@ suite('resty-build in a real workbench', () => {
     }
   });
 
-  test('Preview nginx Link Flags shows the ./configure options with one object per module', async () => {
+  test('Preview nginx Link Flags shows the ./configure options with one object per module, read-only', async () => {
     await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
     await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.equal(doc?.uri.scheme, 'resty-build');
-    const text = doc.getText();
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.scheme, 'resty-build');
+    const text = editor.document.getText();
     assert.match(text, /^# nginx \.\/configure flags for .*resty-build\.json \(objects mode\)$/m);
     assert.match(text, /^\.\/configure \\$/m);
     assert.match(text, /--with-compat/);
     for (const object of ['resty_upstream_healthcheck.o', 'resty_upstream_probe.o', 'app_config.o']) {
       assert.ok(text.includes(join(openresty, 'build', 'bytecode', object)), `the flags lack ${object}:\n${text}`);
     }
+    // A read-only file system: the editor refuses typing (the UI check types into it), nothing can write it.
+    const uri = editor.document.uri;
+    assert.equal(vscode.workspace.fs.isWritableFileSystem(uri.scheme), false);
+    assert.equal((await vscode.workspace.fs.stat(uri)).permissions, vscode.FilePermission.Readonly);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('./configure'))), (e: Error) => e instanceof vscode.FileSystemError && e.code === 'NoPermissions');
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), text);
+  });
+
+  test("the preview's title-bar copy action puts that preview's flags on the clipboard", async () => {
+    const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>;
+    const copyActions = menus['editor/title'].filter((m) => m.command === 'restyBuild.copyLinkFlags');
+    assert.deepEqual(copyActions.map((m) => m.when), ["resourceScheme == 'resty-build'"], 'a title-bar action on the previews only');
+    await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
+    await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
+    const openrestyPreview = vscode.window.activeTextEditor!.document.uri;
+    // A later preview of another project: the palette's copy would take its flags now.
+    await vscode.window.showTextDocument(vscode.Uri.file(join(luakit, 'build.lua')));
+    await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
+    assert.notEqual(vscode.window.activeTextEditor!.document.uri.toString(), openrestyPreview.toString());
+    await vscode.env.clipboard.writeText('');
+    // What VS Code runs for a title-bar action: the command with the editor's resource.
+    await vscode.commands.executeCommand('restyBuild.copyLinkFlags', openrestyPreview);
+    assert.match(await vscode.env.clipboard.readText(), /^--with-compat '--with-ld-opt=.*app_config\.o'$/);
   });
 
   test('Compile Bytecode writes one object per embedded module and reports in the status bar', async () => {
