@@ -151,10 +151,19 @@ export class ModuleView implements vscode.TreeDataProvider<ModuleViewNode>, vsco
     }
   }
 
+  /** Shows or hides the view by whether a project has a manifest; a stopped server leaves it shown, with its welcome text. */
   private async updateContext(): Promise<void> {
     const client = this.client();
-    const has = client?.isRunning() ? (await client.sendRequest(BuildProjectsRequest.type).then((p) => p.length > 0, () => false)) : false;
-    await vscode.commands.executeCommand('setContext', HAS_MANIFEST_CONTEXT, has);
+    if (!client?.isRunning()) {
+      return;
+    }
+    const has = await client.sendRequest(BuildProjectsRequest.type).then(
+      (projects) => projects.length > 0,
+      () => undefined,
+    );
+    if (has !== undefined) {
+      await vscode.commands.executeCommand('setContext', HAS_MANIFEST_CONTEXT, has);
+    }
   }
 
   dispose(): void {
