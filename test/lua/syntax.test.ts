@@ -61,6 +61,8 @@ const SNIPPETS: { name: string; text: string; valid: boolean }[] = [
   { name: "break; (Lua 5.1's optional ';' after a last statement)", text: 'for i = 1, 3 do\n  if i == 2 then break; end\nend\nwhile true do\n  break -- done\n  ;\nend\n', valid: true },
   { name: 'a second ; after break', text: 'while true do\n  break;;\nend\n', valid: false },
   { name: 'a statement after break;', text: 'while true do\n  break; local x\nend\n', valid: false },
+  { name: 'lone \\r line ends, comments included', text: '-- settings\rlocal x = 1 -- one\rreturn x\r', valid: true },
+  { name: 'code after a comment ended by a lone \\r', text: '-- the value of pi\r function math.pi end\n', valid: false },
 ];
 
 /** Where luaparse's position is known to differ from LuaJIT's line (the verdict still agrees). */
