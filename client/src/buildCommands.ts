@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
 import {
@@ -15,47 +14,14 @@ import {
   VerifyRequest,
 } from '../../server/src/protocol/protocol';
 import { Config } from './config';
-import { BuildOutcome } from './moduleMap';
-
-const SCHEME = 'resty-build';
-
-/** The read-only preview of the link flags: a virtual document per project. */
-class LinkFlagsDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  /** The last configure line shown, for the copy command. */
-  lastLine: string | undefined;
-
-  set(uri: vscode.Uri, text: string): void {
-    this.contents.set(uri.toString(), text);
-    this.changed.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '# Run "resty-build: Preview nginx Link Flags" to fill this document.\n';
-  }
-}
+import { BuildOutcome } from './embedStatus';
+import { LinkFlagsFiles } from './linkFlagsFiles';
+import { isInside, projectLabel } from './projects';
 
 /** Where build results go besides the output channel: the status bar. */
 export interface BuildListener {
   buildStarted(title: string): void;
   buildFinished(outcome: BuildOutcome | undefined): void;
-}
-
-/** A project's folder as the user knows it: relative to the workspace, or its name when it is a workspace folder. */
-function projectLabel(dir: string): string {
-  const relative = vscode.workspace.asRelativePath(dir, false);
-  return relative === dir ? path.basename(dir) : relative;
-}
-
-/**
- * Whether `file` lies in `dir`. The server's core/paths.ts isInside, which
- * the client cannot import: a folder named `..x` is inside, `..` is not.
- */
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
@@ -154,7 +120,7 @@ export const NO_NGINX_PATH =
 /** Registers compile, preview/copy link flags, verify and the audit; returns what to dispose. */
 export function registerBuildCommands(client: LanguageClient, config: Config, listener: BuildListener): vscode.Disposable[] {
   const channel = vscode.window.createOutputChannel('resty-build Build');
-  const documents = new LinkFlagsDocuments();
+  const previews = new LinkFlagsFiles();
   const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
   // They run programs the workspace names (or a binary it built), so they need trust (the server checks too).
@@ -188,13 +154,12 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
       return undefined;
     }
     const flags = await client.sendRequest(LinkFlagsRequest.type, { dir: project.dir, ...settings() });
-    documents.lastLine = flags.configureLine;
     return { project, flags };
   };
 
   return [
     channel,
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
+    previews.register(),
     vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type, (dir) => ({ dir, ...settings() }))),
     vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type, (dir) => ({ dir, ...settings() }))),
     vscode.commands.registerCommand('restyBuild.auditNginx', async (explicit?: BuildProjectInfo) => {
@@ -219,8 +184,8 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         if (!got) {
           return;
         }
-        const uri = vscode.Uri.from({ scheme: SCHEME, path: `/link-flags/${path.basename(got.project.dir)}.sh` });
-        documents.set(uri, got.flags.preview);
+        const uri = LinkFlagsFiles.uriFor(got.project.dir);
+        previews.set(uri, got.flags);
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.languages.setTextDocumentLanguage(doc, 'shellscript');
         await vscode.window.showTextDocument(doc, { preview: true });
@@ -228,9 +193,14 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         reportFailure(channel, 'link flags', e);
       }
     }),
-    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (explicit?: BuildProjectInfo) => {
+    // From the preview's title bar the argument is the preview's URI: copy what it shows. From the
+    // palette: what the active preview shows, else the flags of the active file's project.
+    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (target?: BuildProjectInfo | vscode.Uri) => {
       try {
-        const line = explicit || !documents.lastLine ? (await fetchFlags(explicit))?.flags.configureLine : documents.lastLine;
+        const preview = target instanceof vscode.Uri ? target : target ? undefined : vscode.window.activeTextEditor?.document.uri;
+        const shown = preview ? previews.configureLineOf(preview) : undefined;
+        const explicit = target instanceof vscode.Uri ? undefined : target;
+        const line = shown ?? (await fetchFlags(explicit))?.flags.configureLine;
         if (line !== undefined) {
           await vscode.env.clipboard.writeText(line);
           void vscode.window.showInformationMessage('resty-build: nginx ./configure flags copied.');

@@ -32,13 +32,14 @@ import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
+import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
 import { BuildDiagnostics } from './features/buildDiagnostics';
 import { requestRegistrar } from './features/requestGuard';
 import { codeActionParams, documentParams, inferManifestParams, invalidParams, moduleMapParams, positionParams, referenceParams, workspaceSymbolParams } from './features/requestParams';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
-import { InferManifestRequest, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
+import { InferManifestRequest, ModuleMapChangedNotification, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
 import * as fs from 'node:fs';
 import { findHover } from './features/hover';
 import { findCompletions } from './features/completion';
@@ -60,6 +61,11 @@ const onRequest = requestRegistrar(connection, (message) => connection.console.e
 registerBuildCommands(connection, onRequest, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
+// The module view re-reads a project's map when this says it changed.
+const moduleMapChanges = new ModuleMapChanges(
+  (params) => void connection.sendNotification(ModuleMapChangedNotification.type, params),
+  (err) => connection.console.error(`[resty-build] comparing module maps failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);
 
 function log(message: string): void {
   connection.console.log(`[resty-build] ${message}`);
@@ -151,6 +157,7 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   phase('published');
   ready = true;
+  guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
@@ -202,6 +209,7 @@ function onDocument(doc: TextDocument): void {
       publisher.publishFile(ws, file, true);
       return;
     }
+    moduleMapChanges.schedule(ws);
     if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua')) {
       ws.setDocument(file, doc.getText());
       publisher.publishAll(ws, openFiles());
@@ -264,6 +272,7 @@ connection.onDidChangeWatchedFiles(() => {
     // Before the initial analysis has published, it reads the tree as it is then.
     if (ready) {
       publisher.publishAll(ws, openFiles());
+      moduleMapChanges.schedule(ws);
     }
   });
 });

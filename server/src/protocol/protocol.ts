@@ -12,20 +12,61 @@ export interface ModuleMapParams {
   uri?: string;
 }
 
+/** What the embedded binary will do with a module (the `status` of `resty-build map`). */
+export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
+
+/** A place in a document: 0-based lines and characters, as LSP ranges are. */
+export interface ModuleMapLocation {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+/** One row of the module map: a mapping entry, or a module the embed closure reaches beyond them. */
+export interface ModuleMapEntry {
+  module: string;
+  status: ModuleMapStatus;
+  /** The Lua source (or C module); null when none was found or the runtime provides it. */
+  fileUri: string | null;
+  /** Where the module is, or what to fix: its file, else its manifest `embed` entry, else the first require that reaches it (unresolved), else the manifest's `provided` key; null for a built-in. */
+  location: ModuleMapLocation | null;
+  flatName: string;
+  /** Absolute path of the object file in outDir. */
+  object: string;
+  /** The `luaJIT_BC_` symbol the binary's loader looks up. */
+  symbol: string;
+  /** Where the loader finds it: workspace, stdlib, path, explicit, builtin, provided, native; null when nowhere. */
+  origin: string | null;
+  /** Why the module does not embed cleanly (finding code and message); empty when it does. */
+  reasons: { code: string; message: string }[];
+}
+
 export interface ModuleMapResult {
   /** Null when no project has a manifest. */
   manifestUri: string | null;
+  /** The folder holding the manifest; null with `manifestUri`. */
+  projectDir: string | null;
   markdown: string;
-  modules: { module: string; status: string }[];
+  modules: ModuleMapEntry[];
   /** Counts for the status bar. */
   embedded: number;
   problems: number;
 }
 
-/** The module map of the project holding `uri` (Markdown for the preview, counts for the status bar). */
+/** The module map of the project holding `uri` (rows for the module view, Markdown, counts for the status bar). */
 export namespace ModuleMapRequest {
   export const method = 'resty-build/moduleMap';
   export const type = new RequestType<ModuleMapParams, ModuleMapResult, void>(method);
+}
+
+export interface ModuleMapChangedParams {
+  /** The manifests whose module map changed since the last notification: rows, statuses, files or reasons; a new or deleted manifest too. */
+  manifestUris: string[];
+}
+
+/** Sent by the server, after the initial analysis, when an edit or a change on disk changed a project's module map. */
+export namespace ModuleMapChangedNotification {
+  export const method = 'resty-build/moduleMapChanged';
+  export const type = new NotificationType<ModuleMapChangedParams>(method);
 }
 
 export interface InferManifestParams {

@@ -10,7 +10,7 @@ import { parseLdd, SharedLibrary } from './nginxBinary';
 import { findExecutable, runTool } from './tool';
 
 /**
- * What a runtime image must carry besides the nginx binary (seed 002: the
+ * What a runtime image must carry besides the nginx binary (in a multi-stage image the
  * build stage has the toolchain, the runtime stage only the artifacts):
  * the C modules the embed closure loads from `cpath`, the libraries its
  * `ffi.load` calls name (found the way the dynamic loader finds them), the

@@ -55,11 +55,14 @@ export interface LuaFileFacts {
 }
 
 /**
- * luaparse (LuaJIT dialect) is the judge of syntax, with two corrections so
+ * luaparse (LuaJIT dialect) is the judge of syntax, with three corrections so
  * it agrees with LuaJIT itself: a leading UTF-8 BOM (and a `#` line after
- * it) is skipped (luaparse throws a TypeError on it) and binary literals
+ * it) is skipped (luaparse throws a TypeError on it); binary literals
  * (`0b101`, accepted by OpenResty's LuaJIT) are rewritten to hex literals of
- * the same length so every offset stays put.
+ * the same length; and the optional `;` after `break` (Lua 5.1's `laststat
+ * [';']`, which luaparse rejects) becomes a space. Every offset stays put.
+ * `binaryNumbers`: the offsets of the binary literals, or the text's tokens
+ * when the caller has them.
  */
 export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[]): string {
   let out = text;
@@ -80,7 +83,27 @@ export function prepareForLuaparse(text: string, binaryNumbers: readonly number[
       done = start + 2 + digits.length;
     }
   }
-  return pieces.length === 0 ? out : pieces.join('') + out.slice(done);
+  out = pieces.length === 0 ? out : pieces.join('') + out.slice(done);
+  return blankSemicolonsAfterBreak(out, binaryNumbers);
+}
+
+/** `break;` → `break ` (a second `;` stays, and luaparse rejects it where LuaJIT does). Tokenizes only text that has `break` followed by `;`. */
+function blankSemicolonsAfterBreak(text: string, known: readonly number[] | Token[]): string {
+  if (!/\bbreak\b[^;]*;/.test(text)) {
+    return text;
+  }
+  const tokens = known.length > 0 && typeof known[0] !== 'number' ? (known as Token[]) : tokenize(text);
+  let out: string[] | undefined;
+  let done = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    const before = tokens[i - 1];
+    if (t.kind === 'punct' && t.value === ';' && before.kind === 'name' && before.value === 'break') {
+      (out ??= []).push(text.slice(done, t.start), ' ');
+      done = t.end;
+    }
+  }
+  return out ? out.join('') + text.slice(done) : text;
 }
 
 /** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
