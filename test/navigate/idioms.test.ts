@@ -13,6 +13,7 @@ import { findReferenceLocations } from '../../server/src/features/references';
 import { findSignatureHelp } from '../../server/src/features/signatureHelp';
 import { pathToUri } from '../../server/src/convert';
 import { FixtureNav, fixtureNav } from '../helpers/fixtureNav';
+import { navWorkspace } from '../helpers/nav';
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
@@ -214,5 +215,31 @@ describe('what cannot be followed answers nothing', () => {
   test('the cycle also ends for references and on the re-export line', () => {
     assert.equal(definitionOf(n, 'lib/neg/a.lua', '_M.x', 3), undefined);
     assert.deepEqual(findReferenceLocations(n.ws, n.file('lib/neg/a.lua'), n.at('lib/neg/a.lua', '_M.x', 3), true), []);
+  });
+});
+
+describe('chain depth', () => {
+  /** m1.f re-exports m2.f … which re-exports m<count>.f, the function; main calls m1.f. */
+  function chainOf(count: number) {
+    const files: Record<string, string> = { 'main.lua': 'local m = require "m1"\nm.f()\n' };
+    for (let k = 1; k < count; k++) {
+      files[`m${k}.lua`] = `local next = require "m${k + 1}"\nlocal _M = {}\n_M.f = next.f\nreturn _M\n`;
+    }
+    files[`m${count}.lua`] = 'local _M = {}\nfunction _M.f() end\nreturn _M\n';
+    return navWorkspace(files);
+  }
+
+  test('a re-export chain through 60 modules reaches the function', () => {
+    const n = chainOf(60);
+    assert.deepEqual(findDefinition(n.ws, n.file('main.lua'), { line: 1, character: 2 }), {
+      uri: pathToUri(n.file('m60.lua')),
+      range: { start: { line: 1, character: 12 }, end: { line: 1, character: 13 } },
+    });
+    assert.equal(findReferenceLocations(n.ws, n.file('m60.lua'), { line: 1, character: 12 }, false).length, 2 * 59 + 1, 'both sides of every re-export line, and the call');
+  });
+
+  test('a chain through 300 modules is bounded: no answer, no stack overflow', () => {
+    const n = chainOf(300);
+    assert.equal(findDefinition(n.ws, n.file('main.lua'), { line: 1, character: 2 }), undefined);
   });
 });

@@ -37,7 +37,7 @@ export type ChainValue =
   | { kind: 'member'; source: ModuleSource; member: ExportedMember }
   /** Members of a module without a Lua source (`ffi.C`, `ngx.say`). */
   | { kind: 'foreign'; resolution: Resolution; path: string[]; via?: Via }
-  /** A local or global whose value is not a reference (a table built here, a number, a parameter). */
+  /** A value that is not a module's (a table built here, a parameter, a global), or a field of one. */
   | { kind: 'opaque' };
 
 /**
@@ -159,7 +159,8 @@ export class ChainFollower {
       case 'foreign':
         return { kind: 'foreign', resolution: value.resolution, path: [...value.path, name] };
       default:
-        return undefined;
+        // A field of a local table, of a function's result, of a member: values navigation does not model.
+        return { kind: 'opaque' };
     }
   }
 

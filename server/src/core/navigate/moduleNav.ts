@@ -78,7 +78,7 @@ export interface ChainAt {
   ref: ValueRef;
   /** Index of its first token. */
   start: number;
-  /** The receiver as written (`core.json` of `core.json.encode`); undefined for a plain name. */
+  /** The receiver as written (`core.json` of `core.json.encode`, `m` of `require("m").f`); undefined for a plain name. */
   qualifier?: string;
 }
 
@@ -89,7 +89,14 @@ export function chainAt(view: LuaView, tokens: readonly Token[], last: number): 
   }
   // The receiver ends before the last separator: `.name` / `:name`, or `["key"]`.
   const receiverEnd = isPunct(tokens[last], ']') ? last - 3 : last - 2;
-  const qualifier = found.ref.path.length > 0 && receiverEnd >= found.start ? view.text.slice(tokens[found.start].start, tokens[receiverEnd].end) : undefined;
+  const { root, path: fields } = found.ref;
+  let qualifier: string | undefined;
+  if (fields.length > 0 && root.kind === 'require') {
+    // `require("m").f` reads better as `m.f`.
+    qualifier = [root.name, ...fields.slice(0, -1)].join('.');
+  } else if (fields.length > 0 && receiverEnd >= found.start) {
+    qualifier = view.text.slice(tokens[found.start].start, tokens[receiverEnd].end);
+  }
   return { ref: found.ref, start: found.start, qualifier };
 }
 
