@@ -5,7 +5,9 @@ import {
   DidChangeWatchedFilesNotification,
   InitializeParams,
   InitializeResult,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
@@ -30,6 +32,7 @@ import { findCompletions } from './features/completion';
 import { findReferenceLocations } from './features/references';
 import { findDocumentSymbols, findWorkspaceSymbols } from './features/symbols';
 import { findSignatureHelp } from './features/signatureHelp';
+import { editForRenamedFiles, WILL_RENAME_FILTERS } from './features/moduleMoves';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
@@ -97,7 +100,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentSymbolProvider: true,
       workspaceSymbolProvider: true,
       signatureHelpProvider: { triggerCharacters: ['(', ','] },
-      workspace: { workspaceFolders: { supported: true } },
+      workspace: { workspaceFolders: { supported: true }, fileOperations: { willRename: WILL_RENAME_FILTERS } },
     },
     serverInfo: { name: 'resty-build', version: '0.1.0' },
   };
@@ -292,6 +295,16 @@ connection.onSignatureHelp((params) => {
   const file = uriToPath(params.textDocument.uri);
   const ws = workspace;
   return file && ws ? guarded('signature help', null, () => findSignatureHelp(ws, file, params.position)) : null;
+});
+
+connection.workspace.onWillRenameFiles((params) => {
+  const ws = workspace;
+  const answer = ws ? guarded('updating requires for a move', { edit: null }, () => editForRenamedFiles(ws, params)) : { edit: null };
+  if (answer.refusal) {
+    // A notification (window/showMessage), not a request: there is nothing to choose, and no answer to wait for.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: answer.refusal });
+  }
+  return answer.edit;
 });
 
 connection.onCodeAction((params) => {

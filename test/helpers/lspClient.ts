@@ -90,7 +90,7 @@ export async function startServer(
   // The server's own notifications are kept until a test claims them.
   const pending = new Map<string, unknown[]>();
   const claimers = new Map<string, ((params: unknown) => void)[]>();
-  for (const method of ['resty-build/status']) {
+  for (const method of ['resty-build/status', 'window/showMessage']) {
     connection.onNotification(method, (params: unknown) => {
       const waiting = claimers.get(method);
       if (waiting && waiting.length > 0) {

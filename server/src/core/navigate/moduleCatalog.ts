@@ -16,7 +16,7 @@ const MAX_DEPTH = 12;
 const MAX_FILES = 20_000;
 
 /** The file's module name under one template, and how specific the match is (longer = more specific). */
-function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
+export function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
   const q = t.template.indexOf('?');
   if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
     return undefined;
