@@ -24,6 +24,8 @@ export function editForRenamedFiles(workspace: Workspace, params: RenameFilesPar
       moves.push({ from, to });
     }
   }
+  // File events of an earlier move may still be on their way: read the tree as it is now.
+  workspace.refresh();
   const plan = planModuleMoves(workspace, moves);
   if (plan.refusal !== undefined || plan.edits.size === 0) {
     return { edit: null, refusal: plan.refusal && `resty-build: ${plan.refusal}` };

@@ -50,7 +50,8 @@ export function moduleNameOf(project: Project, file: string): { name: string; or
   return best && { name: best.name, origin: best.origin };
 }
 
-function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
+/** The Lua files under a folder as they are on disk (bounded in depth and count; hidden folders and node_modules skipped). */
+export function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
   if (depth > MAX_DEPTH || out.length >= MAX_FILES) {
     return;
   }

@@ -2,12 +2,12 @@ import * as path from 'node:path';
 import { findNodeAtLocation, JSONPath, Node, parseTree } from 'jsonc-parser';
 import { DirEntry, FileSystem } from '../fs';
 import { replaceValues } from '../manifest/manifestEdits';
-import { displayPath, isInside, isStrictlyInside, toPosix } from '../paths';
+import { displayPath, isInside, toPosix } from '../paths';
 import { Project } from '../resolve/project';
 import { resolveModule, Resolution, SearchTemplate, substitute } from '../resolve/resolver';
 import { LineIndex, Range } from '../types';
 import { hostViews } from './luaViews';
-import { moduleNameOf, nameUnder } from './moduleCatalog';
+import { moduleNameOf, nameUnder, walkLua } from './moduleCatalog';
 import type { Workspace } from '../workspace/workspace';
 
 /** A file or folder about to be moved (or renamed), by absolute path. */
@@ -173,10 +173,11 @@ function movedLuaFiles(workspace: Workspace, moves: readonly PathMove[]): Map<st
     if (m.from.endsWith('.lua') && workspace.fs.isFile(m.from)) {
       out.set(m.from, m.to);
     } else if (workspace.fs.isDirectory(m.from)) {
-      for (const f of workspace.files()) {
-        if (isStrictlyInside(m.from, f)) {
-          out.set(f, path.join(m.to, path.relative(m.from, f)));
-        }
+      // The folder as it is on disk: a file moved into it a moment ago may not be in the workspace's list yet.
+      const found: string[] = [];
+      walkLua(workspace, m.from, 0, found);
+      for (const f of found) {
+        out.set(f, path.join(m.to, path.relative(m.from, f)));
       }
     }
   }
