@@ -102,13 +102,17 @@ export function tokenStartingAt(tokens: readonly Token[], offset: number): numbe
 export class ChainFollower {
   private readonly memo = new Map<object, ChainValue | undefined>();
   private readonly active = new Set<object>();
+  private readonly sources = new Map<string, ModuleSource | undefined>();
 
   constructor(readonly workspace: Workspace) {}
 
-  /** The whole-file view of a Lua file, with its exports. */
+  /** The whole-file view of a Lua file, with its exports (read once per request). */
   source(file: string): ModuleSource | undefined {
-    const exp = fileExports(this.workspace, file);
-    return exp && { file, ...exp };
+    if (!this.sources.has(file)) {
+      const exp = fileExports(this.workspace, file);
+      this.sources.set(file, exp && { file, ...exp });
+    }
+    return this.sources.get(file);
   }
 
   /** The value of a reference read in `at`. */
@@ -211,7 +215,7 @@ export class ChainFollower {
     if (at.isConf || (binding && binding.scopeEnd < at.view.text.length)) {
       return false;
     }
-    return fileExports(this.workspace, at.file)?.exports.tableName === name;
+    return this.source(at.file)?.exports.tableName === name;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { visibleBefore } from './aliases';
+import { ModuleBinding, visibleBefore } from './aliases';
 import { ChainFollower, ChainValue, LuaAt, ModuleSource } from './chains';
 import { ExportedMember } from './exports';
 import { bindingsOf, fileExports, hostViews, tokensOf } from './luaViews';
@@ -46,13 +46,22 @@ export function memberReferences(workspace: Workspace, moduleFile: string, membe
   if (!source) {
     return [];
   }
+  const requirerCache = new Map<string, string[]>();
+  const requirersOf = (file: string) => {
+    let found = requirerCache.get(file);
+    if (!found) {
+      found = workspace.requirersOf(file);
+      requirerCache.set(file, found);
+    }
+    return found;
+  };
   const isTarget = (v: ChainValue | undefined) => v?.kind === 'member' && v.source.file === moduleFile && v.member.nameStart === member.nameStart;
   // Modules whose exports lead to the member (re-exports) or to a module that does (facades), and the names it goes by.
   const names = new Set([member.name]);
   const carriers = new Set([moduleFile]);
   const reexports: { source: ModuleSource; member: ExportedMember }[] = [];
   for (const queue = [moduleFile]; queue.length > 0; ) {
-    for (const file of workspace.requirersOf(queue.shift()!)) {
+    for (const file of requirersOf(queue.shift()!)) {
       const requirer = carriers.has(file) ? undefined : follower.source(file);
       let carries = false;
       for (const m of requirer?.exports.members ?? []) {
@@ -81,11 +90,13 @@ export function memberReferences(workspace: Workspace, moduleFile: string, membe
   const files = new Set<string>();
   for (const carrier of carriers) {
     files.add(carrier);
-    workspace.requirersOf(carrier).forEach((f) => files.add(f));
+    requirersOf(carrier).forEach((f) => files.add(f));
   }
   workspace.nginxConfFiles().forEach((f) => files.add(f));
   for (const file of files) {
-    const host = hostViews(workspace, file);
+    // A Lua file was most likely read for its exports already: its one view is that text.
+    const lua = file.endsWith('.lua') ? follower.source(file) : undefined;
+    const host = lua ? { file, lines: lua.facts.lines, views: [{ text: lua.text, facts: lua.facts, base: 0 }], isConf: false } : hostViews(workspace, file);
     for (const view of host?.views ?? []) {
       for (const r of usesIn(follower, luaAt(host!, view), names, isTarget)) {
         add(file, host!.lines.range(view.base + r.start, view.base + r.end));
@@ -103,7 +114,9 @@ function usesIn(follower: ChainFollower, lua: LuaAt, names: ReadonlySet<string>,
   const out: { start: number; end: number }[] = [];
   const tokens = tokensOf(lua.view);
   const bindings = bindingsOf(lua.view);
-  const aliases = new Set(bindings.filter((b) => b.value && isTarget(follower.valueOfBinding(lua, b))));
+  // Only a name that reads one of the member's names, or copies another name, can hold the member.
+  const mayHold = (b: ModuleBinding) => b.value !== undefined && (b.value.path.length > 0 ? names.has(b.value.path[b.value.path.length - 1]) : b.value.root.kind === 'name');
+  const aliases = new Set(bindings.filter((b) => mayHold(b) && isTarget(follower.valueOfBinding(lua, b))));
   const aliasNames = new Set([...aliases].map((b) => b.name));
   const declarations = new Set(bindings.map((b) => b.declStart));
   for (let i = 0; i < tokens.length; i++) {
