@@ -90,4 +90,14 @@ suite('moving Lua modules in a real workbench', () => {
     await vscode.workspace.saveAll(false);
     await serverResolves('lib/web/handler.lua', '"web.util"', 'lib/web/util/init.lua');
   });
+
+  test('with the setting at never, a move edits nothing', async () => {
+    await settings().update('updateRequiresOnMove', 'never', vscode.ConfigurationTarget.Global);
+    const before = await text('lib/web/handler.lua');
+    const edit = new vscode.WorkspaceEdit();
+    edit.renameFile(vscode.Uri.file(join(project, 'lib/web/util')), vscode.Uri.file(join(project, 'lib/web/strings')));
+    assert.ok(await vscode.workspace.applyEdit(edit), 'the rename was applied');
+    assert.equal(await text('lib/web/handler.lua'), before);
+    assert.match(await text('resty-build.json'), /"web\.util",/);
+  });
 });
