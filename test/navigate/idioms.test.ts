@@ -243,3 +243,24 @@ describe('chain depth', () => {
     assert.equal(findDefinition(n.ws, n.file('main.lua'), { line: 1, character: 2 }), undefined);
   });
 });
+
+describe('references through a facade of a re-exporting module', () => {
+  test('found whichever of the two is read first', () => {
+    const n = navWorkspace({
+      't.lua': 'local _M = {}\nfunction _M.f() end\nfunction _M.other() end\nreturn _M\n',
+      // Read before z_reexport.lua: it requires t directly, for another member.
+      'a_facade.lua': 'local t = require "t"\nreturn { z = require "z_reexport", helper = t.other }\n',
+      'z_reexport.lua': 'local t = require "t"\nlocal _M = {}\n_M.f = t.f\nreturn _M\n',
+      'user.lua': 'local facade = require "a_facade"\nfacade.z.f()\n',
+    });
+    const refs = findReferenceLocations(n.ws, n.file('t.lua'), { line: 1, character: 12 }, false);
+    assert.deepEqual(
+      refs.map((r) => [r.uri.slice(r.uri.lastIndexOf('/') + 1), r.range.start.line, r.range.start.character]),
+      [
+        ['user.lua', 1, 9],
+        ['z_reexport.lua', 2, 3],
+        ['z_reexport.lua', 2, 9],
+      ],
+    );
+  });
+});

@@ -57,6 +57,7 @@ export function memberReferences(workspace: Workspace, moduleFile: string, membe
   };
   const isTarget = (v: ChainValue | undefined) => v?.kind === 'member' && v.source.file === moduleFile && v.member.nameStart === member.nameStart;
   // Modules whose exports lead to the member (re-exports) or to a module that does (facades), and the names it goes by.
+  // Breadth first over requirers: a facade met before the module it lists carries is met again as that module's requirer.
   const names = new Set([member.name]);
   const carriers = new Set([moduleFile]);
   const reexports: { source: ModuleSource; member: ExportedMember }[] = [];
