@@ -17,6 +17,8 @@ export interface ModuleBinding {
   declStart: number;
   declEnd: number;
   scopeEnd: number;
+  /** Declared in the file's outermost block (or a global's assignment there). */
+  topLevel?: boolean;
 }
 
 interface Block {
@@ -79,7 +81,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
   let nesting = 0; // ( [ { depth: `x = …` inside them is not an assignment statement
 
   const declare = (block: Block, tok: Token, value?: ValueRef): ModuleBinding => {
-    const b: ModuleBinding = { name: tok.value, value, declStart: tok.start, declEnd: tok.end, scopeEnd: OPEN };
+    const b: ModuleBinding = { name: tok.value, value, declStart: tok.start, declEnd: tok.end, scopeEnd: OPEN, topLevel: block.kind === 'root' || undefined };
     block.bindings.push(b);
     record(b);
     return b;
@@ -253,7 +255,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     ) {
       const value = refStartingAt(tokens, i + 2, calls, t.start)?.ref;
       const parent = visibleNow(t.value, t.start);
-      const b: ModuleBinding = { name: t.value, value, declStart: t.start, declEnd: t.end, scopeEnd: OPEN };
+      const b: ModuleBinding = { name: t.value, value, declStart: t.start, declEnd: t.end, scopeEnd: OPEN, topLevel: (stack.length === 1 && (!parent || parent.topLevel)) || undefined };
       record(b);
       reassigned.push({ binding: b, parent });
     }

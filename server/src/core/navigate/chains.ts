@@ -2,7 +2,7 @@ import { ModuleBinding, visibleBefore } from './aliases';
 import { ExportedMember, findMember, ModuleExports } from './exports';
 import { LuaFileFacts } from '../lua/luaFile';
 import { Token } from '../lua/luaLexer';
-import { bindingsOf, fileExports, LuaView, tokensOf } from './luaViews';
+import { bindingsOf, exportsOf, LuaView, tokensOf } from './luaViews';
 import { FieldWrite, findFieldWrites, refStartingAt, RequireCalls, requireCalls, ValueRef } from './valueRefs';
 import { Resolution } from '../resolve/resolver';
 import type { Workspace } from '../workspace/workspace';
@@ -106,13 +106,41 @@ export class ChainFollower {
 
   constructor(readonly workspace: Workspace) {}
 
-  /** The whole-file view of a Lua file, with its exports (read once per request). */
+  /**
+   * A Lua file with its exports. Its text is read when something needs it:
+   * exports, tokens and bindings are kept per content, so following a chain
+   * through files already seen reads none of them.
+   */
   source(file: string): ModuleSource | undefined {
     if (!this.sources.has(file)) {
-      const exp = fileExports(this.workspace, file);
-      this.sources.set(file, exp && { file, ...exp });
+      const workspace = this.workspace;
+      const facts = workspace.facts(file);
+      let text: string | undefined;
+      const read = () => (text ??= workspace.readText(file) ?? '');
+      this.sources.set(
+        file,
+        facts && {
+          file,
+          facts,
+          exports: exportsOf(read, facts),
+          get text(): string {
+            return read();
+          },
+        },
+      );
     }
     return this.sources.get(file);
+  }
+
+  /** The whole of a Lua file as a view (its text read only if needed). */
+  static viewOf(source: ModuleSource): LuaView {
+    return {
+      facts: source.facts,
+      base: 0,
+      get text(): string {
+        return source.text;
+      },
+    };
   }
 
   /** The value of a reference read in `at`. */
@@ -183,7 +211,7 @@ export class ChainFollower {
       return undefined;
     }
     return this.guarded(member, () => {
-      const at: LuaAt = { file: source.file, view: { text: source.text, facts: source.facts, base: 0 }, isConf: false };
+      const at: LuaAt = { file: source.file, view: ChainFollower.viewOf(source), isConf: false };
       const tokens = tokensOf(at.view);
       const first = tokenStartingAt(tokens, value.start);
       const parsed = first >= 0 ? refStartingAt(tokens, first, callsOf(at.view), value.lookup) : undefined;
@@ -212,7 +240,7 @@ export class ChainFollower {
 
   /** `M` in the file whose module table it is, not shadowed: the file's own module. */
   private isOwnTable(at: LuaAt, name: string, binding: ModuleBinding | undefined): boolean {
-    if (at.isConf || (binding && binding.scopeEnd < at.view.text.length)) {
+    if (at.isConf || (binding && !binding.topLevel)) {
       return false;
     }
     return this.source(at.file)?.exports.tableName === name;

@@ -90,14 +90,18 @@ export function chainAt(view: LuaView, tokens: readonly Token[], last: number): 
   // The receiver ends before the last separator: `.name` / `:name`, or `["key"]`.
   const receiverEnd = isPunct(tokens[last], ']') ? last - 3 : last - 2;
   const { root, path: fields } = found.ref;
-  let qualifier: string | undefined;
-  if (fields.length > 0 && root.kind === 'require') {
-    // `require("m").f` reads better as `m.f`.
-    qualifier = [root.name, ...fields.slice(0, -1)].join('.');
-  } else if (fields.length > 0 && receiverEnd >= found.start) {
-    qualifier = view.text.slice(tokens[found.start].start, tokens[receiverEnd].end);
-  }
-  return { ref: found.ref, start: found.start, qualifier };
+  return {
+    ref: found.ref,
+    start: found.start,
+    // Computed when asked: reading the view's text is not free for a file that is not open.
+    get qualifier(): string | undefined {
+      if (fields.length > 0 && root.kind === 'require') {
+        // `require("m").f` reads better as `m.f`.
+        return [root.name, ...fields.slice(0, -1)].join('.');
+      }
+      return fields.length > 0 && receiverEnd >= found.start ? view.text.slice(tokens[found.start].start, tokens[receiverEnd].end) : undefined;
+    },
+  };
 }
 
 /** The value of a module as a Resolution, for a module reached without a require of its own (`M` in its file). */

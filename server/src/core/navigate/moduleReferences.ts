@@ -97,7 +97,7 @@ export function memberReferences(workspace: Workspace, moduleFile: string, membe
   for (const file of files) {
     // A Lua file was most likely read for its exports already: its one view is that text.
     const lua = file.endsWith('.lua') ? follower.source(file) : undefined;
-    const host = lua ? { file, lines: lua.facts.lines, views: [{ text: lua.text, facts: lua.facts, base: 0 }], isConf: false } : hostViews(workspace, file);
+    const host = lua ? { file, lines: lua.facts.lines, views: [ChainFollower.viewOf(lua)], isConf: false } : hostViews(workspace, file);
     for (const view of host?.views ?? []) {
       for (const r of usesIn(follower, luaAt(host!, view), names, isTarget)) {
         add(file, host!.lines.range(view.base + r.start, view.base + r.end));
