@@ -6,7 +6,7 @@ import * as path from 'node:path';
  * require chains, each a table of exported functions; an nginx.conf whose
  * blocks require entry modules; a manifest embedding all but 1% of the
  * modules; about 1% of files with a syntax error and 1% with an unresolved
- * require; facades, re-exports and modules using them (writeIdioms).
+ * require; optionally facades, re-exports and modules using them (writeIdioms).
  * Same seed, same files, byte for byte.
  */
 export interface GeneratedWorkspace {
@@ -15,8 +15,8 @@ export interface GeneratedWorkspace {
   modules: string[];
   /** A module with requires and members, for latency probes. */
   probe: { file: string; module: string; dependency: string; member: string };
-  /** A module that reaches functions through facades, re-exports and locals bound to members. */
-  idioms: IdiomProbe;
+  /** A module that reaches functions through facades, re-exports and locals bound to members (when asked for). */
+  idioms?: IdiomProbe;
 }
 
 /** Positions (0-based) in an idiom module: one per idiom for definition, and a function reached many ways for references. */
@@ -176,7 +176,14 @@ function writeIdioms(root: string, count: number, files: string[]): IdiomProbe {
   return probe!;
 }
 
-export function generateWorkspace(root: string, count: number, seed = 42): GeneratedWorkspace {
+export interface GenerateOptions {
+  seed?: number;
+  /** Add the gateway idioms (writeIdioms): the benchmark measures navigation through them. */
+  idioms?: boolean;
+}
+
+export function generateWorkspace(root: string, count: number, options: GenerateOptions = {}): GeneratedWorkspace {
+  const seed = options.seed ?? 42;
   const random = rng(seed);
   fs.rmSync(root, { recursive: true, force: true });
   const files: string[] = [];
@@ -218,7 +225,7 @@ export function generateWorkspace(root: string, count: number, seed = 42): Gener
     JSON.stringify({ profile: 'openresty', path: ['lib/?.lua', 'lib/?/init.lua'], nginxConf: 'conf/nginx.conf', embed }, null, 2) + '\n',
   );
   // After the modules, so that they stay the same files whatever is added here.
-  const idioms = writeIdioms(root, count, files);
+  const idioms = options.idioms ? writeIdioms(root, count, files) : undefined;
   const probeIndex = count - 1;
   const probeFile = files[probeIndex];
   const probeText = fs.readFileSync(probeFile, 'utf8');
@@ -232,6 +239,6 @@ if (require.main === module) {
     console.error('usage: tsx bench/generate.ts <dir> [modules=1000]');
     process.exit(2);
   }
-  const ws = generateWorkspace(path.resolve(dir), Number(count ?? 1000));
+  const ws = generateWorkspace(path.resolve(dir), Number(count ?? 1000), { idioms: true });
   console.log(`wrote ${ws.files.length} modules to ${ws.root}`);
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as luaparse from 'luaparse';
-import { generateWorkspace, GeneratedWorkspace } from './generate';
+import { generateWorkspace, GeneratedWorkspace, IdiomProbe } from './generate';
 import { initialize, LspSession, startSession, uriOf } from './lspSession';
 import { fmtMs, markdownTable, percentile } from './stats';
 
@@ -196,7 +196,7 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
       latency[method] = [];
     }
   }
-  const idioms = generated ? await measureIdioms(session, generated) : undefined;
+  const idioms = generated?.idioms ? await measureIdioms(session, generated.idioms) : undefined;
   const peakRssMiB = session.peakRssMiB();
   await session.stop();
 
@@ -234,8 +234,8 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
  * the open idiom module. Each definition must find its target: a fast
  * "nothing" would measure nothing.
  */
-async function measureIdioms(session: LspSession, generated: GeneratedWorkspace): Promise<{ definition: number[]; references: number[]; referenceCount: number }> {
-  const { file, definitions, references } = generated.idioms;
+async function measureIdioms(session: LspSession, probe: IdiomProbe): Promise<{ definition: number[]; references: number[]; referenceCount: number }> {
+  const { file, definitions, references } = probe;
   const textDocument = { uri: uriOf(file) };
   // Navigation starts in the editor: the file is open.
   await session.connection.sendNotification('textDocument/didOpen', { textDocument: { ...textDocument, languageId: 'lua', version: 1, text: fs.readFileSync(file, 'utf8') } });
@@ -306,7 +306,7 @@ async function main(): Promise<void> {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-bench-'));
     try {
       for (const size of sizes) {
-        const generated = generateWorkspace(path.join(base, `ws${size}`), size);
+        const generated = generateWorkspace(path.join(base, `ws${size}`), size, { idioms: true });
         results.push(await measure(`generated ${size / 1000}k`, generated.root, generated));
       }
     } finally {
