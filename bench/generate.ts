@@ -6,7 +6,7 @@ import * as path from 'node:path';
  * require chains, each a table of exported functions; an nginx.conf whose
  * blocks require entry modules; a manifest embedding all but 1% of the
  * modules; about 1% of files with a syntax error and 1% with an unresolved
- * require.
+ * require; optionally facades, re-exports and modules using them (writeIdioms).
  * Same seed, same files, byte for byte.
  */
 export interface GeneratedWorkspace {
@@ -15,6 +15,15 @@ export interface GeneratedWorkspace {
   modules: string[];
   /** A module with requires and members, for latency probes. */
   probe: { file: string; module: string; dependency: string; member: string };
+  /** A module that reaches functions through facades, re-exports and locals bound to members (when asked for). */
+  idioms?: IdiomProbe;
+}
+
+/** Positions (0-based) in an idiom module: one per idiom for definition, and a function reached many ways for references. */
+export interface IdiomProbe {
+  file: string;
+  definitions: { what: string; line: number; character: number }[];
+  references: { line: number; character: number };
 }
 
 /** mulberry32: small, fast, good enough for shaping test data. */
@@ -82,7 +91,99 @@ function moduleSource(i: number, count: number, random: () => number): string {
   return lines.join('\n');
 }
 
-export function generateWorkspace(root: string, count: number, seed = 42): GeneratedWorkspace {
+/** Modules of an area, as facades and re-exports list them: the first `limit` of it. */
+function areaModules(area: number, count: number, limit: number): number[] {
+  const out: number[] = [];
+  for (let i = area; i < count && out.length < limit; i += AREAS.length) {
+    out.push(i);
+  }
+  return out;
+}
+
+/**
+ * The idioms of real gateways on top of the modules: per area a facade
+ * (`app.<area>` returns a table of requires) and a re-export module
+ * (`app.<area>.api`: `_M.sN = mN.step0`, `local x = m.step1; _M.first = x`),
+ * and one module in a hundred (`app.idioms.uK`) that uses them all.
+ */
+function writeIdioms(root: string, count: number, files: string[]): IdiomProbe {
+  const per = 20;
+  for (let a = 0; a < AREAS.length; a++) {
+    const listed = areaModules(a, count, per);
+    const facade = [`-- app.${AREAS[a]}: one require for the area's modules`, 'return {', ...listed.map((i) => `    m${i} = require("${moduleName(i)}"),`), '}', ''];
+    const api = [
+      ...listed.map((i) => `local m${i} = require "${moduleName(i)}"`),
+      '',
+      'local _M = {}',
+      '',
+      ...listed.map((i) => `_M.s${i} = m${i}.step0`),
+      `local first = m${listed[0]}.step1`,
+      '_M.first = first',
+      '',
+      'return _M',
+      '',
+    ];
+    for (const [file, text] of [
+      [path.join(root, 'lib', 'app', `${AREAS[a]}.lua`), facade],
+      [path.join(root, 'lib', 'app', AREAS[a], 'api.lua'), api],
+    ] as const) {
+      fs.writeFileSync(file, text.join('\n'));
+      files.push(file);
+    }
+  }
+  const users = Math.max(1, Math.floor(count / 100));
+  let probe: IdiomProbe | undefined;
+  for (let k = 0; k < users; k++) {
+    const a = k % AREAS.length;
+    const listed = areaModules(a, count, per);
+    const i = listed[k % listed.length];
+    const area = AREAS[a];
+    const lines = [
+      `local ${area} = require "app.${area}"`,
+      `local api = require("app.${area}.api")`,
+      `local step = require("${moduleName(i)}").step0`,
+      `local encode = ${area}.m${i}.step1`,
+      '',
+      'local _M = {}',
+      '',
+      'function _M.run(ctx)',
+      `    local a = ${area}.m${i}.step0(ctx, {})`,
+      `    local b = api.s${i}(ctx, {})`,
+      '    local c = step(ctx)',
+      '    local d = encode(ctx, {})',
+      '    return a, b, c, d, api.first(ctx)',
+      'end',
+      '',
+      'return _M',
+      '',
+    ];
+    const file = path.join(root, 'lib', 'app', 'idioms', `u${k}.lua`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, lines.join('\n'));
+    files.push(file);
+    const at = (line: number, needle: string, offset: number) => ({ line, character: lines[line].indexOf(needle) + offset });
+    probe = {
+      file,
+      definitions: [
+        { what: 'facade, two levels', ...at(8, `${area}.m${i}.step0`, `${area}.m${i}.`.length + 1) },
+        { what: 're-export', ...at(9, `api.s${i}`, 'api.'.length + 1) },
+        { what: 'require("m").member', ...at(10, 'step(ctx)', 1) },
+        { what: 'local bound to a facade member', ...at(11, 'encode(ctx', 1) },
+      ],
+      references: at(8, `${area}.m${i}.step0`, `${area}.m${i}.`.length + 1),
+    };
+  }
+  return probe!;
+}
+
+export interface GenerateOptions {
+  seed?: number;
+  /** Add the gateway idioms (writeIdioms): the benchmark measures navigation through them. */
+  idioms?: boolean;
+}
+
+export function generateWorkspace(root: string, count: number, options: GenerateOptions = {}): GeneratedWorkspace {
+  const seed = options.seed ?? 42;
   const random = rng(seed);
   fs.rmSync(root, { recursive: true, force: true });
   const files: string[] = [];
@@ -123,11 +224,13 @@ export function generateWorkspace(root: string, count: number, seed = 42): Gener
     path.join(root, 'resty-build.json'),
     JSON.stringify({ profile: 'openresty', path: ['lib/?.lua', 'lib/?/init.lua'], nginxConf: 'conf/nginx.conf', embed }, null, 2) + '\n',
   );
+  // After the modules, so that they stay the same files whatever is added here.
+  const idioms = options.idioms ? writeIdioms(root, count, files) : undefined;
   const probeIndex = count - 1;
   const probeFile = files[probeIndex];
   const probeText = fs.readFileSync(probeFile, 'utf8');
   const dep = /local m(\d+) = require "([^"]+)"/.exec(probeText)!;
-  return { root, files, modules, probe: { file: probeFile, module: modules[probeIndex], dependency: dep[2], member: `m${dep[1]}.step0` } };
+  return { root, files, modules, probe: { file: probeFile, module: modules[probeIndex], dependency: dep[2], member: `m${dep[1]}.step0` }, idioms };
 }
 
 if (require.main === module) {
@@ -136,6 +239,6 @@ if (require.main === module) {
     console.error('usage: tsx bench/generate.ts <dir> [modules=1000]');
     process.exit(2);
   }
-  const ws = generateWorkspace(path.resolve(dir), Number(count ?? 1000));
+  const ws = generateWorkspace(path.resolve(dir), Number(count ?? 1000), { idioms: true });
   console.log(`wrote ${ws.files.length} modules to ${ws.root}`);
 }

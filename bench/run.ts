@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as luaparse from 'luaparse';
-import { generateWorkspace, GeneratedWorkspace } from './generate';
+import { generateWorkspace, GeneratedWorkspace, IdiomProbe } from './generate';
 import { initialize, LspSession, startSession, uriOf } from './lspSession';
 import { fmtMs, markdownTable, percentile } from './stats';
 
@@ -37,6 +37,13 @@ interface Result {
   completionP95: number;
   referencesP50: number;
   referencesP95: number;
+  /** Through facades, re-exports, require("m").member and locals bound to members (generated workspaces). */
+  idiomDefinitionP50: number;
+  idiomDefinitionP95: number;
+  idiomReferencesP50: number;
+  idiomReferencesP95: number;
+  /** How many uses the idiom references request finds. */
+  idiomReferenceCount: number;
   peakRssMiB: number;
 }
 
@@ -189,6 +196,7 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
       latency[method] = [];
     }
   }
+  const idioms = generated?.idioms ? await measureIdioms(session, generated.idioms) : undefined;
   const peakRssMiB = session.peakRssMiB();
   await session.stop();
 
@@ -211,12 +219,58 @@ async function measure(name: string, root: string, generated?: GeneratedWorkspac
     completionP95: percentile(latency.completion, 95),
     referencesP50: percentile(latency.references, 50),
     referencesP95: percentile(latency.references, 95),
+    idiomDefinitionP50: percentile(idioms?.definition ?? [], 50),
+    idiomDefinitionP95: percentile(idioms?.definition ?? [], 95),
+    idiomReferencesP50: percentile(idioms?.references ?? [], 50),
+    idiomReferencesP95: percentile(idioms?.references ?? [], 95),
+    idiomReferenceCount: idioms?.referenceCount ?? NaN,
     peakRssMiB,
   };
 }
 
+/**
+ * Definition through each idiom (300 requests, the positions in turn) and
+ * references of a function reached through all of them (100 requests), from
+ * the open idiom module. Each definition must find its target: a fast
+ * "nothing" would measure nothing.
+ */
+async function measureIdioms(session: LspSession, probe: IdiomProbe): Promise<{ definition: number[]; references: number[]; referenceCount: number }> {
+  const { file, definitions, references } = probe;
+  const textDocument = { uri: uriOf(file) };
+  // Navigation starts in the editor: the file is open.
+  await session.connection.sendNotification('textDocument/didOpen', { textDocument: { ...textDocument, languageId: 'lua', version: 1, text: fs.readFileSync(file, 'utf8') } });
+  for (const d of definitions) {
+    const found = await session.connection.sendRequest('textDocument/definition', { textDocument, position: d });
+    if (!found) {
+      throw new Error(`no definition through the idiom "${d.what}" at ${file}:${d.line + 1}:${d.character + 1}`);
+    }
+  }
+  let k = 0;
+  const definition = await timeRequests(session, 'textDocument/definition', () => ({ textDocument, position: definitions[k++ % definitions.length] }), 300);
+  const params = { textDocument, position: references, context: { includeDeclaration: true } };
+  const found = (await session.connection.sendRequest('textDocument/references', params)) as unknown[] | null;
+  const referencesTimes = await timeRequests(session, 'textDocument/references', () => params, 100);
+  return { definition, references: referencesTimes, referenceCount: found?.length ?? 0 };
+}
+
 function report(results: Result[]): string {
-  const header = ['workspace', 'files (MB)', 'luaparse baseline', 'cold: all diagnostics', 'ratio', 'restart (stored facts)', 'first open-file diagnostics', 'edit p50 / p95', 'definition p50 / p95', 'hover p50 / p95', 'completion p50 / p95', 'references p50 / p95', 'peak RSS'];
+  const header = [
+    'workspace',
+    'files (MB)',
+    'luaparse baseline',
+    'cold: all diagnostics',
+    'ratio',
+    'restart (stored facts)',
+    'first open-file diagnostics',
+    'edit p50 / p95',
+    'definition p50 / p95',
+    'hover p50 / p95',
+    'completion p50 / p95',
+    'references p50 / p95',
+    'idioms: definition p50 / p95',
+    'idioms: references p50 / p95 (uses)',
+    'peak RSS',
+  ];
   const rows = results.map((r) => [
     r.name,
     `${r.files} (${r.megabytes.toFixed(1)})`,
@@ -230,6 +284,8 @@ function report(results: Result[]): string {
     `${fmtMs(r.hoverP50)} / ${fmtMs(r.hoverP95)}`,
     `${fmtMs(r.completionP50)} / ${fmtMs(r.completionP95)}`,
     `${fmtMs(r.referencesP50)} / ${fmtMs(r.referencesP95)}`,
+    `${fmtMs(r.idiomDefinitionP50)} / ${fmtMs(r.idiomDefinitionP95)}`,
+    Number.isFinite(r.idiomReferenceCount) ? `${fmtMs(r.idiomReferencesP50)} / ${fmtMs(r.idiomReferencesP95)} (${r.idiomReferenceCount})` : 'n/a',
     `${r.peakRssMiB.toFixed(0)} MiB`,
   ]);
   return markdownTable(header, rows);
@@ -250,7 +306,7 @@ async function main(): Promise<void> {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-bench-'));
     try {
       for (const size of sizes) {
-        const generated = generateWorkspace(path.join(base, `ws${size}`), size);
+        const generated = generateWorkspace(path.join(base, `ws${size}`), size, { idioms: true });
         results.push(await measure(`generated ${size / 1000}k`, generated.root, generated));
       }
     } finally {

@@ -11,6 +11,8 @@ export const RESTART_SETTINGS = [`${SECTION}.luakitStdlibDir`] as const;
 
 export type RevealOutput = 'onError' | 'always' | 'never';
 
+export type UpdateRequiresOnMove = 'prompt' | 'always' | 'never';
+
 /** Typed getters over the `restyBuild.*` settings (package.json contributes.configuration). */
 export class Config {
   private get cfg(): vscode.WorkspaceConfiguration {
@@ -47,6 +49,24 @@ export class Config {
 
   get revealBuildOutput(): RevealOutput {
     return this.cfg.get<RevealOutput>('build.revealOutput', 'onError');
+  }
+
+  /** Per resource: a folder of the workspace may say otherwise than the user. */
+  updateRequiresOnMove(scope?: vscode.Uri): UpdateRequiresOnMove {
+    return vscode.workspace.getConfiguration(SECTION, scope).get<UpdateRequiresOnMove>('updateRequiresOnMove', 'prompt');
+  }
+
+  /** Keeps an answer of the move prompt where the setting is set now: the folder's, the workspace's, else the user's. */
+  async rememberUpdateRequiresOnMove(value: UpdateRequiresOnMove, scope?: vscode.Uri): Promise<void> {
+    const cfg = vscode.workspace.getConfiguration(SECTION, scope);
+    const set = cfg.inspect<UpdateRequiresOnMove>('updateRequiresOnMove');
+    const target =
+      set?.workspaceFolderValue !== undefined
+        ? vscode.ConfigurationTarget.WorkspaceFolder
+        : set?.workspaceValue !== undefined
+          ? vscode.ConfigurationTarget.Workspace
+          : vscode.ConfigurationTarget.Global;
+    await cfg.update('updateRequiresOnMove', value, target);
   }
 
   /** The server's environment: the extension host's, plus what the settings add. */

@@ -8,6 +8,7 @@ import { createManifest } from './createManifest';
 import { DiagnosticsGate } from './diagnosticsGate';
 import { EmbedStatusItem } from './embedStatus';
 import { ModuleView } from './moduleView';
+import { updateRequiresOnMove } from './moveModules';
 import { RestartLimiter } from './serverLifecycle';
 import { registerTasks } from './tasks';
 
@@ -58,7 +59,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
     // storageDir: where the server keeps per-file facts between sessions (the extension's workspace storage).
     initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, storageDir: context.storageUri?.fsPath }),
     errorHandler: limiter,
-    middleware: { handleDiagnostics: (uri, diagnostics, next) => gate.handle(uri, diagnostics, next) },
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => gate.handle(uri, diagnostics, next),
+      workspace: { willRenameFiles: updateRequiresOnMove(config) },
+    },
   };
   // The id is the settings prefix vscode-languageclient reads restyBuild.trace.server from.
   client = new LanguageClient('restyBuild', 'resty-build', serverOptions, clientOptions);

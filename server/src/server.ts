@@ -11,10 +11,13 @@ import {
   HoverRequest,
   InitializeParams,
   InitializeResult,
+  MessageType,
   ProposedFeatures,
   ReferencesRequest,
   ServerCapabilities,
   SignatureHelpRequest,
+  ShowMessageNotification,
+  WillRenameFilesRequest,
   TextDocuments,
   TextDocumentSyncKind,
   WorkspaceSymbolRequest,
@@ -36,7 +39,17 @@ import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
 import { BuildDiagnostics } from './features/buildDiagnostics';
 import { requestRegistrar } from './features/requestGuard';
-import { codeActionParams, documentParams, inferManifestParams, invalidParams, moduleMapParams, positionParams, referenceParams, workspaceSymbolParams } from './features/requestParams';
+import {
+  codeActionParams,
+  documentParams,
+  inferManifestParams,
+  invalidParams,
+  moduleMapParams,
+  positionParams,
+  referenceParams,
+  renameFilesParams,
+  workspaceSymbolParams,
+} from './features/requestParams';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
 import { InferManifestRequest, ModuleMapChangedNotification, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
@@ -46,6 +59,7 @@ import { findCompletions } from './features/completion';
 import { findReferenceLocations } from './features/references';
 import { findDocumentSymbols, findWorkspaceSymbols } from './features/symbols';
 import { findSignatureHelp } from './features/signatureHelp';
+import { editForRenamedFiles, WILL_RENAME_FILTERS } from './features/moduleMoves';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
 const connection = createConnection(ProposedFeatures.all);
@@ -99,7 +113,7 @@ const CAPABILITIES: ServerCapabilities = {
   documentSymbolProvider: true,
   workspaceSymbolProvider: true,
   signatureHelpProvider: { triggerCharacters: ['(', ','] },
-  workspace: { workspaceFolders: { supported: true } },
+  workspace: { workspaceFolders: { supported: true }, fileOperations: { willRename: WILL_RENAME_FILTERS } },
 };
 
 function readInitializeParams(params: InitializeParams): void {
@@ -364,6 +378,21 @@ onRequest(
     const params = positionParams(SignatureHelpRequest.method, raw);
     const at = documentFile(params.textDocument.uri);
     return at ? findSignatureHelp(at.ws, at.file, params.position) : null;
+  },
+  { fallback: null },
+);
+
+onRequest(
+  WillRenameFilesRequest.type,
+  'updating requires for a move',
+  (raw) => {
+    const ws = workspace;
+    const answer = ws ? editForRenamedFiles(ws, renameFilesParams(WillRenameFilesRequest.method, raw)) : { edit: null };
+    if (answer.refusal) {
+      // A notification (window/showMessage), not a request: there is nothing to choose, and no answer to wait for.
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: answer.refusal });
+    }
+    return answer.edit;
   },
   { fallback: null },
 );

@@ -63,6 +63,8 @@ describe('navigation over LSP', () => {
     const refs = await client.request<Location[]>('textDocument/references', { ...pos(HANDLER, 6, 14), context: { includeDeclaration: true } });
     assert.deepEqual(refs, [
       { uri: HANDLER, range: at(6, 12, 17) },
+      // `require("app.handler").serve(…)` in a content_by_lua_block.
+      { uri: uri('conf/nginx.conf'), range: at(4, 39, 44) },
       { uri: MAIN, range: at(3, 8, 13) },
     ]);
     const moduleRefs = await client.request<Location[]>('textDocument/references', { ...pos(MAIN, 1, 36), context: { includeDeclaration: true } });

@@ -1,13 +1,14 @@
 import { CompletionItem, CompletionItemKind, MarkupKind, Position } from 'vscode-languageserver/node';
-import { bindingAt } from '../core/navigate/aliases';
-import { memberSignature } from '../core/navigate/exports';
+import { ChainFollower, ChainValue, tokenStartingAt } from '../core/navigate/chains';
+import { ExportedMember, memberSignature } from '../core/navigate/exports';
 import { bkFunctions, luakitMarkdown, luakitSignature, stateMethods } from '../core/navigate/luakitApi';
 import { isBkGlobal } from '../core/navigate/luakitNav';
-import { bindingsOf, memberDoc, tokensOf } from '../core/navigate/luaViews';
+import { memberDoc, tokensOf } from '../core/navigate/luaViews';
 import { memberContextAt } from '../core/navigate/luaContext';
 import { moduleCatalog } from '../core/navigate/moduleCatalog';
 import { displayPath } from '../core/paths';
-import { locate, moduleOf } from '../core/navigate/moduleNav';
+import { chainAt, locate, luaAt, moduleNameOfFile } from '../core/navigate/moduleNav';
+import { Range } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 
 const ORIGIN_ORDER: Record<string, string> = { workspace: '0', stdlib: '1', provided: '2', builtin: '3' };
@@ -45,23 +46,16 @@ export function findCompletions(workspace: Workspace, file: string, position: Po
     return [];
   }
   const editRange = range(ctx.start, ctx.end);
-  if (ctx.receiver.kind === 'name') {
-    const binding = bindingAt(bindingsOf(view), ctx.receiver.value, ctx.receiver.start);
-    if (binding?.module !== undefined) {
-      const module = moduleOf(workspace, workspace.resolve(project, binding.module));
-      if (!module) {
-        return [];
-      }
-      return module.exports.members.map((m) => {
-        const doc = memberDoc(module.text, module.facts, m);
-        return {
-          label: m.name,
-          kind: m.kind === 'function' ? (m.method ? CompletionItemKind.Method : CompletionItemKind.Function) : CompletionItemKind.Field,
-          detail: memberSignature(m, binding.name),
-          documentation: doc ? { kind: MarkupKind.Markdown, value: doc } : undefined,
-          textEdit: { range: editRange, newText: m.name },
-        };
-      });
+  // Members of what the receiver holds: a module, a facade's field, `require("m")`.
+  const receiverIndex = tokenStartingAt(tokens, ctx.receiver.start);
+  const chain = receiverIndex >= 0 ? chainAt(view, tokens, receiverIndex) : undefined;
+  if (chain) {
+    const follower = new ChainFollower(workspace);
+    const value = follower.valueOf(luaAt(host, view), chain.ref);
+    const source = value?.kind === 'module' && value.file !== undefined ? follower.source(value.file) : undefined;
+    if (source) {
+      const qualifier = view.text.slice(tokens[chain.start].start, ctx.receiver.end);
+      return source.exports.members.map((m) => memberItem(workspace, m, follower.follow(source, m), qualifier, editRange));
     }
   }
   if (project.profile !== 'luakit') {
@@ -86,4 +80,20 @@ export function findCompletions(workspace: Workspace, file: string, position: Po
     }));
   }
   return [];
+}
+
+/** A member of a module as a completion item: described by what it leads to (a re-exported function, a facade's module). */
+function memberItem(workspace: Workspace, exported: ExportedMember, value: ChainValue | undefined, qualifier: string, editRange: Range): CompletionItem {
+  if (value?.kind === 'module' && value.file !== undefined) {
+    return { label: exported.name, kind: CompletionItemKind.Module, detail: `module ${moduleNameOfFile(workspace, value.file)}`, textEdit: { range: editRange, newText: exported.name } };
+  }
+  const { source, member } = value?.kind === 'member' ? value : { source: undefined, member: exported };
+  const doc = source ? memberDoc(source.text, source.facts, member) : undefined;
+  return {
+    label: exported.name,
+    kind: member.kind === 'function' ? (member.method ? CompletionItemKind.Method : CompletionItemKind.Function) : CompletionItemKind.Field,
+    detail: memberSignature({ ...member, name: exported.name }, qualifier),
+    documentation: doc ? { kind: MarkupKind.Markdown, value: doc } : undefined,
+    textEdit: { range: editRange, newText: exported.name },
+  };
 }

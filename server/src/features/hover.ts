@@ -72,20 +72,29 @@ export function findHover(workspace: Workspace, file: string, position: Position
       const { module, member } = target;
       if (!module || !member) {
         const where = module ? ` (\`${displayPath(project.root, module.file)}\`)` : '';
-        return markdown(`\`${target.name}\` is not exported by module \`${target.resolution.name}\`${where}.`);
+        return markdown(`\`${target.name}\` is not exported by module \`${target.moduleName}\`${where}.`);
       }
       const doc = memberDoc(module.text, module.facts, member);
       const line = module.facts.lines.position(member.nameStart).line + 1;
+      // As used here (a re-export may rename it), with the definition's parameters.
       return markdown(
         [
           '```lua',
-          `${member.kind === 'function' ? 'function ' : ''}${memberSignature(member, target.binding.name)}`,
+          `${member.kind === 'function' ? 'function ' : ''}${memberSignature({ ...member, name: target.name }, target.qualifier)}`,
           '```',
           ...(doc ? ['', doc] : []),
           '',
-          `Defined in \`${displayPath(project.root, module.file)}:${line}\` (module \`${target.resolution.name}\`)`,
+          `Defined in \`${displayPath(project.root, module.file)}:${line}\` (module \`${target.moduleName}\`)`,
         ].join('\n'),
       );
+    }
+    case 'foreign': {
+      const lines = ['```lua', [target.resolution.name, ...target.path].join('.'), '```', '', `A member of module \`${target.resolution.name}\` (${target.resolution.status === 'unresolved' ? 'not found by the loaders' : ORIGIN_TEXT[target.resolution.origin ?? target.resolution.status]}).`];
+      if (target.via) {
+        const line = target.via.source.facts.lines.position(target.via.member.nameStart).line + 1;
+        lines.push('', `Set in \`${displayPath(project.root, target.via.source.file)}:${line}\``);
+      }
+      return markdown(lines.join('\n'));
     }
     case 'export': {
       const doc = memberDoc(target.text, target.facts, target.member);

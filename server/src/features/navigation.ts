@@ -1,6 +1,8 @@
 import * as path from 'node:path';
 import { DocumentLink, Location, Position } from 'vscode-languageserver/node';
 import { hostViews } from '../core/navigate/luaViews';
+import { ModuleSource } from '../core/navigate/chains';
+import { ExportedMember } from '../core/navigate/exports';
 import { targetAt } from '../core/navigate/moduleNav';
 import { parseNginxConf } from '../core/nginx/nginxConf';
 import { nginxPrefix } from '../core/resolve/project';
@@ -11,19 +13,28 @@ import { pathToUri } from '../convert';
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 /**
- * Go to definition: a module string or an alias of a required module goes
- * to the module's file; `alias.member` to the member's definition there.
+ * Go to definition: a module string, or a name or field holding a module,
+ * goes to the module's file; a member (`alias.member`, `core.json.encode`,
+ * `require("m").f`, a local bound to one) to its definition, through
+ * re-exports. A module or member outside the workspace goes to the field
+ * that brought it in, when there is one.
  */
 export function findDefinition(workspace: Workspace, file: string, position: Position): Location | undefined {
   const target = targetAt(workspace, file, position);
+  const at = (source: ModuleSource, member: ExportedMember): Location => ({ uri: pathToUri(source.file), range: source.facts.lines.range(member.nameStart, member.nameEnd) });
   switch (target?.kind) {
     case 'require':
     case 'alias':
-      return target.resolution.status === 'file' && target.resolution.file ? { uri: pathToUri(target.resolution.file), range: FILE_START } : undefined;
+      if (target.resolution.status === 'file' && target.resolution.file) {
+        return { uri: pathToUri(target.resolution.file), range: FILE_START };
+      }
+      return target.kind === 'alias' && target.via ? at(target.via.source, target.via.member) : undefined;
     case 'member': {
       const { module, member } = target;
-      return module && member ? { uri: pathToUri(module.file), range: module.facts.lines.range(member.nameStart, member.nameEnd) } : undefined;
+      return module && member ? at(module, member) : undefined;
     }
+    case 'foreign':
+      return target.via ? at(target.via.source, target.via.member) : undefined;
     case 'export':
       return { uri: pathToUri(file), range: target.range };
     default:

@@ -1,4 +1,4 @@
-import { Diagnostic, ErrorCodes, Position, ResponseError, TextDocumentIdentifier } from 'vscode-languageserver/node';
+import { Diagnostic, ErrorCodes, Position, RenameFilesParams, ResponseError, TextDocumentIdentifier } from 'vscode-languageserver/node';
 import { AuditNginxRequest, AuditParams, BuildParams, InferManifestParams, InferManifestRequest, ModuleMapParams, ModuleMapRequest } from '../protocol/protocol';
 
 /**
@@ -102,4 +102,13 @@ export function workspaceSymbolParams(method: string, params: unknown): { query:
     throw invalidParams(method, '{ query: string }');
   }
   return { query };
+}
+
+/** `workspace/willRenameFiles`: the moves, each an old and a new URI. */
+export function renameFilesParams(method: string, params: unknown): RenameFilesParams {
+  const files = isRecord(params) ? params.files : undefined;
+  if (!Array.isArray(files) || !files.every((f) => isRecord(f) && typeof f.oldUri === 'string' && typeof f.newUri === 'string')) {
+    throw invalidParams(method, '{ files: { oldUri: string, newUri: string }[] }');
+  }
+  return { files: files as RenameFilesParams['files'] };
 }

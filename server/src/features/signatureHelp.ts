@@ -1,11 +1,11 @@
 import { MarkupKind, ParameterInformation, Position, SignatureHelp, SignatureInformation } from 'vscode-languageserver/node';
-import { bindingAt } from '../core/navigate/aliases';
-import { findMember, memberSignature } from '../core/navigate/exports';
+import { ChainFollower, tokenStartingAt } from '../core/navigate/chains';
+import { memberSignature } from '../core/navigate/exports';
 import { bkFunction, luakitSignature, stateMethod } from '../core/navigate/luakitApi';
 import { isBkGlobal } from '../core/navigate/luakitNav';
 import { callContextAt } from '../core/navigate/luaContext';
-import { bindingsOf, memberDoc, tokensOf } from '../core/navigate/luaViews';
-import { locate, moduleOf } from '../core/navigate/moduleNav';
+import { memberDoc, tokensOf } from '../core/navigate/luaViews';
+import { chainAt, locate, luaAt } from '../core/navigate/moduleNav';
 import { Workspace } from '../core/workspace/workspace';
 
 /** A signature whose parameters are located by offsets in its label (no ambiguity with repeated names). */
@@ -24,15 +24,20 @@ function signature(label: string, params: string[], doc?: string): SignatureInfo
   return { label, parameters, documentation: doc ? { kind: MarkupKind.Markdown, value: doc } : undefined };
 }
 
-/** Signature help inside `alias.fn(…)` of a required module, and in luakit projects `bk.fn(…)` / `state:method(…)`. */
+/**
+ * Signature help inside a call of a module's function (`alias.fn(…)`,
+ * `core.json.encode(…)`, `require("m").f(…)`, a local bound to one), and in
+ * luakit projects `bk.fn(…)` / `state:method(…)`.
+ */
 export function findSignatureHelp(workspace: Workspace, file: string, position: Position): SignatureHelp | null {
   const at = locate(workspace, file, position);
   if (!at) {
     return null;
   }
-  const { view, offset } = at;
-  const call = callContextAt(tokensOf(view), offset);
-  if (!call?.receiver || !call.separator) {
+  const { host, view, offset } = at;
+  const tokens = tokensOf(view);
+  const call = callContextAt(tokens, offset);
+  if (!call) {
     return null;
   }
   const project = workspace.projectFor(file);
@@ -41,20 +46,22 @@ export function findSignatureHelp(workspace: Workspace, file: string, position: 
     activeSignature: 0,
     activeParameter: Math.min(call.activeParameter, Math.max(0, (sig.parameters?.length ?? 1) - 1)),
   });
-  if (call.receiver.kind === 'name') {
-    const binding = bindingAt(bindingsOf(view), call.receiver.value, call.receiver.start);
-    if (binding?.module !== undefined) {
-      const module = moduleOf(workspace, workspace.resolve(project, binding.module));
-      const member = module && findMember(module.exports, call.callee.value);
-      if (!module || member?.kind !== 'function') {
-        return null;
-      }
-      // `m:f(x)` on a function defined with `.` passes m as the first parameter.
-      const params = [...(member.params ?? [])];
-      const shift = call.separator === ':' && !member.method ? 1 : 0;
-      const sig = signature(memberSignature(member, binding.name), params, memberDoc(module.text, module.facts, member));
-      return { ...help(sig), activeParameter: Math.min(call.activeParameter + shift, Math.max(0, params.length - 1)) };
+  const calleeIndex = tokenStartingAt(tokens, call.callee.start);
+  const chain = calleeIndex >= 0 ? chainAt(view, tokens, calleeIndex) : undefined;
+  const value = chain && new ChainFollower(workspace).valueOf(luaAt(host, view), chain.ref);
+  if (value && value.kind !== 'opaque') {
+    if (value.kind !== 'member' || value.member.kind !== 'function') {
+      return null;
     }
+    const { source, member } = value;
+    // `m:f(x)` on a function defined with `.` passes m as the first parameter.
+    const params = [...(member.params ?? [])];
+    const shift = call.separator === ':' && !member.method ? 1 : 0;
+    const sig = signature(memberSignature({ ...member, name: call.callee.value }, chain.qualifier), params, memberDoc(source.text, source.facts, member));
+    return { ...help(sig), activeParameter: Math.min(call.activeParameter + shift, Math.max(0, params.length - 1)) };
+  }
+  if (!call.receiver || !call.separator) {
+    return null;
   }
   if (project.profile !== 'luakit') {
     return null;

@@ -1,6 +1,7 @@
 // Editor end-to-end: the real extension in a real VS Code workbench (code-server) in Debian
 // chromium.
-//  1. the extension-host suite (suite/extension.suite.ts) on a copy of examples/, trusted;
+//  1. the extension-host suites (suite/extension.suite.ts, then suite/moveModule.suite.ts) on a copy of
+//     examples/, trusted;
 //  2. the untrusted-workspace suite (suite/trust.suite.ts), with workspace trust on;
 //  3. the packaged .vsix, installed offline into a fresh workbench, seen through the UI: status bar,
 //     Problems panel, command palette, module map, with screenshots for the README
@@ -24,6 +25,7 @@ import { waitForFsCondition } from '../fsWait';
 
 const EXTENSION_SUITE = join(__dirname, 'suite', 'extension.suite.ts');
 const TRUST_SUITE = join(__dirname, 'suite', 'trust.suite.ts');
+const MOVE_SUITE = join(__dirname, 'suite', 'moveModule.suite.ts');
 
 test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_000 }, async (t) => {
   if (!requireCapability(t, 'editor e2e', editorE2eUnavailableReason())) {
@@ -38,7 +40,7 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
   const scratch = mkdtempSync(join(tmpdir(), 'resty-build-editor-e2e-'));
   try {
     // Bundled and packaged while the first workbench starts; awaited where needed.
-    const extensionSuite = buildEditorSuite({ outDir: 'out/editor-suite/extension', suiteFiles: [EXTENSION_SUITE] });
+    const extensionSuite = buildEditorSuite({ outDir: 'out/editor-suite/extension', suiteFiles: [EXTENSION_SUITE, MOVE_SUITE] });
     const trustSuite = buildEditorSuite({ outDir: 'out/editor-suite/trust', suiteFiles: [TRUST_SUITE] });
     const vsix = packageVsix(join(scratch, 'resty-build.vsix'));
     // Keep unhandled-rejection noise away if an earlier step fails first.
@@ -46,7 +48,7 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
       p.catch(() => undefined);
     }
 
-    await t.test('extension-host suite: diagnostics, definitions, module map, link flags, compile, verify, tasks, restarts', async (st) => {
+    await t.test('extension-host suite: diagnostics, definitions, module map, link flags, compile, verify, tasks, restarts, moving modules', async (st) => {
       await withWorkbench(install, {}, async (wb) => {
         const result = await runExtensionTests(wb, {
           extensionDevelopmentPath: REPO_ROOT,

@@ -1,4 +1,4 @@
-import { applyEdits, Edit, findNodeAtLocation, FormattingOptions, modify, parseTree } from 'jsonc-parser';
+import { applyEdits, Edit, findNodeAtLocation, FormattingOptions, JSONPath, modify, parseTree } from 'jsonc-parser';
 
 /** Detects the manifest's indentation so edits keep its formatting. */
 function formattingOf(text: string): FormattingOptions {
@@ -39,6 +39,16 @@ export function appendToArray(text: string, key: 'embed' | 'provided', names: st
   }
   // Edits computed one after another apply in sequence; collapse them into one replacement.
   return collapse(text, current);
+}
+
+/**
+ * Text edits that replace existing values of the manifest (`["embed", 3]`,
+ * `["embed", 5, "file"]`), each computed on the original text: they touch
+ * only the values, so comments and layout around them stay as they are.
+ */
+export function replaceValues(text: string, changes: { path: JSONPath; value: string }[]): Edit[] {
+  const formattingOptions = formattingOf(text);
+  return changes.flatMap((c) => modify(text, c.path, c.value, { formattingOptions }));
 }
 
 /** One edit from the original text to the final text, covering only the changed middle. */

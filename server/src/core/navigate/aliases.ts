@@ -1,22 +1,25 @@
 import { isLuaKeyword } from '../lua/keywords';
 import { Token } from '../lua/luaLexer';
 import { RequireSite } from '../lua/requires';
+import { refStartingAt, requireCalls, ValueRef } from './valueRefs';
 
 /**
- * A name that holds a module in part of a file: `local go = require "libs.go"`,
- * `local ok, m = pcall(require, "m")`, `local g = go`, or a re-assignment.
- * Declarations that hold something else are recorded too (module undefined),
- * so a shadowing `local go = 1` or parameter `go` hides the module.
+ * A name declared or assigned in part of a file: `local go = require "libs.go"`,
+ * `local ok, m = pcall(require, "m")`, `local encode = core.json.encode`,
+ * `local g = go`, a re-assignment, a parameter. Its value is kept when it is
+ * a reference navigation can follow; a declaration with any other value (or
+ * none: a parameter, a loop variable) is recorded too, so that a shadowing
+ * `local go = 1` hides the module.
  */
 export interface ModuleBinding {
   name: string;
-  module?: string;
+  value?: ValueRef;
   /** Offsets of the name where it is declared or assigned; visible from declStart to scopeEnd. */
   declStart: number;
   declEnd: number;
   scopeEnd: number;
-  /** Reached through `pcall(require, …)`. */
-  optional?: boolean;
+  /** Declared in the file's outermost block (or a global's assignment there). */
+  topLevel?: boolean;
 }
 
 interface Block {
@@ -45,22 +48,30 @@ function visible(bindings: readonly ModuleBinding[], name: string, offset: numbe
   return best;
 }
 
-/** The module `name` holds at `offset`, if it holds one there. */
-export function bindingAt(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
-  const b = visible(bindings, name, offset);
-  return b?.module !== undefined ? b : undefined;
+/** The binding of `name` visible just before `offset`: the one a use at `offset` reads, never one declared there. */
+export function visibleBefore(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
+  let best: ModuleBinding | undefined;
+  for (let i = bindings.length - 1; i >= 0; i--) {
+    const b = bindings[i];
+    if (b.name === name && b.declStart < offset && offset < b.scopeEnd && (!best || b.declStart > best.declStart)) {
+      best = b;
+    }
+  }
+  return best;
 }
 
 /**
  * Follows Lua's block structure over tokens (never throws, works on broken
- * code) to find which names hold which required module where.
+ * code) to find which names are declared where, and which of them hold a
+ * reference (a required module, a member of one, another such name).
  */
 export function findModuleBindings(tokens: Token[], requires: readonly RequireSite[], textLength: number): ModuleBinding[] {
   const all: ModuleBinding[] = [];
-  const siteByCall = new Map<number, RequireSite>();
+  const calls = requireCalls(requires);
+  const pcalls = new Map<number, RequireSite>();
   for (const s of requires) {
-    if (!s.dynamic && s.name !== undefined && s.alias !== undefined) {
-      siteByCall.set(s.callStart, s);
+    if (!s.dynamic && s.name !== undefined && s.form === 'pcall') {
+      pcalls.set(s.callStart, s);
     }
   }
   const root: Block = { kind: 'root', bindings: [] };
@@ -69,8 +80,8 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
   let pendingLoopNames: ModuleBinding[] = [];
   let nesting = 0; // ( [ { depth: `x = …` inside them is not an assignment statement
 
-  const declare = (block: Block, tok: Token, module?: string, optional?: boolean): ModuleBinding => {
-    const b: ModuleBinding = { name: tok.value, module, declStart: tok.start, declEnd: tok.end, scopeEnd: OPEN, optional };
+  const declare = (block: Block, tok: Token, value?: ValueRef): ModuleBinding => {
+    const b: ModuleBinding = { name: tok.value, value, declStart: tok.start, declEnd: tok.end, scopeEnd: OPEN, topLevel: block.kind === 'root' || undefined };
     block.bindings.push(b);
     record(b);
     return b;
@@ -108,20 +119,29 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     }
     block.bindings = [];
   };
-  /** What the expression starting at token index `i` gives `name`: a module (via require or another alias) or nothing. */
-  const valueOf = (name: string, i: number, single: boolean): { module?: string; optional?: boolean } => {
-    const site = tokens[i] ? siteByCall.get(tokens[i].start) : undefined;
-    if (site && site.alias === name) {
-      return { module: site.name, optional: site.optional || undefined };
+  /**
+   * The references the expression list at token `i` gives `count` names, in
+   * order: `local a, b = x.y, require "m"`, and the module (second value) of
+   * `pcall(require, "m")`. The list stops at the first value that is not one.
+   */
+  const valuesOf = (count: number, i: number, statementStart: number): (ValueRef | undefined)[] => {
+    const pcall = tokens[i] ? pcalls.get(tokens[i].start) : undefined;
+    if (pcall?.name !== undefined) {
+      return count >= 2 ? [undefined, { root: { kind: 'require', name: pcall.name }, path: [] }] : [];
     }
-    const first = tokens[i];
-    const after = tokens[i + 1];
-    if (single && isName(first) && !isLuaKeyword(first.value) && !(after && after.kind === 'punct' && ['.', ':', '(', '[', '{'].includes(after.value)) && after?.kind !== 'string') {
-      const from = visibleNow(first.value, first.start);
-      const held = from?.module !== undefined ? from : undefined;
-      return held ? { module: held.module, optional: held.optional } : {};
+    const out: ValueRef[] = [];
+    for (let k = i; out.length < count; ) {
+      const r = refStartingAt(tokens, k, calls, statementStart);
+      if (!r) {
+        break;
+      }
+      out.push(r.ref);
+      if (!isPunct(tokens[r.next], ',')) {
+        break;
+      }
+      k = r.next + 1;
     }
-    return {};
+    return out;
   };
 
   for (let i = 0; i < tokens.length; i++) {
@@ -215,8 +235,8 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
           }
           j++;
         }
-        const values = isPunct(tokens[j], '=') ? names.map((n) => valueOf(n.value, j + 1, names.length === 1)) : [];
-        names.forEach((n, k) => declare(top, n, values[k]?.module, values[k]?.optional));
+        const values = isPunct(tokens[j], '=') ? valuesOf(names.length, j + 1, t.start) : [];
+        names.forEach((n, k) => declare(top, n, values[k]));
         i = j - 1;
         continue;
       }
@@ -233,9 +253,9 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
       !isPunct(prev, ':') &&
       !isPunct(prev, ',')
     ) {
-      const value = valueOf(t.value, i + 2, true);
+      const value = refStartingAt(tokens, i + 2, calls, t.start)?.ref;
       const parent = visibleNow(t.value, t.start);
-      const b: ModuleBinding = { name: t.value, module: value.module, declStart: t.start, declEnd: t.end, scopeEnd: OPEN, optional: value.optional };
+      const b: ModuleBinding = { name: t.value, value, declStart: t.start, declEnd: t.end, scopeEnd: OPEN, topLevel: (stack.length === 1 && (!parent || parent.topLevel)) || undefined };
       record(b);
       reassigned.push({ binding: b, parent });
     }
@@ -287,7 +307,11 @@ export function tokenIndexAt(tokens: Token[], offset: number): number {
       hi = mid;
     }
   }
-  // tokens[lo] is the first token ending at or after offset.
+  // tokens[lo] is the first token ending at or after offset. Between two tokens (`.|name`), the name.
+  const next = tokens[lo + 1];
+  if (tokens[lo]?.end === offset && next?.start === offset && tokens[lo].kind === 'punct' && next.kind !== 'punct') {
+    return lo + 1;
+  }
   if (tokens[lo] && tokens[lo].start <= offset) {
     return lo;
   }

@@ -17,6 +17,14 @@ export interface ExportedMember {
   params?: string[];
   /** Defined with `:`, so callers write `m:name()`. */
   method?: boolean;
+  /**
+   * Where the assigned expression is, when it may be a reference to follow
+   * (`json = require "m.json"`, `_M.load = import.load`, `x = x`): `end` when
+   * known (a parsed file), and the offset its names are looked up before.
+   */
+  value?: { start: number; end?: number; lookup: number };
+  /** Assigned again at top level: which definition holds depends on the order, so the value is not followed. */
+  redefined?: boolean;
 }
 
 export interface ModuleExports {
@@ -69,20 +77,26 @@ export function analyzeExports(text: string, tokens: Token[]): ModuleExports {
   return chunk ? exportsFromAst(chunk) : exportsFromTokens(tokens);
 }
 
-/** Members in order of definition; the first definition of a name wins. */
+/** Members in order of definition; the first definition of a name wins and is marked when another follows. */
 function memberList(): { members: ExportedMember[]; add: (m: ExportedMember) => void } {
   const members: ExportedMember[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, ExportedMember>();
   return {
     members,
     add: (m) => {
-      if (!seen.has(m.name)) {
-        seen.add(m.name);
+      const first = seen.get(m.name);
+      if (first) {
+        first.redefined = true;
+      } else {
+        seen.set(m.name, m);
         members.push(m);
       }
     },
   };
 }
+
+/** Expressions that may read another module's value: a name, a field, an index, a call (`require "m"`). */
+const REFERENCE_TYPES = new Set(['Identifier', 'MemberExpression', 'IndexExpression', 'CallExpression', 'StringCallExpression']);
 
 function exportsFromAst(chunk: Chunk): ModuleExports {
   const { members, add } = memberList();
@@ -113,7 +127,12 @@ function exportsFromAst(chunk: Chunk): ModuleExports {
         return { name, kind: 'function', nameStart: local.nameRange[0], nameEnd: local.nameRange[1], declStart: local.declStart, params: paramNames(local.fn) };
       }
     }
-    return { name, kind: 'field', nameStart: nameRange[0], nameEnd: nameRange[1], declStart };
+    const member: ExportedMember = { name, kind: 'field', nameStart: nameRange[0], nameEnd: nameRange[1], declStart };
+    if (value && REFERENCE_TYPES.has(value.type)) {
+      const [start, end] = rangeOf(value);
+      member.value = { start, end, lookup: declStart };
+    }
+    return member;
   };
   const addTableFields = (table: TableConstructorExpression) => {
     for (const field of table.fields) {
@@ -256,7 +275,7 @@ export function exportsFromTokens(tokens: Token[]): ModuleExports {
         if (isName(value, 'function')) {
           add({ name: t.value, kind: 'function', nameStart: t.start, nameEnd: t.end, declStart: t.start, params: tokenParams(tokens, i + 3) });
         } else {
-          add({ name: t.value, kind: 'field', nameStart: t.start, nameEnd: t.end, declStart: t.start });
+          add({ name: t.value, kind: 'field', nameStart: t.start, nameEnd: t.end, declStart: t.start, value: value && { start: value.start, lookup: t.start } });
         }
       }
     }
@@ -313,7 +332,15 @@ export function exportsFromTokens(tokens: Token[]): ModuleExports {
     } else if (isPunct(sep, '.') && member?.kind === 'name' && isPunct(tokens[i + 3], '=')) {
       const value = tokens[i + 4];
       const isFn = isName(value, 'function');
-      add({ name: member.value, kind: isFn ? 'function' : 'field', nameStart: member.start, nameEnd: member.end, declStart: t.start, params: isFn ? tokenParams(tokens, i + 5) : undefined });
+      add({
+        name: member.value,
+        kind: isFn ? 'function' : 'field',
+        nameStart: member.start,
+        nameEnd: member.end,
+        declStart: t.start,
+        params: isFn ? tokenParams(tokens, i + 5) : undefined,
+        value: !isFn && value ? { start: value.start, lookup: t.start } : undefined,
+      });
     } else if (isName(prev, 'local') && isPunct(sep, '=') && isPunct(member, '{')) {
       tableFields(i + 2);
     } else if (isName(prev, 'local') && isPunct(sep, '=') && isName(member, 'setmetatable') && isPunct(tokens[i + 3], '(') && isPunct(tokens[i + 4], '{')) {

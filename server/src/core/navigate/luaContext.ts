@@ -25,7 +25,7 @@ function lastTokenBefore(tokens: Token[], offset: number): number {
 }
 
 export interface MemberContext {
-  /** The token before the separator: a name (`go`, `bk`) or a `)` of a chained call. */
+  /** The token before the separator: a name (`go`, `bk`), the `)` of a call or the `]` of an index. */
   receiver: Token;
   separator: '.' | ':';
   /** Offsets of the part of the member name already typed (empty when nothing is typed yet). */
@@ -51,7 +51,7 @@ export function memberContextAt(tokens: Token[], offset: number): MemberContext 
   }
   const sep = tokens[i];
   const receiver = tokens[i - 1];
-  if ((isPunct(sep, '.') || isPunct(sep, ':')) && sep.end <= start && receiver && (receiver.kind === 'name' || isPunct(receiver, ')'))) {
+  if ((isPunct(sep, '.') || isPunct(sep, ':')) && sep.end <= start && receiver && (receiver.kind === 'name' || isPunct(receiver, ')') || isPunct(receiver, ']'))) {
     return { receiver, separator: sep.value as '.' | ':', start, end };
   }
   return undefined;

@@ -113,11 +113,15 @@ export function bindingsOf(view: { text: string; facts: LuaFileFacts }): ModuleB
   return (c.bindings ??= findModuleBindings(tokensOf(view), view.facts.requires, view.text.length));
 }
 
-/** What a module file returns; parsed once per content. */
-export function exportsOf(text: string, facts: LuaFileFacts): ModuleExports {
+/** What a module file returns; parsed once per content (the text is only read, when given lazily, to parse it). */
+export function exportsOf(text: string | (() => string), facts: LuaFileFacts): ModuleExports {
   const c = nav(facts);
-  // The tokens are not kept: workspace-wide symbol searches visit every file once.
-  return (c.exports ??= analyzeExports(text, c.tokens ?? tokenize(text)));
+  if (!c.exports) {
+    const source = typeof text === 'string' ? text : text();
+    // The tokens are not kept: workspace-wide symbol searches visit every file once.
+    c.exports = analyzeExports(source, c.tokens ?? tokenize(source));
+  }
+  return c.exports;
 }
 
 /** Exports of a module file in the workspace (or stdlib), or undefined when it cannot be read. */

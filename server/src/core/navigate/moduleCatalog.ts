@@ -17,7 +17,7 @@ const MAX_DEPTH = 12;
 const MAX_FILES = 20_000;
 
 /** The file's module name under one template, and how specific the match is (longer = more specific). */
-function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
+export function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
   const q = t.template.indexOf('?');
   if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
     return undefined;
@@ -51,7 +51,8 @@ export function moduleNameOf(project: Project, file: string): { name: string; or
   return best && { name: best.name, origin: best.origin };
 }
 
-function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
+/** The Lua files under a folder as they are on disk (bounded in depth and count; hidden folders and node_modules skipped). */
+export function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
   if (depth > MAX_DEPTH || out.length >= MAX_FILES) {
     return;
   }
