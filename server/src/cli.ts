@@ -29,7 +29,14 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
 
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
-  check: { summary: 'Resolve every require() and report problems', options: { format: format('text', 'json') }, run: runCheck },
+  check: {
+    summary: 'Resolve every require() and report problems',
+    options: {
+      format: format('text', 'json', 'sarif', 'github'),
+      summary: { help: 'check: counts per code and the modules with the most sites, instead of every finding' },
+    },
+    run: (args, io) => runCheck(args, io, VERSION),
+  },
   map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
