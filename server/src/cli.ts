@@ -7,6 +7,7 @@ import { runFlags } from './commands/flags';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
 import { runVerify } from './commands/verify';
+import { runWhy } from './commands/why';
 
 const VERSION = '0.1.0';
 
@@ -33,11 +34,17 @@ const COMMANDS: CommandTable = {
     summary: 'Resolve every require() and report problems',
     options: {
       format: format('text', 'json', 'sarif', 'github'),
-      summary: { help: 'check: counts per code and the modules with the most sites, instead of every finding' },
+      summary: { help: 'Counts per code and the modules with the most sites, instead of every finding' },
     },
     run: (args, io) => runCheck(args, io, VERSION),
   },
-  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
+  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown', 'dot', 'mermaid') }, run: runMap },
+  why: {
+    summary: 'Show the require chain that pulls a module into the embed closure',
+    operands: ['module'],
+    options: { format: format('text', 'json') },
+    run: runWhy,
+  },
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
   flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },

@@ -23,6 +23,8 @@ export interface CommandIO {
 /** A parsed command line (commandLine.ts): the folder, and the options given, flags as 'true'. */
 export interface CommandArgs {
   dir: string;
+  /** The command's operands before the folder, in the order its table entry names them. */
+  operands: string[];
   options: Map<string, string>;
 }
 

@@ -29,6 +29,8 @@ export interface ClosureLink {
   module: string;
   /** The Lua file it leads to, when there is one. */
   target?: string;
+  /** nginx.conf: the directive (`content_by_lua_file`). */
+  directive?: string;
 }
 
 /** A project's name mapping and the embed closure it starts. */
@@ -295,7 +297,7 @@ export function computeClosure(input: ClosureInput): Closure {
     for (const f of project.nginxConf.files) {
       const target = path.isAbsolute(f.path.value) ? f.path.value : path.join(prefix, f.path.value);
       if (input.isFile(target)) {
-        entries.push({ kind: 'nginx.conf', file: confFile, range: confLines.range(f.path.start, f.path.end), module: f.path.value, target });
+        entries.push({ kind: 'nginx.conf', file: confFile, range: confLines.range(f.path.start, f.path.end), module: f.path.value, target, directive: f.directive });
         enqueueFile(target);
       }
     }

@@ -30,7 +30,7 @@ export function outsideContext(workspace: { readonly roots: readonly string[]; f
 const reportedByClosure = new WeakMap<Closure, Map<string, Finding[]>>();
 
 function linkText(link: ClosureLink): string {
-  return link.kind === 'embed' ? `the embed entry '${link.module}'` : link.kind === 'nginx.conf' ? `the directive for ${link.module}` : `this require of '${link.module}'`;
+  return link.kind === 'embed' ? `the embed entry '${link.module}'` : link.kind === 'nginx.conf' ? `${link.directive ?? 'the directive'} ${link.module}` : `this require of '${link.module}'`;
 }
 
 /**

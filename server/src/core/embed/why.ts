@@ -88,6 +88,6 @@ export function closureChains(embedding: Embedding): ClosureChains {
 /** One link as a reader sees it: `path:line:col  require "x"`, paths relative to `base` when inside it. */
 export function describeLink(link: ClosureLink, base: string): { where: string; what: string } {
   const where = `${displayPath(base, link.file)}:${link.range.start.line + 1}:${link.range.start.character + 1}`;
-  const what = link.kind === 'embed' ? `embed "${link.module}"` : link.kind === 'nginx.conf' ? `*_by_lua_file ${link.module}` : `require "${link.module}"`;
+  const what = link.kind === 'embed' ? `embed "${link.module}"` : link.kind === 'nginx.conf' ? `${link.directive ?? '*_by_lua_file'} ${link.module}` : `require "${link.module}"`;
   return { where, what };
 }
