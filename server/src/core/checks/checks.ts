@@ -3,7 +3,7 @@ import { LuaFileFacts } from '../lua/luaFile';
 import { MappingEntry, symbolFromFileName } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
 import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
-import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding } from '../types';
 
 /**
@@ -50,7 +50,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
         code: 'unresolved-module',
         message: notFoundMessage(resolution) + (site.optional ? '\n(optional: required through pcall)' : ''),
         module: site.name,
-        trail: resolution.trail,
+        trail: searchTrail(resolution),
       });
     }
   }

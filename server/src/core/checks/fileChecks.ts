@@ -3,7 +3,7 @@ import { checkLuaFile, checkMapping } from './checks';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
 import { applyFindingPolicy } from './findingPolicy';
-import { insideTest, outsideContext, reportedClosureFindings } from '../embed/outsideFindings';
+import { outsideContext, ownedByProject, reportedClosureFindings } from '../embed/outsideFindings';
 import { MANIFEST_NAME } from '../manifest/manifest';
 import { Finding } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
@@ -82,7 +82,7 @@ export function checkedFiles(workspace: AnalysedWorkspace): string[] {
   const embeddings = workspace.embeddings();
   const outside = embeddings.length > 0 ? outsideContext(workspace) : undefined;
   for (const e of embeddings) {
-    const inside = insideTest(e.project.root);
+    const inside = ownedByProject(e.project.root);
     for (const f of e.closure.files) {
       if (inside(f)) {
         files.add(f);

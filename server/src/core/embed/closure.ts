@@ -3,7 +3,7 @@ import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { MappingEntry } from './mapping';
 import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
-import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
 
 /** How a module reached from the embed closure will fare in the binary. */
@@ -220,7 +220,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
         code: 'unresolved-module',
         message: `${notFoundMessage(resolution)}\n(part of the embed closure)`,
         module: name,
-        trail: resolution.trail,
+        trail: searchTrail(resolution),
       });
     }
   }

@@ -5,6 +5,7 @@ import { displayPath } from '../paths';
 import { Finding } from '../types';
 import { Closure, ClosureLink, Embedding } from './closure';
 import { closureChains } from './why';
+import { ROCKS_TREE_DIRS } from '../resolve/luarocks';
 
 /**
  * A closure often reaches files the user does not own: a system
@@ -24,7 +25,8 @@ export interface OutsideContext {
 /** The context of a workspace: its facts, and its roots as the files the user owns. */
 export function outsideContext(workspace: { readonly roots: readonly string[]; facts(file: string): LuaFileFacts | undefined }): OutsideContext {
   const owned = workspace.roots.map(insideTest);
-  return { facts: (f) => workspace.facts(f), isOwned: (f) => owned.some((inside) => inside(f)) };
+  const inRocksTree = (f: string) => f.split(path.sep).some((segment) => (ROCKS_TREE_DIRS as readonly string[]).includes(segment));
+  return { facts: (f) => workspace.facts(f), isOwned: (f) => owned.some((inside) => inside(f)) && !inRocksTree(f) };
 }
 
 const reportedByClosure = new WeakMap<Closure, Map<string, Finding[]>>();
@@ -40,6 +42,13 @@ function linkText(link: ClosureLink): string {
 export function insideTest(root: string): (file: string) => boolean {
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   return (file) => file === root || file.startsWith(prefix);
+}
+
+/** A project's own files: inside its folder, not in a rocks tree there (installed rocks, which the user does not own). */
+export function ownedByProject(root: string): (file: string) => boolean {
+  const inside = insideTest(root);
+  const trees = ROCKS_TREE_DIRS.map((d) => insideTest(path.join(root, d)));
+  return (file) => inside(file) && !trees.some((inTree) => inTree(file));
 }
 
 /** The entry point of a chain: its last link inside the project. */
@@ -108,7 +117,7 @@ function computeReported(embedding: Embedding, context: OutsideContext): Map<str
       out.set(f.file, [f]);
     }
   };
-  const inside = insideTest(root);
+  const inside = ownedByProject(root);
   const moved = new Map<string, { entry: ClosureLink; findings: Finding[] }>();
   const relocate = (f: Finding) => {
     const entry = entryPointFor(closureChains(embedding).toFile(f.file), inside);

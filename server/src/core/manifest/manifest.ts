@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from '../resolve/resolver';
+import { isPresetName, RUNTIME_PRESETS } from '../resolve/runtimePresets';
 import { checkManifestPaths } from './manifestPaths';
 import { EmbedEntry, LinkMode, Manifest, MANIFEST_NAME } from './model';
 import { isDiagnosticCode, SeverityLevel } from '../codes';
@@ -241,6 +242,28 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
+  // `provided` names modules, or `@preset`s that stand for a runtime's modules.
+  const provided: string[] = [];
+  const providedPresets: string[] = [];
+  const providedNode = findNodeAtLocation(root, ['provided']);
+  for (const item of providedNode?.type === 'array' ? (providedNode.children ?? []) : []) {
+    if (item.type !== 'string') {
+      continue;
+    }
+    const entry = item.value as string;
+    if (!isPresetName(entry)) {
+      provided.push(entry);
+      continue;
+    }
+    const preset = RUNTIME_PRESETS[entry];
+    if (preset) {
+      providedPresets.push(entry);
+      provided.push(...preset.modules);
+    } else {
+      const known = Object.keys(RUNTIME_PRESETS);
+      v.error(item, `Unknown runtime preset '${entry}': the presets are ${known.join(', ')}.${didYouMean(entry, known)}`);
+    }
+  }
   const severity = new Map<DiagnosticCode, SeverityLevel>();
   const severityNode = findNodeAtLocation(root, ['severity']);
   if (severityNode?.type === 'object') {
@@ -267,7 +290,8 @@ function parseManifestText(file: string, text: string): ManifestResult {
     absoluteTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
-    provided: (valid(['provided']) as string[] | undefined) ?? [],
+    provided,
+    providedPresets,
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,

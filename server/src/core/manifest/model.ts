@@ -31,7 +31,10 @@ export interface Manifest {
   absoluteTemplates?: ReadonlySet<string>;
   nginxConf?: string;
   embed: EmbedEntry[];
+  /** Module names, those of the presets included. */
   provided: string[];
+  /** The `@presets` among them (`@openresty-1.27.1.2`). */
+  providedPresets: string[];
   luajit: { compiler: string; runtime: string | null; debugInfo: boolean };
   outDir: string;
   link: { mode: LinkMode; extraLdOpt: string[]; compat: boolean };
