@@ -3,6 +3,7 @@ import { runCheck } from './commands/check';
 import { CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
 import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
 import { runCompileCommand } from './commands/compile';
+import { runFix } from './commands/fix';
 import { runFlags } from './commands/flags';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
@@ -44,6 +45,11 @@ const COMMANDS: CommandTable = {
     operands: ['module'],
     options: { format: format('text', 'json') },
     run: runWhy,
+  },
+  fix: {
+    summary: 'Apply the safe quick fixes to resty-build.json (add missing modules to embed, declare what OpenResty bundles provided)',
+    options: { 'dry-run': { help: 'Print the edit as a unified diff instead of writing it' } },
+    run: runFix,
   },
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },

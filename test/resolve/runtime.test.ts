@@ -16,6 +16,7 @@ import { createProject, LUAJIT_DEFAULT_PATH, OPENRESTY_PREFIX } from '../../serv
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { RUNTIME_PRESETS } from '../../server/src/core/resolve/runtimePresets';
 import { Workspace } from '../../server/src/core/workspace/workspace';
+import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
 import { MEM_ROOT, memWorkspace } from '../helpers/core';
 
@@ -53,6 +54,16 @@ describe('provided presets', () => {
       installed.filter((m) => !preset.has(m)),
       [],
     );
+  });
+
+  test('the editor offers the preset for a module OpenResty bundles, until the manifest names it', () => {
+    const files = { 'resty-build.json': '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app"] }', 'lib/app.lua': 'return require "resty.lock"\n' };
+    const diagnostic = { range: { start: { line: 0, character: 15 }, end: { line: 0, character: 27 } }, message: 'x', source: 'resty-build', code: 'unresolved-module', data: { module: 'resty.lock' } };
+    const titles = (ws: Workspace) => findCodeActions(ws, path.join(MEM_ROOT, 'lib', 'app.lua'), [diagnostic]).map((a) => a.title);
+    const offered = titles(memWorkspace(files));
+    assert.ok(offered.includes('Declare the Lua libraries OpenResty 1.27.1.2 bundles as provided (@openresty-1.27.1.2)'), offered.join(', '));
+    const withPreset = memWorkspace({ ...files, 'resty-build.json': files['resty-build.json'].replace('"embed"', '"provided": ["@openresty-1.27.1.2"], "embed"') });
+    assert.ok(!titles(withPreset).some((t) => t.includes('@openresty')));
   });
 
   test('an unknown preset is an error at its entry, with a did-you-mean', () => {

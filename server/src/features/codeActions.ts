@@ -5,6 +5,7 @@ import { displayPath } from '../core/paths';
 import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { substitute } from '../core/resolve/resolver';
+import { NEWEST_OPENRESTY_PRESET, RUNTIME_PRESETS } from '../core/resolve/runtimePresets';
 import { pathToUri } from '../convert';
 import { suppressionActions } from './suppressionActions';
 
@@ -55,6 +56,10 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
     }
     if ((diagnostic.code === 'not-in-mapping' || diagnostic.code === 'unresolved-module') && manifestFile && project.profile === 'openresty') {
       fix(`Declare '${name}' as provided by the runtime`, manifestEdit(workspace, manifestFile, 'provided', [name]));
+      const preset = RUNTIME_PRESETS[NEWEST_OPENRESTY_PRESET];
+      if (preset.modules.includes(name) && !project.manifest?.providedPresets.includes(NEWEST_OPENRESTY_PRESET)) {
+        fix(`Declare ${preset.title} as provided (${NEWEST_OPENRESTY_PRESET})`, manifestEdit(workspace, manifestFile, 'provided', [NEWEST_OPENRESTY_PRESET]));
+      }
     }
     if (diagnostic.code === 'unresolved-module') {
       const template = project.resolver.lua.find((t) => t.origin === 'workspace' && t.template.includes('?') && !t.template.includes(`${path.sep}init.lua`));
