@@ -38,7 +38,7 @@ import { requestRegistrar } from './features/requestGuard';
 import { codeActionParams, documentParams, inferManifestParams, invalidParams, moduleMapParams, positionParams, referenceParams, workspaceSymbolParams } from './features/requestParams';
 import { findDefinition, findDocumentLinks } from './features/navigation';
 import { inferManifest } from './core/manifest/manifestInference';
-import { InferManifestRequest, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
+import { InferManifestRequest, ModuleMapChangedNotification, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
 import * as fs from 'node:fs';
 import { findHover } from './features/hover';
 import { findCompletions } from './features/completion';
@@ -60,6 +60,11 @@ const onRequest = requestRegistrar(connection, (message) => connection.console.e
 registerBuildCommands(connection, onRequest, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
+
+/** Tells a module map view to ask again: the closures or the manifests may have changed. */
+function moduleMapMayHaveChanged(): void {
+  void connection.sendNotification(ModuleMapChangedNotification.type);
+}
 
 function log(message: string): void {
   connection.console.log(`[resty-build] ${message}`);
@@ -150,6 +155,7 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
   phase('closure');
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   phase('published');
+  moduleMapMayHaveChanged();
   ready = true;
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, {
@@ -205,6 +211,7 @@ function onDocument(doc: TextDocument): void {
     if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua')) {
       ws.setDocument(file, doc.getText());
       publisher.publishAll(ws, openFiles());
+      moduleMapMayHaveChanged();
       return;
     }
     // Work proportional to the edit: the file itself, and the files whose closure findings it changed.
@@ -212,10 +219,14 @@ function onDocument(doc: TextDocument): void {
     ws.setDocument(file, doc.getText());
     const after = ws.closureState();
     publisher.publishFile(ws, file);
-    for (const other of changedClosureFiles(before, after)) {
+    const changed = changedClosureFiles(before, after);
+    for (const other of changed) {
       if (other !== file) {
         publisher.publishFile(ws, other);
       }
+    }
+    if (changed.length > 0 || after.files.has(file)) {
+      moduleMapMayHaveChanged();
     }
     scheduleCycleCheck(ws);
   });
@@ -264,6 +275,7 @@ connection.onDidChangeWatchedFiles(() => {
     // Before the initial analysis has published, it reads the tree as it is then.
     if (ready) {
       publisher.publishAll(ws, openFiles());
+      moduleMapMayHaveChanged();
     }
   });
 });

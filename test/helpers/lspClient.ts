@@ -90,7 +90,7 @@ export async function startServer(
   // The server's own notifications and work-done progress are kept until a test claims them.
   const pending = new Map<string, unknown[]>();
   const claimers = new Map<string, ((params: unknown) => void)[]>();
-  for (const method of ['resty-build/status', '$/progress']) {
+  for (const method of ['resty-build/status', 'resty-build/moduleMapChanged', '$/progress']) {
     connection.onNotification(method, (params: unknown) => {
       const waiting = claimers.get(method);
       if (waiting && waiting.length > 0) {

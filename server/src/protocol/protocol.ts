@@ -1,4 +1,4 @@
-import { NotificationType, RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import { NotificationType, NotificationType0, Range, RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 
 /**
  * Every custom request and notification between the extension and the
@@ -12,20 +12,52 @@ export interface ModuleMapParams {
   uri?: string;
 }
 
+/** One module of the map: a mapping entry, or a module the embed closure reaches beyond them. */
+export interface ModuleMapEntry {
+  module: string;
+  /** embedded, not-in-mapping, builtin, provided, native, unresolved, hyphen-name or error. */
+  status: string;
+  /** The `luaJIT_BC_` symbol `luajit -n <module>` writes. */
+  symbol: string;
+  /** The flattened source name builds use (`resty_core_base.lua`). */
+  flatName: string;
+  /** The Lua (or C) file, when it resolves to one. */
+  fileUri: string | null;
+  /** The object file in outDir. */
+  objectUri: string;
+  /** workspace, stdlib, path, explicit, builtin, provided or native; null when not found. */
+  origin: string | null;
+  /** Why the module will not be found in the binary (the findings about it). */
+  reasons: { code: string; message: string }[];
+  /** Where it enters the closure: its embed entry, or the first require that names it (to open from the view). */
+  namedAt: { uri: string; range: Range } | null;
+}
+
 export interface ModuleMapResult {
   /** Null when no project has a manifest. */
   manifestUri: string | null;
   markdown: string;
-  modules: { module: string; status: string }[];
+  /** One row per module: `module` and `status` first, then what a tree view shows. */
+  modules: ModuleMapEntry[];
   /** Counts for the status bar. */
   embedded: number;
   problems: number;
 }
 
-/** The module map of the project holding `uri` (Markdown for the preview, counts for the status bar). */
+/** The module map of the project holding `uri` (Markdown for the preview, rows for a tree view, counts for the status bar). */
 export namespace ModuleMapRequest {
   export const method = 'resty-build/moduleMap';
   export const type = new RequestType<ModuleMapParams, ModuleMapResult, void>(method);
+}
+
+/**
+ * Sent by the server when the module map may have changed (after the
+ * analysis, a manifest or file change, or an edit that changed an embed
+ * closure): a view showing it asks for it again.
+ */
+export namespace ModuleMapChangedNotification {
+  export const method = 'resty-build/moduleMapChanged';
+  export const type = new NotificationType0(method);
 }
 
 export interface InferManifestParams {
