@@ -97,7 +97,12 @@ export class Closure {
             modules.set(n.name, m);
           }
           if (m.requiredFrom.length < 20) {
-            m.requiredFrom.push({ file, range: n.range });
+            m.requiredFrom.push({
+              file,
+              get range() {
+                return n.range;
+              },
+            });
           }
           m.optional = m.optional && n.optional;
         }
@@ -172,7 +177,18 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
     const name = site.name;
     const at = (severity: Finding['severity'], code: Finding['code'], message: string) =>
       findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
-    const note = (status: ClosureStatus, target?: string) => notes.push({ name, status, file: target, optional: site.optional, range: toFile(site.start, site.end) });
+    // The range is asked for only by the require chains (why, hovers, findings moved from outside a project):
+    // computing it for every require would build the line index of every file in the closure.
+    const note = (status: ClosureStatus, target?: string) =>
+      notes.push({
+        name,
+        status,
+        file: target,
+        optional: site.optional,
+        get range() {
+          return toFile(site.start, site.end);
+        },
+      });
     const resolution = resolve(name);
     if (resolution.status === 'builtin' || resolution.status === 'provided') {
       note(resolution.status);
