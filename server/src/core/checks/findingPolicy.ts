@@ -11,6 +11,8 @@ import { FileSuppressions, resolveSuppressions, withoutSuppressed } from './supp
 // the CLI and the editor agree: the suppression comments of the file, then
 // the `severity` key of the manifest of the project the file belongs to.
 
+const NO_LEVELS: ReadonlyMap<DiagnosticCode, SeverityLevel> = new Map();
+
 /** Per facts object: a Lua file's comments are read again only when its text changed. */
 const luaSuppressions = new WeakMap<LuaFileFacts, FileSuppressions>();
 
@@ -53,5 +55,5 @@ export function withSeverityLevels(findings: readonly Finding[], levels: Readonl
 export function applyFindingPolicy(workspace: AnalysedWorkspace, file: string, findings: readonly Finding[]): Finding[] {
   const suppressions = suppressionsOf(workspace, file);
   const kept = suppressions ? withoutSuppressed([...findings, ...suppressions.problems], suppressions) : findings;
-  return withSeverityLevels(kept, workspace.projectFor(file).manifest?.severity ?? new Map());
+  return withSeverityLevels(kept, workspace.projectFor(file).manifest?.severity ?? NO_LEVELS);
 }

@@ -1,20 +1,20 @@
+import * as path from 'node:path';
 import { syntaxFindings } from '../checks/checks';
 import { LuaFileFacts } from '../lua/luaFile';
-import * as path from 'node:path';
 import { displayPath } from '../paths';
+import { ROCKS_TREE_DIRS } from '../resolve/luarocks';
 import { Finding } from '../types';
 import { Closure, ClosureLink, Embedding } from './closure';
 import { closureChains } from './why';
-import { ROCKS_TREE_DIRS } from '../resolve/luarocks';
 
 /**
  * A closure often reaches files the user does not own: a system
  * lua-resty-core, a vendored tree outside the project. Their findings are
  * reported where the project reaches them instead, at the last link of the
  * require chain that lies inside the project (an `embed` entry, the
- * nginx.conf, or the project's own require), with the original place as
- * related information. One entry point gets each (code, module) once, with
- * a count of the other sites.
+ * nginx.conf, or the project's own require), with the original places as
+ * related information: one finding per entry point and code, listing each
+ * module (or message) once with the count of its other sites.
  */
 export interface OutsideContext {
   facts: (file: string) => LuaFileFacts | undefined;

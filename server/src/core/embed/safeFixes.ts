@@ -23,7 +23,7 @@ export function safeFixes(embedding: Embedding): SafeFixes {
   for (const m of embedding.closure.modules.values()) {
     if (m.status === 'not-in-mapping') {
       embed.push(m.name);
-    } else if (m.status === 'unresolved' && bundled.has(m.name)) {
+    } else if (m.status === 'unresolved' && bundled.has(m.name) && embedding.project.profile === 'openresty') {
       provided.push(m.name);
     }
   }
