@@ -9,6 +9,7 @@ import { NodeFileSystem } from '../../server/src/core/fs';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
 import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
+import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
 import { runLuajit } from '../helpers/luajit';
 
@@ -138,6 +139,10 @@ test("Debian's lua-resty-core: with only resty.core embedded, exactly its closur
   assert.ok(finding.related!.every((r) => r.file.startsWith('/usr/share/lua/5.1/resty/')));
   const named = new Set(finding.related!.map((r) => /'([^']+)'/.exec(r.message)![1]));
   assert.deepEqual([...named].sort(), RESTY_CORE_CLOSURE);
+  // Its quick fix (preferred: the finding names no single module) adds them all to embed.
+  const diagnostic = { range: finding.range, message: finding.message, source: 'resty-build', code: finding.code };
+  const [addAll] = findCodeActions(ws, finding.file, [diagnostic]);
+  assert.deepEqual([addAll.title, addAll.isPreferred], [`Add all ${RESTY_CORE_CLOSURE.length} modules missing from the closure to embed`, true]);
 });
 
 test("Debian's lua-resty-core: with the whole closure embedded, nothing is reported", (t) => {
