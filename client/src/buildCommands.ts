@@ -1,50 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, RequestType, WorkDoneProgress } from 'vscode-languageclient/node';
-import { BuildParams, BuildProjectInfo, BuildProjectsRequest, BuildResponse, CompileRequest, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
+import {
+  AuditNginxRequest,
+  AuditParams,
+  BuildParams,
+  BuildProjectInfo,
+  BuildProjectsRequest,
+  BuildResponse,
+  CompileRequest,
+  LinkFlagsRequest,
+  LinkFlagsResponse,
+  VerifyRequest,
+} from '../../server/src/protocol/protocol';
 import { Config } from './config';
-import { BuildOutcome } from './moduleMap';
-
-const SCHEME = 'resty-build';
-
-/** The read-only preview of the link flags: a virtual document per project. */
-class LinkFlagsDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  /** The last configure line shown, for the copy command. */
-  lastLine: string | undefined;
-
-  set(uri: vscode.Uri, text: string): void {
-    this.contents.set(uri.toString(), text);
-    this.changed.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '# Run "resty-build: Preview nginx Link Flags" to fill this document.\n';
-  }
-}
+import { BuildOutcome } from './embedStatus';
+import { LinkFlagsFiles } from './linkFlagsFiles';
+import { isInside, projectLabel } from './projects';
 
 /** Where build results go besides the output channel: the status bar. */
 export interface BuildListener {
   buildStarted(title: string): void;
   buildFinished(outcome: BuildOutcome | undefined): void;
-}
-
-/** A project's folder as the user knows it: relative to the workspace, or its name when it is a workspace folder. */
-function projectLabel(dir: string): string {
-  const relative = vscode.workspace.asRelativePath(dir, false);
-  return relative === dir ? path.basename(dir) : relative;
-}
-
-/**
- * Whether `file` lies in `dir`. The server's core/paths.ts isInside, which
- * the client cannot import: a folder named `..x` is inside, `..` is not.
- */
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }
 
 /** The project to build: the one holding the active file, the only one, or the user's pick. */
@@ -74,7 +51,7 @@ async function pickProject(client: LanguageClient): Promise<BuildProjectInfo | u
 }
 
 /** Sends a build request under a cancellable progress notification fed by the server's work-done progress. */
-function withServerProgress<R>(client: LanguageClient, title: string, type: RequestType<BuildParams, R, void>, params: BuildParams): Thenable<R> {
+function withServerProgress<P extends BuildParams, R>(client: LanguageClient, title: string, type: RequestType<P, R, void>, params: P): Thenable<R> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
     const workDoneToken = randomUUID();
     let last = 0;
@@ -137,14 +114,17 @@ function reportFailure(channel: vscode.OutputChannel, title: string, e: unknown)
   });
 }
 
-/** Registers compile, preview/copy link flags and verify; returns what to dispose. */
+export const NO_NGINX_PATH =
+  'resty-build: Audit Built nginx needs the nginx to audit: set restyBuild.nginxPath (a user setting) to the binary you built, e.g. /usr/local/nginx/sbin/nginx.';
+
+/** Registers compile, preview/copy link flags, verify and the audit; returns what to dispose. */
 export function registerBuildCommands(client: LanguageClient, config: Config, listener: BuildListener): vscode.Disposable[] {
   const channel = vscode.window.createOutputChannel('resty-build Build');
-  const documents = new LinkFlagsDocuments();
+  const previews = new LinkFlagsFiles();
   const settings = (): Pick<BuildParams, 'luajitPath' | 'cc'> => ({ luajitPath: config.luajitPath, cc: config.cc });
 
-  // Both run programs the workspace names, so both need trust (the server checks too).
-  const run = <R extends BuildResponse>(title: string, label: string, type: RequestType<BuildParams, R, void>) => async (explicit?: BuildProjectInfo) => {
+  // They run programs the workspace names (or a binary it built), so they need trust (the server checks too).
+  const run = <P extends BuildParams, R extends BuildResponse>(title: string, label: string, type: RequestType<P, R, void>, paramsFor: (dir: string) => P) => async (explicit?: BuildProjectInfo) => {
     if (!trusted()) {
       return undefined;
     }
@@ -155,7 +135,7 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         return undefined;
       }
       listener.buildStarted(label);
-      const response = await withServerProgress(client, `resty-build: ${title}`, type, { dir: project.dir, ...settings() });
+      const response = await withServerProgress(client, `resty-build: ${title}`, type, paramsFor(project.dir));
       show(channel, config, `${title} (${projectLabel(project.dir)})`, response);
       outcome = { title: label, summary: response.summary, errors: response.errors, cancelled: response.cancelled, at: new Date() };
       return response;
@@ -174,15 +154,29 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
       return undefined;
     }
     const flags = await client.sendRequest(LinkFlagsRequest.type, { dir: project.dir, ...settings() });
-    documents.lastLine = flags.configureLine;
     return { project, flags };
   };
 
   return [
     channel,
-    vscode.workspace.registerTextDocumentContentProvider(SCHEME, documents),
-    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type)),
-    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type)),
+    previews.register(),
+    vscode.commands.registerCommand('restyBuild.compileBytecode', run('compile bytecode', 'compile', CompileRequest.type, (dir) => ({ dir, ...settings() }))),
+    vscode.commands.registerCommand('restyBuild.verifyEmbedding', run('verify embedding', 'verify', VerifyRequest.type, (dir) => ({ dir, ...settings() }))),
+    vscode.commands.registerCommand('restyBuild.auditNginx', async (explicit?: BuildProjectInfo) => {
+      const nginxPath = config.nginxPath;
+      if (!trusted()) {
+        return undefined;
+      }
+      if (!nginxPath) {
+        void vscode.window.showErrorMessage(NO_NGINX_PATH, 'Open Settings').then((choice) => {
+          if (choice) {
+            void vscode.commands.executeCommand('workbench.action.openSettings', 'restyBuild.nginxPath');
+          }
+        });
+        return undefined;
+      }
+      return run('audit nginx', 'audit', AuditNginxRequest.type, (dir): AuditParams => ({ dir, ...settings(), nginxPath }))(explicit);
+    }),
     vscode.commands.registerCommand('restyBuild.showBuildOutput', () => channel.show(true)),
     vscode.commands.registerCommand('restyBuild.previewLinkFlags', async (explicit?: BuildProjectInfo) => {
       try {
@@ -190,8 +184,8 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         if (!got) {
           return;
         }
-        const uri = vscode.Uri.from({ scheme: SCHEME, path: `/link-flags/${path.basename(got.project.dir)}.sh` });
-        documents.set(uri, got.flags.preview);
+        const uri = LinkFlagsFiles.uriFor(got.project.dir);
+        previews.set(uri, got.flags);
         const doc = await vscode.workspace.openTextDocument(uri);
         await vscode.languages.setTextDocumentLanguage(doc, 'shellscript');
         await vscode.window.showTextDocument(doc, { preview: true });
@@ -199,9 +193,14 @@ export function registerBuildCommands(client: LanguageClient, config: Config, li
         reportFailure(channel, 'link flags', e);
       }
     }),
-    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (explicit?: BuildProjectInfo) => {
+    // From the preview's title bar the argument is the preview's URI: copy what it shows. From the
+    // palette: what the active preview shows, else the flags of the active file's project.
+    vscode.commands.registerCommand('restyBuild.copyLinkFlags', async (target?: BuildProjectInfo | vscode.Uri) => {
       try {
-        const line = explicit || !documents.lastLine ? (await fetchFlags(explicit))?.flags.configureLine : documents.lastLine;
+        const preview = target instanceof vscode.Uri ? target : target ? undefined : vscode.window.activeTextEditor?.document.uri;
+        const shown = preview ? previews.configureLineOf(preview) : undefined;
+        const explicit = target instanceof vscode.Uri ? undefined : target;
+        const line = shown ?? (await fetchFlags(explicit))?.flags.configureLine;
         if (line !== undefined) {
           await vscode.env.clipboard.writeText(line);
           void vscode.window.showInformationMessage('resty-build: nginx ./configure flags copied.');

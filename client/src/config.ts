@@ -31,6 +31,11 @@ export class Config {
     return this.text('cc');
   }
 
+  /** Machine-scoped, like luajitPath: the built nginx *Audit Built nginx* and the `audit` task run. */
+  get nginxPath(): string | undefined {
+    return this.text('nginxPath');
+  }
+
   /** Read when the server starts (LUAKIT_STDLIB_DIR in its environment). */
   get luakitStdlibDir(): string | undefined {
     return this.text('luakitStdlibDir');

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ForkOptions, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from 'vscode-languageclient/node';
-import { StatusNotification } from '../../server/src/protocol/protocol';
+import { ModuleMapChangedNotification, StatusNotification } from '../../server/src/protocol/protocol';
 import { registerBuildCommands } from './buildCommands';
 import { Config, promptRestartOnChange } from './config';
 import { createManifest } from './createManifest';
 import { DiagnosticsGate } from './diagnosticsGate';
-import { EmbedStatusItem, MODULE_MAP_SCHEME, ModuleMapProvider } from './moduleMap';
+import { EmbedStatusItem } from './embedStatus';
+import { ModuleView } from './moduleView';
 import { RestartLimiter } from './serverLifecycle';
 import { registerTasks } from './tasks';
 
@@ -21,6 +22,8 @@ export interface RestyBuildApi {
   readonly readyCount: number;
   /** Fires each time a server finished its initial analysis. */
   readonly onDidBecomeReady: vscode.Event<void>;
+  /** The module map view's data: its rows, and an event when it re-reads them. */
+  readonly moduleView: ModuleView;
 }
 
 let client: LanguageClient | undefined;
@@ -63,20 +66,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
   // The server says when it has analysed the workspace (at every start and restart).
   const ready = new vscode.EventEmitter<void>();
   let readyCount = 0;
-  const mapProvider = new ModuleMapProvider(() => client);
-  const status = new EmbedStatusItem(mapProvider);
+  const status = new EmbedStatusItem(() => client);
+  const moduleView = new ModuleView(() => client);
   context.subscriptions.push(
     status,
+    moduleView,
     serverChannel,
-    vscode.workspace.registerTextDocumentContentProvider(MODULE_MAP_SCHEME, mapProvider),
     vscode.languages.onDidChangeDiagnostics(() => status.schedule()),
     vscode.window.onDidChangeActiveTextEditor(() => status.schedule()),
-    client.onDidChangeState((e) => (e.newState === State.Stopped ? status.serverStopped() : status.schedule())),
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) {
+        status.serverStopped();
+        moduleView.refresh();
+      } else {
+        status.schedule();
+      }
+    }),
     client.onNotification(StatusNotification.type, () => {
       readyCount++;
       ready.fire();
       status.schedule();
+      moduleView.refresh();
     }),
+    client.onNotification(ModuleMapChangedNotification.type, () => moduleView.refresh()),
     ready,
     gate.watch(),
     promptRestartOnChange(restart),
@@ -84,7 +96,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
     vscode.workspace.onDidGrantWorkspaceTrust(() => void restart()),
     vscode.commands.registerCommand('restyBuild.showOutput', () => serverChannel.show(true)),
     vscode.commands.registerCommand('restyBuild.restartServer', restart),
-    vscode.commands.registerCommand('restyBuild.showModuleMap', () => mapProvider.show()),
+    vscode.commands.registerCommand('restyBuild.showModuleMap', () => moduleView.show()),
+    vscode.commands.registerCommand('restyBuild.refreshModuleMap', () => moduleView.refresh()),
     vscode.commands.registerCommand('restyBuild.createManifest', () => createManifest(client)),
     ...registerBuildCommands(client, config, status),
     registerTasks(context, config),
@@ -105,6 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<RestyB
     get statusText() {
       return status.text;
     },
+    moduleView,
   };
 }
 

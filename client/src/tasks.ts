@@ -5,7 +5,8 @@ import { Config } from './config';
 /** The `resty-build` task type (package.json taskDefinitions). */
 interface RestyBuildTaskDefinition extends vscode.TaskDefinition {
   type: 'resty-build';
-  command: 'compile' | 'verify';
+  /** audit: `verify --nginx` with the restyBuild.nginxPath setting. */
+  command: 'compile' | 'verify' | 'audit';
   /** The project folder, relative to the workspace folder (default: the folder itself). */
   dir?: string;
 }
@@ -20,7 +21,10 @@ const TYPE = 'resty-build';
  */
 function createTask(context: vscode.ExtensionContext, config: Config, definition: RestyBuildTaskDefinition, folder: vscode.WorkspaceFolder): vscode.Task {
   const cli = context.asAbsolutePath(path.join('dist', 'cli.js'));
-  const args = [cli, definition.command, definition.dir ?? '.'];
+  const args = [cli, definition.command === 'audit' ? 'verify' : definition.command, definition.dir ?? '.'];
+  if (definition.command === 'audit' && config.nginxPath) {
+    args.push('--nginx', config.nginxPath);
+  }
   if (config.luajitPath) {
     args.push('--luajit', config.luajitPath);
   }
@@ -48,7 +52,8 @@ class RestyBuildTaskProvider implements vscode.TaskProvider {
         continue;
       }
       const dir = path.relative(folder.uri.fsPath, path.dirname(manifest.fsPath)) || '.';
-      for (const command of ['compile', 'verify'] as const) {
+      // The audit needs a built nginx: offered once restyBuild.nginxPath names one.
+      for (const command of this.config.nginxPath ? (['compile', 'verify', 'audit'] as const) : (['compile', 'verify'] as const)) {
         tasks.push(createTask(this.context, this.config, { type: TYPE, command, dir }, folder));
       }
     }
@@ -57,7 +62,7 @@ class RestyBuildTaskProvider implements vscode.TaskProvider {
 
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     const definition = task.definition as RestyBuildTaskDefinition;
-    if (definition.type !== TYPE || (definition.command !== 'compile' && definition.command !== 'verify')) {
+    if (definition.type !== TYPE || !['compile', 'verify', 'audit'].includes(definition.command) || (definition.command === 'audit' && !this.config.nginxPath)) {
       return undefined;
     }
     const folder = typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];

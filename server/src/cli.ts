@@ -7,6 +7,7 @@ import { runFix } from './commands/fix';
 import { runFlags } from './commands/flags';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
+import { runRuntime } from './commands/runtime';
 import { runVerify } from './commands/verify';
 import { runWhy } from './commands/why';
 
@@ -28,6 +29,8 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
   force: { help: 'Recompile everything' },
   'no-export-dynamic': { help: 'verify: link the probe without -Wl,-E' },
 };
+
+const NGINX_OPTION: OptionSpec = { value: '<binary>', help: 'A built nginx: verify audits it instead of linking a probe; runtime lists the libluajit it links' };
 
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
@@ -54,7 +57,16 @@ const COMMANDS: CommandTable = {
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
   flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },
-  verify: { summary: 'Compile, link a probe program like nginx and check every module is found', options: BUILD_OPTIONS, run: buildCommand(runVerify) },
+  verify: {
+    summary: 'Compile, link a probe program like nginx and check every module is found; with --nginx, audit that built nginx instead',
+    options: { ...BUILD_OPTIONS, nginx: NGINX_OPTION },
+    run: buildCommand(runVerify),
+  },
+  runtime: {
+    summary: 'List what the runtime image needs besides nginx: C modules, ffi.load libraries, libluajit, dynamic modules',
+    options: { format: format('text', 'json', 'dockerfile'), nginx: NGINX_OPTION },
+    run: buildCommand(runRuntime),
+  },
 };
 
 /** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted). */

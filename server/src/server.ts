@@ -32,6 +32,7 @@ import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
+import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
 import { BuildDiagnostics } from './features/buildDiagnostics';
 import { requestRegistrar } from './features/requestGuard';
@@ -60,11 +61,11 @@ const onRequest = requestRegistrar(connection, (message) => connection.console.e
 registerBuildCommands(connection, onRequest, () => workspace, buildDiagnostics, { trusted: () => trusted });
 let roots: string[] = [];
 let canRegisterWatchers = false;
-
-/** Tells a module map view to ask again: the closures or the manifests may have changed. */
-function moduleMapMayHaveChanged(): void {
-  void connection.sendNotification(ModuleMapChangedNotification.type);
-}
+// The module view re-reads a project's map when this says it changed.
+const moduleMapChanges = new ModuleMapChanges(
+  (params) => void connection.sendNotification(ModuleMapChangedNotification.type, params),
+  (err) => connection.console.error(`[resty-build] comparing module maps failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);
 
 function log(message: string): void {
   connection.console.log(`[resty-build] ${message}`);
@@ -155,8 +156,8 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
   phase('closure');
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   phase('published');
-  moduleMapMayHaveChanged();
   ready = true;
+  guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
@@ -208,10 +209,10 @@ function onDocument(doc: TextDocument): void {
       publisher.publishFile(ws, file, true);
       return;
     }
+    moduleMapChanges.schedule(ws);
     if (path.basename(file) === MANIFEST_NAME || !file.endsWith('.lua')) {
       ws.setDocument(file, doc.getText());
       publisher.publishAll(ws, openFiles());
-      moduleMapMayHaveChanged();
       return;
     }
     // Work proportional to the edit: the file itself, and the files whose closure findings it changed.
@@ -219,14 +220,10 @@ function onDocument(doc: TextDocument): void {
     ws.setDocument(file, doc.getText());
     const after = ws.closureState();
     publisher.publishFile(ws, file);
-    const changed = changedClosureFiles(before, after);
-    for (const other of changed) {
+    for (const other of changedClosureFiles(before, after)) {
       if (other !== file) {
         publisher.publishFile(ws, other);
       }
-    }
-    if (changed.length > 0 || after.files.has(file)) {
-      moduleMapMayHaveChanged();
     }
     scheduleCycleCheck(ws);
   });
@@ -275,7 +272,7 @@ connection.onDidChangeWatchedFiles(() => {
     // Before the initial analysis has published, it reads the tree as it is then.
     if (ready) {
       publisher.publishAll(ws, openFiles());
-      moduleMapMayHaveChanged();
+      moduleMapChanges.schedule(ws);
     }
   });
 });

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DocumentSymbol, Hover, Location } from 'vscode-languageserver-protocol/node';
 import {
+  AuditNginxRequest,
   BuildProjectInfo,
   BuildProjectsRequest,
   CompileRequest,
@@ -90,6 +91,18 @@ describe('requests with null or malformed params', () => {
     const flags = await client.request<LinkFlagsResponse>(LinkFlagsRequest.method, { dir: tmp.dir });
     assert.equal(flags.configureArgs[0], '--with-compat');
     assert.match(flags.withLdOpt, /app_config\.o/);
+  });
+
+  test('auditNginx: the build params plus an nginxPath that is a non-empty string; a missing binary is the answer, with the way out', async () => {
+    const expected = `Invalid params for ${AuditNginxRequest.method}: expected ${BUILD_SHAPE.slice(0, -2)}, nginxPath: string }.`;
+    await rejectsWith(AuditNginxRequest.method, null, expected);
+    await rejectsWith(AuditNginxRequest.method, { dir: tmp.dir }, expected);
+    await rejectsWith(AuditNginxRequest.method, { dir: tmp.dir, nginxPath: '  ' }, expected);
+    await rejectsWith(AuditNginxRequest.method, { dir: 3, nginxPath: '/usr/sbin/nginx' }, `Invalid params for ${AuditNginxRequest.method}: expected ${BUILD_SHAPE}.`);
+    const missing = path.join(tmp.dir, 'no-such-nginx');
+    await assert.rejects(client.request(AuditNginxRequest.method, { dir: tmp.dir, nginxPath: missing }), {
+      message: `nginx '${missing}' not found: give the built binary with --nginx (or the restyBuild.nginxPath setting).`,
+    });
   });
 
   test('document requests: null params are InvalidParams naming the shape; then the same requests answer', async () => {

@@ -71,26 +71,13 @@ test('not-in-mapping is published, fixed by a quick fix, and the closure moves o
   await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0);
   await client.waitForDiagnostics(utilUri, (ds) => ds.length === 0);
 
-  // A view of the map is told to ask again after the analysis and after the manifest changed.
-  await client.nextNotification('resty-build/moduleMapChanged');
-  await client.nextNotification('resty-build/moduleMapChanged');
   const map = await client.request<ModuleMapResult>('resty-build/moduleMap', { uri: mainUri });
   assert.equal(map.manifestUri, manifestUri);
-  assert.deepEqual(
-    map.modules.map((m) => ({ module: m.module, status: m.status })),
-    [
-      { module: 'app.main', status: 'embedded' },
-      { module: 'app.util', status: 'embedded' },
-      { module: 'app.deep', status: 'embedded' },
-    ],
-  );
-  // What a tree view shows per row, and where a click opens.
-  const util = map.modules[1];
-  assert.deepEqual(Object.keys(util), ['module', 'status', 'symbol', 'flatName', 'fileUri', 'objectUri', 'origin', 'reasons', 'namedAt']);
-  assert.deepEqual(
-    [util.symbol, util.flatName, util.fileUri, util.objectUri, util.origin, util.reasons, util.namedAt?.uri],
-    ['luaJIT_BC_app_util', 'app_util.lua', utilUri, fileUri(path.join(tmp.dir, 'build', 'bytecode', 'app_util.o')), 'workspace', [], manifestUri],
-  );
+  assert.deepEqual(map.modules.map((m) => ({ module: m.module, status: m.status })), [
+    { module: 'app.main', status: 'embedded' },
+    { module: 'app.util', status: 'embedded' },
+    { module: 'app.deep', status: 'embedded' },
+  ]);
   assert.equal(map.embedded, 3);
   assert.equal(map.problems, 0);
   assert.match(map.markdown, /\| `app\.util` \| `app_util\.lua` \| `luaJIT_BC_app_util` \| workspace \| embedded \|/);

@@ -10,7 +10,7 @@ import { tempCopy } from '../helpers/paths';
 const UNTRUSTED = (what: string, runs: string) =>
   `${what} is disabled in an untrusted workspace: it would run ${runs}, which this workspace's resty-build.json can name. Trust the workspace (Workspaces: Manage Workspace Trust) to build; analysis keeps working without it.`;
 
-test('untrusted workspace: analysis works, compile / verify / archive refuse and spawn no process', async (t) => {
+test('untrusted workspace: analysis works, compile / verify / archive / the nginx audit refuse and spawn no process', async (t) => {
   const tmp = tempCopy('build-basic');
   const marker = path.join(tmp.dir, 'PLANTED-RAN');
   // A compiler the workspace plants: running it in any way leaves the marker.
@@ -42,6 +42,8 @@ test('untrusted workspace: analysis works, compile / verify / archive refuse and
   assert.equal(await refused('resty-build/compile', { dir: tmp.dir, luajitPath: planted }), UNTRUSTED('Compiling bytecode', 'luajit'));
   assert.equal(await refused('resty-build/verify', { dir: tmp.dir }), UNTRUSTED('Verifying the embedding', 'luajit, a C compiler and the linked probe program'));
   assert.equal(await refused('resty-build/linkFlags', { dir: tmp.dir, mode: 'archive' }), UNTRUSTED('Creating the archive for the link flags', 'ar'));
+  // A built nginx is a program too: the audit runs it, so it waits for trust like the builds.
+  assert.equal(await refused('resty-build/auditNginx', { dir: tmp.dir, nginxPath: planted }), UNTRUSTED('Auditing a built nginx', 'that nginx binary, ldd and luajit'));
   assert.equal(fs.existsSync(marker), false, 'the planted compiler never ran');
   assert.equal(fs.existsSync(path.join(tmp.dir, 'build')), false, 'nothing was written');
   // Objects-mode link flags are computed without running anything and still answer.

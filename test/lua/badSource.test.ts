@@ -94,13 +94,15 @@ describe('bad source', () => {
     assert.equal(runLuajit(['-bl', file]).status, 1, 'LuaJIT rejects it too');
   });
 
-  test('a BOM, CRLF line ends, a #! first line and an empty file are all fine, as LuaJIT finds them', (t) => {
+  test('a BOM, CRLF or CR line ends, a #! first line and an empty file are all fine, as LuaJIT finds them', (t) => {
     const dir = tempDir(t);
     const cases: Record<string, string> = {
       'bom.lua': '\uFEFFlocal m = require "app.mod"\nreturn m\n',
       'crlf.lua': 'local a = 1\r\nlocal m = require "app.mod"\r\nreturn m\r\n',
       'shebang.lua': '#!/usr/bin/env luajit\nlocal m = require "app.mod"\nreturn m\n',
       'bom-shebang.lua': '\uFEFF#!/usr/bin/luajit\r\nreturn require "app.mod"\r\n',
+      // Old Mac line ends: a lone '\r' ends a line, and the comment on it.
+      'cr.lua': '-- settings\rlocal m = require "app.mod" -- the module\rreturn m\r',
       'empty.lua': '',
     };
     writeTree(dir, cases);

@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeLua } from '../../server/src/core/lua/luaFile';
+import { analyzeLua, parseSyntax } from '../../server/src/core/lua/luaFile';
+import { scanLua } from '../../server/src/core/lua/luaScan';
 import { requireLuajit, runLuajit } from '../helpers/luajit';
 import { brief, checkSource, rangeOn } from '../helpers/core';
 import { tempCopy } from '../helpers/paths';
@@ -57,6 +58,11 @@ const SNIPPETS: { name: string; text: string; valid: boolean }[] = [
   { name: 'duplicate label', text: '::a::\n::a::\n', valid: false },
   { name: 'ambiguous call', text: 'local a = f\n(g)(x)\n', valid: false },
   { name: 'break outside a loop', text: 'break\n', valid: false },
+  { name: "break; (Lua 5.1's optional ';' after a last statement)", text: 'for i = 1, 3 do\n  if i == 2 then break; end\nend\nwhile true do\n  break -- done\n  ;\nend\n', valid: true },
+  { name: 'a second ; after break', text: 'while true do\n  break;;\nend\n', valid: false },
+  { name: 'a statement after break;', text: 'while true do\n  break; local x\nend\n', valid: false },
+  { name: 'lone \\r line ends, comments included', text: '-- settings\rlocal x = 1 -- one\rreturn x\r', valid: true },
+  { name: 'code after a comment ended by a lone \\r', text: '-- the value of pi\r function math.pi end\n', valid: false },
 ];
 
 /** Where luaparse's position is known to differ from LuaJIT's line (the verdict still agrees). */
@@ -77,6 +83,9 @@ describe('syntax verdicts agree with luajit -bl', () => {
       const facts = analyzeLua(snippet.text);
       const error = facts.syntaxError ?? facts.luajitSyntax[0];
       assert.equal(error === undefined, snippet.valid, `ours: ${error?.message}`);
+      // The judge itself, not only the fast recogniser that decides most files before it.
+      const judged = parseSyntax(snippet.text, scanLua(snippet.text).binaryNumbers, false);
+      assert.equal(judged === undefined && facts.luajitSyntax.length === 0, snippet.valid, `luaparse, corrected: ${judged?.message}`);
       if (error && !LINE_DIFFERS.has(snippet.name)) {
         const line = Number(/:(\d+): /.exec(run.stderr)?.[1]);
         assert.equal(error.range.start.line + 1, line, `same line as luajit: ${run.stderr.trim()} / ours: ${error.message}`);

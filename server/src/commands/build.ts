@@ -5,10 +5,13 @@ import { blockingManifestFindings } from '../toolchain/pipeline';
 import { BuildEnvironmentError } from '../toolchain/tool';
 import { CommandArgs, CommandIO, EXIT_USAGE } from './common';
 
-/** The options of `compile`, `flags` and `verify`, typed (the parser has checked them). */
+/** The options of `compile`, `flags`, `verify` and `runtime`, typed (the parser has checked them). */
 export interface BuildArgs {
   dir: string;
-  format: 'text' | 'json';
+  /** `dockerfile`: runtime only (the parser allows it nowhere else). */
+  format: 'text' | 'json' | 'dockerfile';
+  /** verify: audit this built nginx instead of linking a probe; runtime: list the libluajit it links. */
+  nginx?: string;
   mode?: LinkMode;
   luajit?: string;
   jobs?: number;
@@ -22,9 +25,12 @@ export function buildArgsOf(args: CommandArgs): BuildArgs {
   const luajit = option('luajit');
   const timeout = option('timeout');
   const mode = option('mode');
+  const format = option('format');
+  const nginx = option('nginx');
   return {
     dir: args.dir,
-    format: option('format') === 'json' ? 'json' : 'text',
+    format: format === 'json' || format === 'dockerfile' ? format : 'text',
+    nginx: nginx === undefined ? undefined : path.resolve(nginx),
     mode: mode === 'objects' || mode === 'archive' ? mode : undefined,
     // A bare name is looked up on PATH, like the manifest's "luajit.compiler".
     luajit: luajit === undefined ? undefined : luajit.includes('/') ? path.resolve(luajit) : luajit,
@@ -38,7 +44,7 @@ export function buildArgsOf(args: CommandArgs): BuildArgs {
 export type BuildStep = (project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal) => Promise<number>;
 
 /**
- * A build command of the table (`compile`, `flags`, `verify`): loads the
+ * A build command of the table (`compile`, `flags`, `verify`, `runtime`): loads the
  * project of `dir/resty-build.json`, refuses a manifest with errors, turns
  * SIGINT/SIGTERM into cancellation and an unusable environment (no manifest,
  * luajit or cc missing, outDir unwritable) into exit 2.

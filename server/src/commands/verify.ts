@@ -1,12 +1,16 @@
 import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { BuildProject } from '../toolchain/buildProject';
 import { probeLines, progressMessage, verifyBuild, verifySummary } from '../toolchain/pipeline';
+import { runAudit } from './audit';
 import { BuildArgs } from './build';
 import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 import { compileSettings, summaryLine } from './compile';
 
 /** `resty-build verify [dir]`: compile, link a probe like nginx, and report every module found or not. */
 export async function runVerify(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
+  if (args.nginx !== undefined) {
+    return runAudit(project, args, io, signal);
+  }
   const text = args.format === 'text';
   const verification = await verifyBuild(project, {
     ...compileSettings(args),

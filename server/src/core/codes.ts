@@ -60,6 +60,12 @@ const CODES = {
     otherwise: 'warning through `pcall` and for `ffi.load`',
     summary: "Resolves only to a C module on `cpath`, or `ffi.load`s a non-system library: the Lua part may embed, the native part must ship in the runtime image.",
   },
+  'ffi-missing-declaration': {
+    severity: 'error',
+    otherwise: 'warning inside a function',
+    summary:
+      "A module of the embed closure reads `ffi.C.<name>` (`local f = C.x`, `C.x(…)`) but no `ffi.cdef` anywhere in the closure declares it: LuaJIT raises \"missing declaration for symbol '<name>'\" where the read runs, so the module fails to load (or, inside a function, that function fails when called). Reads in a function given to `pcall` (probes, as lua-resty-core writes them) are not reported; declarations built at run time (`string.format(\"%s_new(void);\", t)`, `\"int \" .. p .. \"_init(void);\"`) declare every name they can form; an `ffi.cdef` of a variable may declare anything, so its closure gets no verdict.",
+  },
   'hyphen-name': {
     severity: 'error',
     summary: 'A hyphenated name is cut after its first `-` at run time (`foo-bar` looks for `luaJIT_BC_bar`): it can never be found as embedded bytecode.',
@@ -114,7 +120,8 @@ const CODES = {
   },
   'bytecode-mismatch': {
     severity: 'error',
-    summary: "`luajit.runtime` would reject the compiler's bytecode (version or GC64 differ): nginx would not find any embedded module.",
+    summary:
+      "`luajit.runtime` (for `verify --nginx`: the LuaJIT inside the built nginx) would reject the compiler's bytecode (version or GC64 differ): nginx would not find any embedded module.",
   },
   'verify-failed': {
     severity: 'error',
@@ -123,6 +130,36 @@ const CODES = {
   'verify-link-failed': {
     severity: 'error',
     summary: 'Found by *Verify Embedding* / `resty-build verify`: the probe does not link with the link flags.',
+  },
+  'bytecode-not-exported': {
+    severity: 'error',
+    summary:
+      "Found by `resty-build verify --nginx`: the built nginx's dynamic symbol table (what `nm -D` lists) lacks the module's `luaJIT_BC_` symbol, so `require` cannot find it: its object was not linked in, or, when no such symbol is exported at all, the link lacks `-Wl,-E`.",
+  },
+  'nginx-load-failed': {
+    severity: 'error',
+    summary:
+      "Found by `verify --nginx`'s load test: the binary itself, under a throw-away prefix with `lua_package_path` on an empty folder, could not `require` the module in `init_by_lua`, or stopped before its Lua VM was ready (`resty.core` failing at VM start, no lua-nginx-module). The message is nginx's own.",
+  },
+  'ngx-lua-version': {
+    severity: 'error',
+    summary:
+      "Found by `verify --nginx`: a module checks `ngx.config.ngx_lua_version` and raises an error for this binary's lua-nginx-module, as lua-resty-core's `resty.core.base` does for any version but its own (\"ngx_http_lua_module 0.10.26 required\"). Both versions are in the message, at the check.",
+  },
+  'ffi-undefined-symbol': {
+    severity: 'error',
+    otherwise: 'warning inside a function',
+    summary:
+      "Found by `verify --nginx`: `ffi.C.<name>` is declared, but neither the binary nor a library it loads (`ldd`, `load_module`) exports it, so LuaJIT raises \"undefined symbol: <name>\" where it is read: an error when that is at load time, a warning naming the function that fails when called, with the likely cause (an nginx built without SSL, another lua-nginx-module release). Nothing for `pcall` probes, the other subsystem's branch (`http`/`stream`) or another OS's (`jit.os`).",
+  },
+  'dynamic-module-incompatible': {
+    severity: 'error',
+    summary:
+      'Found by `verify --nginx`, at the `load_module` line: the file is missing, is no nginx module, or was built for another nginx version or module signature (`--with-compat` on one side only): nginx stops with "is not binary compatible".',
+  },
+  'nginx-without-compat': {
+    severity: 'warning',
+    summary: "Found by `verify --nginx`: the nginx.conf loads dynamic modules but `nginx -V` has no `--with-compat`, so each module must be built with exactly the same `./configure` arguments.",
   },
   'manifest-path-outside': {
     severity: 'warning',

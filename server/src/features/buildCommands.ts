@@ -11,13 +11,14 @@ import { countErrors, findingLines } from '../core/findingFormat';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
 import { formatConfigureLine } from '../toolchain/linkFlags';
-import { BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
+import { auditLines, auditSummary, describeNginx } from '../toolchain/auditReport';
+import { auditBuild, BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
 import { BuildEnvironmentError, findExecutable } from '../toolchain/tool';
 import { findProbeToolchain, ProbeToolchain } from '../toolchain/verify';
 import { BuildDiagnostics } from './buildDiagnostics';
-import { buildParams } from './requestParams';
+import { auditParams, buildParams } from './requestParams';
 import { RegisterRequest } from './requestGuard';
-import { BuildParams, BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest, VerifyResponse } from '../protocol/protocol';
+import { AuditNginxRequest, AuditResponse, BuildParams, BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest, VerifyResponse } from '../protocol/protocol';
 
 function findProject(workspace: Workspace, dir: string): BuildProject {
   const project = workspace.allProjects().find((p) => p.manifest && p.root === dir);
@@ -78,7 +79,7 @@ function environmentFailure(error: unknown): ResponseError<void> | undefined {
   return error instanceof BuildEnvironmentError ? new ResponseError(LSPErrorCodes.RequestFailed, error.message) : undefined;
 }
 
-/** Registers the build-projects, compile, link-flags and verify requests. */
+/** Registers the build-projects, compile, link-flags, verify and audit requests. */
 export function registerBuildCommands(
   connection: Connection,
   register: RegisterRequest,
@@ -170,6 +171,38 @@ export function registerBuildCommands(
           errors: countErrors(findings),
           cancelled: verification.cancelled,
           modules: verification.probe.modules,
+        };
+      } finally {
+        progress.done();
+      }
+    },
+    options,
+  );
+
+  register(
+    AuditNginxRequest.type,
+    'audit nginx',
+    async (raw, token): Promise<AuditResponse> => {
+      const params = auditParams(raw);
+      if (!policy.trusted()) {
+        throw refuseUntrusted('Auditing a built nginx', 'that nginx binary, ldd and luajit');
+      }
+      const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
+      const build = findProject(workspaceOrFail(), params.dir);
+      progress.begin('resty-build: auditing nginx', undefined, path.basename(params.nginxPath), true);
+      try {
+        const result = await auditBuild(build, { binary: params.nginxPath, compiler: params.luajitPath || undefined, signal: abortOn(token) });
+        if (result.cancelled) {
+          return { summary: 'cancelled', lines: [], errors: 0, cancelled: true, nginx: describeNginx(result), modules: [] };
+        }
+        diagnostics.set(params.dir, result.findings);
+        return {
+          summary: auditSummary(result),
+          lines: [...auditLines(result), ...findingLines(result.findings, params.dir), ...result.notes],
+          errors: countErrors(result.findings),
+          cancelled: false,
+          nginx: describeNginx(result),
+          modules: result.modules.map(({ module, exported, loaded, message }) => ({ module, exported, loaded, message })),
         };
       } finally {
         progress.done();

@@ -1,5 +1,5 @@
 import { Diagnostic, ErrorCodes, Position, ResponseError, TextDocumentIdentifier } from 'vscode-languageserver/node';
-import { BuildParams, InferManifestParams, InferManifestRequest, ModuleMapParams, ModuleMapRequest } from '../protocol/protocol';
+import { AuditNginxRequest, AuditParams, BuildParams, InferManifestParams, InferManifestRequest, ModuleMapParams, ModuleMapRequest } from '../protocol/protocol';
 
 /**
  * The params of the requests as the server takes them: checked here, at the
@@ -49,6 +49,15 @@ export function buildParams(method: string, params: unknown): BuildParams {
     throw invalidParams(method, BUILD_PARAMS);
   }
   return { dir, luajitPath, cc, mode, workDoneToken };
+}
+
+/** The params of auditNginx: the build params and the nginx to audit. */
+export function auditParams(params: unknown): AuditParams {
+  const nginxPath = isRecord(params) ? params.nginxPath : undefined;
+  if (typeof nginxPath !== 'string' || nginxPath.trim() === '') {
+    throw invalidParams(AuditNginxRequest.method, `${BUILD_PARAMS.slice(0, -2)}, nginxPath: string }`);
+  }
+  return { ...buildParams(AuditNginxRequest.method, params), nginxPath };
 }
 
 /** The parts of the standard document requests the handlers read. */

@@ -1,4 +1,4 @@
-import { NotificationType, NotificationType0, Range, RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 
 /**
  * Every custom request and notification between the extension and the
@@ -12,52 +12,61 @@ export interface ModuleMapParams {
   uri?: string;
 }
 
-/** One module of the map: a mapping entry, or a module the embed closure reaches beyond them. */
+/** What the embedded binary will do with a module (the `status` of `resty-build map`). */
+export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
+
+/** A place in a document: 0-based lines and characters, as LSP ranges are. */
+export interface ModuleMapLocation {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+
+/** One row of the module map: a mapping entry, or a module the embed closure reaches beyond them. */
 export interface ModuleMapEntry {
   module: string;
-  /** embedded, not-in-mapping, builtin, provided, native, unresolved, hyphen-name or error. */
-  status: string;
-  /** The `luaJIT_BC_` symbol `luajit -n <module>` writes. */
-  symbol: string;
-  /** The flattened source name builds use (`resty_core_base.lua`). */
-  flatName: string;
-  /** The Lua (or C) file, when it resolves to one. */
+  status: ModuleMapStatus;
+  /** The Lua source (or C module); null when none was found or the runtime provides it. */
   fileUri: string | null;
-  /** The object file in outDir. */
-  objectUri: string;
-  /** workspace, stdlib, path, explicit, builtin, provided or native; null when not found. */
+  /** Where the module is, or what to fix: its file, else its manifest `embed` entry, else the first require that reaches it (unresolved), else the manifest's `provided` key; null for a built-in. */
+  location: ModuleMapLocation | null;
+  flatName: string;
+  /** Absolute path of the object file in outDir. */
+  object: string;
+  /** The `luaJIT_BC_` symbol the binary's loader looks up. */
+  symbol: string;
+  /** Where the loader finds it: workspace, stdlib, path, explicit, builtin, provided, native; null when nowhere. */
   origin: string | null;
-  /** Why the module will not be found in the binary (the findings about it). */
+  /** Why the module does not embed cleanly (finding code and message); empty when it does. */
   reasons: { code: string; message: string }[];
-  /** Where it enters the closure: its embed entry, or the first require that names it (to open from the view). */
-  namedAt: { uri: string; range: Range } | null;
 }
 
 export interface ModuleMapResult {
   /** Null when no project has a manifest. */
   manifestUri: string | null;
+  /** The folder holding the manifest; null with `manifestUri`. */
+  projectDir: string | null;
   markdown: string;
-  /** One row per module: `module` and `status` first, then what a tree view shows. */
   modules: ModuleMapEntry[];
   /** Counts for the status bar. */
   embedded: number;
   problems: number;
 }
 
-/** The module map of the project holding `uri` (Markdown for the preview, rows for a tree view, counts for the status bar). */
+/** The module map of the project holding `uri` (rows for the module view, Markdown, counts for the status bar). */
 export namespace ModuleMapRequest {
   export const method = 'resty-build/moduleMap';
   export const type = new RequestType<ModuleMapParams, ModuleMapResult, void>(method);
 }
 
-/**
- * Sent by the server when the module map may have changed (after the
- * analysis, a manifest or file change, or an edit that changed an embed
- * closure): a view showing it asks for it again.
- */
+export interface ModuleMapChangedParams {
+  /** The manifests whose module map changed since the last notification: rows, statuses, files or reasons; a new or deleted manifest too. */
+  manifestUris: string[];
+}
+
+/** Sent by the server, after the initial analysis, when an edit or a change on disk changed a project's module map. */
 export namespace ModuleMapChangedNotification {
   export const method = 'resty-build/moduleMapChanged';
-  export const type = new NotificationType0(method);
+  export const type = new NotificationType<ModuleMapChangedParams>(method);
 }
 
 export interface InferManifestParams {
@@ -159,6 +168,24 @@ export type VerifyResponse = BuildResponse & { modules: { module: string; ok: bo
 export namespace VerifyRequest {
   export const method = 'resty-build/verify';
   export const type = new RequestType<BuildParams, VerifyResponse, void>(method);
+}
+
+export interface AuditParams extends BuildParams {
+  /** The restyBuild.nginxPath setting (machine scope): the built nginx to audit. */
+  nginxPath: string;
+}
+
+export type AuditResponse = BuildResponse & {
+  /** One line about the binary: version, --with-compat, lua-nginx-module, LuaJIT. */
+  nginx: string;
+  /** Each embedded module: its symbol exported, and whether the binary loaded it (null: not tried). */
+  modules: { module: string; exported: boolean; loaded: boolean | null; message?: string }[];
+};
+
+/** Audits a built nginx against the project (exports, load test, FFI, versions, load_module); cancellable, publishes the findings. */
+export namespace AuditNginxRequest {
+  export const method = 'resty-build/auditNginx';
+  export const type = new RequestType<AuditParams, AuditResponse, void>(method);
 }
 
 /**

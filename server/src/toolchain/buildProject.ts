@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/fs';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
+import { Closure } from '../core/embed/closure';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';
 import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
@@ -15,6 +16,9 @@ export interface BuildProject {
   entries: MappingEntry[];
   /** Validation findings of the manifest (errors make the build refuse to start). */
   manifestFindings: Finding[];
+  /** The analysis' project (its nginx.conf) and embed closure, for the audit of a built nginx. */
+  project: Project;
+  closure?: Closure;
 }
 
 /** The mapping of a workspace project; undefined when it has no manifest. */
@@ -24,7 +28,7 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
     return undefined;
   }
   const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
-  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file) };
+  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file), project, closure: workspace.embedding(project)?.closure };
 }
 
 /**

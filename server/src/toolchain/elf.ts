@@ -1,7 +1,8 @@
 /**
- * A small ELF reader: just enough of the symbol table (.symtab) to check that
- * an object file defines the `luaJIT_BC_<name>` symbol, without depending on
- * `nm` being installed. Handles ELF32 and ELF64, either byte order.
+ * A small ELF reader: just enough of the symbol tables to check that an
+ * object file defines the `luaJIT_BC_<name>` symbol (.symtab), or that a
+ * linked nginx exports it (.dynsym, what `nm -D` lists), without depending
+ * on `nm` being installed. Handles ELF32 and ELF64, either byte order.
  */
 
 export interface ElfSymbol {
@@ -13,16 +14,20 @@ export interface ElfSymbol {
   /** False for undefined references (section index 0). */
   defined: boolean;
   size: number;
+  /** st_value: the address in a linked image. */
+  value: number;
 }
 
 const SHT_SYMTAB = 2;
+const SHT_DYNSYM = 11;
 
 export function isElf(buf: Uint8Array): boolean {
   return buf.length >= 16 && buf[0] === 0x7f && buf[1] === 0x45 && buf[2] === 0x4c && buf[3] === 0x46;
 }
 
-/** Reads every symbol of the .symtab section; throws on a truncated or malformed file. */
-export function readElfSymbols(buf: Uint8Array): ElfSymbol[] {
+/** Reads every symbol of the .symtab (or .dynsym) section; throws on a truncated or malformed file. */
+export function readElfSymbols(buf: Uint8Array, table: 'symtab' | 'dynsym' = 'symtab'): ElfSymbol[] {
+  const wanted = table === 'dynsym' ? SHT_DYNSYM : SHT_SYMTAB;
   if (!isElf(buf)) {
     throw new Error('not an ELF file');
   }
@@ -64,7 +69,7 @@ export function readElfSymbols(buf: Uint8Array): ElfSymbol[] {
   const symbols: ElfSymbol[] = [];
   for (let i = 0; i < shnum; i++) {
     const symtab = section(i);
-    if (symtab.type !== SHT_SYMTAB) {
+    if (symtab.type !== wanted) {
       continue;
     }
     const strtab = section(symtab.link);
@@ -77,7 +82,8 @@ export function readElfSymbols(buf: Uint8Array): ElfSymbol[] {
       const info = buf[is64 ? base + 4 : base + 12];
       const shndx = u16(is64 ? base + 6 : base + 14);
       const size = is64 ? addr(base + 16) : u32(base + 8);
-      symbols.push({ name: cString(buf, strtab.offset + nameOffset, strtab.offset + strtab.size), binding: info >> 4, type: info & 0xf, defined: shndx !== 0, size });
+      const value = is64 ? addr(base + 8) : u32(base + 4);
+      symbols.push({ name: cString(buf, strtab.offset + nameOffset, strtab.offset + strtab.size), binding: info >> 4, type: info & 0xf, defined: shndx !== 0, size, value });
     }
   }
   return symbols;

@@ -5,6 +5,7 @@ import { BuildProject } from './buildProject';
 import { compileProject, CompileResult } from './compile';
 import { computeLinkFlags, createArchive, LinkFlags } from './linkFlags';
 import { describeHeader } from './luajitInfo';
+import { AuditResult, auditNginx } from './nginxAudit';
 import { ProbeToolchain, verifyEmbedding, VerifyResult } from './verify';
 
 /**
@@ -130,6 +131,25 @@ export async function verifyBuild(project: BuildProject, options: VerifySettings
     signal: options.signal,
   });
   return { compiled, flags, probe, findings: [...compiled.findings, ...probe.findings], cancelled: probe.cancelled };
+}
+
+export interface AuditSettings {
+  /** The built nginx to audit. */
+  binary: string;
+  /** The LuaJIT whose bytecode nginx's LuaJIT must accept (default: the manifest's luajit.compiler). */
+  compiler?: string;
+  /** The environment nginx and ldd run in (LD_LIBRARY_PATH matters); default: this process's. */
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
+/**
+ * verify against a built nginx instead of a probe: what the binary exports
+ * and links, `nginx -V`, the load_module files, and the binary itself
+ * requiring every embedded module (nginxAudit.ts). Nothing is compiled.
+ */
+export function auditBuild(project: BuildProject, options: AuditSettings & BuildHooks): Promise<AuditResult> {
+  return auditNginx({ build: project, binary: options.binary, compiler: options.compiler, env: options.env, timeoutMs: options.timeoutMs, signal: options.signal });
 }
 
 /**

@@ -63,6 +63,52 @@ export async function problemsPanelText(page: Page, text: string, timeoutMs?: nu
   return (await panel.innerText()).trim();
 }
 
+/** The side bar view (a pane of the Explorer, say) whose header reads `title`, once it is expanded and visible. */
+export async function sideBarView(page: Page, title: string, timeoutMs?: number): Promise<Locator> {
+  const pane = page.locator('#workbench\\.parts\\.sidebar .pane').filter({ has: page.locator('.pane-header', { hasText: title }) });
+  await waitVisible(pane.locator('.pane-body'), `the side bar view "${title}" to be open`, timeoutMs);
+  return pane.first();
+}
+
+/** Collapses the side bar view whose header reads `title` (its space goes to the views below). */
+export async function collapseSideBarView(page: Page, title: string, timeoutMs?: number): Promise<void> {
+  const header = page.locator('#workbench\\.parts\\.sidebar .pane-header.expanded').filter({ hasText: title });
+  await (await waitVisible(header, `an expanded side bar view "${title}"`, timeoutMs)).click();
+  await page.locator('#workbench\\.parts\\.sidebar .pane-header:not(.expanded)').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: timeoutMs ?? DEFAULT_TIMEOUT_MS });
+}
+
+/** Drags the side bar's edge `by` pixels to the right, so long descriptions fit in a screenshot. */
+export async function widenSideBar(page: Page, by: number): Promise<void> {
+  const sideBar = await waitVisible(page.locator('#workbench\\.parts\\.sidebar'), 'the side bar');
+  const before = await sideBar.boundingBox();
+  if (!before) {
+    throw new Error('the side bar has no size');
+  }
+  const y = before.y + before.height / 2;
+  await page.mouse.move(before.x + before.width, y);
+  await page.mouse.down();
+  await page.mouse.move(before.x + before.width + by, y, { steps: 5 });
+  await page.mouse.up();
+  const after = await sideBar.boundingBox();
+  if (!after || after.width <= before.width) {
+    throw new Error(`the side bar did not widen (${before.width} px before, ${after?.width} px after)`);
+  }
+}
+
+/** The row of a tree (or list) in `container` whose label is `label`, with its description when given. */
+export function treeRow(container: Locator, label: string, description?: string, timeoutMs?: number): Promise<Locator> {
+  let row = container.locator('.monaco-list-row').filter({ has: container.page().locator('.label-name', { hasText: label }) });
+  if (description !== undefined) {
+    row = row.filter({ has: container.page().locator('.label-description', { hasText: description }) });
+  }
+  return waitVisible(row, `a tree row "${label}"${description === undefined ? '' : ` described "${description}"`}`, timeoutMs);
+}
+
+/** The notification toast that says `text`. */
+export function notification(page: Page, text: string, timeoutMs?: number): Promise<Locator> {
+  return waitVisible(page.locator('.notification-toast').filter({ hasText: text }), `a notification saying "${text}"`, timeoutMs);
+}
+
 /** Saves a PNG of the page (or of one element) in SCREENSHOT_DIR; returns its path. */
 export async function saveScreenshot(page: Page, name: string, element?: Locator): Promise<string> {
   if (!existsSync(SCREENSHOT_DIR)) {

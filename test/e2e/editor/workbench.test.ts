@@ -17,7 +17,7 @@ import { requireCapability } from '../capability';
 import { electronRunEnabled, runSuiteInElectron } from './electron';
 import { buildEditorSuite, openWorkbench, REPO_ROOT, runExtensionTests, type ExtensionTestsResult } from './extensionTests';
 import { editorE2eUnavailableReason, ensureCodeServer, findCodeServer, type CodeServerInstall } from './install';
-import { problemsPanelText, quickOpen, runFromCommandPalette, saveScreenshot, statusBarItem } from './ui';
+import { collapseSideBarView, notification, problemsPanelText, quickOpen, runFromCommandPalette, saveScreenshot, sideBarView, statusBarItem, treeRow, widenSideBar } from './ui';
 import { startWorkbench, type Workbench, type WorkbenchOptions } from './workbench';
 import { copyExamples, healthcheckWithProblem, PLANTED_MODULE } from './workspaces';
 import { waitForFsCondition } from '../fsWait';
@@ -93,10 +93,44 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
           assert.match(await status.innerText(), /3 embedded,\s*1 problem\s+compile$/);
           await saveScreenshot(page, 'extension-status-bar', page.locator('#workbench\\.parts\\.statusbar'));
 
+          // The module map is a view in the Explorer: the planted module under Problems, the rest embedded.
           await runFromCommandPalette(page, 'resty-build: Show Module Map');
-          await page.locator('.tab.active').filter({ hasText: 'Module Map' }).waitFor({ state: 'visible', timeout: 30_000 });
-          await page.locator('.monaco-editor .view-lines').filter({ hasText: 'luaJIT_BC_app_config' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+          const moduleMap = await sideBarView(page, 'Module Map');
+          await treeRow(moduleMap, 'Problems');
+          await treeRow(moduleMap, PLANTED_MODULE, 'luaJIT_BC_app_metrics');
+          await treeRow(moduleMap, 'app.config', 'luaJIT_BC_app_config');
+          await treeRow(moduleMap, 'resty.upstream.healthcheck', 'luaJIT_BC_resty_upstream_healthcheck');
+          // Room for the view in the screenshot: no panel, no toast, the file tree folded, a wider side bar.
+          await runFromCommandPalette(page, 'View: Hide Panel');
+          await runFromCommandPalette(page, 'Notifications: Clear All Notifications');
+          await collapseSideBarView(page, 'openresty-healthcheck');
+          await widenSideBar(page, 160);
+          await (await treeRow(moduleMap, 'Provided by the runtime')).click();
+          await treeRow(moduleMap, 'ngx.upstream', 'provided by the runtime');
+          await page.locator('#workbench\\.parts\\.editor').click();
           await saveScreenshot(page, 'extension-module-map');
+          // A row's tooltip: status, file, origin, symbol, object and the reason.
+          const planted = await treeRow(moduleMap, PLANTED_MODULE);
+          await planted.locator('.label-name').hover();
+          const tooltip = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'missing from embed' }).first();
+          await tooltip.waitFor({ state: 'visible', timeout: 30_000 });
+          assert.match(await tooltip.innerText(), /File: lib\/app\/metrics\.lua[\s\S]*Symbol: luaJIT_BC_app_metrics[\s\S]*not-in-mapping/);
+          await saveScreenshot(page, 'extension-module-map-tooltip');
+          await planted.click();
+          await page.locator('.tab.active').filter({ hasText: 'metrics.lua' }).waitFor({ state: 'visible', timeout: 30_000 });
+
+          // The link flags: a read-only preview with a copy action in its title bar.
+          await runFromCommandPalette(page, 'resty-build: Preview nginx Link Flags');
+          await page.locator('.tab.active').filter({ hasText: 'openresty-healthcheck.sh' }).waitFor({ state: 'visible', timeout: 30_000 });
+          await page.locator('.monaco-editor .view-lines').filter({ hasText: 'app_config.o' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+          const copy = page.locator('.editor-actions [aria-label*="Copy nginx Link Flags"]').first();
+          await copy.waitFor({ state: 'visible', timeout: 30_000 });
+          await saveScreenshot(page, 'extension-link-flags');
+          await copy.click();
+          await notification(page, 'nginx ./configure flags copied');
+          await page.locator('.monaco-editor .view-line').filter({ hasText: './configure' }).first().click();
+          await page.keyboard.type('x');
+          await page.locator('.monaco-editor-overlaymessage').filter({ hasText: 'read-only' }).waitFor({ state: 'visible', timeout: 30_000 });
           st.diagnostic(`UI: checks done after ${Date.now() - started} ms`);
         } catch (err) {
           await saveScreenshot(page, 'extension-failure').catch(() => undefined);

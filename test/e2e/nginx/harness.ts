@@ -13,6 +13,7 @@ export type { LinkedNginx, LinkOptions, LuajitPaths, NginxTree, SplitConfigureAr
 export { cacheRoot, debSrcListFromMachine, nginxE2eUnavailableReason, type NginxSources } from './sources';
 export { findFreePort, httpGet, startNginx, type HttpResponse, type RunningNginx, type StartOptions } from './server';
 export { log } from './proc';
+export { dynamicModuleFile, stageModuleSources } from './modules';
 
 export interface BuildRequest {
   /** ./configure args from the product: --with-compat, --with-ld-opt="…objects…". */

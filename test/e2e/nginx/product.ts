@@ -103,3 +103,27 @@ export async function checkProject(projectDir: string): Promise<{ exitCode: numb
   }
   return { exitCode: code, diagnostics: value.diagnostics as Diagnostic[] };
 }
+
+export interface AuditReport {
+  exitCode: number;
+  nginx: { binary: string; version: string; compat: boolean; ngxLuaVersion?: number; luajit?: { file: string; version?: string; header?: string } };
+  modules: { module: string; symbol: string; exported: boolean; loaded: boolean | null; message?: string }[];
+  dynamicModules: { file: string; compatible: boolean; problem?: string }[];
+  diagnostics: Diagnostic[];
+}
+
+/** `resty-build verify <projectDir> --nginx <binary> --format json`: the audit of a built nginx; exit 1 (errors) is an answer here. */
+export async function auditNginx(projectDir: string, binary: string): Promise<AuditReport> {
+  const { code, stdout } = await runCli(['verify', projectDir, '--nginx', binary, '--format', 'json'], [0, 1]);
+  const value = parseJson('resty-build verify --nginx', stdout) as Omit<AuditReport, 'exitCode'>;
+  if (!Array.isArray(value.diagnostics) || !Array.isArray(value.modules) || typeof value.nginx?.version !== 'string') {
+    throw new Error(`resty-build verify --nginx printed JSON of the wrong shape (want nginx, modules, diagnostics):\n${stdout}`);
+  }
+  return { exitCode: code, ...value };
+}
+
+/** `resty-build runtime <projectDir> --nginx <binary> --format json`. */
+export async function runtimeImage(projectDir: string, binary: string): Promise<{ files: { kind: string; what: string; path?: string; realPath?: string }[] }> {
+  const { stdout } = await runCli(['runtime', projectDir, '--nginx', binary, '--format', 'json']);
+  return parseJson('resty-build runtime', stdout) as { files: { kind: string; what: string; path?: string; realPath?: string }[] };
+}

@@ -25,6 +25,8 @@ export interface StartOptions {
   binary: string;
   /** nginx.conf text placed inside `server { }`: the test's locations. */
   serverConfig: string;
+  /** Text for the main context, before `events` (e.g. `load_module`). */
+  mainConfig?: string;
   /** How long to wait for the port to accept connections. */
   startTimeoutMs?: number;
 }
@@ -59,9 +61,9 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function nginxConf(port: number, emptyLuaDir: string, serverConfig: string): string {
+function nginxConf(port: number, emptyLuaDir: string, serverConfig: string, mainConfig = ''): string {
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  return `daemon off;
+  return `${mainConfig ? `${mainConfig}\n` : ''}daemon off;
 master_process on;
 worker_processes 1;
 ${asRoot ? 'user root;\n' : ''}pid logs/nginx.pid;
@@ -104,7 +106,7 @@ export async function startNginx(options: StartOptions): Promise<RunningNginx> {
     mkdirSync(join(prefix, dir));
   }
   const port = await findFreePort();
-  writeFileSync(join(prefix, 'conf', 'nginx.conf'), nginxConf(port, emptyLuaDir, options.serverConfig));
+  writeFileSync(join(prefix, 'conf', 'nginx.conf'), nginxConf(port, emptyLuaDir, options.serverConfig, options.mainConfig));
   const errorLogPath = join(prefix, 'logs', 'error.log');
   const errorLog = (): string => (existsSync(errorLogPath) ? readFileSync(errorLogPath, 'utf8') : '(no error log)');
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
+import { FfiFile, missingDeclarationFindings } from './ffi';
 import { MappingEntry } from './mapping';
 import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
@@ -61,9 +62,14 @@ export class Closure {
     readonly entries: readonly ClosureLink[] = [],
   ) {}
 
-  /** Findings at require sites (in Lua files and in the nginx.conf). */
+  /** Findings at require sites (in Lua files and in the nginx.conf), then at `ffi.C` reads. */
   get findings(): Finding[] {
-    return (this.findingsCache ??= this.judgements.flatMap((j) => j.judgement.findings));
+    return (this.findingsCache ??= [...this.judgements.flatMap((j) => j.judgement.findings), ...missingDeclarationFindings(this.ffiFiles())]);
+  }
+
+  /** The FFI facts of every text the closure reached (nginx.conf chunks included). */
+  ffiFiles(): FfiFile[] {
+    return this.judgements.map(({ file, judgement }) => ({ file, ffi: judgement.facts.ffi, toFile: judgement.toFile }));
   }
 
   /** The same findings by file. */
@@ -151,6 +157,8 @@ export interface ModuleNote {
 /** The closure's verdict on the requires of one text: its findings, the modules it reaches, and the files to follow. */
 export interface FileJudgement {
   facts: LuaFileFacts;
+  /** Offsets of the judged text to ranges of its file. */
+  toFile: (start: number, end: number) => Range;
   findings: Finding[];
   notes: ModuleNote[];
   next: string[];
@@ -252,7 +260,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       });
     }
   }
-  return { facts, findings, notes, next };
+  return { facts, toFile, findings, notes, next };
 }
 
 /**

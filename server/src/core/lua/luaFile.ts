@@ -3,6 +3,7 @@ import { shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { FfiLoadSite, RequireSite } from './requires';
+import { FfiFacts, NO_FFI, scanFfi } from './ffiScan';
 import { SuppressionComment } from './suppressionComments';
 import { LineIndex, Range } from '../types';
 
@@ -52,14 +53,19 @@ export interface LuaFileFacts {
   suppressions: SuppressionComment[];
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
+  /** `ffi.C` reads and `ffi.cdef` declarations; parsed on first use (only the embed closure asks). */
+  readonly ffi: FfiFacts;
 }
 
 /**
- * luaparse (LuaJIT dialect) is the judge of syntax, with two corrections so
+ * luaparse (LuaJIT dialect) is the judge of syntax, with three corrections so
  * it agrees with LuaJIT itself: a leading UTF-8 BOM (and a `#` line after
- * it) is skipped (luaparse throws a TypeError on it) and binary literals
+ * it) is skipped (luaparse throws a TypeError on it); binary literals
  * (`0b101`, accepted by OpenResty's LuaJIT) are rewritten to hex literals of
- * the same length so every offset stays put.
+ * the same length; and the optional `;` after `break` (Lua 5.1's `laststat
+ * [';']`, which luaparse rejects) becomes a space. Every offset stays put.
+ * `binaryNumbers`: the offsets of the binary literals, or the text's tokens
+ * when the caller has them.
  */
 export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[]): string {
   let out = text;
@@ -80,7 +86,27 @@ export function prepareForLuaparse(text: string, binaryNumbers: readonly number[
       done = start + 2 + digits.length;
     }
   }
-  return pieces.length === 0 ? out : pieces.join('') + out.slice(done);
+  out = pieces.length === 0 ? out : pieces.join('') + out.slice(done);
+  return blankSemicolonsAfterBreak(out, binaryNumbers);
+}
+
+/** `break;` → `break ` (a second `;` stays, and luaparse rejects it where LuaJIT does). Tokenizes only text that has `break` followed by `;`. */
+function blankSemicolonsAfterBreak(text: string, known: readonly number[] | Token[]): string {
+  if (!/\bbreak\b[^;]*;/.test(text)) {
+    return text;
+  }
+  const tokens = known.length > 0 && typeof known[0] !== 'number' ? (known as Token[]) : tokenize(text);
+  let out: string[] | undefined;
+  let done = 0;
+  for (let i = 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    const before = tokens[i - 1];
+    if (t.kind === 'punct' && t.value === ';' && before.kind === 'name' && before.value === 'break') {
+      (out ??= []).push(text.slice(done, t.start), ' ');
+      done = t.end;
+    }
+  }
+  return out ? out.join('') + text.slice(done) : text;
 }
 
 /** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
@@ -180,6 +206,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
   const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
   const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
   const skipped = skippedBy && syntax ? { code: skippedBy, message: syntax.message, range: lines().range(0, 0) } : undefined;
+  let ffi: FfiFacts | undefined;
   return {
     requires: scan.requires,
     ffiLoads: scan.ffiLoads,
@@ -189,6 +216,15 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     suppressions: scan.suppressions,
     get lines() {
       return lines();
+    },
+    get ffi() {
+      if (!ffi) {
+        // Only a file that requires "ffi" can reach ffi.C: the others are never read again for it.
+        const usesFfi = syntax === null && scan.requires.some((r) => r.name === 'ffi');
+        const source = usesFfi ? text() : '';
+        ffi = usesFfi ? scanFfi(source, () => prepareForLuaparse(source, scan.binaryNumbers)) : NO_FFI;
+      }
+      return ffi;
     },
   };
 }

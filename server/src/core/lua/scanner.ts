@@ -164,6 +164,8 @@ export class Scanner {
   /** Some name had a character >= 128 (LuaJIT accepts it, luaparse does not). */
   nonAsciiName = false;
   pos: number;
+  /** Whether the text has no '\r' at all, so a line comment ends at the next '\n'; found on the first comment. */
+  private noCarriageReturn: boolean | undefined;
 
   constructor(
     readonly text: string,
@@ -186,7 +188,27 @@ export class Scanner {
     s.punct = this.punct;
     s.long = this.long;
     s.unterminated = this.unterminated;
+    s.noCarriageReturn = this.noCarriageReturn;
     return s;
+  }
+
+  /** Where the line holding `i` ends: LuaJIT ends a line (and a line comment) at '\r' as at '\n'. */
+  private lineEnd(i: number): number {
+    const t = this.text;
+    this.noCarriageReturn ??= t.indexOf('\r') < 0;
+    if (this.noCarriageReturn) {
+      const nl = t.indexOf('\n', i);
+      return nl < 0 ? t.length : nl;
+    }
+    let j = i;
+    while (j < t.length) {
+      const c = t.charCodeAt(j);
+      if (c === 10 || c === 13) {
+        break;
+      }
+      j++;
+    }
+    return j;
   }
 
   /** True when the current token is the name `word`. */
@@ -280,8 +302,7 @@ export class Scanner {
           }
           i = at < 0 ? n : at + closer.length;
         } else {
-          const nl = t.indexOf('\n', i);
-          i = nl < 0 ? n : nl + 1;
+          i = this.lineEnd(i);
         }
         continue;
       }

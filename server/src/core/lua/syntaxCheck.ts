@@ -235,10 +235,18 @@ class Recogniser {
         }
         return;
       }
+      // LuaJIT (without its 5.2 mode) ends a block at `break` as at `return`: `break; x = 1` is an error.
+      const last = this.kw === K.Break;
       this.statement();
       // Lua 5.1: one optional ';' after a statement, never an empty statement.
       if (this.isPunct(59)) {
         this.advance();
+      }
+      if (last) {
+        if (!this.blockFollows()) {
+          bail();
+        }
+        return;
       }
     }
   }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RestyBuildApi } from '../../../../client/src/extension';
 import type { BuildResponse, VerifyResponse } from '../../../../server/src/protocol/protocol';
-import { EXTENSION_ID, definitionTargets, findServerPid, positionOf, waitForDiagnostics, waitForRunningClient } from './helpers';
+import { EXTENSION_ID, definitionTargets, findServerPid, positionOf, readModuleView, waitForDiagnostics, waitForModuleView, waitForRunningClient, type ModuleViewRow } from './helpers';
 import { waitFor } from './waitFor';
 
 const DOCS = 'https://github.com/resty-build/resty-build/blob/main/README.md';
@@ -112,29 +112,117 @@ suite('resty-build in a real workbench', () => {
     );
   });
 
-  test('Show Module Map opens the name mapping of the active project', async () => {
+  test('the module view lists each project, its modules grouped by status, with symbol, status icon and tooltip', async () => {
+    const view = api.moduleView;
+    const projects = await view.getChildren();
+    assert.deepEqual(projects.map((p) => view.getTreeItem(p).label), ['luakit-go', 'openresty-healthcheck']);
+    assert.equal(view.getTreeItem(projects[1]).description, '3 embedded');
+    assert.equal(view.getTreeItem(projects[0]).collapsibleState, vscode.TreeItemCollapsibleState.None, 'luakit-go embeds nothing');
+    const rows = (await readModuleView(view)).filter((r) => r.project === 'openresty-healthcheck');
+    assert.deepEqual(
+      rows.map((r) => [r.group, r.module, r.description, r.icon]),
+      [
+        ['Embedded', 'resty.upstream.healthcheck', 'luaJIT_BC_resty_upstream_healthcheck', 'pass'],
+        ['Embedded', 'resty.upstream.probe', 'luaJIT_BC_resty_upstream_probe', 'pass'],
+        ['Embedded', 'app.config', 'luaJIT_BC_app_config', 'pass'],
+        ['Provided by the runtime', 'ngx.upstream', 'provided by the runtime', 'plug'],
+        ['Provided by the runtime', 'table.new', 'built into the runtime', 'library'],
+      ],
+    );
+    const config = rows.find((r) => r.module === 'app.config')!;
+    assert.match(config.tooltip, /embedded as bytecode/);
+    assert.match(config.tooltip, /File: lib\/app\/config\.lua/);
+    assert.match(config.tooltip, /Origin: workspace/);
+  });
+
+  test('Show Module Map reveals the active project in the Explorer view', async () => {
     await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
     await vscode.commands.executeCommand('restyBuild.showModuleMap');
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.equal(doc?.uri.scheme, 'resty-build-map');
-    const text = doc.getText();
-    for (const expected of ['resty.upstream.healthcheck', 'luaJIT_BC_resty_upstream_healthcheck', 'resty_upstream_probe.lua', 'app.config', 'ngx.upstream']) {
-      assert.ok(text.includes(expected), `the module map lacks ${expected}:\n${text}`);
+    const tree = api.moduleView.treeView;
+    // The workbench reports visibility and selection back to the extension host after the command.
+    const selected = await waitFor(() => (tree.visible && tree.selection[0]?.kind === 'project' ? tree.selection[0] : undefined), {
+      what: () => `the module view to be visible (${tree.visible}) with a project selected (${JSON.stringify(tree.selection.map((n) => n.kind))})`,
+      timeoutMs: 10_000,
+    });
+    assert.equal(selected.dir, openresty);
+  });
+
+  test('clicking a module row opens its file; a module the runtime provides opens its manifest entry', async () => {
+    const rows = await readModuleView(api.moduleView);
+    const click = async (row: ModuleViewRow | undefined): Promise<vscode.TextEditor> => {
+      const command = row?.item.command;
+      assert.ok(command, `${row?.module} has no click command`);
+      await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
+      const editor = vscode.window.activeTextEditor;
+      assert.ok(editor, `clicking ${row?.module} opened no editor`);
+      return editor;
+    };
+    const probe = await click(rows.find((r) => r.module === 'resty.upstream.probe'));
+    assert.equal(probe.document.uri.fsPath, join(openresty, 'lib/resty/upstream/probe.lua'));
+    const provided = await click(rows.find((r) => r.module === 'ngx.upstream'));
+    assert.equal(provided.document.uri.fsPath, join(openresty, 'resty-build.json'));
+    assert.equal(provided.selection.start.line, lineOf(join(openresty, 'resty-build.json'), '"provided"'));
+    assert.equal(rows.find((r) => r.module === 'table.new')?.item.command, undefined, 'a built-in has nowhere to go');
+  });
+
+  test('the module view refreshes by itself when an edit changes a module status, and again when it is undone', async () => {
+    const uri = vscode.Uri.file(join(openresty, 'lib/resty/upstream/healthcheck.lua'));
+    const editor = await vscode.window.showTextDocument(uri);
+    const view = api.moduleView;
+    const rowOf = (rows: ModuleViewRow[], module: string) => rows.find((r) => r.project === 'openresty-healthcheck' && r.module === module);
+    const broken = waitForModuleView(view, (rows) => (rowOf(rows, 'resty.upstream.healthcheck')?.group === 'Problems' ? rows : undefined), 'healthcheck under Problems');
+    assert.ok(await editor.edit((e) => e.insert(new vscode.Position(2, 0), 'local half = 10 // 2\n')));
+    try {
+      const row = rowOf(await broken, 'resty.upstream.healthcheck')!;
+      assert.equal(row.icon, 'error');
+      assert.equal(row.description, 'luaJIT_BC_resty_upstream_healthcheck');
+      assert.match(row.tooltip, /will not embed/);
+      assert.match(row.tooltip, /`luajit-syntax`/);
+      const project = (await view.getChildren()).find((p) => p.kind === 'project' && p.dir === openresty)!;
+      assert.equal(view.getTreeItem(project).description, '2 embedded, 1 problem');
+    } finally {
+      const fixed = waitForModuleView(view, (rows) => (rowOf(rows, 'resty.upstream.healthcheck')?.group === 'Embedded' ? true : undefined), 'healthcheck embedded again');
+      await editor.edit((e) => e.delete(new vscode.Range(2, 0, 3, 0)));
+      await fixed;
+      await editor.document.save();
     }
   });
 
-  test('Preview nginx Link Flags shows the ./configure options with one object per module', async () => {
+  test('Preview nginx Link Flags shows the ./configure options with one object per module, read-only', async () => {
     await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
     await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
-    const doc = vscode.window.activeTextEditor?.document;
-    assert.equal(doc?.uri.scheme, 'resty-build');
-    const text = doc.getText();
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.scheme, 'resty-build');
+    const text = editor.document.getText();
     assert.match(text, /^# nginx \.\/configure flags for .*resty-build\.json \(objects mode\)$/m);
     assert.match(text, /^\.\/configure \\$/m);
     assert.match(text, /--with-compat/);
     for (const object of ['resty_upstream_healthcheck.o', 'resty_upstream_probe.o', 'app_config.o']) {
       assert.ok(text.includes(join(openresty, 'build', 'bytecode', object)), `the flags lack ${object}:\n${text}`);
     }
+    // A read-only file system: the editor refuses typing (the UI check types into it), nothing can write it.
+    const uri = editor.document.uri;
+    assert.equal(vscode.workspace.fs.isWritableFileSystem(uri.scheme), false);
+    assert.equal((await vscode.workspace.fs.stat(uri)).permissions, vscode.FilePermission.Readonly);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('./configure'))), (e: Error) => e instanceof vscode.FileSystemError && e.code === 'NoPermissions');
+    assert.equal(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), text);
+  });
+
+  test("the preview's title-bar copy action puts that preview's flags on the clipboard", async () => {
+    const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>;
+    const copyActions = menus['editor/title'].filter((m) => m.command === 'restyBuild.copyLinkFlags');
+    assert.deepEqual(copyActions.map((m) => m.when), ["resourceScheme == 'resty-build'"], 'a title-bar action on the previews only');
+    await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
+    await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
+    const openrestyPreview = vscode.window.activeTextEditor!.document.uri;
+    // A later preview of another project: the palette's copy would take its flags now.
+    await vscode.window.showTextDocument(vscode.Uri.file(join(luakit, 'build.lua')));
+    await vscode.commands.executeCommand('restyBuild.previewLinkFlags');
+    assert.notEqual(vscode.window.activeTextEditor!.document.uri.toString(), openrestyPreview.toString());
+    await vscode.env.clipboard.writeText('');
+    // What VS Code runs for a title-bar action: the command with the editor's resource.
+    await vscode.commands.executeCommand('restyBuild.copyLinkFlags', openrestyPreview);
+    assert.match(await vscode.env.clipboard.readText(), /^--with-compat '--with-ld-opt=.*app_config\.o'$/);
   });
 
   test('Compile Bytecode writes one object per embedded module and reports in the status bar', async () => {
@@ -180,6 +268,23 @@ suite('resty-build in a real workbench', () => {
     await vscode.tasks.executeTask(compile);
     const exitCode = await withTimeout(ended, 30_000, 'the compile task to end');
     assert.equal(exitCode, 0);
+  });
+
+  test('with restyBuild.nginxPath set, audit tasks run verify --nginx; Audit Built nginx reports a binary that is not there', async () => {
+    const settings = vscode.workspace.getConfiguration('restyBuild');
+    const nginx = join(openresty, 'sbin', 'nginx');
+    await settings.update('nginxPath', nginx, vscode.ConfigurationTarget.Global);
+    try {
+      const tasks = await vscode.tasks.fetchTasks({ type: 'resty-build' });
+      const audit = tasks.find((t) => t.name === 'audit openresty-healthcheck');
+      assert.ok(audit, `no audit task: ${tasks.map((t) => t.name).join(', ')}`);
+      assert.deepEqual((audit.execution as vscode.ProcessExecution).args.slice(1), ['verify', 'openresty-healthcheck', '--nginx', nginx]);
+      await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
+      assert.equal(await vscode.commands.executeCommand('restyBuild.auditNginx'), undefined, 'there is no nginx to audit');
+      assert.match(api.statusText, /\$\(error\) audit: 1 error$/);
+    } finally {
+      await settings.update('nginxPath', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('Restart Language Server brings a working server back', async () => {

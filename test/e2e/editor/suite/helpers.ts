@@ -3,6 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { RestyBuildApi } from '../../../../client/src/extension';
+import type { ModuleView, ModuleViewNode } from '../../../../client/src/moduleView';
 import { waitFor } from './waitFor';
 
 export const EXTENSION_ID = 'resty-build.resty-build';
@@ -59,3 +60,90 @@ export function findServerPid(): number | undefined {
   return undefined;
 }
 
+
+/** One module row of the module view, with the group and project it is shown under. */
+export interface ModuleViewRow {
+  /** The project's label; '' when the view shows a single project without that level. */
+  project: string;
+  group: string;
+  module: string;
+  description: string;
+  icon: string | undefined;
+  tooltip: string;
+  item: vscode.TreeItem;
+}
+
+function labelOf(item: vscode.TreeItem): string {
+  return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+}
+
+/** Markdown as a reader sees its words: without the backslashes that escape punctuation. */
+function readableMarkdown(value: string): string {
+  return value.replace(/\\([\\`*_{}[\]()#+\-.!~|<>&])/g, '$1');
+}
+
+/** Every module row of the module view, read through its data provider as the Explorer reads it. */
+export async function readModuleView(view: ModuleView): Promise<ModuleViewRow[]> {
+  const rows: ModuleViewRow[] = [];
+  const walk = async (node: ModuleViewNode | undefined, project: string, group: string): Promise<void> => {
+    for (const child of await view.getChildren(node)) {
+      const item = view.getTreeItem(child);
+      if (child.kind === 'project') {
+        await walk(child, labelOf(item), '');
+      } else if (child.kind === 'group') {
+        await walk(child, project, labelOf(item));
+      } else {
+        const tooltip = typeof item.tooltip === 'object' ? readableMarkdown(item.tooltip.value) : (item.tooltip ?? '');
+        const icon = (item.iconPath as { id?: string } | undefined)?.id;
+        rows.push({ project, group, module: labelOf(item), description: String(item.description ?? ''), icon, tooltip, item });
+      }
+    }
+  };
+  await walk(undefined, '', '');
+  return rows;
+}
+
+/**
+ * Resolves with `check`'s value once the module view refreshes by itself (its onDidChangeTreeData)
+ * and then shows rows for which `check` holds. Call it before the change it waits for.
+ */
+export function waitForModuleView<T>(view: ModuleView, check: (rows: ModuleViewRow[]) => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let last: ModuleViewRow[] = [];
+    let reading = false;
+    let again = false;
+    const finish = (): void => {
+      subscription.dispose();
+      clearTimeout(timer);
+    };
+    const read = async (): Promise<void> => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          last = await readModuleView(view);
+          const value = check(last);
+          if (value !== undefined) {
+            finish();
+            resolve(value);
+            return;
+          }
+        } while (again);
+      } catch (err) {
+        finish();
+        reject(err instanceof Error ? err : new Error(String(err)));
+      } finally {
+        reading = false;
+      }
+    };
+    const subscription = view.onDidChangeTreeData(() => void read());
+    const timer = setTimeout(() => {
+      finish();
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for the module view to refresh and show ${what}; it shows ${JSON.stringify(last.map((r) => [r.project, r.group, r.module, r.icon]))}`));
+    }, timeoutMs);
+  });
+}

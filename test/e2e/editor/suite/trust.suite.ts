@@ -41,10 +41,11 @@ suite('resty-build in an untrusted workspace', () => {
     assert.deepEqual(targets.map((t) => t.file), [join(openresty, 'lib/resty/upstream/probe.lua')]);
   });
 
-  test('Compile Bytecode and Verify Embedding refuse and write nothing', async () => {
+  test('Compile Bytecode, Verify Embedding and Audit Built nginx refuse and write nothing', async () => {
     await vscode.window.showTextDocument(vscode.Uri.file(join(openresty, 'lib/app/config.lua')));
     assert.equal(await vscode.commands.executeCommand('restyBuild.compileBytecode'), undefined);
     assert.equal(await vscode.commands.executeCommand('restyBuild.verifyEmbedding'), undefined);
+    assert.equal(await vscode.commands.executeCommand('restyBuild.auditNginx'), undefined);
     assert.equal(existsSync(join(openresty, 'build')), false, 'an untrusted compile wrote build/');
   });
 

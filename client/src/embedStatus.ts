@@ -2,38 +2,13 @@ import * as vscode from 'vscode';
 import { LanguageClient } from 'vscode-languageclient/node';
 import { ModuleMapRequest, ModuleMapResult } from '../../server/src/protocol/protocol';
 
-export const MODULE_MAP_SCHEME = 'resty-build-map';
-const MAP_URI = vscode.Uri.parse(`${MODULE_MAP_SCHEME}:/Module%20Map.md`);
-
-/** The module map as a read-only Markdown document, refreshed from the server on demand. */
-export class ModuleMapProvider implements vscode.TextDocumentContentProvider {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private text = '';
-
-  constructor(private readonly client: () => LanguageClient | undefined) {}
-
-  async fetch(): Promise<ModuleMapResult | undefined> {
-    const client = this.client();
-    if (!client) {
-      return undefined;
-    }
-    const active = vscode.window.activeTextEditor?.document.uri;
-    return client.sendRequest(ModuleMapRequest.type, { uri: active?.scheme === 'file' ? active.toString() : undefined });
+/** The module map of the project holding the active file (else the first project with a manifest). */
+async function activeModuleMap(client: LanguageClient | undefined): Promise<ModuleMapResult | undefined> {
+  if (!client) {
+    return undefined;
   }
-
-  provideTextDocumentContent(): string {
-    return this.text;
-  }
-
-  async show(): Promise<void> {
-    const result = await this.fetch();
-    this.text = result?.markdown ?? 'The resty-build language server is not running.';
-    this.changed.fire(MAP_URI);
-    const doc = await vscode.workspace.openTextDocument(MAP_URI);
-    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, { preview: true });
-  }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return client.sendRequest(ModuleMapRequest.type, { uri: active?.scheme === 'file' ? active.toString() : undefined });
 }
 
 /** The outcome of the last compile or verify, shown next to the embed state. */
@@ -59,7 +34,7 @@ export class EmbedStatusItem implements vscode.Disposable {
   private stopped = false;
   private visible = false;
 
-  constructor(private readonly provider: ModuleMapProvider) {
+  constructor(private readonly client: () => LanguageClient | undefined) {
     this.item.name = 'resty-build embed state';
   }
 
@@ -78,7 +53,7 @@ export class EmbedStatusItem implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     try {
-      this.map = await this.provider.fetch();
+      this.map = await activeModuleMap(this.client());
       this.stopped = false;
     } catch {
       this.map = undefined;

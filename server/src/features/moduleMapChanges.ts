@@ -1,0 +1,74 @@
+import type { AnalysedWorkspace } from '../core/workspace/analysedWorkspace';
+import { pathToUri } from '../convert';
+import { ModuleMapChangedParams } from '../protocol/protocol';
+import { moduleMapEntries } from './moduleMap';
+
+/** How long edits must pause before the module maps are compared again. */
+const COMPARE_DELAY_MS = 200;
+
+/**
+ * Tells the client which projects' module maps changed, so a module view
+ * re-reads a map when its rows did and not on every diagnostic: the maps are
+ * compared when typing pauses, by their rows as the client sees them.
+ */
+export class ModuleMapChanges {
+  /** Manifest file to the JSON of its rows; undefined until the initial analysis has finished. */
+  private last: Map<string, string> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly send: (params: ModuleMapChangedParams) => void,
+    private readonly onError: (err: unknown) => void,
+    private readonly delayMs = COMPARE_DELAY_MS,
+  ) {}
+
+  /** Takes the maps as they are as the baseline, without a notification: the client reads them after the server's ready status. */
+  reset(workspace: AnalysedWorkspace): void {
+    this.last = snapshot(workspace);
+  }
+
+  /** Compares the maps once edits pause; nothing before the baseline exists. */
+  schedule(workspace: AnalysedWorkspace): void {
+    if (!this.last) {
+      return;
+    }
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      try {
+        this.compare(workspace);
+      } catch (err) {
+        this.onError(err);
+      }
+    }, this.delayMs);
+  }
+
+  /** Compares now; sends and returns the manifests whose map changed (appeared, changed or went away). */
+  compare(workspace: AnalysedWorkspace): string[] {
+    const before = this.last ?? new Map<string, string>();
+    const now = snapshot(workspace);
+    this.last = now;
+    const changed = [...new Set([...before.keys(), ...now.keys()])].filter((file) => before.get(file) !== now.get(file)).sort();
+    if (changed.length > 0) {
+      this.send({ manifestUris: changed.map(pathToUri) });
+    }
+    return changed;
+  }
+
+  dispose(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+}
+
+function snapshot(workspace: AnalysedWorkspace): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [file, entries] of moduleMapEntries(workspace)) {
+    out.set(file, JSON.stringify(entries));
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { checkAll } from '../../server/src/core/checks/fileChecks';
+import { undefinedSymbolFindings } from '../../server/src/core/embed/ffi';
+import { NodeFileSystem } from '../../server/src/core/fs';
+import { scanFfi } from '../../server/src/core/lua/ffiScan';
+import { LineIndex } from '../../server/src/core/types';
+import { Workspace } from '../../server/src/core/workspace/workspace';
+import { brief, rangeOn } from '../helpers/core';
+
+const fixtures = path.join(__dirname, '..', 'fixtures');
+
+test('check: ffi.C reads no cdef of the closure declares are errors at load time and warnings in functions', () => {
+  const dir = path.join(fixtures, 'ffi-declarations');
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const file = path.join(dir, 'lib', 'app', 'native.lua');
+  const source = fs.readFileSync(file, 'utf8');
+  const findings = checkAll(ws).get(file) ?? [];
+  assert.deepEqual(findings.map(brief), [
+    { code: 'ffi-missing-declaration', severity: 'error', range: rangeOn(source, 11, 'app_not_declared_at_load') },
+    { code: 'ffi-missing-declaration', severity: 'warning', range: rangeOn(source, 16, 'app_not_declared_in_function') },
+  ]);
+  assert.match(findings[0].message, /missing declaration for symbol 'app_not_declared_at_load'.*the module fails to load/);
+  assert.match(findings[1].message, /when _M\.uptime runs/);
+  assert.deepEqual(checkAll(ws).get(path.join(dir, 'lib', 'app', 'decls.lua')) ?? [], []);
+});
+
+test('check: an edit that adds the missing cdef in another module clears the finding', () => {
+  const dir = path.join(fixtures, 'ffi-declarations');
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const native = path.join(dir, 'lib', 'app', 'native.lua');
+  const decls = path.join(dir, 'lib', 'app', 'decls.lua');
+  assert.equal(ws.closureState().byFile.get(native)?.length, 2);
+  ws.setDocument(decls, fs.readFileSync(decls, 'utf8').replace('int getpid(void);', 'int getpid(void);\nint app_not_declared_at_load;\nint app_not_declared_in_function(void);'));
+  assert.deepEqual(ws.closureState().byFile.get(native) ?? [], []);
+});
+
+test("Debian's lua-resty-core: every ffi.C read is declared in its closure", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rb-ffi-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['/usr/share/lua/5.1/?.lua'], embed: ['resty.core', 'ngx.ssl', 'ngx.pipe', 'ngx.process', 'ngx.re'] }));
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+    const all = [...checkAll(ws).values()].flat();
+    assert.deepEqual(all.filter((f) => f.code.startsWith('ffi-')), []);
+    const closure = ws.embedding(ws.allProjects()[0])!.closure;
+    assert.ok(closure.ffiFiles().reduce((n, f) => n + f.ffi.uses.length, 0) > 100, 'lua-resty-core reads well over 100 C functions');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('audit: declared reads nothing exports are errors at load, warnings in functions; guarded, other-branch and constant reads are not', () => {
+  const text = `local ffi = require "ffi"
+local C = ffi.C
+local subsystem = ngx.config.subsystem
+ffi.cdef[[
+int present(void);
+int absent_at_load(void);
+int absent_in_function(void);
+int absent_in_stream(void);
+int absent_probe(void);
+enum { A_CONSTANT = 1 };
+]]
+local p = C.present
+local a = C.absent_at_load
+local k = C.A_CONSTANT
+local function ssl_thing() return C.absent_in_function() end
+if subsystem == "stream" then local s = C.absent_in_stream end
+pcall(function () return C.absent_probe end)
+`;
+  const facts = scanFfi(text);
+  const lines = new LineIndex(text);
+  const findings = undefinedSymbolFindings({
+    files: [{ file: '/x/mod.lua', ffi: facts, toFile: (s, e) => lines.range(s, e) }],
+    env: { subsystems: ['http'], os: 'Linux' },
+    owner: (symbol) => (symbol === 'present' ? '/usr/sbin/nginx' : undefined),
+    likelyCause: () => 'Likely cause: a test.',
+    binary: '/usr/sbin/nginx',
+  });
+  assert.deepEqual(findings.map(brief), [
+    { code: 'ffi-undefined-symbol', severity: 'error', range: rangeOn(text, 12, 'absent_at_load') },
+    { code: 'ffi-undefined-symbol', severity: 'warning', range: rangeOn(text, 14, 'absent_in_function') },
+  ]);
+  assert.match(findings[0].message, /undefined symbol: absent_at_load" when the module loads, so the module fails to load\. Likely cause: a test\./);
+  assert.match(findings[1].message, /when ssl_thing runs, so that function fails/);
+});
