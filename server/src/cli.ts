@@ -3,11 +3,13 @@ import { runCheck } from './commands/check';
 import { CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
 import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
 import { runCompileCommand } from './commands/compile';
+import { runFix } from './commands/fix';
 import { runFlags } from './commands/flags';
 import { runInit } from './commands/init';
 import { runMap } from './commands/map';
 import { runRuntime } from './commands/runtime';
 import { runVerify } from './commands/verify';
+import { runWhy } from './commands/why';
 
 const VERSION = '0.1.0';
 
@@ -32,8 +34,26 @@ const NGINX_OPTION: OptionSpec = { value: '<binary>', help: 'A built nginx: veri
 
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
-  check: { summary: 'Resolve every require() and report problems', options: { format: format('text', 'json') }, run: runCheck },
-  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
+  check: {
+    summary: 'Resolve every require() and report problems',
+    options: {
+      format: format('text', 'json', 'sarif', 'github'),
+      summary: { help: 'Counts per code and the modules with the most sites, instead of every finding' },
+    },
+    run: (args, io) => runCheck(args, io, VERSION),
+  },
+  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown', 'dot', 'mermaid') }, run: runMap },
+  why: {
+    summary: 'Show the require chain that pulls a module into the embed closure',
+    operands: ['module'],
+    options: { format: format('text', 'json') },
+    run: runWhy,
+  },
+  fix: {
+    summary: 'Apply the safe quick fixes to resty-build.json (add missing modules to embed, declare what OpenResty bundles provided)',
+    options: { 'dry-run': { help: 'Print the edit as a unified diff instead of writing it' } },
+    run: runFix,
+  },
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
   flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },

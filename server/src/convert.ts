@@ -1,7 +1,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
-import { codeInfo } from './core/codes';
-import { DiagnosticCode, Finding, Severity } from './core/types';
+import { docsUrlFor } from './core/codes';
+import { Finding, Severity } from './core/types';
 
 export function uriToPath(uri: string): string | undefined {
   const parsed = URI.parse(uri);
@@ -19,20 +19,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-/**
- * Where diagnostic codes are explained: the README's "Diagnostic codes" table,
- * generated from the code registry. Each code cell carries `<a name="…"></a>`
- * with the code's registry anchor; GitHub keeps such anchors (prefixed
- * `user-content-`, which its fragment handling resolves), so the link scrolls
- * to the code's row and stays stable when the table is reordered or headings
- * change.
- */
-export const DOCS_URL = 'https://github.com/resty-build/resty-build/blob/main/README.md';
-
-/** The link a diagnostic with `code` carries to its explanation. */
-export function docsUrlFor(code: DiagnosticCode): string {
-  return `${DOCS_URL}#${codeInfo(code).anchor}`;
-}
+export { docsUrlFor };
 
 export function toDiagnostic(f: Finding): Diagnostic {
   return {

@@ -6,7 +6,7 @@ import { SyntaxVerdict } from './core/lua/luaFile';
 import { LuaScan } from './core/lua/luaScan';
 
 /** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 export interface StoredFacts {
   stamp: string;

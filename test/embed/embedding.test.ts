@@ -9,6 +9,7 @@ import { NodeFileSystem } from '../../server/src/core/fs';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
 import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
+import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
 import { runLuajit } from '../helpers/luajit';
 
@@ -123,16 +124,25 @@ function restyCoreProject(embed: string[]): string {
   return dir;
 }
 
-test("Debian's lua-resty-core: with only resty.core embedded, exactly its closure is not-in-mapping", (t) => {
+test("Debian's lua-resty-core: with only resty.core embedded, exactly its closure is not-in-mapping, reported at the embed entry", (t) => {
   if (!fs.existsSync(luaRestyCore)) {
     assert.fail(`${luaRestyCore} is missing: apt-get install lua-resty-core lua-resty-lrucache (.ci/run does)`);
   }
   const dir = restyCoreProject(['resty.core']);
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const rows = findings(dir);
-  assert.deepEqual([...new Set(rows.map((r) => r[5]))], ['not-in-mapping']);
-  assert.ok(rows.every((r) => r[4] === 'error'));
-  assert.deepEqual([...new Set(rows.map((r) => r[6]))].sort(), RESTY_CORE_CLOSURE);
+  // The requires that miss are in /usr/share/lua/5.1, which the user does not own: one finding at the
+  // entry point that reaches them (the manifest's "resty.core"), each site as related information.
+  assert.deepEqual(findings(dir), [['resty-build.json', 1, 69, 81, 'error', 'not-in-mapping', null]]);
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  const [finding] = [...checkAll(ws).values()].flat();
+  assert.match(finding.message, /^21 not-in-mapping findings in files outside the project, reached through the embed entry 'resty\.core':\n\t\/usr\/share\/lua\/5\.1\/resty\/core\.lua:\d+: 'resty\.core\./);
+  assert.ok(finding.related!.every((r) => r.file.startsWith('/usr/share/lua/5.1/resty/')));
+  const named = new Set(finding.related!.map((r) => /'([^']+)'/.exec(r.message)![1]));
+  assert.deepEqual([...named].sort(), RESTY_CORE_CLOSURE);
+  // Its quick fix (preferred: the finding names no single module) adds them all to embed.
+  const diagnostic = { range: finding.range, message: finding.message, source: 'resty-build', code: finding.code };
+  const [addAll] = findCodeActions(ws, finding.file, [diagnostic]);
+  assert.deepEqual([addAll.title, addAll.isPreferred], [`Add all ${RESTY_CORE_CLOSURE.length} modules missing from the closure to embed`, true]);
 });
 
 test("Debian's lua-resty-core: with the whole closure embedded, nothing is reported", (t) => {

@@ -52,7 +52,13 @@ test('not-in-mapping is published, fixed by a quick fix, and the closure moves o
   });
   assert.deepEqual(
     actions.map((a) => a.title),
-    ["Add 'app.util' to embed in resty-build.json", 'Add all 2 modules missing from the closure to embed', "Declare 'app.util' as provided by the runtime"],
+    [
+      "Add 'app.util' to embed in resty-build.json",
+      'Add all 2 modules missing from the closure to embed',
+      "Declare 'app.util' as provided by the runtime",
+      'Ignore not-in-mapping on this line (resty-build: ignore)',
+      'Ignore not-in-mapping in this file (resty-build: ignore-file)',
+    ],
   );
   const addOne = actions[0].edit!.changes![manifestUri];
   const edited = applyEdits(fs.readFileSync(manifestFile, 'utf8'), addOne);

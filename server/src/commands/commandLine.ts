@@ -14,6 +14,8 @@ export interface OptionSpec {
 
 export interface CommandSpec {
   summary: string;
+  /** Arguments the command needs before the folder (`why <module> [dir]`). */
+  operands?: readonly string[];
   options: Readonly<Record<string, OptionSpec>>;
   run: (args: CommandArgs, io: CommandIO) => number | Promise<number>;
 }
@@ -75,6 +77,7 @@ export function parseCommandLine(argv: readonly string[], commands: CommandTable
     throw new UsageError(`unknown command '${name}'`);
   }
   const command = commands[known];
+  const operandNames = command.operands ?? [];
   const values = new Map<string, string>();
   for (const token of tokens) {
     if (token.kind !== 'option') {
@@ -103,10 +106,14 @@ export function parseCommandLine(argv: readonly string[], commands: CommandTable
     }
     values.set(token.name, token.value);
   }
-  if (positionals.length > 2) {
-    throw new UsageError(`unexpected argument '${positionals[2].value}'`, known);
+  const given = positionals.slice(1).map((p) => p.value);
+  if (given.length < operandNames.length) {
+    throw new UsageError(`missing ${operandNames.slice(given.length).map((o) => `<${o}>`).join(' ')}`, known);
   }
-  return { kind: 'run', command: known, args: { dir: positionals[1]?.value ?? '.', options: values } };
+  if (given.length > operandNames.length + 1) {
+    throw new UsageError(`unexpected argument '${given[operandNames.length + 1]}'`, known);
+  }
+  return { kind: 'run', command: known, args: { dir: given[operandNames.length] ?? '.', operands: given.slice(0, operandNames.length), options: values } };
 }
 
 function optionLine(name: string, spec: OptionSpec, choices = spec.choices, note = ''): string {
@@ -138,7 +145,13 @@ export function usage(commands: CommandTable): string {
   }
   const groups = new Map<string, string[]>();
   for (const [name, o] of options) {
-    const rare = [...o.choices].filter(([, taking]) => taking.length < o.commands.length).map(([choice, taking]) => `${choice} only for ${taking.join(', ')}`);
+    const byTakers = new Map<string, string[]>();
+    for (const [choice, taking] of o.choices) {
+      if (taking.length < o.commands.length) {
+        byTakers.set(taking.join(', '), [...(byTakers.get(taking.join(', ')) ?? []), choice]);
+      }
+    }
+    const rare = [...byTakers].map(([taking, choices]) => `${choices.join(', ')} only for ${taking}`);
     const line = optionLine(name, o.spec, o.spec.choices && [...o.choices.keys()], rare.length > 0 ? ` (${rare.join('; ')})` : '');
     const group = o.commands.length === all.length ? '' : o.commands.join(', ');
     groups.set(group, [...(groups.get(group) ?? []), line]);
@@ -148,7 +161,7 @@ export function usage(commands: CommandTable): string {
     'Usage: resty-build <command> [dir] [options]',
     '',
     'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${`${name}${(c.operands ?? []).map((o) => ` <${o}>`).join('')}`.padEnd(17)} ${c.summary}`),
     '',
     'dir defaults to the current folder.',
     '',
@@ -164,7 +177,7 @@ export function usage(commands: CommandTable): string {
 /** The help of one command: what it does and exactly the options it takes. */
 export function commandUsage(name: string, command: CommandSpec): string {
   return [
-    `Usage: resty-build ${name} [dir] [options]`,
+    `Usage: resty-build ${name}${(command.operands ?? []).map((o) => ` <${o}>`).join('')} [dir] [options]`,
     '',
     `${command.summary}. dir defaults to the current folder.`,
     '',

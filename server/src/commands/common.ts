@@ -6,7 +6,7 @@ import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
-import { findingLines, findingsJson } from '../core/findingFormat';
+import { findingsJson } from '../core/findingFormat';
 
 /** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error, 130 interrupted. */
 export const EXIT_OK = 0;
@@ -23,6 +23,8 @@ export interface CommandIO {
 /** A parsed command line (commandLine.ts): the folder, and the options given, flags as 'true'. */
 export interface CommandArgs {
   dir: string;
+  /** The command's operands before the folder, in the order its table entry names them. */
+  operands: string[];
   options: Map<string, string>;
 }
 
@@ -54,11 +56,6 @@ export function manifestProject(workspace: Workspace, dir: string): Project {
     throw new CommandError(`no ${MANIFEST_NAME} in ${dir} (create one with: resty-build init ${dir})`);
   }
   return project;
-}
-
-/** `path:line:col: severity code: message`, further message lines indented below; paths relative to dir. */
-export function formatFindingsText(dir: string, findings: Finding[]): string {
-  return findingLines(findings, dir).join('\n');
 }
 
 export function formatFindingsJson(dir: string, findings: Finding[]): string {

@@ -1,4 +1,5 @@
 import { checkFile } from '../core/checks/fileChecks';
+import { closureGraph, formatClosureDot, formatClosureMermaid } from '../core/embed/closureGraph';
 import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/embed/moduleMap';
 import { CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
 
@@ -11,6 +12,10 @@ export function runMap(args: CommandArgs, io: CommandIO): number {
   const rows = buildModuleMap(workspace.embedding(project)!, (f) => checkFile(workspace, f));
   if (format === 'json') {
     io.out(JSON.stringify({ modules: rows }, null, 2));
+  } else if (format === 'dot') {
+    io.out(formatClosureDot(closureGraph(workspace.embedding(project)!, rows)));
+  } else if (format === 'mermaid') {
+    io.out(formatClosureMermaid(closureGraph(workspace.embedding(project)!, rows)));
   } else if (format === 'markdown') {
     io.out(formatModuleMapMarkdown(dir, rows));
   } else {

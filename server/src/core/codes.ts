@@ -11,6 +11,11 @@
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
+/** What the manifest's `severity` key sets a code to: a severity, or `off` to drop its findings. */
+export type SeverityLevel = 'off' | 'info' | 'warning' | 'error';
+
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = ['off', 'info', 'warning', 'error'];
+
 interface CodeSpec {
   /** The severity a finding with this code gets unless its context says otherwise. */
   severity: Severity;
@@ -180,6 +185,11 @@ const CODES = {
     severity: 'info',
     summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed, but the lexer still finds and resolves its requires.',
   },
+  'bad-suppression': {
+    severity: 'warning',
+    summary:
+      'A `resty-build: ignore…` comment that silences nothing: it names a code that does not exist (with a "did you mean"), no code at all, or a directive other than `ignore`, `ignore-next-line` and `ignore-file`.',
+  },
 } as const satisfies Record<string, CodeSpec>;
 
 export type DiagnosticCode = keyof typeof CODES;
@@ -205,4 +215,19 @@ export function codeInfo(code: DiagnosticCode): DiagnosticCodeInfo {
 
 export function isDiagnosticCode(code: string): code is DiagnosticCode {
   return BY_CODE.has(code as DiagnosticCode);
+}
+
+/**
+ * Where codes are explained: the README's "Diagnostic codes" table,
+ * generated from this registry. Each code cell carries `<a name="…"></a>`
+ * with the code's anchor; GitHub keeps such anchors (prefixed
+ * `user-content-`, which its fragment handling resolves), so the link
+ * scrolls to the code's row and stays stable when the table is reordered or
+ * headings change.
+ */
+export const DOCS_URL = 'https://github.com/resty-build/resty-build/blob/main/README.md';
+
+/** The link a finding with `code` carries to its explanation (LSP codeDescription, SARIF helpUri). */
+export function docsUrlFor(code: DiagnosticCode): string {
+  return `${DOCS_URL}#${codeInfo(code).anchor}`;
 }

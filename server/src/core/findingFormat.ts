@@ -26,6 +26,67 @@ export function findingLines(findings: readonly Finding[], base: string): string
   return lines;
 }
 
+/** The lines of a message that are not its search trail: the first line (without its closing ':') and any notes. */
+export function messageWithoutTrail(f: Finding): string {
+  if (!f.trail) {
+    return f.message;
+  }
+  const [first, ...rest] = f.message.split('\n');
+  return [first.replace(/:$/, ''), ...rest.filter((l) => !l.startsWith('\t'))].join(' ');
+}
+
+/** What sites of one unresolved module (in one project) share: the module and its search trail. */
+export function trailKey(f: Finding): string | undefined {
+  return f.trail ? `${f.module ?? ''}\0${f.trail.join('\n')}` : undefined;
+}
+
+/** Findings that share a search trail, keyed by trailKey. */
+export function trailGroups(findings: readonly Finding[]): Map<string, Finding[]> {
+  const groups = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const key = trailKey(f);
+    if (key !== undefined) {
+      const group = groups.get(key);
+      if (group) {
+        group.push(f);
+      } else {
+        groups.set(key, [f]);
+      }
+    }
+  }
+  return groups;
+}
+
+/**
+ * `check`'s text: the lines of findingLines, except that an unresolved
+ * module required at several sites is printed once, where its first site
+ * would be: `name: not found, N sites`, its search trail, then one line per
+ * site. One site keeps the usual form (the line, the trail below it).
+ */
+export function groupedFindingLines(findings: readonly Finding[], base: string): string[] {
+  const sorted = sortFindings(findings);
+  const groups = trailGroups(sorted);
+  const printed = new Set<Finding[]>();
+  const lines: string[] = [];
+  for (const f of sorted) {
+    const key = trailKey(f);
+    const group = key === undefined ? undefined : groups.get(key);
+    if (!group || group.length < 2) {
+      lines.push(...findingLines([f], base));
+      continue;
+    }
+    if (printed.has(group)) {
+      continue;
+    }
+    printed.add(group);
+    lines.push(`${f.module ?? 'module'}: not found, ${group.length} sites`, ...f.trail!.map((t) => `    ${t}`));
+    for (const site of group) {
+      lines.push(`${displayPath(base, site.file)}:${site.range.start.line + 1}:${site.range.start.character + 1}: ${site.severity} ${site.code}: ${messageWithoutTrail(site)}`);
+    }
+  }
+  return lines;
+}
+
 /** The JSON shape of `check --format json`'s diagnostics; paths relative to `base` when given, else absolute. */
 export function findingsJson(findings: readonly Finding[], base?: string) {
   return sortFindings(findings).map((f) => ({

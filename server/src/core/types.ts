@@ -23,6 +23,19 @@ export interface Finding {
   message: string;
   /** The module name the finding is about, when there is one. */
   module?: string;
+  /**
+   * unresolved-module: the loaders' search trail, also part of the message.
+   * Sites of one module share it, so a report can print it once.
+   */
+  trail?: readonly string[];
+  /** Other places that explain the finding (where a finding moved from, the chain that reaches it). */
+  related?: readonly RelatedPlace[];
+}
+
+export interface RelatedPlace {
+  file: string;
+  range: Range;
+  message: string;
 }
 
 export function sameRange(a: Range, b: Range): boolean {

@@ -5,7 +5,9 @@ import { displayPath } from '../core/paths';
 import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { substitute } from '../core/resolve/resolver';
+import { NEWEST_OPENRESTY_PRESET, RUNTIME_PRESETS } from '../core/resolve/runtimePresets';
 import { pathToUri } from '../convert';
+import { suppressionActions } from './suppressionActions';
 
 function manifestEdit(workspace: Workspace, manifestFile: string, key: 'embed' | 'provided', names: string[]): WorkspaceEdit | undefined {
   const text = workspace.readText(manifestFile);
@@ -30,7 +32,7 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     const name = (diagnostic.data as { module?: string } | undefined)?.module;
-    if (diagnostic.source !== 'resty-build' || !name) {
+    if (diagnostic.source !== 'resty-build') {
       continue;
     }
     const fix = (title: string, edit: WorkspaceEdit | undefined, preferred = false) => {
@@ -39,15 +41,25 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
       }
     };
     if (diagnostic.code === 'not-in-mapping' && manifestFile) {
-      fix(`Add '${name}' to embed in resty-build.json`, manifestEdit(workspace, manifestFile, 'embed', [name]), true);
+      if (name) {
+        fix(`Add '${name}' to embed in resty-build.json`, manifestEdit(workspace, manifestFile, 'embed', [name]), true);
+      }
       const embedding = workspace.embedding(project);
       const missing = [...(embedding?.closure.modules.values() ?? [])].filter((m) => m.status === 'not-in-mapping').map((m) => m.name);
-      if (missing.length > 1) {
-        fix(`Add all ${missing.length} modules missing from the closure to embed`, manifestEdit(workspace, manifestFile, 'embed', missing));
+      // A finding without a module lists several (from files outside the project): adding them all is its fix.
+      if (missing.length > 1 || (!name && missing.length > 0)) {
+        fix(`Add all ${missing.length} modules missing from the closure to embed`, manifestEdit(workspace, manifestFile, 'embed', missing), !name);
       }
+    }
+    if (!name) {
+      continue;
     }
     if ((diagnostic.code === 'not-in-mapping' || diagnostic.code === 'unresolved-module') && manifestFile && project.profile === 'openresty') {
       fix(`Declare '${name}' as provided by the runtime`, manifestEdit(workspace, manifestFile, 'provided', [name]));
+      const preset = RUNTIME_PRESETS[NEWEST_OPENRESTY_PRESET];
+      if (preset.modules.includes(name) && !project.manifest?.providedPresets.includes(NEWEST_OPENRESTY_PRESET)) {
+        fix(`Declare ${preset.title} as provided (${NEWEST_OPENRESTY_PRESET})`, manifestEdit(workspace, manifestFile, 'provided', [NEWEST_OPENRESTY_PRESET]));
+      }
     }
     if (diagnostic.code === 'unresolved-module') {
       const template = project.resolver.lua.find((t) => t.origin === 'workspace' && t.template.includes('?') && !t.template.includes(`${path.sep}init.lua`));
@@ -68,5 +80,5 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
       }
     }
   }
-  return actions;
+  return [...actions, ...suppressionActions(file, workspace.readText(file), diagnostics)];
 }

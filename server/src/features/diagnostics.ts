@@ -1,8 +1,10 @@
-import { Connection, Diagnostic } from 'vscode-languageserver/node';
+import { Connection, Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
 import { checkAll, checkFile, checkFileLocal } from '../core/checks/fileChecks';
-import { sameRange } from '../core/types';
+import { messageWithoutTrail, trailKey } from '../core/findingFormat';
+import { Finding, sameRange } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, toDiagnostic } from '../convert';
+import { TrailHolders } from './trailHolders';
 
 /**
  * Publishes findings, sending a file's diagnostics only when they changed,
@@ -19,13 +21,17 @@ function sameDiagnostics(a: readonly Diagnostic[], b: readonly Diagnostic[]): bo
       x.severity === y.severity &&
       x.message === y.message &&
       sameRange(x.range, y.range) &&
-      (x.data as { module?: string } | undefined)?.module === (y.data as { module?: string } | undefined)?.module
+      (x.data as { module?: string } | undefined)?.module === (y.data as { module?: string } | undefined)?.module &&
+      JSON.stringify(x.relatedInformation) === JSON.stringify(y.relatedInformation)
     );
   });
 }
 
 export class DiagnosticsPublisher {
   private readonly last = new Map<string, Diagnostic[]>();
+  /** The findings last sent per file: a file is re-sent from them when the holder of one of its trails moves. */
+  private readonly findings = new Map<string, Finding[]>();
+  private readonly trails = new TrailHolders();
 
   constructor(private readonly connection: Connection) {}
 
@@ -41,6 +47,57 @@ export class DiagnosticsPublisher {
     void this.connection.sendDiagnostics({ uri, diagnostics });
   }
 
+  /**
+   * A finding as a diagnostic. A search trail goes to the related
+   * information of one site per trail (TrailHolders); the other sites
+   * point there, so sixty requires of a missing module show it once.
+   */
+  private toDiagnostic(f: Finding): Diagnostic {
+    const diagnostic = toDiagnostic(f);
+    const related: DiagnosticRelatedInformation[] = (f.related ?? []).map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message }));
+    const key = trailKey(f);
+    const holder = key === undefined ? undefined : this.trails.holder(key);
+    if (holder && f.trail) {
+      diagnostic.message = messageWithoutTrail(f);
+      if (holder.file === f.file && sameRange(holder.range, f.range)) {
+        const here = { uri: pathToUri(f.file), range: f.range };
+        related.unshift(...f.trail.map((line) => ({ location: here, message: line })));
+      } else {
+        related.unshift({ location: { uri: pathToUri(holder.file), range: holder.range }, message: `the search trail of '${f.module}' (${holder.sites} sites)` });
+      }
+    }
+    if (related.length > 0) {
+      diagnostic.relatedInformation = related;
+    }
+    return diagnostic;
+  }
+
+  private sendFindings(file: string): void {
+    this.send(pathToUri(file), (this.findings.get(file) ?? []).map((f) => this.toDiagnostic(f)));
+  }
+
+  /** Records a file's findings; returns the other files whose trail diagnostics change with them. */
+  private record(file: string, findings: Finding[]): Set<string> {
+    if (findings.length === 0) {
+      this.findings.delete(file);
+    } else {
+      this.findings.set(file, findings);
+    }
+    const keys = [...new Set([...this.trails.keysOf(file), ...findings.map(trailKey).filter((k): k is string => k !== undefined)])];
+    const before = keys.map((k) => this.trails.holder(k));
+    this.trails.update(file, findings);
+    const affected = new Set<string>();
+    keys.forEach((key, i) => {
+      const was = before[i];
+      const now = this.trails.holder(key);
+      if (was?.file !== now?.file || was?.sites !== now?.sites || (was && now && !sameRange(was.range, now.range))) {
+        this.trails.filesOf(key).forEach((f) => affected.add(f));
+      }
+    });
+    affected.delete(file);
+    return affected;
+  }
+
   /** Everything: after start-up, file creations/deletions, manifest or closure changes. */
   publishAll(workspace: Workspace, openFiles: Iterable<string>): void {
     const all = checkAll(workspace);
@@ -49,11 +106,19 @@ export class DiagnosticsPublisher {
         all.set(file, checkFile(workspace, file));
       }
     }
-    const seen = new Set<string>();
+    for (const file of [...this.findings.keys()]) {
+      if (!all.has(file)) {
+        all.set(file, []);
+      }
+    }
+    // Every file's trails first, so each diagnostic knows which site holds its trail.
     for (const [file, findings] of all) {
-      const uri = pathToUri(file);
-      seen.add(uri);
-      this.send(uri, findings.map(toDiagnostic));
+      this.record(file, findings);
+    }
+    const seen = new Set<string>();
+    for (const file of all.keys()) {
+      seen.add(pathToUri(file));
+      this.sendFindings(file);
     }
     for (const uri of [...this.last.keys()]) {
       if (!seen.has(uri)) {
@@ -65,7 +130,11 @@ export class DiagnosticsPublisher {
   /** One file: an edit that cannot affect any other file's findings. `local`: skip the closure (still loading). */
   publishFile(workspace: Workspace, file: string, local = false): void {
     const findings = local ? checkFileLocal(workspace, file) : checkFile(workspace, file);
-    this.send(pathToUri(file), findings.map(toDiagnostic));
+    const others = this.record(file, findings);
+    this.sendFindings(file);
+    for (const other of others) {
+      this.sendFindings(other);
+    }
   }
 
   /** How many files currently have diagnostics. */
@@ -74,6 +143,7 @@ export class DiagnosticsPublisher {
   }
 
   clear(file: string): void {
-    this.send(pathToUri(file), []);
+    this.record(file, []);
+    this.sendFindings(file);
   }
 }

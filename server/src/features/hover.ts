@@ -6,7 +6,10 @@ import { luakitTargetAt } from '../core/navigate/luakitNav';
 import { memberDoc } from '../core/navigate/luaViews';
 import { moduleNameOf } from '../core/navigate/moduleCatalog';
 import { locate, targetAt } from '../core/navigate/moduleNav';
+import { ClosureLink, Embedding } from '../core/embed/closure';
 import { symbolForModule } from '../core/embed/mapping';
+import { closureChains, describeLink } from '../core/embed/why';
+import { comparePositions, Range } from '../core/types';
 import { displayPath } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Resolution } from '../core/resolve/resolver';
@@ -22,8 +25,41 @@ const ORIGIN_TEXT: Record<string, string> = {
   native: 'a C module on package.cpath',
 };
 
-/** Markdown for a module: its file, origin, embedding and bytecode symbol, or Lua's own not-found trail. */
-export function moduleMarkdown(workspace: Workspace, project: Project, resolution: Resolution): string {
+/**
+ * Why a module that is not embedded is in the binary's closure, for the
+ * hover of its require: the chain from an embed entry or the nginx.conf
+ * to this require, as `resty-build why` prints it.
+ */
+function whyMarkdown(project: Project, embedding: Embedding | undefined, site: RequireSite | undefined): string[] {
+  if (!embedding || !site) {
+    return [];
+  }
+  const toHere = closureChains(embedding).toFile(site.file);
+  const reached = toHere !== undefined || embedding.closure.judgements.some((j) => j.file === site.file && !site.file.endsWith('.lua'));
+  if (!reached) {
+    return [];
+  }
+  // The closure's own range of this require (the string with its quotes), as `why` prints it.
+  const judged = embedding.closure.judgements
+    .filter((j) => j.file === site.file)
+    .flatMap((j) => j.judgement.notes)
+    .find((n) => n.name === site.module && comparePositions(n.range.start, site.range.start) <= 0 && comparePositions(site.range.end, n.range.end) <= 0);
+  const here: ClosureLink = { kind: 'require', file: site.file, range: judged?.range ?? site.range, module: site.module };
+  const steps = [...(toHere ?? []), here].map((link, i, all) => {
+    const { where, what } = describeLink(link, project.root);
+    return `${i + 1}. \`${where}\` ${what}${i === all.length - 1 ? ' (here)' : ''}`;
+  });
+  return ['', 'In the embed closure through:', '', ...steps];
+}
+
+interface RequireSite {
+  file: string;
+  range: Range;
+  module: string;
+}
+
+/** Markdown for a module: its file, origin, embedding and bytecode symbol, or Lua's own not-found trail; `site`: the require hovered. */
+export function moduleMarkdown(workspace: Workspace, project: Project, resolution: Resolution, site?: RequireSite): string {
   const name = resolution.name;
   const lines = [`**module** \`${name}\``, ''];
   if (resolution.status === 'unresolved') {
@@ -42,6 +78,7 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
       lines.push('', `Embedded as bytecode: symbol \`${entry.symbol}\``);
     } else if (resolution.status === 'file' && project.manifest) {
       lines.push('', `Not embedded (not in "embed" of resty-build.json); it would compile to \`${symbolForModule(name)}\``);
+      lines.push(...whyMarkdown(project, embedding, site));
     } else if (resolution.status === 'file') {
       lines.push('', `Bytecode symbol: \`${symbolForModule(name)}\``);
     }
@@ -66,6 +103,7 @@ export function findHover(workspace: Workspace, file: string, position: Position
   const markdown = (value: string): Hover => ({ contents: { kind: MarkupKind.Markdown, value }, range: target.range });
   switch (target.kind) {
     case 'require':
+      return markdown(moduleMarkdown(workspace, project, target.resolution, { file, range: target.range, module: target.resolution.name }));
     case 'alias':
       return markdown(moduleMarkdown(workspace, project, target.resolution));
     case 'member': {

@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isSystemLibrary } from '../core/resolve/moduleNames';
-import { LineIndex } from '../core/types';
 import { BuildProject } from './buildProject';
 import { readImage } from './elfImage';
 import { loadModulesOf } from './dynamicModules';
@@ -145,14 +144,6 @@ async function lddOf(file: string, env: NodeJS.ProcessEnv): Promise<SharedLibrar
   return r.code === 0 ? parseLdd(r.stdout.toString('utf8')) : [];
 }
 
-function lineOf(file: string, offset: number): number {
-  try {
-    return new LineIndex(fs.readFileSync(file, 'utf8')).position(offset).line + 1;
-  } catch {
-    return 1;
-  }
-}
-
 export interface RuntimeOptions {
   build: BuildProject;
   /** The built nginx: its libluajit (and itself) join the list. */
@@ -193,7 +184,7 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
   const closure = build.closure;
   for (const m of closure?.modules.values() ?? []) {
     if (m.status === 'native' && m.file) {
-      add({ kind: 'c-module', what: m.name, path: m.file, realPath: realPathOf(m.file), from: m.requiredFrom.map((r) => `${rel(r.file)}:${lineOf(r.file, r.start)}`) });
+      add({ kind: 'c-module', what: m.name, path: m.file, realPath: realPathOf(m.file), from: m.requiredFrom.map((r) => `${rel(r.file)}:${r.range.start.line + 1}`) });
     }
   }
   for (const entry of build.entries.filter((e) => e.origin === 'native' && e.file)) {

@@ -3,7 +3,7 @@ import { LuaFileFacts } from '../lua/luaFile';
 import { MappingEntry, symbolFromFileName } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
 import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
-import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding } from '../types';
 
 /**
@@ -12,18 +12,7 @@ import { Finding } from '../types';
  * requires instead (`inClosure`), so a site never gets two verdicts.
  */
 export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false): Finding[] {
-  const findings: Finding[] = [];
-  if (facts.syntaxError) {
-    findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
-  }
-  if (facts.skipped) {
-    // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
-    const severity = facts.skipped.code === 'too-complex' ? 'warning' : 'info';
-    findings.push({ file, range: facts.skipped.range, severity, code: facts.skipped.code, message: facts.skipped.message });
-  }
-  for (const problem of facts.luajitSyntax) {
-    findings.push({ file, range: problem.range, severity: 'error', code: 'luajit-syntax', message: problem.message });
-  }
+  const findings = syntaxFindings(file, facts);
   if (inClosure) {
     return findings;
   }
@@ -61,8 +50,26 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
         code: 'unresolved-module',
         message: notFoundMessage(resolution) + (site.optional ? '\n(optional: required through pcall)' : ''),
         module: site.name,
+        trail: searchTrail(resolution),
       });
     }
+  }
+  return findings;
+}
+
+/** What a file's text alone says: syntax errors, Lua 5.3 syntax, and analysis it had to skip. */
+export function syntaxFindings(file: string, facts: LuaFileFacts): Finding[] {
+  const findings: Finding[] = [];
+  if (facts.syntaxError) {
+    findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
+  }
+  if (facts.skipped) {
+    // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
+    const severity = facts.skipped.code === 'too-complex' ? 'warning' : 'info';
+    findings.push({ file, range: facts.skipped.range, severity, code: facts.skipped.code, message: facts.skipped.message });
+  }
+  for (const problem of facts.luajitSyntax) {
+    findings.push({ file, range: problem.range, severity: 'error', code: 'luajit-syntax', message: problem.message });
   }
   return findings;
 }

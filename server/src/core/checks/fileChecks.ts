@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { checkLuaFile, checkMapping } from './checks';
 import { checkConfLua } from './confChecks';
 import { checkLuakitSandbox } from './luakitSandbox';
+import { applyFindingPolicy } from './findingPolicy';
+import { outsideContext, ownedByProject, reportedClosureFindings } from '../embed/outsideFindings';
 import { MANIFEST_NAME } from '../manifest/manifest';
 import { Finding } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
@@ -19,35 +21,47 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
     return [];
   }
   const project = workspace.projectFor(file);
-  return checkLuaFile(file, facts, (name) => workspace.resolve(project, name));
+  return applyFindingPolicy(workspace, file, checkLuaFile(file, facts, (name) => workspace.resolve(project, name)));
 }
 
-/** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
-export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[] {
-  if (path.basename(file) === MANIFEST_NAME) {
-    return checkManifest(workspace, file);
-  }
-  const closureFindings: Finding[] = [];
+/** The closure findings reported in a file (findings outside a project come to its entry point), and whether a closure reaches the file. */
+function closureFindingsIn(workspace: AnalysedWorkspace, file: string): { findings: Finding[]; inClosure: boolean } {
+  const findings: Finding[] = [];
   let inClosure = false;
-  for (const e of workspace.embeddings()) {
+  const embeddings = workspace.embeddings();
+  const outside = embeddings.length > 0 ? outsideContext(workspace) : undefined;
+  for (const e of embeddings) {
     inClosure = inClosure || e.closure.files.has(file);
-    closureFindings.push(...(e.closure.byFile.get(file) ?? []));
+    findings.push(...(reportedClosureFindings(e, outside!).get(file) ?? []));
+  }
+  return { findings, inClosure };
+}
+
+/** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings; suppressions and severities applied. */
+export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[] {
+  const closure = closureFindingsIn(workspace, file);
+  if (path.basename(file) === MANIFEST_NAME) {
+    return applyFindingPolicy(workspace, file, [...checkManifest(workspace, file), ...closure.findings]);
   }
   const facts = file.endsWith('.lua') ? workspace.facts(file) : undefined;
   if (!facts) {
     const judged = workspace.allProjects().some((p) => p.manifest !== undefined && p.nginxConfFile === file);
-    return [...checkConfLua(workspace, file, judged), ...closureFindings];
+    return applyFindingPolicy(workspace, file, [...checkConfLua(workspace, file, judged), ...closure.findings]);
   }
   const project = workspace.projectFor(file);
-  return [
-    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), inClosure),
+  return applyFindingPolicy(workspace, file, [
+    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), closure.inClosure),
     ...checkLuakitSandbox(workspace, project, file),
-    ...closureFindings,
+    ...closure.findings,
     ...workspace.cycleFindings(file),
-  ];
+  ]);
 }
 
-/** Findings for a manifest file: validation, then the mapping's own problems. */
+/**
+ * The manifest's own findings: validation, then the mapping's problems.
+ * Neither suppressions nor severities apply: the build commands refuse to
+ * start on these errors.
+ */
 export function checkManifest(workspace: AnalysedWorkspace, file: string): Finding[] {
   const findings = [...workspace.manifestFindings(file)];
   const project = workspace.allProjects().find((p) => p.manifest?.file === file);
@@ -58,15 +72,24 @@ export function checkManifest(workspace: AnalysedWorkspace, file: string): Findi
   return findings;
 }
 
-/** Every file that has or may have findings: manifests, Lua files, and files reached by closures. */
+/**
+ * Every file that has or may have findings: manifests, Lua files, the
+ * files closures reach inside their projects, and the files closure
+ * findings are reported in.
+ */
 export function checkedFiles(workspace: AnalysedWorkspace): string[] {
   const files = new Set<string>([...workspace.manifests(), ...workspace.files(), ...workspace.nginxConfFiles()]);
-  for (const e of workspace.embeddings()) {
+  const embeddings = workspace.embeddings();
+  const outside = embeddings.length > 0 ? outsideContext(workspace) : undefined;
+  for (const e of embeddings) {
+    const inside = ownedByProject(e.project.root);
     for (const f of e.closure.files) {
-      files.add(f);
+      if (inside(f)) {
+        files.add(f);
+      }
     }
-    for (const f of e.closure.findings) {
-      files.add(f.file);
+    for (const f of reportedClosureFindings(e, outside!).keys()) {
+      files.add(f);
     }
   }
   return [...files];

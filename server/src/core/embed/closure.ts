@@ -4,7 +4,7 @@ import { FfiFile, missingDeclarationFindings } from './ffi';
 import { MappingEntry } from './mapping';
 import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
-import { notFoundMessage, Resolution } from '../resolve/resolver';
+import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
 
 /** How a module reached from the embed closure will fare in the binary. */
@@ -14,10 +14,24 @@ export interface ClosureModule {
   name: string;
   status: ClosureStatus;
   file?: string;
-  /** Where it is required from (first few), as offsets into the requiring text. */
-  requiredFrom: { file: string; start: number; end: number }[];
+  /** Where it is required from (the first few, in walk order). */
+  requiredFrom: { file: string; range: Range }[];
   /** Only ever required through pcall. */
   optional: boolean;
+}
+
+/** Where a module or file is named: an `embed` entry, an nginx.conf `*_by_lua_file` directive, or a require call. */
+export interface ClosureLink {
+  kind: 'embed' | 'nginx.conf' | 'require';
+  /** The file holding it (the manifest, the nginx.conf or a Lua file) and its range there. */
+  file: string;
+  range: Range;
+  /** The module named; for a `*_by_lua_file`, the path as written. */
+  module: string;
+  /** The Lua file it leads to, when there is one. */
+  target?: string;
+  /** nginx.conf: the directive (`content_by_lua_file`). */
+  directive?: string;
 }
 
 /** A project's name mapping and the embed closure it starts. */
@@ -44,6 +58,8 @@ export class Closure {
     readonly judgements: readonly { file: string; judgement: FileJudgement }[],
     /** The modules of the mapping, which head the module list. */
     private readonly roots: readonly ClosureModule[],
+    /** Where the walk starts: the embed entries with a source, then the nginx.conf's `*_by_lua_file` files. */
+    readonly entries: readonly ClosureLink[] = [],
   ) {}
 
   /** Findings at require sites (in Lua files and in the nginx.conf), then at `ffi.C` reads. */
@@ -87,7 +103,12 @@ export class Closure {
             modules.set(n.name, m);
           }
           if (m.requiredFrom.length < 20) {
-            m.requiredFrom.push({ file, start: n.start, end: n.end });
+            m.requiredFrom.push({
+              file,
+              get range() {
+                return n.range;
+              },
+            });
           }
           m.optional = m.optional && n.optional;
         }
@@ -103,6 +124,7 @@ export class Closure {
       this.files,
       this.judgements.map((j) => (j.file === file && j.judgement !== judgement ? { file, judgement } : j)),
       this.roots,
+      this.entries,
     );
   }
 }
@@ -123,13 +145,13 @@ export interface ClosureInput {
 }
 
 /** What one module reached by a require is, as judged at one site. */
-interface ModuleNote {
+export interface ModuleNote {
   name: string;
   status: ClosureStatus;
   file?: string;
   optional: boolean;
-  start: number;
-  end: number;
+  /** The require call, in the judged file (for nginx.conf Lua: in the conf). */
+  range: Range;
 }
 
 /** The closure's verdict on the requires of one text: its findings, the modules it reaches, and the files to follow. */
@@ -163,8 +185,18 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
     const name = site.name;
     const at = (severity: Finding['severity'], code: Finding['code'], message: string) =>
       findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
+    // The range is asked for only by the require chains (why, hovers, findings moved from outside a project):
+    // computing it for every require would build the line index of every file in the closure.
     const note = (status: ClosureStatus, target?: string) =>
-      notes.push({ name, status, file: target, optional: site.optional, start: site.start, end: site.end });
+      notes.push({
+        name,
+        status,
+        file: target,
+        optional: site.optional,
+        get range() {
+          return toFile(site.start, site.end);
+        },
+      });
     const resolution = resolve(name);
     if (resolution.status === 'builtin' || resolution.status === 'provided') {
       note(resolution.status);
@@ -205,7 +237,15 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       at(site.optional ? 'warning' : 'error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
     } else {
       note('unresolved');
-      at('error', 'unresolved-module', `${notFoundMessage(resolution)}\n(part of the embed closure)`);
+      findings.push({
+        file,
+        range: toFile(site.start, site.end),
+        severity: 'error',
+        code: 'unresolved-module',
+        message: `${notFoundMessage(resolution)}\n(part of the embed closure)`,
+        module: name,
+        trail: searchTrail(resolution),
+      });
     }
   }
   for (const load of facts.ffiLoads) {
@@ -248,6 +288,7 @@ export function computeClosure(input: ClosureInput): Closure {
   const embedded = embeddedByName(mapping);
   const files = new Set<string>();
   const roots: ClosureModule[] = [];
+  const entries: ClosureLink[] = [];
   const judgements: { file: string; judgement: FileJudgement }[] = [];
   const queue: string[] = [];
 
@@ -261,6 +302,9 @@ export function computeClosure(input: ClosureInput): Closure {
   for (const entry of mapping) {
     if (entry.file && entry.origin !== 'native') {
       roots.push({ name: entry.module, status: hasHyphen(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
+      if (project.manifest) {
+        entries.push({ kind: 'embed', file: project.manifest.file, range: entry.range, module: entry.module, target: entry.file });
+      }
       enqueueFile(entry.file);
     }
   }
@@ -277,6 +321,7 @@ export function computeClosure(input: ClosureInput): Closure {
     for (const f of project.nginxConf.files) {
       const target = path.isAbsolute(f.path.value) ? f.path.value : path.join(prefix, f.path.value);
       if (input.isFile(target)) {
+        entries.push({ kind: 'nginx.conf', file: confFile, range: confLines.range(f.path.start, f.path.end), module: f.path.value, target, directive: f.directive });
         enqueueFile(target);
       }
     }
@@ -301,5 +346,5 @@ export function computeClosure(input: ClosureInput): Closure {
     judgement.next.forEach(enqueueFile);
   }
 
-  return new Closure(files, judgements, roots);
+  return new Closure(files, judgements, roots, entries);
 }

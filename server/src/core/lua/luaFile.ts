@@ -4,6 +4,7 @@ import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { FfiLoadSite, RequireSite } from './requires';
 import { FfiFacts, NO_FFI, scanFfi } from './ffiScan';
+import { SuppressionComment } from './suppressionComments';
 import { LineIndex, Range } from '../types';
 
 export interface SyntaxProblem {
@@ -48,6 +49,8 @@ export interface LuaFileFacts {
   luajitSyntax: SyntaxProblem[];
   /** Set when the syntax check (or another pass) was skipped: too large or too deeply nested. */
   skipped?: SkippedAnalysis;
+  /** `-- resty-build: ignore …` comments, as offsets. */
+  suppressions: SuppressionComment[];
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
   /** `ffi.C` reads and `ffi.cdef` declarations; parsed on first use (only the embed closure asks). */
@@ -176,7 +179,7 @@ export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFile
     ({ scan, surelyValid } = text.length > PARSE_SIZE_LIMIT ? { scan: scanLua(text), surelyValid: undefined } : scanAndCheck(text));
   } catch {
     // The scanner is iterative; should a pass still fail on absurd input, skip it rather than the file.
-    scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [] };
+    scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [], suppressions: [] };
     syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
   }
   if (syntax === undefined) {
@@ -210,6 +213,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     syntaxError,
     luajitSyntax,
     skipped,
+    suppressions: scan.suppressions,
     get lines() {
       return lines();
     },

@@ -1,5 +1,6 @@
 import { FfiLoadSite, RequireForm, RequireSite } from './requires';
 import { Kind, P, Scanner } from './scanner';
+import { findSuppressionComments, SuppressionComment } from './suppressionComments';
 
 /** Lua 5.3/5.4 syntax that LuaJIT rejects, found by token. */
 export interface NewerSyntax {
@@ -15,6 +16,8 @@ export interface LuaScan {
   newerSyntax: NewerSyntax[];
   /** Offsets of `0b101`-style literals: OpenResty's LuaJIT accepts them, luaparse does not. */
   binaryNumbers: number[];
+  /** `-- resty-build: ignore …` comments. */
+  suppressions: SuppressionComment[];
 }
 
 const NEWER: Record<number, [string, string]> = {
@@ -345,7 +348,7 @@ export function createScanCollector(text: string): ScanCollector {
       handle(s);
       history.push(s);
     },
-    result: () => ({ requires, ffiLoads, newerSyntax, binaryNumbers }),
+    result: () => ({ requires, ffiLoads, newerSyntax, binaryNumbers, suppressions: findSuppressionComments(text, 'lua') }),
   };
 }
 

@@ -2,8 +2,11 @@ import * as path from 'node:path';
 import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
 import schemaJson from '../../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from '../resolve/resolver';
+import { isPresetName, RUNTIME_PRESETS } from '../resolve/runtimePresets';
 import { checkManifestPaths } from './manifestPaths';
 import { EmbedEntry, LinkMode, Manifest, MANIFEST_NAME } from './model';
+import { isDiagnosticCode, SeverityLevel } from '../codes';
+import { didYouMean } from '../didYouMean';
 import { DiagnosticCode, Finding, LineIndex, Range } from '../types';
 
 export { MANIFEST_NAME } from './model';
@@ -30,26 +33,6 @@ export interface SchemaNode {
 }
 
 export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
-
-/** Edit distance, for "did you mean" on misspelt keys. */
-function distance(a: string, b: string): number {
-  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length];
-}
-
-function suggest(key: string, known: string[]): string {
-  const best = known.map((k) => [k, distance(key, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean '${best[0]}'?` : '';
-}
 
 function jsonType(node: Node): string {
   return node.type === 'null' ? 'null' : node.type;
@@ -127,7 +110,7 @@ class Validator {
       const label = where ? `${where}.${key}` : key;
       if (!sub) {
         if (schema.additionalProperties === false) {
-          this.error(keyNode, `Unknown key ${label}.${suggest(key, Object.keys(properties))}`, 'manifest-unknown-key');
+          this.error(keyNode, `Unknown key ${label}.${didYouMean(key, Object.keys(properties))}`, 'manifest-unknown-key');
           ok = false;
         }
         continue;
@@ -259,6 +242,40 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
+  // `provided` names modules, or `@preset`s that stand for a runtime's modules.
+  const provided: string[] = [];
+  const providedPresets: string[] = [];
+  const providedNode = findNodeAtLocation(root, ['provided']);
+  for (const item of providedNode?.type === 'array' ? (providedNode.children ?? []) : []) {
+    if (item.type !== 'string') {
+      continue;
+    }
+    const entry = item.value as string;
+    if (!isPresetName(entry)) {
+      provided.push(entry);
+      continue;
+    }
+    const preset = RUNTIME_PRESETS[entry];
+    if (preset) {
+      providedPresets.push(entry);
+      provided.push(...preset.modules);
+    } else {
+      const known = Object.keys(RUNTIME_PRESETS);
+      v.error(item, `Unknown runtime preset '${entry}': the presets are ${known.join(', ')}.${didYouMean(entry, known)}`);
+    }
+  }
+  const severity = new Map<DiagnosticCode, SeverityLevel>();
+  const severityNode = findNodeAtLocation(root, ['severity']);
+  if (severityNode?.type === 'object') {
+    for (const prop of severityNode.children ?? []) {
+      const [keyNode, valueNode] = prop.children ?? [];
+      const code = keyNode?.value as string;
+      const schema = MANIFEST_SCHEMA.properties?.severity?.properties?.[code];
+      if (valueNode && schema && isDiagnosticCode(code) && new Validator(file, lines).check(valueNode, schema, '')) {
+        severity.set(code, valueNode.value as SeverityLevel);
+      }
+    }
+  }
   const runtimeNode = findNodeAtLocation(root, ['luajit', 'runtime']);
   const runtime = runtimeNode?.type === 'string' ? (runtimeNode.value as string) : null;
 
@@ -273,7 +290,8 @@ function parseManifestText(file: string, text: string): ManifestResult {
     absoluteTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
-    provided: (valid(['provided']) as string[] | undefined) ?? [],
+    provided,
+    providedPresets,
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,
@@ -285,6 +303,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
       extraLdOpt: (valid(['link', 'extraLdOpt']) as string[] | undefined) ?? [],
       compat: (valid(['link', 'compat']) as boolean | undefined) ?? true,
     },
+    severity,
     ranges,
   };
   return { manifest, findings: [...v.findings, ...checkManifestPaths(manifest)] };

@@ -1,4 +1,4 @@
-import { applyEdits, Edit, findNodeAtLocation, FormattingOptions, JSONPath, modify, parseTree } from 'jsonc-parser';
+import { applyEdits, Edit, findNodeAtLocation, FormattingOptions, JSONPath, modify, Node, parseTree } from 'jsonc-parser';
 
 /** Detects the manifest's indentation so edits keep its formatting. */
 function formattingOf(text: string): FormattingOptions {
@@ -29,6 +29,10 @@ export function appendToArray(text: string, key: 'embed' | 'provided', names: st
   if (!existing || existing.type !== 'array') {
     return modify(text, [key], toAdd, { formattingOptions });
   }
+  const afterComment = appendAfterLineComment(text, existing, toAdd);
+  if (afterComment) {
+    return afterComment;
+  }
   // Append one by one so comments and the layout of existing items stay untouched.
   let current = text;
   let index = existing.children?.length ?? 0;
@@ -49,6 +53,39 @@ export function appendToArray(text: string, key: 'embed' | 'provided', names: st
 export function replaceValues(text: string, changes: { path: JSONPath; value: string }[]): Edit[] {
   const formattingOptions = formattingOf(text);
   return changes.flatMap((c) => modify(text, c.path, c.value, { formattingOptions }));
+}
+
+/**
+ * An array written one item per line whose last item ends its line with a
+ * `// comment`: the comment belongs to that item, so the new items go on
+ * lines of their own after it (jsonc-parser would put them between the item
+ * and its comment). Undefined for any other layout.
+ */
+function appendAfterLineComment(text: string, array: Node, names: string[]): Edit[] | undefined {
+  const last = array.children?.at(-1);
+  if (!last) {
+    return undefined;
+  }
+  const itemEnd = last.offset + last.length;
+  let lineEnd = text.indexOf('\n', itemEnd);
+  lineEnd = lineEnd < 0 ? text.length : lineEnd;
+  const rest = text.slice(itemEnd, lineEnd).replace(/\r$/, '');
+  const shape = /^(\s*)(,?)(\s*)\/\/[^\n]*$/.exec(rest);
+  const closing = array.offset + array.length - 1;
+  if (!shape || closing < lineEnd) {
+    return undefined;
+  }
+  const lineStart = text.lastIndexOf('\n', last.offset) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const trailingComma = shape[2] === ',';
+  const lines = names.map((n, i) => `${eol}${indent}${JSON.stringify(n)}${trailingComma || i < names.length - 1 ? ',' : ''}`).join('');
+  const commentEnd = text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+  const edits: Edit[] = [{ offset: commentEnd, length: 0, content: lines }];
+  if (!trailingComma) {
+    edits.unshift({ offset: itemEnd, length: 0, content: ',' });
+  }
+  return edits;
 }
 
 /** One edit from the original text to the final text, covering only the changed middle. */

@@ -1,3 +1,4 @@
+import type { DiagnosticCode, SeverityLevel } from '../codes';
 import { Range } from '../types';
 
 export const MANIFEST_NAME = 'resty-build.json';
@@ -30,10 +31,15 @@ export interface Manifest {
   absoluteTemplates?: ReadonlySet<string>;
   nginxConf?: string;
   embed: EmbedEntry[];
+  /** Module names, those of the presets included. */
   provided: string[];
+  /** The `@presets` among them (`@openresty-1.27.1.2`). */
+  providedPresets: string[];
   luajit: { compiler: string; runtime: string | null; debugInfo: boolean };
   outDir: string;
   link: { mode: LinkMode; extraLdOpt: string[]; compat: boolean };
+  /** The `severity` key: codes whose findings get another severity, or none (`off`). Empty when absent. */
+  severity: ReadonlyMap<DiagnosticCode, SeverityLevel>;
   /** Ranges of keys, by JSON path joined with '/', for diagnostics on the manifest. */
   ranges: Map<string, Range>;
 }

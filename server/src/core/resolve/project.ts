@@ -4,6 +4,7 @@ import { FileSystem } from '../fs';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
 import { isInside } from '../paths';
+import { rockspecDependencies, rocksTreeCTemplates, rocksTreeLuaTemplates, rocksTrees } from './luarocks';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
 
 /**
@@ -25,6 +26,48 @@ export const LUAJIT_DEFAULT_CPATH = [
   '/usr/lib/x86_64-linux-gnu/lua/5.1/?.so',
   '/usr/local/lib/lua/5.1/loadall.so',
 ];
+/**
+ * OpenResty's install prefix. Its nginx prepends LUA_DEFAULT_PATH to
+ * LuaJIT's default path (lua-nginx-module's ngx_http_lua_new_state, with the
+ * value OpenResty's util/configure writes): `site/lualib` then `lualib`,
+ * each `?.ljbc`, `?/init.ljbc`, `?.lua`, `?/init.lua`; and LUA_DEFAULT_CPATH
+ * `site/lualib/?.so;lualib/?.so`. Searched when `<prefix>/lualib` exists.
+ * The precompiled `.ljbc` entries are left out: the analysis reads sources.
+ */
+export const OPENRESTY_PREFIX = '/usr/local/openresty';
+
+interface DefaultTemplate {
+  template: string;
+  source: string;
+  /** Where files found through it come from, when not told by the template's place (a rocks tree inside the project holds installed rocks). */
+  origin?: SearchTemplate['origin'];
+}
+
+/**
+ * What ";;" stands for in the openresty profile, in order: OpenResty's
+ * default path when it is installed, the project's rocks trees (as `eval
+ * $(luarocks path)` prepends them to LUA_PATH), then LuaJIT's defaults.
+ */
+function openrestyDefaults(fs: FileSystem, root: string): { lua: DefaultTemplate[]; c: DefaultTemplate[] } {
+  const lua: DefaultTemplate[] = [];
+  const c: DefaultTemplate[] = [];
+  if (fs.isDirectory(path.join(OPENRESTY_PREFIX, 'lualib'))) {
+    for (const dir of ['site/lualib', 'lualib']) {
+      const base = path.join(OPENRESTY_PREFIX, dir);
+      lua.push({ template: path.join(base, '?.lua'), source: 'OpenResty default path' }, { template: path.join(base, '?', 'init.lua'), source: 'OpenResty default path' });
+      c.push({ template: path.join(base, '?.so'), source: 'OpenResty default cpath' });
+    }
+  }
+  for (const tree of rocksTrees(fs, root)) {
+    const source = `LuaRocks tree ${path.basename(tree)}`;
+    lua.push(...rocksTreeLuaTemplates(tree).map((template) => ({ template, source, origin: 'path' as const })));
+    c.push(...rocksTreeCTemplates(tree).map((template) => ({ template, source, origin: 'path' as const })));
+  }
+  lua.push(...LUAJIT_DEFAULT_PATH.map((template) => ({ template, source: 'LuaJIT default path' })));
+  c.push(...LUAJIT_DEFAULT_CPATH.map((template) => ({ template, source: 'LuaJIT default cpath' })));
+  return { lua, c };
+}
+
 /** gopher-lua's default package.path (luakit appends it after its own entries). */
 export const GOPHER_LUA_DEFAULT_PATH = ['./?.lua', '/usr/local/share/lua/5.1/?.lua', '/usr/local/share/lua/5.1/?/init.lua'];
 
@@ -67,11 +110,14 @@ export function findLuakitStdlib(fs: FileSystem, env: Env, configured?: string):
   return undefined;
 }
 
-function templates(list: string[], root: string, defaults: string[], source: string, defaultsSource: string): SearchTemplate[] {
+/** `list` made absolute against `root`, with ";;" replaced by `defaults` (each keeping its own source). */
+function templates(list: string[], root: string, defaults: readonly DefaultTemplate[], source: string): SearchTemplate[] {
   const out: SearchTemplate[] = [];
   for (const t of list) {
     if (t === ';;') {
-      out.push(...templates(defaults, root, [], defaultsSource, defaultsSource));
+      for (const d of defaults) {
+        out.push(...templates([d.template], root, [], d.source).map((found) => (d.origin ? { ...found, origin: d.origin } : found)));
+      }
       continue;
     }
     const template = path.isAbsolute(t) ? t : path.join(root, t);
@@ -130,12 +176,10 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     if (stdlib !== undefined) {
       own.push(path.join(stdlib, '?.lua'), path.join(stdlib, '?', 'init.lua'));
     }
+    const gopherDefaults = GOPHER_LUA_DEFAULT_PATH.map((template) => ({ template, source: 'Lua default path' }));
     const lua = manifest?.path
-      ? templates(manifest.path, root, GOPHER_LUA_DEFAULT_PATH, `${MANIFEST_NAME} path`, 'Lua default path')
-      : [
-          ...templates(own, root, [], 'luakit package.path', ''),
-          ...templates(GOPHER_LUA_DEFAULT_PATH, root, [], 'Lua default path', ''),
-        ];
+      ? templates(manifest.path, root, gopherDefaults, `${MANIFEST_NAME} path`)
+      : [...templates(own, root, [], 'luakit package.path'), ...templates(GOPHER_LUA_DEFAULT_PATH, root, [], 'Lua default path')];
     for (const t of lua) {
       if (stdlib !== undefined && t.template.startsWith(stdlib + path.sep)) {
         t.origin = 'stdlib';
@@ -170,17 +214,18 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     }
   }
   const inferredPath = ['?.lua', '?/init.lua', 'lib/?.lua', 'lib/?/init.lua', ';;'];
+  const defaults = openrestyDefaults(fs, root);
   const manifestPath = manifest?.path;
   const lua = [
-    ...(manifestPath ? templates(manifestPath, root, LUAJIT_DEFAULT_PATH, `${MANIFEST_NAME} path`, 'LuaJIT default path') : []),
-    ...templates(confPath, root, LUAJIT_DEFAULT_PATH, 'nginx.conf lua_package_path', 'LuaJIT default path'),
-    ...(!manifestPath && confPath.length === 0 ? templates(inferredPath, root, LUAJIT_DEFAULT_PATH, 'inferred path', 'LuaJIT default path') : []),
+    ...(manifestPath ? templates(manifestPath, root, defaults.lua, `${MANIFEST_NAME} path`) : []),
+    ...templates(confPath, root, defaults.lua, 'nginx.conf lua_package_path'),
+    ...(!manifestPath && confPath.length === 0 ? templates(inferredPath, root, defaults.lua, 'inferred path') : []),
   ];
   const manifestCpath = manifest?.cpath;
   const c = [
-    ...(manifestCpath ? templates(manifestCpath, root, LUAJIT_DEFAULT_CPATH, `${MANIFEST_NAME} cpath`, 'LuaJIT default cpath') : []),
-    ...templates(confCpath, root, LUAJIT_DEFAULT_CPATH, 'nginx.conf lua_package_cpath', 'LuaJIT default cpath'),
-    ...(!manifestCpath && confCpath.length === 0 ? templates([';;'], root, LUAJIT_DEFAULT_CPATH, 'LuaJIT default cpath', 'LuaJIT default cpath') : []),
+    ...(manifestCpath ? templates(manifestCpath, root, defaults.c, `${MANIFEST_NAME} cpath`) : []),
+    ...templates(confCpath, root, defaults.c, 'nginx.conf lua_package_cpath'),
+    ...(!manifestCpath && confCpath.length === 0 ? templates([';;'], root, defaults.c, 'LuaJIT default cpath') : []),
   ];
   return {
     root,
@@ -189,6 +234,6 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     inferred: manifest === undefined,
     nginxConfFile,
     nginxConf,
-    resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided },
+    resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided, rocks: rockspecDependencies(fs, root) },
   };
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
 import { relativeInside } from '../paths';
+import { RockDependency, rockProviding } from './luarocks';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
 export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'native';
@@ -27,6 +28,8 @@ export interface ResolverConfig {
   c: SearchTemplate[];
   /** Modules the runtime provides (nginx C modules registering preload entries). */
   provided: ReadonlySet<string>;
+  /** The dependencies of the project's rockspec: they explain a module that is not found. */
+  rocks?: readonly RockDependency[];
 }
 
 export type ResolutionStatus = 'file' | 'builtin' | 'provided' | 'native' | 'unresolved';
@@ -39,6 +42,8 @@ export interface Resolution {
   origin?: Origin;
   /** Every place looked at, in the loader's order, in Lua's own words. */
   trail: string[];
+  /** Why it is not found, when the project says more than the trail: a rockspec dependency that is not installed. */
+  hint?: string;
 }
 
 /** LuaJIT's `package.searchpath`: dots become directory separators, then `?` is substituted. */
@@ -139,12 +144,21 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
       return { name, status: 'native', file: aio.file, origin: 'native', trail };
     }
   }
-  return { name, status: 'unresolved', trail };
+  const rock = config.rocks ? rockProviding(name, config.rocks) : undefined;
+  const hint = rock
+    ? `(the rock '${rock.rock}', a dependency in ${rock.rockspec}, provides it but is not installed where the loaders look: luarocks install --tree lua_modules --only-deps ${rock.rockspec})`
+    : undefined;
+  return { name, status: 'unresolved', trail, hint };
 }
 
-/** The message Lua itself prints, so users recognise it. */
+/** The search trail as reported: Lua's lines, then the hint when there is one. */
+export function searchTrail(resolution: Resolution): string[] {
+  return resolution.hint ? [...resolution.trail, resolution.hint] : resolution.trail;
+}
+
+/** The message Lua itself prints, so users recognise it (and the hint below it). */
 export function notFoundMessage(resolution: Resolution): string {
-  return [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t)].join('\n');
+  return [`module '${resolution.name}' not found:`, ...searchTrail(resolution).map((t) => '\t' + t)].join('\n');
 }
 
 /** The module name under which a template would find a file (`lib/?.lua` + `lib/a/b.lua` -> `a.b`). */

@@ -11,6 +11,8 @@ import type { Finding } from '../types';
  * class that keeps them up to date.
  */
 export interface AnalysedWorkspace {
+  /** The analysed folders (workspace folders, or the CLI's dir). */
+  readonly roots: readonly string[];
   /** Lua files found in the roots (plus open documents inside them). */
   files(): readonly string[];
   /** `resty-build.json` files found in the roots. */

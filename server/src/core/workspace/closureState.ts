@@ -1,4 +1,5 @@
 import { Embedding } from '../embed/closure';
+import { OutsideContext, reportedClosureFindings } from '../embed/outsideFindings';
 import { Finding, sameRange } from '../types';
 
 /**
@@ -11,10 +12,13 @@ export interface ClosureState {
   byFile: Map<string, Finding[]>;
 }
 
-/** The closure state of a workspace: its embeddings' files and findings, plus its cycle findings. */
-export function closureStateOf(embeddings: readonly Embedding[], cycles: Map<string, Finding[]>): ClosureState {
+/**
+ * The closure state of a workspace: its embeddings' files and findings (as
+ * reported: those outside a project at its entry point), plus its cycle findings.
+ */
+export function closureStateOf(embeddings: readonly Embedding[], cycles: Map<string, Finding[]>, outside: OutsideContext): ClosureState {
   if (embeddings.length === 1 && cycles.size === 0) {
-    return { files: embeddings[0].closure.files, byFile: embeddings[0].closure.byFile };
+    return { files: embeddings[0].closure.files, byFile: reportedClosureFindings(embeddings[0], outside) };
   }
   const files = new Set<string>();
   const byFile = new Map<string, Finding[]>();
@@ -22,7 +26,7 @@ export function closureStateOf(embeddings: readonly Embedding[], cycles: Map<str
     for (const f of e.closure.files) {
       files.add(f);
     }
-    for (const [file, findings] of e.closure.byFile) {
+    for (const [file, findings] of reportedClosureFindings(e, outside)) {
       byFile.set(file, [...(byFile.get(file) ?? []), ...findings]);
     }
   }

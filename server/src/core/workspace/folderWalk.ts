@@ -4,8 +4,12 @@ import { MANIFEST_NAME } from '../manifest/manifest';
 import { isNginxConfFile } from '../nginx/nginxConf';
 import { isInside } from '../paths';
 
-/** Folders never worth scanning for Lua sources. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
+/**
+ * Folders never worth scanning for Lua sources. `lua_modules` is a LuaRocks
+ * project tree (installed rocks, like node_modules): its modules still
+ * resolve through the search path, they are not the project's own files.
+ */
+const SKIPPED_DIRS = new Set(['node_modules', 'lua_modules', '.git', '.hg', '.svn', '.vscode-test', 'dist', 'out']);
 const MAX_DEPTH = 32;
 
 /** The files of the workspace's folders the analysis reads, each list sorted. */

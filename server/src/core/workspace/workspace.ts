@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { Embedding } from '../embed/closure';
+import { outsideContext } from '../embed/outsideFindings';
 import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
 import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
@@ -176,7 +177,7 @@ export class Workspace implements AnalysedWorkspace {
   /** What the closures and cycles say per file; compare two with changedClosureFiles. */
   closureState(): ClosureState {
     const embeddings = this.embeddingSet.all();
-    return closureStateOf(embeddings, this.cycles.byFile());
+    return closureStateOf(embeddings, this.cycles.byFile(), outsideContext(this));
   }
 
   /** The Lua files with a require that resolves to `target` (a file), in path order. */

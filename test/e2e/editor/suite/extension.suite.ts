@@ -56,7 +56,12 @@ suite('resty-build in a real workbench', () => {
       assert.deepEqual(rangeOf(unresolved), [2, 24, 2, 39], 'the range is the string literal "resty.metrics"');
       assert.equal(unresolved.severity, vscode.DiagnosticSeverity.Error, 'inside the embed closure a missing module is an error');
       assert.equal(unresolved.source, 'resty-build');
-      assert.match(unresolved.message, /no file '.*resty\/metrics\.lua'/);
+      // The search trail is the related information of the (only) site, shown under it in the Problems panel.
+      assert.equal(unresolved.message, "module 'resty.metrics' not found (part of the embed closure)");
+      assert.ok(
+        unresolved.relatedInformation?.some((r) => /no file '.*resty\/metrics\.lua'/.test(r.message) && r.location.uri.toString() === uri.toString()),
+        JSON.stringify(unresolved.relatedInformation?.map((r) => r.message)),
+      );
       assert.equal(docsLink(unresolved), `${DOCS}#code-unresolved-module`);
       const syntax = found.find((d) => codeOf(d) === 'luajit-syntax')!;
       assert.deepEqual(rangeOf(syntax), [3, 16, 3, 18], 'the range is the // token');
