@@ -57,11 +57,12 @@ const CODES = {
   },
   'hyphen-name': {
     severity: 'error',
-    summary: 'A hyphenated name is cut after its first `-` at run time (`foo-bar` looks for `luaJIT_BC_bar`): it can never be found as embedded bytecode.',
+    summary:
+      "A hyphenated name that cannot be embedded. LuaJIT's loader drops everything up to the first `-` (`resty.jit-uuid` is looked up as `luaJIT_BC_uuid`, `a.limit-count.sliding-window` as `luaJIT_BC_count_sliding-window`), and resty-build compiles such modules under that symbol; only a name with nothing after its first `-` has no symbol to look up.",
   },
   'symbol-collision': {
     severity: 'error',
-    summary: 'Two embedded modules compile to the same symbol (`a.b_c` and `a_b.c`).',
+    summary: 'Two embedded modules are looked up under the same symbol (`a.b_c` and `a_b.c`; `a.x-y` and `b.x-y`, or `x-y` and `y`, as the loader drops everything up to the first `-`).',
   },
   'duplicate-mapping': {
     severity: 'warning',

@@ -6,7 +6,7 @@ import { luakitTargetAt } from '../core/navigate/luakitNav';
 import { memberDoc } from '../core/navigate/luaViews';
 import { moduleNameOf } from '../core/navigate/moduleCatalog';
 import { locate, targetAt } from '../core/navigate/moduleNav';
-import { symbolForModule } from '../core/embed/mapping';
+import { loaderSymbol } from '../core/embed/mapping';
 import { displayPath } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Resolution } from '../core/resolve/resolver';
@@ -41,9 +41,9 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
     if (entry && entry.reasons.length === 0) {
       lines.push('', `Embedded as bytecode: symbol \`${entry.symbol}\``);
     } else if (resolution.status === 'file' && project.manifest) {
-      lines.push('', `Not embedded (not in "embed" of resty-build.json); it would compile to \`${symbolForModule(name)}\``);
+      lines.push('', `Not embedded (not in "embed" of resty-build.json); require would look its bytecode up as \`${loaderSymbol(name)}\``);
     } else if (resolution.status === 'file') {
-      lines.push('', `Bytecode symbol: \`${symbolForModule(name)}\``);
+      lines.push('', `Bytecode symbol: \`${loaderSymbol(name)}\``);
     }
   }
   return lines.join('\n');

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { LuaFileFacts } from '../lua/luaFile';
-import { MappingEntry, symbolFromFileName } from '../embed/mapping';
+import { MappingEntry, symbolFromFileName, unembeddableHyphenReason } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
-import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
+import { suspiciousNameReason } from '../resolve/moduleNames';
 import { notFoundMessage, Resolution } from '../resolve/resolver';
 import { Finding } from '../types';
 
@@ -86,15 +86,11 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
       at(entry, 'error', reason.code, reason.message);
     }
     const odd = suspiciousNameReason(entry.module);
+    const hyphen = unembeddableHyphenReason(entry.module);
     if (odd) {
       at(entry, 'error', 'suspicious-module-name', `'${entry.module}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
-    } else if (hasHyphen(entry.module)) {
-      at(
-        entry,
-        'error',
-        'hyphen-name',
-        `'${entry.module}' compiles to ${entry.symbol}, but require cuts a name after its first '-' and looks for luaJIT_BC_${entry.module.slice(entry.module.indexOf('-') + 1).replace(/[.-]/g, '_')}: it will never be found. Rename the module without '-'.`,
-      );
+    } else if (hyphen) {
+      at(entry, 'error', 'hyphen-name', `'${entry.module}' can never be found as embedded bytecode: ${hyphen}. Rename the module.`);
     }
     if (entry.file && entry.origin === 'explicit') {
       const derived = symbolFromFileName(entry.file);
@@ -103,7 +99,7 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
           entry,
           'info',
           'mapping-name-mismatch',
-          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.module}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
+          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.naming.name}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
         );
       }
     }
@@ -112,7 +108,9 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
     if (entries.length > 1) {
       for (const entry of entries) {
         const others = entries.filter((e) => e !== entry).map((e) => `'${e.module}'`).join(', ');
-        at(entry, 'error', 'symbol-collision', `'${entry.module}' and ${others} both compile to ${symbol}: the link fails with a duplicate symbol, or one silently shadows the other in an archive. Rename one of them.`);
+        const hyphenated = entries.some((e) => e.module.includes('-'));
+        const how = hyphenated ? `are looked up under the same symbol, ${symbol} (require drops everything up to a name's first '-')` : `both compile to ${symbol}`;
+        at(entry, 'error', 'symbol-collision', `'${entry.module}' and ${others} ${how}: the link fails with a duplicate symbol, or one silently shadows the other in an archive. Rename one of them.`);
       }
     }
   }

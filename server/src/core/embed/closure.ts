@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
-import { MappingEntry } from './mapping';
-import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
+import { MappingEntry, unembeddableHyphenReason } from './mapping';
+import { isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
 import { notFoundMessage, Resolution } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
@@ -162,9 +162,10 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       note(resolution.status);
       continue;
     }
-    if (hasHyphen(name)) {
+    const hyphen = unembeddableHyphenReason(name);
+    if (hyphen) {
       note('hyphen-name', resolution.file);
-      at('error', 'hyphen-name', `'${name}' can never be found as embedded bytecode: at run time a name with '-' is cut after its first '-', so require looks for luaJIT_BC_${name.slice(name.indexOf('-') + 1).replace(/[.-]/g, '_')}. Rename the module without '-'.`);
+      at('error', 'hyphen-name', `'${name}' can never be found as embedded bytecode: ${hyphen}. Rename the module.`);
       if (resolution.file && resolution.status === 'file') {
         next.push(resolution.file);
       }
@@ -252,7 +253,7 @@ export function computeClosure(input: ClosureInput): Closure {
 
   for (const entry of mapping) {
     if (entry.file && entry.origin !== 'native') {
-      roots.push({ name: entry.module, status: hasHyphen(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
+      roots.push({ name: entry.module, status: unembeddableHyphenReason(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
       enqueueFile(entry.file);
     }
   }

@@ -25,11 +25,6 @@ export function suspiciousNameReason(name: string): string | undefined {
   return undefined;
 }
 
-/** A hyphenated name is cut after its first '-' before the bytecode symbol is formed. */
-export function hasHyphen(name: string): boolean {
-  return name.includes('-');
-}
-
 /** Libraries every Linux runtime image has; `ffi.load` of these needs nothing shipped. */
 const SYSTEM_LIBRARIES = new Set(['c', 'm', 'dl', 'rt', 'pthread', 'util', 'resolv', 'crypt', 'ssl', 'crypto', 'z']);
 
