@@ -57,6 +57,11 @@ const SNIPPETS: { name: string; text: string; valid: boolean }[] = [
   { name: 'duplicate label', text: '::a::\n::a::\n', valid: false },
   { name: 'ambiguous call', text: 'local a = f\n(g)(x)\n', valid: false },
   { name: 'break outside a loop', text: 'break\n', valid: false },
+  { name: 'break; (the optional semicolon after the last statement)', text: 'while true do break; end\n', valid: true },
+  { name: 'break before another statement', text: 'while true do\n  break\n  local x = 1\nend\n', valid: false },
+  { name: 'UTF-8 identifiers', text: 'local café = 1\nlocal 名前 = café + 1\nreturn 名前\n', valid: true },
+  { name: 'a no-break space inside a name', text: 'local a\u00a0b = 1\nreturn a\u00a0b\n', valid: true },
+  { name: 'goto as a name', text: 'local goto = 1\nreturn goto\n', valid: true },
 ];
 
 /** Where luaparse's position is known to differ from LuaJIT's line (the verdict still agrees). */

@@ -10,6 +10,7 @@ import { loaderSymbol } from '../core/embed/mapping';
 import { displayPath } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Resolution } from '../core/resolve/resolver';
+import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 
 const ORIGIN_TEXT: Record<string, string> = {
@@ -19,6 +20,7 @@ const ORIGIN_TEXT: Record<string, string> = {
   explicit: 'an explicit file in resty-build.json',
   builtin: 'built into the runtime',
   provided: 'provided by the runtime (resty-build.json "provided")',
+  registered: 'put into package.loaded or package.preload by the project\'s own code',
   native: 'a C module on package.cpath',
 };
 
@@ -32,6 +34,10 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
   }
   if (resolution.file) {
     lines.push(`\`${displayPath(project.root, resolution.file)}\` — from ${ORIGIN_TEXT[resolution.origin ?? 'workspace']}`);
+  } else if (resolution.registeredBy) {
+    const by = resolution.registeredBy;
+    const line = workspace.facts(by.file)?.lines.position(by.start).line ?? new LineIndex(workspace.readText(by.file) ?? '').position(by.start).line;
+    lines.push(`Registered before any search: \`package.${by.table}['${name}']\` is set in \`${displayPath(project.root, by.file)}\` line ${line + 1}`);
   } else {
     lines.push(`${ORIGIN_TEXT[resolution.status]}`);
   }

@@ -3,6 +3,7 @@ import { LuaFileFacts } from '../lua/luaFile';
 import { MappingEntry, symbolFromFileName, unembeddableHyphenReason } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
 import { suspiciousNameReason } from '../resolve/moduleNames';
+import { ProjectDialect } from '../resolve/project';
 import { notFoundMessage, Resolution } from '../resolve/resolver';
 import { Finding } from '../types';
 
@@ -11,10 +12,11 @@ import { Finding } from '../types';
  * loaders. For a file inside the embed closure, the closure judges the
  * requires instead (`inClosure`), so a site never gets two verdicts.
  */
-export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false): Finding[] {
+export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
   const findings: Finding[] = [];
-  if (facts.syntaxError) {
-    findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
+  const syntaxError = facts.syntaxErrorFor(dialect);
+  if (syntaxError) {
+    findings.push({ file, range: syntaxError.range, severity: 'error', code: 'syntax-error', message: syntaxError.message + dialectHint(facts, dialect) });
   }
   if (facts.skipped) {
     // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
@@ -59,12 +61,23 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
         range,
         severity: site.optional ? 'warning' : 'error',
         code: 'unresolved-module',
-        message: notFoundMessage(resolution) + (site.optional ? '\n(optional: required through pcall)' : ''),
+        message: notFoundMessage(resolution) + (site.optional ? '\n(optional: guarded by pcall/xpcall)' : ''),
         module: site.name,
       });
     }
   }
   return findings;
+}
+
+const PLAIN_DIALECT: ProjectDialect = { lua52compat: false, source: 'default' };
+
+/** Why the verdict is a plain LuaJIT's, when a 5.2-compatible one (OpenResty's) would accept the file. */
+function dialectHint(facts: LuaFileFacts, dialect: ProjectDialect): string {
+  if (dialect.lua52compat || facts.syntaxErrorFor({ lua52compat: true }) !== undefined) {
+    return '';
+  }
+  const why = dialect.source === 'manifest' ? '"luajit.lua52compat" is false' : dialect.source === 'default' ? 'nothing says otherwise' : `the ${dialect.source} LuaJIT is not 5.2-compatible`;
+  return `\n(judged as a plain LuaJIT, as ${why}; a LuaJIT built with LUAJIT_ENABLE_LUA52COMPAT, as OpenResty builds it, accepts this file: set "luajit.lua52compat": true in resty-build.json if that is the runtime)`;
 }
 
 /** Problems of the name mapping itself, reported at the manifest's `embed` entries. */

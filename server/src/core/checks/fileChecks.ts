@@ -19,7 +19,7 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
     return [];
   }
   const project = workspace.projectFor(file);
-  return checkLuaFile(file, facts, (name) => workspace.resolve(project, name));
+  return checkLuaFile(file, facts, (name) => workspace.resolve(project, name), false, project.dialect);
 }
 
 /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings. */
@@ -40,7 +40,7 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
   }
   const project = workspace.projectFor(file);
   return [
-    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), inClosure),
+    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), inClosure, project.dialect),
     ...checkLuakitSandbox(workspace, project, file),
     ...closureFindings,
     ...workspace.cycleFindings(file),

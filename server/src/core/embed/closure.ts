@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { MappingEntry, unembeddableHyphenReason } from './mapping';
-import { isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
+import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
 import { notFoundMessage, Resolution } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
@@ -134,6 +134,9 @@ export interface FileJudgement {
   next: string[];
 }
 
+/** What a guarded require's finding adds: why it is a warning. */
+const GUARDED_NOTE = '(guarded by pcall/xpcall: an embedded binary that cannot find the module takes the guarded branch, as the code intends)';
+
 /** Judges the requires of one text; `toFile` maps its offsets to ranges of `file`. */
 export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: Map<string, MappingEntry>, resolve: (name: string) => Resolution): FileJudgement {
   const findings: Finding[] = [];
@@ -153,8 +156,16 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       continue;
     }
     const name = site.name;
+    // A guarded require (pcall/xpcall) is never an error: the binary that cannot find the module takes the guarded branch.
     const at = (severity: Finding['severity'], code: Finding['code'], message: string) =>
-      findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
+      findings.push({
+        file,
+        range: toFile(site.start, site.end),
+        severity: site.optional && severity === 'error' ? 'warning' : severity,
+        code,
+        message: site.optional ? `${message}\n${GUARDED_NOTE}` : message,
+        module: name,
+      });
     const note = (status: ClosureStatus, target?: string) =>
       notes.push({ name, status, file: target, optional: site.optional, start: site.start, end: site.end });
     const resolution = resolve(name);
@@ -187,29 +198,33 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
     }
     if (resolution.status === 'file') {
       note('not-in-mapping', resolution.file);
-      at(
-        site.optional ? 'warning' : 'error',
-        'not-in-mapping',
-        `'${name}' is required here but not embedded: the nginx binary will say "module '${name}' not found"${site.optional ? ' (required through pcall, so the code may cope)' : ''}. Add it to "embed" in resty-build.json.`,
-      );
+      at('error', 'not-in-mapping', `'${name}' is required here but not embedded: the nginx binary will say "module '${name}' not found". Add it to "embed" in resty-build.json.`);
       next.push(resolution.file!);
     } else if (resolution.status === 'native') {
       note('native', resolution.file);
-      at(site.optional ? 'warning' : 'error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
+      at('error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
     } else {
       note('unresolved');
       at('error', 'unresolved-module', `${notFoundMessage(resolution)}\n(part of the embed closure)`);
     }
   }
   for (const load of facts.ffiLoads) {
-    if (!isSystemLibrary(load.library)) {
+    const range = toFile(load.start, load.end);
+    if (load.library === undefined) {
       findings.push({
         file,
-        range: toFile(load.start, load.end),
+        range,
         severity: 'warning',
         code: 'native-module',
-        message: `ffi.load("${load.library}") loads a native library: the Lua code can be embedded, but lib${load.library.replace(/^lib/, '').replace(/\.so.*$/, '')}.so must ship in the runtime image.`,
-        module: undefined,
+        message: 'ffi.load with a library name computed at run time: the Lua code can be embedded, but whatever native library it loads must ship in the runtime image, and resty-build cannot tell which.',
+      });
+    } else if (!isSystemLibrary(load.library)) {
+      findings.push({
+        file,
+        range,
+        severity: 'warning',
+        code: 'native-module',
+        message: `ffi.load("${load.library}") loads a native library: the Lua code can be embedded, but ${ffiLibraryFile(load.library)} must ship in the runtime image.`,
       });
     }
   }

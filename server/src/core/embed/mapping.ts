@@ -136,10 +136,13 @@ export function buildMapping(
         origin = resolution.origin;
       } else if (resolution.status === 'builtin' || resolution.status === 'provided') {
         origin = resolution.origin;
-        reasons.push({
-          code: 'mapping-file-missing',
-          message: `'${entry.module}' is ${resolution.status === 'builtin' ? 'built into the runtime' : 'declared as provided by the runtime'}: there is no Lua source to embed.`,
-        });
+        const what =
+          resolution.status === 'builtin'
+            ? 'built into the runtime'
+            : resolution.registeredBy
+              ? `put into package.${resolution.registeredBy.table} by ${path.relative(manifest.dir, resolution.registeredBy.file)}`
+              : 'declared as provided by the runtime';
+        reasons.push({ code: 'mapping-file-missing', message: `'${entry.module}' is ${what}: there is no Lua source to embed.` });
       } else if (resolution.status === 'native') {
         file = resolution.file;
         origin = 'native';

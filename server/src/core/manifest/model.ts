@@ -31,7 +31,8 @@ export interface Manifest {
   nginxConf?: string;
   embed: EmbedEntry[];
   provided: string[];
-  luajit: { compiler: string; runtime: string | null; debugInfo: boolean };
+  /** `lua52compat` undefined: not written in the manifest (detected where allowed, else false). */
+  luajit: { compiler: string; runtime: string | null; debugInfo: boolean; lua52compat?: boolean };
   outDir: string;
   link: { mode: LinkMode; extraLdOpt: string[]; compat: boolean };
   /** Ranges of keys, by JSON path joined with '/', for diagnostics on the manifest. */

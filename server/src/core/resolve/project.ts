@@ -4,6 +4,7 @@ import { FileSystem } from '../fs';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
 import { isInside } from '../paths';
+import { LuaDialect } from '../lua/luaparseInput';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
 
 /**
@@ -30,6 +31,38 @@ export const GOPHER_LUA_DEFAULT_PATH = ['./?.lua', '/usr/local/share/lua/5.1/?.l
 
 export type Env = Record<string, string | undefined>;
 
+/**
+ * Asks a LuaJIT executable whether it is 5.2-compatible (it runs it: only
+ * adapters that may run programs provide one). Undefined: it could not tell.
+ */
+export type Lua52Detector = (command: string, cwd: string) => boolean | undefined;
+
+export interface ProjectOptions {
+  /** Absent in an untrusted workspace: the dialect is the manifest's, else plain LuaJIT. */
+  detectLua52?: Lua52Detector;
+}
+
+/** The LuaJIT the project's code runs on, and how that was decided (for messages). */
+export interface ProjectDialect extends LuaDialect {
+  source: 'manifest' | 'runtime' | 'compiler' | 'default';
+}
+
+/** `luajit.lua52compat` of the manifest; else asked of `luajit.runtime`, else of the compiler; else plain. */
+function projectDialect(root: string, manifest: Manifest | undefined, detect: Lua52Detector | undefined): ProjectDialect {
+  const written = manifest?.luajit.lua52compat;
+  if (written !== undefined) {
+    return { lua52compat: written, source: 'manifest' };
+  }
+  const cwd = manifest?.dir ?? root;
+  const runtime = manifest?.luajit.runtime;
+  const fromRuntime = runtime ? detect?.(runtime, cwd) : undefined;
+  if (fromRuntime !== undefined) {
+    return { lua52compat: fromRuntime, source: 'runtime' };
+  }
+  const fromCompiler = detect?.(manifest?.luajit.compiler ?? 'luajit', cwd);
+  return fromCompiler !== undefined ? { lua52compat: fromCompiler, source: 'compiler' } : { lua52compat: false, source: 'default' };
+}
+
 /** One build project: a manifest's folder, or a folder whose settings were inferred. */
 export interface Project {
   root: string;
@@ -42,6 +75,8 @@ export interface Project {
   nginxConfFile?: string;
   nginxConf?: NginxConf;
   resolver: ResolverConfig;
+  /** Which LuaJIT judges the syntax (luakit runs gopher-lua, judged as plain Lua 5.1 with LuaJIT's lexemes). */
+  dialect: ProjectDialect;
 }
 
 function isLuakitScript(fs: FileSystem, file: string): boolean {
@@ -116,7 +151,7 @@ function inferNginxConf(fs: FileSystem, root: string): string | undefined {
 }
 
 /** Builds the project model (profile, search templates, provided modules) for a root. */
-export function createProject(fs: FileSystem, env: Env, root: string, manifest?: Manifest): Project {
+export function createProject(fs: FileSystem, env: Env, root: string, manifest?: Manifest, options: ProjectOptions = {}): Project {
   const inferred = inferProfile(fs, root);
   const profile: Profile = manifest?.profile ?? (manifest?.buildScript ? 'luakit' : inferred.profile);
   const provided = new Set(manifest?.provided ?? []);
@@ -148,6 +183,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       inferred: manifest === undefined,
       buildScript,
       resolver: { profile, root, luakit: { ctx, stdlib }, lua: dedupe(lua), c: [], provided },
+      dialect: { lua52compat: false, source: 'default' },
     };
   }
 
@@ -190,5 +226,6 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     nginxConfFile,
     nginxConf,
     resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided },
+    dialect: projectDialect(root, manifest, options.detectLua52),
   };
 }

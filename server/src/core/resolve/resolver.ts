@@ -4,7 +4,7 @@ import { FileSystem } from '../fs';
 import { relativeInside } from '../paths';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
-export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'native';
+export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'registered' | 'native';
 
 /** One `package.path`-style template, made absolute, with where it came from. */
 export interface SearchTemplate {
@@ -39,6 +39,16 @@ export interface Resolution {
   origin?: Origin;
   /** Every place looked at, in the loader's order, in Lua's own words. */
   trail: string[];
+  /** Origin 'registered': the code that puts the module into package.loaded/preload. */
+  registeredBy?: RegisteredModule;
+}
+
+/** A module the project's own code registers (`package.loaded["x"] = …`), where it does so. */
+export interface RegisteredModule {
+  file: string;
+  table: 'loaded' | 'preload';
+  start: number;
+  end: number;
 }
 
 /** LuaJIT's `package.searchpath`: dots become directory separators, then `?` is substituted. */

@@ -4,7 +4,7 @@ import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
 import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
 import { MANIFEST_NAME } from '../manifest/manifest';
-import { Env, Project } from '../resolve/project';
+import { Env, Lua52Detector, Project } from '../resolve/project';
 import { Resolution } from '../resolve/resolver';
 import { Finding } from '../types';
 import type { AnalysedWorkspace } from './analysedWorkspace';
@@ -15,6 +15,7 @@ import { walkWorkspaceFolders, WorkspaceFiles } from './folderWalk';
 import { OverlayFileSystem } from './overlayFs';
 import { WorkspaceProjects } from './projects';
 import { RequireCycleTracker } from './requireCycleTracker';
+import { RegisteredModules } from './registeredModules';
 import { RequirersIndex } from './requirers';
 
 export interface WorkspaceOptions {
@@ -27,6 +28,12 @@ export interface WorkspaceOptions {
   /** Absolute folders to analyse (workspace folders, or the CLI's dir). */
   roots: string[];
   env: Env;
+  /**
+   * Asks a LuaJIT whether it is 5.2-compatible when a manifest does not say
+   * (it runs the program): given by the CLI and by a server in a trusted
+   * workspace only. Without it the dialect is the manifest's, else plain.
+   */
+  detectLua52?: Lua52Detector;
 }
 
 /**
@@ -45,6 +52,7 @@ export class Workspace implements AnalysedWorkspace {
   private readonly embeddingSet: ProjectEmbeddings;
   private readonly cycles: RequireCycleTracker;
   private readonly requirers: RequirersIndex;
+  private readonly registered: RegisteredModules;
   private found: WorkspaceFiles = { lua: [], manifests: [], buildScripts: [], nginxConfs: [] };
 
   constructor(
@@ -54,7 +62,10 @@ export class Workspace implements AnalysedWorkspace {
     this.overlays = new OverlayFileSystem(new GuardedFileSystem(diskFs));
     this.fs = new CachedFileSystem(this.overlays);
     this.factsCache = new FactsCache(this.fs, this.overlays);
-    this.projects = new WorkspaceProjects(this.fs, options.env, options.roots);
+    this.registered = new RegisteredModules(this);
+    this.projects = new WorkspaceProjects(this.fs, options.env, options.roots, (project, name) => this.registered.lookup(project, name), {
+      detectLua52: options.detectLua52,
+    });
     this.embeddingSet = new ProjectEmbeddings({
       allProjects: () => this.allProjects(),
       facts: (f) => this.facts(f),
@@ -79,6 +90,7 @@ export class Workspace implements AnalysedWorkspace {
   refresh(): void {
     this.factsCache.nextGeneration();
     this.requirers.clear();
+    this.registered.clear();
     this.fs.invalidate();
     this.embeddingSet.reset();
     this.found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
@@ -89,9 +101,17 @@ export class Workspace implements AnalysedWorkspace {
   setDocument(file: string, text: string): void {
     const known = this.overlays.isOpen(file) || this.found.lua.includes(file);
     const requiredBefore = this.factsCache.cached(file)?.requires.map((r) => r.name ?? '').join('\n');
+    const registeredBefore = registrationKey(this.factsCache.cached(file));
     this.overlays.setText(file, text);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
       this.cycles.requiresChanged();
+    }
+    if (registeredBefore !== registrationKey(this.facts(file))) {
+      // Another module now is (or no longer is) in package.loaded/preload: resolutions change.
+      this.registered.clear();
+      this.projects.forgetResolutions();
+      this.requirers.clear();
+      this.embeddingSet.reset();
     }
     // A manifest or a conf a project reads changes the projects; a new Lua file the folder lists.
     if (path.basename(file) === MANIFEST_NAME || this.allProjects().some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
@@ -183,4 +203,8 @@ export class Workspace implements AnalysedWorkspace {
   requirersOf(target: string): string[] {
     return this.requirers.requirersOf(target);
   }
+}
+
+function registrationKey(facts: LuaFileFacts | undefined): string {
+  return facts?.registrations.map((r) => r.name).join('\n') ?? '';
 }
