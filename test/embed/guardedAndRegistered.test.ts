@@ -66,3 +66,21 @@ test('ffi.load: an absolute path is named as written, a computed name is reporte
   assert.match(all[1].message, /but libqjson\.so must ship/);
   assert.match(all[2].message, /computed at run time/);
 });
+
+test('a name built from constants is judged in the closure like a literal: mapping, hyphen rules, and the files it reaches', () => {
+  const all = findings({
+    'lib/app/main.lua': 'local PREFIX = "app."\nlocal util = require(PREFIX .. "util")\nlocal trailing = require(PREFIX .. "x-")\nreturn {}',
+    'lib/app/util.lua': 'local deep = require "app.deep"\nreturn {}',
+    'lib/app/deep.lua': 'return {}',
+    'lib/app/x-.lua': 'return {}',
+    'lib/app/exporter.lua': 'return {}',
+  });
+  assert.deepEqual(
+    all.map((f) => [f.module, f.code, f.severity, f.range.start.line]),
+    [
+      ['app.util', 'not-in-mapping', 'error', 1],
+      ['app.x-', 'hyphen-name', 'error', 2],
+      ['app.deep', 'not-in-mapping', 'error', 0],
+    ],
+  );
+});

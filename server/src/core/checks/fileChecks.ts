@@ -19,6 +19,9 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
     return [];
   }
   const project = workspace.projectFor(file);
+  if (project.excluded(file)) {
+    return [];
+  }
   return checkLuaFile(file, facts, (name) => workspace.resolve(project, name), false, project.dialect);
 }
 
@@ -32,6 +35,10 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
   for (const e of workspace.embeddings()) {
     inClosure = inClosure || e.closure.files.has(file);
     closureFindings.push(...(e.closure.byFile.get(file) ?? []));
+  }
+  if (workspace.projectFor(file).excluded(file)) {
+    // Excluded files are not analysed; what the embed closure says about them still counts (they go into the binary).
+    return closureFindings;
   }
   const facts = file.endsWith('.lua') ? workspace.facts(file) : undefined;
   if (!facts) {

@@ -274,6 +274,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
     provided: (valid(['provided']) as string[] | undefined) ?? [],
+    exclude: (valid(['exclude']) as string[] | undefined) ?? [],
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,

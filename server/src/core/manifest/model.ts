@@ -31,6 +31,8 @@ export interface Manifest {
   nginxConf?: string;
   embed: EmbedEntry[];
   provided: string[];
+  /** Glob patterns relative to `dir`: files not analysed or reported (still resolvable). */
+  exclude: string[];
   /** `lua52compat` undefined: not written in the manifest (detected where allowed, else false). */
   luajit: { compiler: string; runtime: string | null; debugInfo: boolean; lua52compat?: boolean };
   outDir: string;

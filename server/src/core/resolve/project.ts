@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Profile } from './builtins';
 import { FileSystem } from '../fs';
+import { excludeMatcher, ExcludeMatcher } from '../manifest/exclude';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
 import { isInside } from '../paths';
@@ -75,6 +76,8 @@ export interface Project {
   nginxConfFile?: string;
   nginxConf?: NginxConf;
   resolver: ResolverConfig;
+  /** The manifest's `exclude`: files of this project that are not analysed or reported. */
+  excluded: ExcludeMatcher;
   /** Which LuaJIT judges the syntax (luakit runs gopher-lua, judged as plain Lua 5.1 with LuaJIT's lexemes). */
   dialect: ProjectDialect;
 }
@@ -153,6 +156,7 @@ function inferNginxConf(fs: FileSystem, root: string): string | undefined {
 /** Builds the project model (profile, search templates, provided modules) for a root. */
 export function createProject(fs: FileSystem, env: Env, root: string, manifest?: Manifest, options: ProjectOptions = {}): Project {
   const inferred = inferProfile(fs, root);
+  const excluded = manifest ? excludeMatcher(manifest.dir, manifest.exclude) : () => false;
   const profile: Profile = manifest?.profile ?? (manifest?.buildScript ? 'luakit' : inferred.profile);
   const provided = new Set(manifest?.provided ?? []);
 
@@ -183,6 +187,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       inferred: manifest === undefined,
       buildScript,
       resolver: { profile, root, luakit: { ctx, stdlib }, lua: dedupe(lua), c: [], provided },
+      excluded,
       dialect: { lua52compat: false, source: 'default' },
     };
   }
@@ -226,6 +231,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     nginxConfFile,
     nginxConf,
     resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided },
+    excluded,
     dialect: projectDialect(root, manifest, options.detectLua52),
   };
 }

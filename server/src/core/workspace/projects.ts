@@ -52,7 +52,7 @@ export class WorkspaceProjects {
     }
     for (const script of buildScripts) {
       const dir = path.dirname(script);
-      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir));
+      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir) || (isInside(p.root, script) && p.excluded(script)));
       if (!covered) {
         const project = createProject(this.fs, this.env, dir, undefined, this.projectOptions);
         if (project.profile === 'luakit') {
