@@ -29,7 +29,12 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
 
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
-  check: { summary: 'Resolve every require() and report problems', options: { format: format('text', 'json') }, run: runCheck },
+  check: {
+    summary: 'Resolve every require() and report problems (of a subfolder or one file: with the enclosing project\'s manifest)',
+    operand: '[dir|file]',
+    options: { format: format('text', 'json') },
+    run: runCheck,
+  },
   map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
   init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
   compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },

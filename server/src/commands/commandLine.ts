@@ -14,6 +14,8 @@ export interface OptionSpec {
 
 export interface CommandSpec {
   summary: string;
+  /** What the positional argument may be, for the usage line (default `[dir]`). */
+  operand?: string;
   options: Readonly<Record<string, OptionSpec>>;
   run: (args: CommandArgs, io: CommandIO) => number | Promise<number>;
 }
@@ -164,9 +166,9 @@ export function usage(commands: CommandTable): string {
 /** The help of one command: what it does and exactly the options it takes. */
 export function commandUsage(name: string, command: CommandSpec): string {
   return [
-    `Usage: resty-build ${name} [dir] [options]`,
+    `Usage: resty-build ${name} ${command.operand ?? '[dir]'} [options]`,
     '',
-    `${command.summary}. dir defaults to the current folder.`,
+    `${command.summary}. ${command.operand === '[dir|file]' ? 'dir (or file) defaults' : 'dir defaults'} to the current folder.`,
     '',
     'Options:',
     ...Object.entries(command.options).map(([option, spec]) => optionLine(option, spec)),

@@ -38,7 +38,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
           range,
           severity: 'info',
           code: 'dynamic-require',
-          message: 'The module name is not a literal string, so it cannot be resolved or followed before run time.',
+          message: 'The module name is neither a literal string nor built from constants, so it cannot be resolved or followed before run time.',
         });
       }
       continue;

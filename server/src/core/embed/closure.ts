@@ -150,7 +150,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
           range: toFile(site.start, site.end),
           severity: 'warning',
           code: 'dynamic-require',
-          message: 'This require is part of the embed closure but its module name is not a literal, so what it loads cannot be checked or embedded.',
+          message: 'This require is part of the embed closure but its module name is neither a literal nor built from constants, so what it loads cannot be checked or embedded.',
         });
       }
       continue;
