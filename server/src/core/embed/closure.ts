@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
-import { MappingEntry, unembeddableHyphenReason } from './mapping';
+import { loaderSymbol, MappingEntry, unembeddableHyphenReason } from './mapping';
 import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
 import { notFoundMessage, Resolution } from '../resolve/resolver';
@@ -138,7 +138,7 @@ export interface FileJudgement {
 const GUARDED_NOTE = '(guarded by pcall/xpcall: an embedded binary that cannot find the module takes the guarded branch, as the code intends)';
 
 /** Judges the requires of one text; `toFile` maps its offsets to ranges of `file`. */
-export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: Map<string, MappingEntry>, resolve: (name: string) => Resolution): FileJudgement {
+export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: EmbeddedModules, resolve: (name: string) => Resolution): FileJudgement {
   const findings: Finding[] = [];
   const notes: ModuleNote[] = [];
   const next: string[] = [];
@@ -188,12 +188,23 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       at('error', 'suspicious-module-name', `'${name}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
       continue;
     }
-    const entry = embedded.get(name);
+    const entry = embedded.byName.get(name);
     if (entry) {
       note('embedded', entry.file);
       if (entry.file) {
         next.push(entry.file);
       }
+      continue;
+    }
+    const twin = embedded.bySymbol.get(loaderSymbol(name));
+    if (twin) {
+      // The loader finds the other module's bytecode under this name: the wrong code runs, silently.
+      note(resolution.status === 'file' ? 'not-in-mapping' : 'unresolved', resolution.file);
+      at(
+        'error',
+        'symbol-collision',
+        `'${name}' is looked up as ${twin.symbol}, the symbol of the embedded '${twin.module}' (require drops everything up to a name's first '-'): the binary would run '${twin.module}' for it. Rename one of them; they cannot be embedded together.`,
+      );
       continue;
     }
     if (resolution.status === 'file') {
@@ -231,19 +242,24 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
   return { facts, findings, notes, next };
 }
 
-/**
- * The embed closure: from the embedded modules (and the nginx.conf's Lua),
- * follow literal requires transitively and judge every module reached by
- * what the static binary will do with it.
- */
-export function embeddedByName(mapping: readonly MappingEntry[]): Map<string, MappingEntry> {
-  const embedded = new Map<string, MappingEntry>();
+/** The embedded modules by name, and by the symbol the loader looks them up as. */
+export interface EmbeddedModules {
+  byName: Map<string, MappingEntry>;
+  bySymbol: Map<string, MappingEntry>;
+}
+
+export function embeddedByName(mapping: readonly MappingEntry[]): EmbeddedModules {
+  const byName = new Map<string, MappingEntry>();
+  const bySymbol = new Map<string, MappingEntry>();
   for (const entry of mapping) {
-    if (!embedded.has(entry.module)) {
-      embedded.set(entry.module, entry);
+    if (!byName.has(entry.module)) {
+      byName.set(entry.module, entry);
+    }
+    if (!bySymbol.has(entry.symbol)) {
+      bySymbol.set(entry.symbol, entry);
     }
   }
-  return embedded;
+  return { byName, bySymbol };
 }
 
 /** True when two judgements of a file lead the walk to the same files (so the closure's file set stands). */
@@ -251,6 +267,11 @@ export function sameReach(a: FileJudgement, b: FileJudgement): boolean {
   return a.next.length === b.next.length && a.next.every((f, i) => f === b.next[i]);
 }
 
+/**
+ * The embed closure: from the embedded modules (and the nginx.conf's Lua),
+ * follow literal requires transitively and judge every module reached by
+ * what the static binary will do with it.
+ */
 export function computeClosure(input: ClosureInput): Closure {
   const { project, mapping } = input;
   const embedded = embeddedByName(mapping);

@@ -45,6 +45,8 @@ export interface LuaFileFacts {
   ffiLoads: FfiLoadSite[];
   /** Modules this text puts into package.loaded or package.preload. */
   registrations: ModuleRegistration[];
+  /** It calls luakit's `bk` API: a luakit build script. */
+  luakitApi: boolean;
   syntaxError?: SyntaxProblem;
   /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
   luajitSyntax: SyntaxProblem[];
@@ -200,6 +202,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     requires: scan.requires,
     ffiLoads: scan.ffiLoads,
     registrations: scan.registrations,
+    luakitApi: scan.luakitApi === true,
     syntaxError,
     luajitSyntax,
     skipped,

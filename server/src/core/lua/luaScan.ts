@@ -19,6 +19,8 @@ export interface LuaScan {
   binaryNumbers: number[];
   /** The text has the name `goto`: a statement, or a plain name that a 5.2-compatible LuaJIT rejects. */
   usesGoto?: boolean;
+  /** The text uses luakit's `bk` API (`bk.image`, `bk.local_`, …): a luakit build script, whatever its name. */
+  luakitApi?: boolean;
 }
 
 const NEWER: Record<number, [string, string]> = {
@@ -29,6 +31,9 @@ const NEWER: Record<number, [string, string]> = {
   124: ['|', "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b)."],
   126: ['~', "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a)."],
 };
+
+/** luakit's `bk` entry points (DOMAIN 1). */
+const BK_API = new Set(['image', 'scratch', 'local_', 'git', 'http', 'https', 'export', 'cache', 'secret', 'ssh', 'tmpfs', 'bind', 'merge', 'diff', 'platform']);
 
 /** A power of two, so the ring index is a mask. */
 const RING = 8;
@@ -265,6 +270,7 @@ export function createScanCollector(text: string): ScanCollector {
   const newerSyntax: NewerSyntax[] = [];
   const binaryNumbers: number[] = [];
   let usesGoto = false;
+  let luakitApi = false;
   const callees = new Set(['require']);
   let calleeLengths = new Set([7]);
   const history = new History();
@@ -410,6 +416,9 @@ export function createScanCollector(text: string): ScanCollector {
     const length = s.end - s.start;
     if (length === 4 && s.isName('goto')) {
       usesGoto = true;
+    }
+    if (!luakitApi && history.isMemberAccess(1) && history.isName(2, text, 'bk') && BK_API.has(s.slice())) {
+      luakitApi = true;
     }
     if (!history.isMemberAccess(1)) {
       const block = blockKeyword(text, s.start, length);
@@ -589,7 +598,7 @@ export function createScanCollector(text: string): ScanCollector {
           site.constant = undefined;
         }
       }
-      return { requires, ffiLoads, registrations, newerSyntax, binaryNumbers, usesGoto: usesGoto || undefined };
+      return { requires, ffiLoads, registrations, newerSyntax, binaryNumbers, usesGoto: usesGoto || undefined, luakitApi: luakitApi || undefined };
     },
   };
 }

@@ -19,8 +19,8 @@ export interface ResolverConfig {
   profile: Profile;
   /** The project root: relative paths in messages are shown against it. */
   root: string;
-  /** luakit: the build context (folder of the build script) and stdlib folder. */
-  luakit?: { ctx: string; stdlib?: string };
+  /** luakit: the build context (folder of the build script) and stdlib folder (or why there is none). */
+  luakit?: { ctx: string; stdlib?: string; stdlibNotFound?: string };
   /** Lua templates (package.path), in order. */
   lua: SearchTemplate[];
   /** C templates (package.cpath), in order. Empty for luakit (gopher-lua loads no C). */
@@ -41,6 +41,8 @@ export interface Resolution {
   trail: string[];
   /** Origin 'registered': the code that puts the module into package.loaded/preload. */
   registeredBy?: RegisteredModule;
+  /** Unresolved: what else the user should know (a luakit stdlib that was not found). */
+  hint?: string;
 }
 
 /** A module the project's own code registers (`package.loaded["x"] = …`), where it does so. */
@@ -149,31 +151,48 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
       return { name, status: 'native', file: aio.file, origin: 'native', trail };
     }
   }
-  return { name, status: 'unresolved', trail };
+  return { name, status: 'unresolved', trail, hint: config.luakit?.stdlibNotFound };
 }
 
 /** The message Lua itself prints, so users recognise it. */
 export function notFoundMessage(resolution: Resolution): string {
-  return [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t)].join('\n');
+  return [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t), ...(resolution.hint ? [resolution.hint] : [])].join('\n');
 }
 
-/** The module name under which a template would find a file (`lib/?.lua` + `lib/a/b.lua` -> `a.b`). */
+/** The file's module name under one template, and how specific the match is (longer = more specific). */
+export function nameUnderTemplate(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
+  const q = t.template.indexOf('?');
+  if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
+    return undefined;
+  }
+  const prefix = t.template.slice(0, q);
+  const suffix = t.template.slice(q + 1);
+  if (!file.startsWith(prefix) || !file.endsWith(suffix) || file.length <= prefix.length + suffix.length) {
+    return undefined;
+  }
+  const middle = file.slice(prefix.length, file.length - suffix.length);
+  // A name with a dot would be split into folders by the loader, so it cannot name this file.
+  if (middle.includes('.')) {
+    return undefined;
+  }
+  return { name: middle.split(path.sep).join('.'), score: prefix.length + suffix.length };
+}
+
+/**
+ * The module name a file is required by: the name the most specific
+ * template gives, not the first that matches (`lib/?.lua` beats `?.lua` for
+ * `lib/resty/redis.lua`, which is `resty.redis`, not `lib.resty.redis`; and
+ * `?/init.lua` beats `?.lua` for `x/init.lua`, which is `x`).
+ */
 export function moduleNameForFile(file: string, templates: readonly SearchTemplate[]): string | undefined {
+  let best: { name: string; score: number } | undefined;
   for (const t of templates) {
-    const q = t.template.indexOf('?');
-    if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
-      continue;
-    }
-    const prefix = t.template.slice(0, q);
-    const suffix = t.template.slice(q + 1);
-    if (file.startsWith(prefix) && file.endsWith(suffix) && file.length > prefix.length + suffix.length) {
-      const middle = file.slice(prefix.length, file.length - suffix.length);
-      if (!middle.includes('.')) {
-        return middle.split(path.sep).join('.');
-      }
+    const hit = nameUnderTemplate(file, t);
+    if (hit && (!best || hit.score > best.score)) {
+      best = hit;
     }
   }
-  return undefined;
+  return best?.name;
 }
 
 /**

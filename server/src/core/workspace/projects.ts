@@ -50,14 +50,19 @@ export class WorkspaceProjects {
       manifestDirs.add(dir);
       projects.push(createProject(this.fs, this.env, dir, manifest, this.projectOptions));
     }
+    // Build scripts by folder: the folder is the build context, shared by its scripts.
+    const byDir = new Map<string, string[]>();
     for (const script of buildScripts) {
       const dir = path.dirname(script);
       const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir) || (isInside(p.root, script) && p.excluded(script)));
       if (!covered) {
-        const project = createProject(this.fs, this.env, dir, undefined, this.projectOptions);
-        if (project.profile === 'luakit') {
-          projects.push(project);
-        }
+        byDir.set(dir, [...(byDir.get(dir) ?? []), script]);
+      }
+    }
+    for (const [dir, scripts] of byDir) {
+      const project = createProject(this.fs, this.env, dir, undefined, { ...this.projectOptions, buildScripts: scripts.sort() });
+      if (project.profile === 'luakit') {
+        projects.push(project);
       }
     }
     this.projects = projects.sort((a, b) => b.root.length - a.root.length);

@@ -4,6 +4,8 @@ import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
 import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
 import { MANIFEST_NAME } from '../manifest/manifest';
+import { isInside } from '../paths';
+import { isLuakitBuildScript } from '../resolve/luakitStdlib';
 import { Env, Lua52Detector, Project } from '../resolve/project';
 import { Resolution } from '../resolve/resolver';
 import { Finding } from '../types';
@@ -17,6 +19,9 @@ import { WorkspaceProjects } from './projects';
 import { RequireCycleTracker } from './requireCycleTracker';
 import { RegisteredModules } from './registeredModules';
 import { RequirersIndex } from './requirers';
+
+/** A build script larger than this is not looked for by its text (they are a few KB). */
+const MAX_BUILD_SCRIPT_CHARS = 256 * 1024;
 
 export interface WorkspaceOptions {
   /**
@@ -94,11 +99,31 @@ export class Workspace implements AnalysedWorkspace {
     this.fs.invalidate();
     this.embeddingSet.reset();
     const found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
-    this.projects.discover(found.manifests, found.buildScripts);
+    this.projects.discover(found.manifests, [...found.buildScripts, ...this.otherBuildScripts(found)]);
     // A manifest's `exclude`: those files are not analysed; a require of one still resolves (by the file system).
     const kept = (file: string) => !this.projects.projectFor(file).excluded(file);
     this.found = { ...found, lua: found.lua.filter(kept), nginxConfs: found.nginxConfs.filter(kept) };
     this.factsCache.prune((f) => this.fs.isFile(f));
+  }
+
+  /**
+   * luakit build scripts not named build.lua, outside any manifest's folder
+   * (a manifest says what its folder is): Lua files calling the bk API. The
+   * facts say so when known; else the text is looked at once.
+   */
+  private otherBuildScripts(found: WorkspaceFiles): string[] {
+    const manifestDirs = found.manifests.map((m) => path.dirname(m));
+    return found.lua.filter((file) => {
+      if (path.basename(file) === 'build.lua' || manifestDirs.some((dir) => isInside(dir, file))) {
+        return false;
+      }
+      const known = this.factsCache.cached(file);
+      if (known) {
+        return known.luakitApi;
+      }
+      const text = this.fs.readFile(file);
+      return text !== undefined && text.length <= MAX_BUILD_SCRIPT_CHARS && isLuakitBuildScript(file, text);
+    });
   }
 
   setDocument(file: string, text: string): void {

@@ -1,6 +1,8 @@
-// In the embed closure: a guarded require is a warning that says what the
-// binary does; a module the project's own code registers in package.loaded
-// or package.preload resolves; ffi.load names the file that must ship.
+// Sites in the embed closure: a guarded require is a warning that says what
+// the binary does; a module the project registers in package.loaded or
+// package.preload resolves; a name built from constants is judged like a
+// literal; a require the loader would answer with another embedded module is
+// a collision; ffi.load names the file that must ship.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
@@ -83,4 +85,22 @@ test('a name built from constants is judged in the closure like a literal: mappi
       ['app.deep', 'not-in-mapping', 'error', 0],
     ],
   );
+});
+
+test('a require the loader would answer with another embedded module (same loader symbol) is a symbol-collision at the require', () => {
+  const all = [
+    ...checkAll(
+      memWorkspace({
+        'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['?.lua'], cpath: [], embed: ['app', 'kong.plugins.basic-auth.handler'] }),
+        'app.lua': 'local key = require "kong.plugins.key-auth.handler"\nreturn {}',
+        'kong/plugins/basic-auth/handler.lua': 'return {}',
+        'kong/plugins/key-auth/handler.lua': 'return {}',
+      }),
+    ).values(),
+  ].flat();
+  assert.deepEqual(
+    all.map((f) => [f.module, f.code, f.severity]),
+    [['kong.plugins.key-auth.handler', 'symbol-collision', 'error']],
+  );
+  assert.match(all[0].message, /looked up as luaJIT_BC_auth_handler, the symbol of the embedded 'kong\.plugins\.basic-auth\.handler'.*the binary would run 'kong\.plugins\.basic-auth\.handler' for it/);
 });
