@@ -1,5 +1,7 @@
 // resty-build init: the manifest the analysis infers for a folder without one.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli';
@@ -124,4 +126,26 @@ test('init on a luakit build whose scripts are not named build.lua, with its std
   const dir = initialised(t, 'init-luakit');
   // Both scripts of the build context are judged as build scripts: the sandbox finding in rust.lua stays.
   assert.deepEqual(checkJson(dir), { status: 0, findings: [['examples/rust.lua', 'luakit-sandbox', null]] });
+});
+
+test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module by its require name, clean, and the build accepts it", (t) => {
+  const listed = spawnSync('dpkg', ['-L', 'lua-resty-core', 'lua-resty-lrucache'], { encoding: 'utf8' });
+  assert.equal(listed.status, 0, `lua-resty-core and lua-resty-lrucache are installed here (.ci/run installs them): ${listed.stderr}`);
+  const base = '/usr/share/lua/5.1/';
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  const files: Record<string, string> = {};
+  for (const file of listed.stdout.split('\n').filter((f) => f.startsWith(base) && f.endsWith('.lua'))) {
+    files[file.slice(base.length)] = fs.readFileSync(file, 'utf8');
+  }
+  writeTree(tmp.dir, files);
+  const { manifest } = inferredWithNotes(tmp.dir);
+  const embed = manifest.embed as string[];
+  assert.equal(embed.length, Object.keys(files).length, 'one module per file');
+  for (const name of ['resty.core', 'resty.core.base', 'resty.lrucache', 'resty.lrucache.pureffi', 'ngx.ssl', 'ngx.re']) {
+    assert.ok(embed.includes(name), `${name} in ${embed.join(', ')}`);
+  }
+  assert.equal(runCli(['init', tmp.dir]).status, 0);
+  assert.deepEqual(checkJson(tmp.dir), { status: 0, findings: [] });
+  assertBuilds(tmp.dir);
 });
