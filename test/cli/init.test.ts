@@ -149,3 +149,17 @@ test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module
   assert.deepEqual(checkJson(tmp.dir), { status: 0, findings: [] });
   assertBuilds(tmp.dir);
 });
+
+test('init leaves a subfolder with its own manifest to that project', (t) => {
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  writeTree(tmp.dir, {
+    'app.lua': 'return {}\n',
+    'sub/resty-build.json': JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }),
+    'sub/build.lua': 'bk.image("alpine")\n',
+    'sub/helper.lua': 'return {}\n',
+  });
+  const manifest = inferred(tmp.dir);
+  assert.equal(manifest.profile, 'openresty');
+  assert.deepEqual(manifest.embed, ['app']);
+});

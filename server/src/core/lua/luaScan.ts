@@ -207,6 +207,23 @@ function constantExpression(s: Scanner, constants: Constants, used?: string[]): 
   }
 }
 
+/**
+ * Whether the value after `=` at `at` can start a constant expression, by a
+ * look at its first character (cheap: most assignments are not constants):
+ * a string, a name when constants are known, or a comment in between.
+ */
+function mayStartConstant(text: string, at: number, constants: Constants): boolean {
+  let i = at;
+  let c = text.charCodeAt(i);
+  while (c === 32 || c === 9 || c === 10 || c === 13) {
+    c = text.charCodeAt(++i);
+  }
+  if (c === 34 || c === 39 || c === 91 || c === 45) {
+    return true;
+  }
+  return constants.size > 0 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95);
+}
+
 /** After a constant operand: does the expression go on (an operator, a call, an index)? */
 function continuesExpression(s: Scanner): boolean {
   if (s.kind === Kind.String) {
@@ -324,7 +341,8 @@ export function createScanCollector(text: string): ScanCollector {
       return;
     }
     const name = history.nameAt(1, text)!;
-    if (!history.isName(2, text, 'local')) {
+    if (!history.isName(2, text, 'local') || !mayStartConstant(text, s.end, constants)) {
+      // An assignment, or a declaration whose value is surely not constant: a known constant is no longer one.
       if (constants.has(name)) {
         constants.set(name, null);
       }
@@ -333,7 +351,11 @@ export function createScanCollector(text: string): ScanCollector {
     const first = s.clone();
     first.next();
     const value = constantExpression(first, constants);
-    declare(name, value && !continuesExpression(value.after) ? value.value : null);
+    if (value && !continuesExpression(value.after)) {
+      declare(name, value.value);
+    } else if (constants.has(name)) {
+      constants.set(name, null);
+    }
   };
 
   const onFunction = (s: Scanner) => {
@@ -388,7 +410,7 @@ export function createScanCollector(text: string): ScanCollector {
         newerSyntax.push({ message: newer[1], start: s.start, end: s.end });
       } else if (s.punct === 61) {
         onAssign(s);
-      } else if (s.punct === 44 && history.kindOf(1) === Kind.Name && history.isName(2, text, 'local')) {
+      } else if (s.punct === 44 && constants.size > 0 && history.kindOf(1) === Kind.Name && history.isName(2, text, 'local')) {
         // `local a, b = …`: no single constant value.
         declare(history.nameAt(1, text)!, null);
       } else if (s.punct === 60 && history.kindOf(1) === Kind.Name && (history.isName(2, text, 'local') || history.isPunct(2, 44))) {

@@ -30,7 +30,12 @@ type EmbedItem = string | { module: string; file: string };
 export function inferManifest(workspace: Workspace, root: string): { file: string; text: string } {
   const file = path.join(root, MANIFEST_NAME);
   const project = createProject(workspace.fs, workspace.env, root);
-  const files = workspace.files().filter((f) => isInside(root, f));
+  // A subfolder with its own manifest is another project: its files are not this one's.
+  const nested = workspace
+    .manifests()
+    .map((m) => path.dirname(m))
+    .filter((dir) => dir !== root && isInside(root, dir));
+  const files = workspace.files().filter((f) => isInside(root, f) && !nested.some((dir) => isInside(dir, f)));
   const scripts = files.filter((f) => workspace.facts(f)?.luakitApi).sort((a, b) => depth(a) - depth(b) || a.localeCompare(b));
   if (project.profile === 'luakit') {
     return render(file, luakitManifest(workspace, root, project.buildScript ?? path.join(root, 'build.lua')), []);
