@@ -3,9 +3,10 @@ import { relativeInside } from '../paths';
 import { RockspecModules } from './rockspec';
 
 /**
- * Folders at a project's top that hold tests, specs, examples, benchmarks
- * or tooling rather than modules: `init` excludes them (and embeds nothing
- * from them unless an embedded module requires it).
+ * Folders at a project's top that hold tests, specs, examples, benchmarks,
+ * tooling or installed dependencies (a project-local LuaRocks tree) rather
+ * than the project's modules: `init` excludes them (and embeds nothing from
+ * them unless an embedded module requires it).
  */
 const NOT_MODULE_DIRS = new Set([
   't',
@@ -21,6 +22,8 @@ const NOT_MODULE_DIRS = new Set([
   'integration',
   'scripts',
   'tools',
+  'lua_modules',
+  'deps',
 ]);
 
 /** Files that are tests or benchmarks by their name, wherever they are. */
