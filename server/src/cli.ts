@@ -35,7 +35,8 @@ const NGINX_OPTION: OptionSpec = { value: '<binary>', help: 'A built nginx: veri
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
   check: {
-    summary: 'Resolve every require() and report problems',
+    summary: 'Resolve every require() and report problems (of a subfolder or one file: with the enclosing project\'s manifest)',
+    operand: '[dir|file]',
     options: {
       format: format('text', 'json', 'sarif', 'github'),
       summary: { help: 'Counts per code and the modules with the most sites, instead of every finding' },

@@ -28,6 +28,7 @@ import { NodeFileSystem } from './core/fs';
 import { MANIFEST_NAME } from './core/manifest/manifest';
 import { changedClosureFiles } from './core/workspace/closureState';
 import { Workspace } from './core/workspace/workspace';
+import { detectLua52Compat } from './toolchain/luajitDialect';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
@@ -195,7 +196,9 @@ connection.onInitialized(() => {
   // The worker threads start (and load their code) while the folders are walked.
   const pool = roots.length > 0 ? AnalysisPool.create() : undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
-  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true });
+  // Only a trusted workspace may have its LuaJIT run to learn the dialect; else the manifest says, or plain LuaJIT.
+  const detectLua52 = trusted ? (command: string, cwd: string) => detectLua52Compat(command, cwd) : undefined;
+  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true, detectLua52 });
   workspace = ws;
   if (process.env.RESTY_BUILD_PROFILE) {
     log(`walked ${ws.files().length} files in ${Date.now() - walkStarted} ms (${Math.round(process.uptime() * 1000)} ms since the process started)`);
@@ -410,7 +413,7 @@ onRequest(
 
 /** A workspace for a request that comes before the initial analysis: the folders as they are on disk. */
 function workspaceNow(): Workspace {
-  return workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env });
+  return workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env, detectLua52: trusted ? (command, cwd) => detectLua52Compat(command, cwd) : undefined });
 }
 
 onRequest(ModuleMapRequest.type, 'module map', (raw) => moduleMapFor(workspaceNow(), moduleMapParams(raw)));

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
-import { fixture, repoRoot } from '../helpers/paths';
+import * as fs from 'node:fs';
+import { fixture, repoRoot, tempDirFor, writeTree } from '../helpers/paths';
 
 const KEYS = ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message', 'module'];
 
@@ -47,7 +48,7 @@ describe('resty-build check (text)', () => {
       "lib/app/broken.lua:3:1: error syntax-error: <name> or '...' expected near 'return'",
       "main.lua:2:22: error unresolved-module: module 'app.gone' not found:",
       "main.lua:3:37: warning unresolved-module: module 'app.optional' not found:",
-      'main.lua:4:21: info dynamic-require: The module name is not a literal string, so it cannot be resolved or followed before run time.',
+      'main.lua:4:21: info dynamic-require: The module name is neither a literal string nor built from constants, so it cannot be resolved or followed before run time.',
     ]);
     const lines = run.stdout.split('\n');
     const at = lines.indexOf("main.lua:2:22: error unresolved-module: module 'app.gone' not found:");
@@ -85,8 +86,8 @@ describe('resty-build usage errors exit 2', () => {
     ['unknown command', ['frobnicate', '.'], /unknown command 'frobnicate'/],
     ['bad --format', ['check', '.', '--format', 'xml'], /unknown format 'xml'/],
     ['--format without a value', ['check', '.', '--format'], /--format needs a value/],
-    ['missing dir', ['check', '/nonexistent/resty-build-test'], /'\/nonexistent\/resty-build-test' is not a folder/],
-    ['a file instead of a dir', ['check', path.join(repoRoot, 'package.json')], /is not a folder/],
+    ['missing dir', ['check', '/nonexistent/resty-build-test'], /'\/nonexistent\/resty-build-test' is not a folder or a file: it does not exist/],
+    ['a file that is not Lua, nginx.conf or a manifest', ['check', path.join(repoRoot, 'package.json')], /is not a folder, a Lua file, an nginx configuration or resty-build\.json/],
     ['no command', [], /missing command/],
     ['unknown option', ['check', '--frob'], /unknown option '--frob'/],
   ] as const) {
@@ -104,3 +105,46 @@ describe('resty-build usage errors exit 2', () => {
     assert.match(run.stdout, /^Usage: resty-build <command>/);
   });
 });
+
+describe('resty-build check of a subfolder or a file', () => {
+  const project = (t: { after: (fn: () => void) => void }) => {
+    const dir = tempDirFor(t);
+    writeTree(dir, {
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], cpath: [], embed: ['app.main'] }),
+      'lib/app/main.lua': 'local util = require "app.util"\nreturn {}\n',
+      'lib/app/util.lua': 'local gone = require "app.gone"\nreturn {}\n',
+      'other/x.lua': 'local y = require "other.gone"\n',
+    });
+    return dir;
+  };
+  const heads = (stdout: string) => stdout.split('\n').filter((l) => l !== '' && !l.startsWith(' ')).map((l) => l.split(': ').slice(0, 2).join(': '));
+
+  test('a subfolder is checked with the enclosing manifest, and only its own findings are reported', (t) => {
+    const dir = project(t);
+    const run = runCli(['check', path.join(dir, 'lib', 'app')]);
+    assert.equal(run.status, 1, run.stderr);
+    // app.util resolves through the manifest's path (without it, it would be missing); other/ is not reported.
+    assert.deepEqual(heads(run.stdout), ['main.lua:1:22: error not-in-mapping', 'util.lua:1:22: error unresolved-module']);
+    assert.equal(run.stderr.trim(), '2 errors, 0 warnings, 0 infos in 2 Lua files');
+  });
+
+  test('one file is checked with the enclosing manifest, and only its findings are reported', (t) => {
+    const dir = project(t);
+    const run = runCli(['check', path.join(dir, 'lib', 'app', 'util.lua'), '--format', 'json']);
+    assert.equal(run.status, 1);
+    const out = JSON.parse(run.stdout) as { diagnostics: { file: string; code: string; module: string }[] };
+    assert.deepEqual(out.diagnostics.map((d) => [d.file, d.code, d.module]), [['util.lua', 'unresolved-module', 'app.gone']]);
+  });
+
+  test('a broken manifest exits 2, as the README says, and its finding says why', (t) => {
+    const dir = project(t);
+    fs.writeFileSync(path.join(dir, 'resty-build.json'), '{ "profile": "openresty", "embed": [ }');
+    const run = runCli(['check', dir]);
+    assert.equal(run.status, 2, run.stdout + run.stderr);
+    assert.match(run.stdout, /^resty-build\.json:1:\d+: error manifest-invalid: resty-build\.json is not valid JSON/m);
+    const sub = runCli(['check', path.join(dir, 'lib')]);
+    assert.equal(sub.status, 2, 'also when a part of the project is checked');
+    assert.match(sub.stdout, /^.*\/resty-build\.json:1:\d+: error manifest-invalid/m);
+  });
+});
+

@@ -1,9 +1,11 @@
 // resty-build init: the manifest the analysis infers for a folder without one.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli';
-import { tempCopy, writeTree } from '../helpers/paths';
+import { fixture, tempCopy, writeTree } from '../helpers/paths';
 
 function inferred(dir: string, env: Record<string, string> = {}): Record<string, unknown> {
   const run = runCli(['init', dir, '--stdout'], { env });
@@ -36,4 +38,128 @@ test('init: a luakit stdlib outside the project is left to the environment', (t)
   const manifest = inferred(project, { LUAKIT_STDLIB_DIR: path.join(tmp.dir, 'stdlib') });
   assert.equal(manifest.profile, 'luakit');
   assert.equal('stdlib' in manifest, false);
+});
+
+/** The manifest init prints, without the comment lines it puts first. */
+function inferredWithNotes(dir: string): { manifest: Record<string, unknown>; notes: string[] } {
+  const run = runCli(['init', dir, '--stdout']);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.split('\n');
+  return { manifest: JSON.parse(lines.filter((l) => !l.startsWith('//')).join('\n')), notes: lines.filter((l) => l.startsWith('//   ')).map((l) => l.slice(5)) };
+}
+
+/** Copies a fixture, runs init in it, and returns the copy. */
+function initialised(t: { after: (fn: () => void) => void }, scenario: string): string {
+  const tmp = tempCopy(scenario);
+  t.after(tmp.cleanup);
+  const run = runCli(['init', tmp.dir]);
+  assert.equal(run.status, 0, run.stderr);
+  return tmp.dir;
+}
+
+function checkJson(dir: string): { status: number | null; findings: [string, string, string | null][] } {
+  const run = runCli(['check', dir, '--format', 'json']);
+  const out = JSON.parse(run.stdout) as { diagnostics: { file: string; code: string; module: string | null }[] };
+  return { status: run.status, findings: out.diagnostics.map((d) => [d.file, d.code, d.module]) };
+}
+
+/** compile and verify accept the manifest: every module compiles, and a probe linked like nginx finds each one. */
+function assertBuilds(dir: string): void {
+  const compile = runCli(['compile', dir]);
+  assert.equal(compile.status, 0, compile.stdout + compile.stderr);
+  const verify = runCli(['verify', dir]);
+  assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+}
+
+test('init on a rockspec project: build.modules names the modules, init.lua gives the folder name, tests and scripts are excluded', (t) => {
+  const { manifest, notes } = inferredWithNotes(fixture('init-rockspec'));
+  assert.deepEqual(manifest.path, ['?.lua', '?/init.lua', ';;']);
+  assert.deepEqual(manifest.exclude, ['scripts/**', 'spec/**']);
+  assert.deepEqual(manifest.embed, [
+    'kong',
+    'kong.db',
+    'kong.plugins.basic-auth.handler',
+    'kong.plugins.rate-limiting.handler',
+    'kong.plugins.rate-limiting.schema',
+    'kong.tools.utils',
+    // A file no search root names that way keeps its mapping.
+    { module: 'kong.vendor.sha1', file: 'vendor/sha1.lua' },
+  ]);
+  // What cannot be embedded is left out with the reason, so the build commands accept the manifest.
+  assert.deepEqual(notes, [
+    'kong.clib: a C module in kong-3.0.0-0.rockspec, which cannot be compiled to bytecode (ship it in the runtime image)',
+    'kong.plugins.key-auth.handler: looked up as luaJIT_BC_auth_handler, like kong.plugins.basic-auth.handler, which is embedded',
+  ]);
+  const dir = initialised(t, 'init-rockspec');
+  const checked = checkJson(dir);
+  assert.equal(checked.status, 0);
+  assert.deepEqual(checked.findings, [['resty-build.json', 'mapping-name-mismatch', 'kong.vendor.sha1']]);
+  assertBuilds(dir);
+});
+
+test('init on an opm-style library: lib/ is the search root; tests, examples and benchmarks stay out unless an embedded module requires them', (t) => {
+  const { manifest, notes } = inferredWithNotes(fixture('init-opm'));
+  assert.deepEqual(manifest.path, ['lib/?.lua', 'lib/?/init.lua', ';;']);
+  assert.deepEqual(manifest.exclude, ['bench.lua', 'examples/**', 't/**']);
+  // resty.redis, not lib.resty.redis; resty.store from lib/resty/store/init.lua; t.lib.mock because resty.redis requires it.
+  assert.deepEqual(manifest.embed, ['resty.redis', 'resty.store', 'resty.store.backend', 't.lib.mock']);
+  assert.deepEqual(notes, []);
+  const dir = initialised(t, 'init-opm');
+  assert.deepEqual(checkJson(dir), { status: 0, findings: [] });
+  assertBuilds(dir);
+});
+
+test('init on a project with conf/nginx.conf: the closure of its Lua is embedded, its lua_package_path is the search path', (t) => {
+  const { manifest } = inferredWithNotes(fixture('init-nginx-conf'));
+  assert.equal(manifest.nginxConf, 'conf/nginx.conf');
+  assert.equal('path' in manifest, false, 'the conf says where modules are');
+  assert.deepEqual(manifest.exclude, ['spec/**']);
+  assert.deepEqual(manifest.embed, ['app.handler', 'app.init', 'app.util']);
+  const dir = initialised(t, 'init-nginx-conf');
+  assert.deepEqual(checkJson(dir), { status: 0, findings: [] });
+  assertBuilds(dir);
+});
+
+test('init on a luakit build whose scripts are not named build.lua, with its stdlib in lua/stdlib', (t) => {
+  const { manifest } = inferredWithNotes(fixture('init-luakit'));
+  assert.deepEqual(manifest, { profile: 'luakit', buildScript: 'examples/go.lua', stdlib: 'lua/stdlib' });
+  const dir = initialised(t, 'init-luakit');
+  // Both scripts of the build context are judged as build scripts: the sandbox finding in rust.lua stays.
+  assert.deepEqual(checkJson(dir), { status: 0, findings: [['examples/rust.lua', 'luakit-sandbox', null]] });
+});
+
+test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module by its require name, clean, and the build accepts it", (t) => {
+  const listed = spawnSync('dpkg', ['-L', 'lua-resty-core', 'lua-resty-lrucache'], { encoding: 'utf8' });
+  assert.equal(listed.status, 0, `lua-resty-core and lua-resty-lrucache are installed here (.ci/run installs them): ${listed.stderr}`);
+  const base = '/usr/share/lua/5.1/';
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  const files: Record<string, string> = {};
+  for (const file of listed.stdout.split('\n').filter((f) => f.startsWith(base) && f.endsWith('.lua'))) {
+    files[file.slice(base.length)] = fs.readFileSync(file, 'utf8');
+  }
+  writeTree(tmp.dir, files);
+  const { manifest } = inferredWithNotes(tmp.dir);
+  const embed = manifest.embed as string[];
+  assert.equal(embed.length, Object.keys(files).length, 'one module per file');
+  for (const name of ['resty.core', 'resty.core.base', 'resty.lrucache', 'resty.lrucache.pureffi', 'ngx.ssl', 'ngx.re']) {
+    assert.ok(embed.includes(name), `${name} in ${embed.join(', ')}`);
+  }
+  assert.equal(runCli(['init', tmp.dir]).status, 0);
+  assert.deepEqual(checkJson(tmp.dir), { status: 0, findings: [] });
+  assertBuilds(tmp.dir);
+});
+
+test('init leaves a subfolder with its own manifest to that project', (t) => {
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  writeTree(tmp.dir, {
+    'app.lua': 'return {}\n',
+    'sub/resty-build.json': JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }),
+    'sub/build.lua': 'bk.image("alpine")\n',
+    'sub/helper.lua': 'return {}\n',
+  });
+  const manifest = inferred(tmp.dir);
+  assert.equal(manifest.profile, 'openresty');
+  assert.deepEqual(manifest.embed, ['app']);
 });

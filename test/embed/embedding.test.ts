@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
-import { runtimeSymbolForModule, symbolForModule } from '../../server/src/core/embed/mapping';
+import { compileNaming, flatFileName, loaderSymbol, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
@@ -46,15 +46,17 @@ test('every embedding problem is reported with its exact code, severity and rang
     [main, 3, 22, 32, 'error', 'unresolved-module', 'app.gone'],
     [main, 4, 21, 30, 'warning', 'dynamic-require', null],
     [main, 5, 23, 30, 'error', 'native-module', 'cjson'],
-    [main, 6, 24, 33, 'error', 'hyphen-name', 'foo-bar'],
+    [main, 6, 24, 33, 'error', 'not-in-mapping', 'foo-bar'],
     [main, 8, 24, 31, 'warning', 'native-module', null],
+    [main, 10, 26, 37, 'error', 'hyphen-name', 'trailing-'],
     [path.join('lib', 'app', 'newer.lua'), 3, 12, 13, 'error', 'luajit-syntax', null],
     ['resty-build.json', 8, 5, 15, 'warning', 'duplicate-mapping', 'app.main'],
     ['resty-build.json', 9, 5, 12, 'error', 'symbol-collision', 'a.b_c'],
     ['resty-build.json', 10, 5, 12, 'error', 'symbol-collision', 'a_b.c'],
     ['resty-build.json', 11, 5, 64, 'info', 'mapping-name-mismatch', 'app.vendored'],
     ['resty-build.json', 12, 5, 58, 'error', 'mapping-file-missing', 'app.nofile'],
-    ['resty-build.json', 13, 5, 13, 'error', 'hyphen-name', 'my-mod'],
+    ['resty-build.json', 13, 5, 13, 'error', 'symbol-collision', 'my-mod'],
+    ['resty-build.json', 14, 5, 16, 'error', 'symbol-collision', 'other-mod'],
   ]);
 });
 
@@ -75,15 +77,20 @@ test('the module map lists mapping entries, then what the closure reaches', () =
     'a_b.c': 'error',
     'app.vendored': 'embedded',
     'app.nofile': 'error',
-    'my-mod': 'hyphen-name',
+    'my-mod': 'error',
+    'other-mod': 'error',
     'app.newer': 'error',
     'app.gone': 'unresolved',
     'app.optional': 'not-in-mapping',
     'app.util': 'not-in-mapping',
     cjson: 'native',
     ffi: 'builtin',
-    'foo-bar': 'hyphen-name',
+    'foo-bar': 'not-in-mapping',
+    'trailing-': 'hyphen-name',
   });
+  // A hyphenated module is listed under the symbol the loader looks up, not the one -n would write.
+  assert.equal(rows.find((r) => r.module === 'my-mod')!.symbol, 'luaJIT_BC_mod');
+  assert.equal(rows.find((r) => r.module === 'foo-bar')!.symbol, 'luaJIT_BC_bar');
   const main = rows.find((r) => r.module === 'app.main')!;
   assert.equal(main.flatName, 'app_main.lua');
   assert.equal(main.symbol, 'luaJIT_BC_app_main');
@@ -198,8 +205,17 @@ test('the map symbol equals what luajit -bg -n writes, for every name shape', (t
   }
 });
 
-test('a hyphenated name is looked up under the part after its first hyphen', () => {
-  assert.equal(runtimeSymbolForModule('foo-bar'), 'luaJIT_BC_bar');
-  assert.equal(runtimeSymbolForModule('a.b-c.d'), 'luaJIT_BC_c_d');
-  assert.equal(runtimeSymbolForModule('plain.name'), 'luaJIT_BC_plain_name');
+test('a hyphenated name is looked up under the part after its first hyphen, later hyphens kept', () => {
+  assert.equal(loaderSymbol('foo-bar'), 'luaJIT_BC_bar');
+  assert.equal(loaderSymbol('a.b-c.d'), 'luaJIT_BC_c_d');
+  assert.equal(loaderSymbol('resty.jit-uuid'), 'luaJIT_BC_uuid');
+  assert.equal(loaderSymbol('app.limit-count.sliding-window'), 'luaJIT_BC_count_sliding-window');
+  assert.equal(loaderSymbol('plain.name'), 'luaJIT_BC_plain_name');
+  assert.deepEqual(compileNaming('resty.jit-uuid'), { name: 'uuid', compiledSymbol: 'luaJIT_BC_uuid', symbol: 'luaJIT_BC_uuid' });
+  assert.deepEqual(compileNaming('app.limit-count.sliding-window'), {
+    name: 'count.sliding-window',
+    compiledSymbol: 'luaJIT_BC_count_sliding_window',
+    symbol: 'luaJIT_BC_count_sliding-window',
+  });
+  assert.equal(flatFileName('resty.jit-uuid'), 'uuid.lua');
 });

@@ -49,7 +49,7 @@ test('docs links: a table row carries the code, its default severity and its sum
   const row = rows.find((r) => r.includes('`unresolved-module`'));
   assert.equal(
     row,
-    '| <a name="code-unresolved-module"></a>`unresolved-module` | error (warning through `pcall`) | ' + codeInfo('unresolved-module').summary + ' |',
+    '| <a name="code-unresolved-module"></a>`unresolved-module` | error (warning when guarded by `pcall`/`xpcall`) | ' + codeInfo('unresolved-module').summary + ' |',
   );
   assert.equal(codeInfo('require-cycle').severity, 'warning');
   assert.ok(rows.some((r) => r.includes('(`//`, `&`, `\\|`, `~`')), 'a | inside a summary is escaped for the table');

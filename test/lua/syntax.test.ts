@@ -63,6 +63,9 @@ const SNIPPETS: { name: string; text: string; valid: boolean }[] = [
   { name: 'a statement after break;', text: 'while true do\n  break; local x\nend\n', valid: false },
   { name: 'lone \\r line ends, comments included', text: '-- settings\rlocal x = 1 -- one\rreturn x\r', valid: true },
   { name: 'code after a comment ended by a lone \\r', text: '-- the value of pi\r function math.pi end\n', valid: false },
+  { name: 'UTF-8 identifiers', text: 'local café = 1\nlocal 名前 = café + 1\nreturn 名前\n', valid: true },
+  { name: 'a no-break space inside a name', text: 'local a\u00a0b = 1\nreturn a\u00a0b\n', valid: true },
+  { name: 'goto as a name', text: 'local goto = 1\nreturn goto\n', valid: true },
 ];
 
 /** Where luaparse's position is known to differ from LuaJIT's line (the verdict still agrees). */

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as luaparse from 'luaparse';
-import { prepareForLuaparse } from '../../server/src/core/lua/luaFile';
+import { luaparseOptions, PLAIN_LUAJIT, prepareForLuaparse } from '../../server/src/core/lua/luaFile';
 import { scanLua } from '../../server/src/core/lua/luaScan';
 import { isSurelyValid, scanAndCheck } from '../../server/src/core/lua/syntaxCheck';
 import { LUAJIT } from '../helpers/luajit';
@@ -31,7 +31,7 @@ function luaFiles(dir: string, out: string[] = []): string[] {
 
 function luaparseAccepts(text: string): boolean {
   try {
-    luaparse.parse(prepareForLuaparse(text, scanLua(text).binaryNumbers), { luaVersion: 'LuaJIT', locations: false, ranges: false, comments: false, scope: false });
+    luaparse.parse(prepareForLuaparse(text, scanLua(text).binaryNumbers), { ...luaparseOptions(PLAIN_LUAJIT), locations: false, ranges: false, comments: false, scope: false });
     return true;
   } catch {
     return false;

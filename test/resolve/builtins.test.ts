@@ -1,13 +1,15 @@
 // Modules the runtime provides are never "missing" (DOMAIN.md section 6),
 // per profile, plus the manifest's "provided" list.
-import { describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { builtinModules } from '../../server/src/core/resolve/builtins';
 import { brief, checkSource, rangeOn } from '../helpers/core';
+import { requireLuajit, runLuajit } from '../helpers/luajit';
 
 const requireAll = (names: string[]) => names.map((n) => `local _ = require "${n}"`).join('\n') + '\n';
 
 const LUA51 = ['_G', 'string', 'table', 'math', 'io', 'os', 'coroutine', 'debug', 'package'];
-const LUAJIT = ['bit', 'jit', 'ffi', 'jit.util', 'jit.profile', 'string.buffer', 'table.new', 'table.clear'];
+const LUAJIT = ['bit', 'jit', 'jit.opt', 'ffi', 'jit.util', 'jit.profile', 'string.buffer', 'table.new', 'table.clear'];
 const OPENRESTY = ['table.clone', 'table.isarray', 'table.nkeys', 'table.isempty', 'thread.exdata', 'thread.exdata2', 'ngx', 'ndk'];
 const luakitManifest = { profile: 'luakit', buildScript: 'build.lua' };
 
@@ -48,3 +50,17 @@ describe('built-in modules', () => {
     assert.deepEqual(checkSource(src, { manifest: { ...luakitManifest, provided: ['ngx.upstream'] } }), []);
   });
 });
+
+describe('built-in modules against the real luajit', () => {
+  before(requireLuajit);
+
+  test("openresty: the Lua and LuaJIT part of the list is exactly what luajit has in package.loaded and package.preload at start-up", () => {
+    const run = runLuajit(['-e', 'for _, t in ipairs({ package.loaded, package.preload }) do for k in pairs(t) do print(k) end end']);
+    assert.equal(run.status, 0, run.stderr);
+    const real = [...new Set(run.stdout.trim().split('\n'))].sort();
+    assert.ok(real.includes('jit.opt'), 'luajit preloads jit.opt');
+    const ours = builtinModules('openresty').filter((m) => m !== 'ngx' && m !== 'ndk').sort();
+    assert.deepEqual(ours, real);
+  });
+});
+

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { suspiciousNameReason } from '../../server/src/core/resolve/moduleNames';
+import { moduleNameForFile, SearchTemplate } from '../../server/src/core/resolve/resolver';
 import { checkSource, MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
 import { checkFile } from '../../server/src/core/checks/fileChecks';
 
@@ -58,4 +59,14 @@ describe('odd module names', () => {
       [['suspicious-module-name', 'error', 'spec/helpers']],
     );
   });
+});
+
+test('a file is named by the most specific template, not the first that matches', () => {
+  const root = path.resolve('/project');
+  const templates: SearchTemplate[] = ['?.lua', '?/init.lua', 'lib/?.lua', 'lib/?/init.lua'].map((t) => ({ template: path.join(root, t), origin: 'workspace', source: 'test' }));
+  assert.equal(moduleNameForFile(path.join(root, 'lib', 'resty', 'redis.lua'), templates), 'resty.redis');
+  assert.equal(moduleNameForFile(path.join(root, 'kong', 'init.lua'), templates), 'kong');
+  assert.equal(moduleNameForFile(path.join(root, 'lib', 'resty', 'store', 'init.lua'), templates), 'resty.store');
+  assert.equal(moduleNameForFile(path.join(root, 'kong', 'db.lua'), templates), 'kong.db');
+  assert.equal(moduleNameForFile(path.join(root, 'a.b', 'c.lua'), templates), undefined, 'a dot in a folder name cannot be required');
 });

@@ -1,10 +1,15 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { groupedFindingLines, hasErrors, sortFindings } from '../core/findingFormat';
 import { checkAll } from '../core/checks/fileChecks';
+import { MANIFEST_NAME } from '../core/manifest/manifest';
+import { isNginxConfFile } from '../core/nginx/nginxConf';
+import { isInside } from '../core/paths';
 import { githubCommands } from '../core/report/github';
 import { sarifLog } from '../core/report/sarif';
 import { summarizeFindings, summaryLines } from '../core/report/summary';
 import { Finding } from '../core/types';
-import { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, formatFindingsJson, openWorkspace, resolveDir } from './common';
+import { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, formatFindingsJson, openWorkspace } from './common';
 
 function countLine(findings: Finding[], files: number): string {
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
@@ -20,17 +25,57 @@ function ciBase(io: CommandIO): string {
   return io.env.GITHUB_WORKSPACE || process.cwd();
 }
 
-/** `resty-build check [dir]`: every finding of the workspace, the same ones the editor shows. */
+/**
+ * The folder of the nearest manifest at or above `dir`, looking no further
+ * up than the repository's root (a folder with `.git`); undefined when
+ * there is none.
+ */
+export function enclosingManifestDir(dir: string): string | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, MANIFEST_NAME))) {
+      return at;
+    }
+    if (fs.existsSync(path.join(at, '.git')) || path.dirname(at) === at) {
+      return undefined;
+    }
+  }
+}
+
+/** A manifest that does not parse or fit the schema: the analysis runs on defaults, so the exit code is 2. */
+function brokenManifest(findings: Finding[]): boolean {
+  return findings.some((f) => f.severity === 'error' && (f.code === 'manifest-invalid' || f.code === 'manifest-unknown-key'));
+}
+
+/**
+ * `resty-build check [dir|file]`: every finding of the folder, the same ones
+ * the editor shows. A subfolder or a file of a project is checked with the
+ * project's manifest (the nearest one above it) and only its own findings
+ * are reported, with the manifest's own problems.
+ */
 export function runCheck(args: CommandArgs, io: CommandIO, version: string): number {
   const format = args.options.get('format') ?? 'text';
   const withSummary = args.options.has('summary');
   if (withSummary && format !== 'text' && format !== 'json') {
     throw new CommandError(`--summary goes with --format text or json, not ${format}`);
   }
-  const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
-  const findings = sortFindings([...checkAll(workspace).values()].flat());
-  const exitCode = hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
+  const target = path.resolve(args.dir);
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (!stat) {
+    throw new CommandError(`'${args.dir}' is not a folder or a file: it does not exist`);
+  }
+  if (!stat.isDirectory() && !(stat.isFile() && (target.endsWith('.lua') || path.basename(target) === MANIFEST_NAME || isNginxConfFile(target)))) {
+    throw new CommandError(`'${args.dir}' is not a folder, a Lua file, an nginx configuration or ${MANIFEST_NAME}`);
+  }
+  const dir = stat.isFile() ? path.dirname(target) : target;
+  const root = enclosingManifestDir(dir) ?? dir;
+  const workspace = openWorkspace(root, io);
+  const manifest = path.join(root, MANIFEST_NAME);
+  const inPart = (file: string) => (stat.isFile() ? file === target : isInside(dir, file));
+  const all = [...checkAll(workspace).values()].flat();
+  // The part's own findings, and the manifest's when it is broken (they say why the exit code is 2).
+  const findings = sortFindings(root === target ? all : all.filter((f) => inPart(f.file) || (f.file === manifest && brokenManifest([f]))));
+  const files = workspace.files().filter(inPart).length;
+  const exitCode = brokenManifest(findings) ? EXIT_USAGE : hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
   if (format === 'json') {
     const json = JSON.parse(formatFindingsJson(dir, findings)) as Record<string, unknown>;
     io.out(JSON.stringify(withSummary ? { ...json, summary: summarizeFindings(findings) } : json, null, 2));
@@ -45,13 +90,13 @@ export function runCheck(args: CommandArgs, io: CommandIO, version: string): num
     if (commands.length > 0) {
       io.out(commands.join('\n'));
     }
-    io.err(countLine(findings, workspace.files().length));
+    io.err(countLine(findings, files));
     return exitCode;
   }
   const lines = withSummary ? summaryLines(summarizeFindings(findings)) : groupedFindingLines(findings, dir);
   if (lines.length > 0) {
     io.out(lines.join('\n'));
   }
-  io.err(countLine(findings, workspace.files().length));
+  io.err(countLine(findings, files));
   return exitCode;
 }

@@ -16,6 +16,8 @@ export interface CommandSpec {
   summary: string;
   /** Arguments the command needs before the folder (`why <module> [dir]`). */
   operands?: readonly string[];
+  /** What the positional argument may be, for the usage line (default `[dir]`). */
+  operand?: string;
   options: Readonly<Record<string, OptionSpec>>;
   run: (args: CommandArgs, io: CommandIO) => number | Promise<number>;
 }
@@ -177,9 +179,9 @@ export function usage(commands: CommandTable): string {
 /** The help of one command: what it does and exactly the options it takes. */
 export function commandUsage(name: string, command: CommandSpec): string {
   return [
-    `Usage: resty-build ${name}${(command.operands ?? []).map((o) => ` <${o}>`).join('')} [dir] [options]`,
+    `Usage: resty-build ${name}${(command.operands ?? []).map((o) => ` <${o}>`).join('')} ${command.operand ?? '[dir]'} [options]`,
     '',
-    `${command.summary}. dir defaults to the current folder.`,
+    `${command.summary}. ${command.operand === '[dir|file]' ? 'dir (or file) defaults' : 'dir defaults'} to the current folder.`,
     '',
     'Options:',
     ...Object.entries(command.options).map(([option, spec]) => optionLine(option, spec)),

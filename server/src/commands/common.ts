@@ -7,6 +7,7 @@ import { Project } from '../core/resolve/project';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { findingsJson } from '../core/findingFormat';
+import { detectLua52Compat } from '../toolchain/luajitDialect';
 
 /** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error, 130 interrupted. */
 export const EXIT_OK = 0;
@@ -39,8 +40,12 @@ export function resolveDir(dir: string): string {
   return abs;
 }
 
+/**
+ * The workspace of the CLI's folder. The user ran the tool on it, so it may
+ * ask the project's LuaJIT whether it is 5.2-compatible, as compile runs it.
+ */
 export function openWorkspace(dir: string, io: CommandIO): Workspace {
-  return new Workspace(new NodeFileSystem(), { roots: [dir], env: io.env });
+  return new Workspace(new NodeFileSystem(), { roots: [dir], env: io.env, detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env) });
 }
 
 /** The project whose manifest is `dir/resty-build.json`; a clear error when there is none or it is broken. */

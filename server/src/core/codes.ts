@@ -28,7 +28,8 @@ interface CodeSpec {
 const CODES = {
   'syntax-error': {
     severity: 'error',
-    summary: "The file does not parse as LuaJIT would parse it (luaparse's LuaJIT dialect, corrected for binary literals and a BOM).",
+    summary:
+      "The file does not parse as the project's LuaJIT would parse it: luaparse's LuaJIT dialect (its Lua 5.2 one for a 5.2-compatible LuaJIT, see `luajit.lua52compat`), corrected to agree with LuaJIT on binary literals, a BOM, `break;` and non-ASCII names.",
   },
   'luajit-syntax': {
     severity: 'error',
@@ -36,13 +37,15 @@ const CODES = {
   },
   'unresolved-module': {
     severity: 'error',
-    otherwise: 'warning through `pcall`',
-    summary: "No loader finds the module; the message is Lua's own search trail. Inside the embed closure it is always an error.",
+    otherwise: 'warning when guarded by `pcall`/`xpcall`',
+    summary:
+      "No loader finds the module, and the project's code does not put it into `package.loaded`/`package.preload`; the message is Lua's own search trail. A guarded require (`pcall(require, \"x\")`, `xpcall(require, h, \"x\")`, a require inside a function passed to `pcall`/`xpcall`) is a warning, in the embed closure too: the binary takes the guarded branch.",
   },
   'dynamic-require': {
     severity: 'info',
     otherwise: 'warning in the closure',
-    summary: '`require(expr)`: the name is not a literal and cannot be followed. Require wrappers (`return orig_require(name)`) are not reported.',
+    summary:
+      '`require(expr)`: the name is neither a literal nor built from constants (`local NAME = \"a.b\"; require(NAME)` and `require(\"a.\" .. NAME .. \".c\")` are followed like literals), so it cannot be followed. Require wrappers (`return orig_require(name)`) are not reported.',
   },
   'suspicious-module-name': {
     severity: 'warning',
@@ -51,14 +54,15 @@ const CODES = {
   },
   'not-in-mapping': {
     severity: 'error',
-    otherwise: 'warning through `pcall`',
+    otherwise: 'warning when guarded by `pcall`/`xpcall`',
     summary:
       "Reached from the embed closure and resolvable, but not embedded: the binary will say `module 'x' not found`. Quick fixes: add it (or the whole closure) to `embed`, or declare it `provided`.",
   },
   'native-module': {
     severity: 'error',
-    otherwise: 'warning through `pcall` and for `ffi.load`',
-    summary: "Resolves only to a C module on `cpath`, or `ffi.load`s a non-system library: the Lua part may embed, the native part must ship in the runtime image.",
+    otherwise: 'warning when guarded and for `ffi.load`',
+    summary:
+      'Resolves only to a C module on `cpath`, or `ffi.load`s a non-system library (named as `dlopen` gets it: `libqjson.so`, or the path as written), or a library whose name is computed at run time: the Lua part may embed, the native part must ship in the runtime image.',
   },
   'ffi-missing-declaration': {
     severity: 'error',
@@ -68,11 +72,12 @@ const CODES = {
   },
   'hyphen-name': {
     severity: 'error',
-    summary: 'A hyphenated name is cut after its first `-` at run time (`foo-bar` looks for `luaJIT_BC_bar`): it can never be found as embedded bytecode.',
+    summary:
+      "A hyphenated name that cannot be embedded. LuaJIT's loader drops everything up to the first `-` (`resty.jit-uuid` is looked up as `luaJIT_BC_uuid`, `a.limit-count.sliding-window` as `luaJIT_BC_count_sliding-window`), and resty-build compiles such modules under that symbol; only a name with nothing after its first `-` has no symbol to look up.",
   },
   'symbol-collision': {
     severity: 'error',
-    summary: 'Two embedded modules compile to the same symbol (`a.b_c` and `a_b.c`).',
+    summary: 'Two embedded modules are looked up under the same symbol (`a.b_c` and `a_b.c`; `a.x-y` and `b.x-y`, or `x-y` and `y`, as the loader drops everything up to the first `-`).',
   },
   'duplicate-mapping': {
     severity: 'warning',

@@ -7,12 +7,13 @@ import { memberDoc } from '../core/navigate/luaViews';
 import { moduleNameOf } from '../core/navigate/moduleCatalog';
 import { locate, targetAt } from '../core/navigate/moduleNav';
 import { ClosureLink, Embedding } from '../core/embed/closure';
-import { symbolForModule } from '../core/embed/mapping';
+import { loaderSymbol } from '../core/embed/mapping';
 import { closureChains, describeLink } from '../core/embed/why';
 import { comparePositions, Range } from '../core/types';
 import { displayPath } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Resolution } from '../core/resolve/resolver';
+import { LineIndex } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 
 const ORIGIN_TEXT: Record<string, string> = {
@@ -22,6 +23,7 @@ const ORIGIN_TEXT: Record<string, string> = {
   explicit: 'an explicit file in resty-build.json',
   builtin: 'built into the runtime',
   provided: 'provided by the runtime (resty-build.json "provided")',
+  registered: 'put into package.loaded or package.preload by the project\'s own code',
   native: 'a C module on package.cpath',
 };
 
@@ -68,6 +70,10 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
   }
   if (resolution.file) {
     lines.push(`\`${displayPath(project.root, resolution.file)}\` — from ${ORIGIN_TEXT[resolution.origin ?? 'workspace']}`);
+  } else if (resolution.registeredBy) {
+    const by = resolution.registeredBy;
+    const line = workspace.facts(by.file)?.lines.position(by.start).line ?? new LineIndex(workspace.readText(by.file) ?? '').position(by.start).line;
+    lines.push(`Registered before any search: \`package.${by.table}['${name}']\` is set in \`${displayPath(project.root, by.file)}\` line ${line + 1}`);
   } else {
     lines.push(`${ORIGIN_TEXT[resolution.status]}`);
   }
@@ -77,10 +83,10 @@ export function moduleMarkdown(workspace: Workspace, project: Project, resolutio
     if (entry && entry.reasons.length === 0) {
       lines.push('', `Embedded as bytecode: symbol \`${entry.symbol}\``);
     } else if (resolution.status === 'file' && project.manifest) {
-      lines.push('', `Not embedded (not in "embed" of resty-build.json); it would compile to \`${symbolForModule(name)}\``);
+      lines.push('', `Not embedded (not in "embed" of resty-build.json); require would look its bytecode up as \`${loaderSymbol(name)}\``);
       lines.push(...whyMarkdown(project, embedding, site));
     } else if (resolution.status === 'file') {
-      lines.push('', `Bytecode symbol: \`${symbolForModule(name)}\``);
+      lines.push('', `Bytecode symbol: \`${loaderSymbol(name)}\``);
     }
   }
   return lines.join('\n');

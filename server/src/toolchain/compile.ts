@@ -10,6 +10,7 @@ import { DiagnosticCode, Finding, rangeOf } from '../core/types';
 import { exportedSymbols, isElf } from './elf';
 import { compareWithRuntime, identifyLuaJit, LuaJitInfo } from './luajitInfo';
 import { CompilerWorker } from './compilerWorker';
+import { findObjcopy, renameSymbol, SymbolRename } from './symbolRename';
 import { BuildEnvironmentError, runPool } from './tool';
 
 /** Written into outDir; lists the objects this tool wrote, so it never deletes anything else. */
@@ -88,7 +89,14 @@ interface Job {
   entry: MappingEntry & { file: string };
   input: string;
   flags: string[];
+  /** The symbol luajit writes and the loader's, when they differ (a '-' after the first one). */
+  rename?: SymbolRename;
   sourceHash: string;
+}
+
+/** What the cache compares: the luajit flags and the rename after it. */
+function cacheFlags(job: Pick<Job, 'flags' | 'rename'>): string[] {
+  return job.rename ? [...job.flags, `--redefine-sym=${job.rename.from}=${job.rename.to}`] : job.flags;
 }
 
 function readCache(outDir: string): CacheFile {
@@ -239,24 +247,30 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   const result: CompileResult = { outDir, compiler, runtime, compiled: [], upToDate: [], failed: [], removed: [], objects: [], findings, cancelled: false };
 
   const jobs: Job[] = [];
+  /** Object file -> module, and loader symbol -> module: what this build will link. */
   const claimed = new Map<string, string>();
+  const bySymbol = new Map<string, string>();
   const done = new Map<string, CompiledObject>();
   for (const entry of options.entries) {
-    const onManifest = (code: DiagnosticCode, message: string) =>
-      findings.push({ file: manifest.file, range: entry.range, severity: 'error', code, message, module: entry.module });
+    const onManifest = (code: DiagnosticCode, message: string, severity: Finding['severity'] = 'error') =>
+      findings.push({ file: manifest.file, range: entry.range, severity, code, message, module: entry.module });
+    if (bySymbol.get(entry.symbol) === entry.module) {
+      onManifest('duplicate-mapping', `'${entry.module}' is already in "embed": compiled once.`, 'warning');
+      continue;
+    }
     if (entry.reasons.length > 0 || entry.file === undefined) {
       for (const r of entry.reasons) {
         onManifest(r.code, `Not compiled: ${r.message}`);
       }
       continue;
     }
-    if (!isEmbeddableName(entry.module)) {
-      onManifest('bad-module-name', `Not compiled: '${entry.module}' has characters luajit -n rejects (allowed: letters, digits, '_', '.', '-').`);
+    if (!isEmbeddableName(entry.module) || entry.naming.name === '') {
+      onManifest('bad-module-name', `Not compiled: '${entry.module}' has characters luajit -n rejects (allowed: letters, digits, '_', '.', '-'), or nothing after its first '-'.`);
       continue;
     }
-    const other = claimed.get(entry.object);
+    const other = bySymbol.get(entry.symbol) ?? claimed.get(entry.object);
     if (other !== undefined) {
-      onManifest('symbol-collision', `Not compiled: '${entry.module}' and '${other}' both become ${entry.symbol} (${path.basename(entry.object)}); they cannot be linked together.`);
+      onManifest('symbol-collision', `Not compiled: '${entry.module}' and '${other}' are both looked up as ${entry.symbol}; they cannot be linked together.`);
       continue;
     }
     let source: Buffer;
@@ -267,17 +281,21 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
       continue;
     }
     claimed.set(entry.object, entry.module);
+    bySymbol.set(entry.symbol, entry.module);
     const input = inputArgument(manifest, entry.file);
-    const flags = [manifest.luajit.debugInfo ? '-bg' : '-b', '-n', entry.module, '-t', 'o', input];
-    const job: Job = { entry: entry as Job['entry'], input, flags, sourceHash: sha256(source) };
+    const flags = [manifest.luajit.debugInfo ? '-bg' : '-b', '-n', entry.naming.name, '-t', 'o', input];
+    const { compiledSymbol, symbol } = entry.naming;
+    const rename = compiledSymbol !== symbol ? { from: compiledSymbol, to: symbol } : undefined;
+    const job: Job = { entry: entry as Job['entry'], input, flags, rename, sourceHash: sha256(source) };
     const cached = cache.objects[path.basename(entry.object)];
-    if (!options.force && cached && cached.sourceHash === job.sourceHash && cached.compiler === compilerId && sameFlags(cached.flags, flags) && unchanged(entry.object, cached)) {
+    if (!options.force && cached && cached.sourceHash === job.sourceHash && cached.compiler === compilerId && sameFlags(cached.flags, cacheFlags(job)) && unchanged(entry.object, cached)) {
       result.upToDate.push(entry.module);
       done.set(entry.module, { module: entry.module, file: entry.file, object: entry.object, symbol: entry.symbol });
       continue;
     }
     jobs.push(job);
   }
+  const objcopy = jobs.some((j) => j.rename) ? findObjcopy() : undefined;
 
   // Objects of modules no longer embedded: only files listed in the cache, i.e. written by us.
   for (const name of Object.keys(cache.objects)) {
@@ -296,14 +314,14 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
       limit,
       async (job) => {
         const worker = idle.pop()!;
-        const ok = await compileOne(job, worker, compiler, options, findings, result).finally(() => idle.push(worker));
+        const ok = await compileOne(job, worker, compiler, objcopy, options, findings, result).finally(() => idle.push(worker));
         if (!ok && result.cancelled) {
           return;
         }
         const name = path.basename(job.entry.object);
         if (ok) {
           const st = fs.statSync(job.entry.object);
-          cache.objects[name] = { module: job.entry.module, source: job.entry.file, sourceHash: job.sourceHash, compiler: compilerId, flags: job.flags, size: st.size, mtimeMs: st.mtimeMs };
+          cache.objects[name] = { module: job.entry.module, source: job.entry.file, sourceHash: job.sourceHash, compiler: compilerId, flags: cacheFlags(job), size: st.size, mtimeMs: st.mtimeMs };
           result.compiled.push(job.entry.module);
           done.set(job.entry.module, { module: job.entry.module, file: job.entry.file, object: job.entry.object, symbol: job.entry.symbol });
         } else {
@@ -324,7 +342,9 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
     result.cancelled = true;
   }
   writeAtomically(path.join(outDir, CACHE_FILE), JSON.stringify(cache, null, 1) + '\n', options.writer);
-  result.objects = options.entries.map((e) => done.get(e.module)).filter((o): o is CompiledObject => o !== undefined && claimed.get(o.object) === o.module);
+  result.objects = [...new Set(options.entries.map((e) => e.module))]
+    .map((module) => done.get(module))
+    .filter((o): o is CompiledObject => o !== undefined && claimed.get(o.object) === o.module);
   return result;
 }
 
@@ -351,7 +371,7 @@ function removeObject(outDir: string, name: string, cache: CacheFile, result: Co
 }
 
 /** Runs luajit for one module into a temp file, checks it and renames it into place. */
-async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo, options: CompileOptions, findings: Finding[], result: CompileResult): Promise<boolean> {
+async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo, objcopy: string | undefined, options: CompileOptions, findings: Finding[], result: CompileResult): Promise<boolean> {
   const { entry } = job;
   const outDir = options.manifest.outDir;
   const tmp = path.join(outDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(entry.object)}`);
@@ -400,6 +420,20 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
     } catch {
       return fail('compiler-failed', `luajit (${compiler.path}) exited 0 but wrote no object for '${entry.module}'.`);
     }
+    if (job.rename && objcopy) {
+      if (!isElf(data)) {
+        return fail('symbol-missing', `'${entry.module}' is looked up as ${job.rename.to}, which needs the object's symbol renamed, and objcopy renames ELF objects only; this luajit wrote another format.`);
+      }
+      const failed = await renameSymbol(objcopy, tmp, job.rename, { signal: options.signal });
+      if (failed === 'cancelled') {
+        result.cancelled = true;
+        return false;
+      }
+      if (failed) {
+        return fail('symbol-missing', `'${entry.module}' is looked up as ${job.rename.to} (require keeps the '-'s after the first one), but renaming ${job.rename.from} failed: ${failed}.`);
+      }
+      data = fs.readFileSync(tmp);
+    }
     if (isElf(data)) {
       let symbols: string[];
       try {
@@ -408,7 +442,7 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
         return fail('symbol-missing', `The object luajit wrote for '${entry.module}' is not readable: ${(e as Error).message}.`);
       }
       if (!symbols.includes(entry.symbol)) {
-        return fail('symbol-missing', `The object for '${entry.module}' defines ${symbols.join(', ') || 'no symbol'}, not ${entry.symbol}: require('${entry.module}') would not find it.`);
+        return fail('symbol-missing', `The object for '${entry.module}' defines ${symbols.join(', ') || 'no symbol'}, not ${entry.symbol}, the symbol require('${entry.module}') looks up: it would not find it.`);
       }
     }
     try {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeclarationIndex, FfiFile, undefinedSymbolFindings } from '../core/embed/ffi';
-import { runtimeSymbolForModule } from '../core/embed/mapping';
+import { loaderSymbol } from '../core/embed/mapping';
 import { canRun, FfiEnvironment, scanFfi, versionCheckFails } from '../core/lua/ffiScan';
 import { Finding, LineIndex, Range, rangeOf } from '../core/types';
 import { BuildProject } from './buildProject';
@@ -162,7 +162,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   const embedded = build.entries.filter((e) => e.reasons.length === 0 && e.file !== undefined);
   const exportedBytecode = [...owners[0].names].filter((n) => n.startsWith('luaJIT_BC_'));
   const modules: AuditedModule[] = embedded.map((e) => {
-    const symbol = runtimeSymbolForModule(e.module);
+    const symbol = loaderSymbol(e.module);
     return { module: e.module, symbol, exported: owners[0].names.has(symbol), loaded: null };
   });
   for (const m of modules.filter((x) => !x.exported)) {

@@ -192,6 +192,10 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
   }
   for (const { file, judgement } of closure?.judgements ?? []) {
     for (const load of judgement.facts.ffiLoads) {
+      if (load.library === undefined) {
+        // ffi.load(path) with a computed path: check reports it; what it loads is known only at run time.
+        continue;
+      }
       const where = `${rel(file)}:${judgement.toFile(load.start, load.end).start.line + 1}`;
       const what = `ffi.load("${load.library}")`;
       const found = resolveSharedLibrary(load.library, env, build.manifest.dir);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest/manifest';
-import { runtimeSymbolForModule } from '../core/embed/mapping';
+import { compileNaming, loaderSymbol } from '../core/embed/mapping';
 import { Finding, Range, rangeOf } from '../core/types';
 import { CompiledObject } from './compile';
 import { exportedSymbols, isElf } from './elf';
@@ -150,7 +150,7 @@ export async function findProbeToolchain(env: NodeJS.ProcessEnv = process.env): 
 }
 
 function explain(check: ModuleCheck, kind: string, rest: string, object: CompiledObject | undefined, linkArgs: readonly string[]): string {
-  const symbol = runtimeSymbolForModule(check.module);
+  const symbol = loaderSymbol(check.module);
   if (kind === 'rejected') {
     return `The linked libluajit found ${symbol} but rejects its bytecode: ${rest}. The compiler and the runtime LuaJIT differ (version or GC64); nginx would report "module '${check.module}' not found".`;
   }
@@ -166,7 +166,7 @@ function explain(check: ModuleCheck, kind: string, rest: string, object: Compile
       // Reported below as a general failure.
     }
     if (defined.length > 0 && !defined.includes(symbol)) {
-      return `require('${check.module}') looks up ${symbol}, but ${path.basename(object.object)} defines ${defined.join(', ')} (compiled with another -n name?): the module is "not found". Recompile it with luajit -b -n ${check.module}.`;
+      return `require('${check.module}') looks up ${symbol}, but ${path.basename(object.object)} defines ${defined.join(', ')} (compiled with another -n name?): the module is "not found". Recompile it with luajit -b -n ${compileNaming(check.module).name}${compileNaming(check.module).compiledSymbol !== symbol ? ` and rename its symbol to ${symbol}` : ''}.`;
     }
   }
   const linker = linkArgs.join(' ');
@@ -220,7 +220,7 @@ export async function verifyEmbedding(options: VerifyOptions): Promise<VerifyRes
       });
       return { modules, findings, command, cancelled: false };
     }
-    const args = options.objects.flatMap((o) => [o.module, runtimeSymbolForModule(o.module)]);
+    const args = options.objects.flatMap((o) => [o.module, loaderSymbol(o.module)]);
     const run = await runTool(exe, args, { cwd: tmp, timeoutMs, signal });
     if (run.aborted) {
       return { modules, findings, command, cancelled: true };

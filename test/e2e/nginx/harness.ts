@@ -66,7 +66,7 @@ export function withExtraLinkInputs(configureArgs: readonly string[], inputs: re
 
 /**
  * `luajit -bg -n <module> -t o` by hand: only for scenarios that exercise
- * LuaJIT itself (a name the product rightly refuses to embed).
+ * LuaJIT itself (an object compiled the naive way, with the module name as -n).
  */
 export async function compileWithLuajit(moduleName: string, file: string, output: string): Promise<string> {
   await run('luajit', ['-bg', '-n', moduleName, '-t', 'o', file, output]);

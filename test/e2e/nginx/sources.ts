@@ -269,13 +269,36 @@ async function fetchSource(apt: string[], pkg: string, version: string, dir: str
 }
 
 /**
- * Downloads and unpacks the nginx, ngx_devel_kit and lua-nginx-module sources,
- * or reuses them from the cache (sources/<package>_<version>/). For each
- * package the newest version that is cached or downloadable wins, so a run
- * without network still uses what an earlier run fetched. The package lists
- * are fetched once; RESTY_BUILD_E2E_REFRESH=1 fetches them again.
+ * The newest version of a Debian source package that is cached under
+ * `sourcesDir` or downloadable, unpacked (Debian's patches applied) into
+ * `<sourcesDir>/<package>_<version>/<target>`. `apt` are the options of
+ * the harness's own apt state.
  */
-export async function obtainSources(): Promise<NginxSources> {
+async function obtainSourcePackage(apt: string[], sourcesDir: string, pkg: string, target: string, refresh: boolean): Promise<{ version: string; dir: string }> {
+  for (const version of await candidateVersions(apt, pkg)) {
+    const dir = join(sourcesDir, `${pkg}_${version.replace(/:/g, '%3a')}`);
+    const unavailable = `${dir}.unavailable`;
+    if (existsSync(join(dir, '.complete'))) {
+      log(`source cached: ${pkg} ${version}`);
+    } else if (existsSync(unavailable) && !refresh) {
+      continue;
+    } else if (!(await fetchSource(apt, pkg, version, dir, target))) {
+      writeFileSync(unavailable, 'apt-get source failed; RESTY_BUILD_E2E_REFRESH=1 retries\n');
+      continue;
+    }
+    return { version, dir: join(dir, target) };
+  }
+  throw new Error(`no version of the ${pkg} source package could be downloaded (see the log above)`);
+}
+
+/**
+ * Debian source packages by name (package -> folder to unpack into), from
+ * the cache or the archive: for each the newest version that is cached or
+ * downloadable wins, so a run without network still uses what an earlier
+ * run fetched. The package lists are fetched once; RESTY_BUILD_E2E_REFRESH=1
+ * fetches them again.
+ */
+export async function obtainSourcePackages(packages: Record<string, string>): Promise<Record<string, { version: string; dir: string }>> {
   const root = cacheRoot();
   mkdirSync(join(root, 'sources'), { recursive: true });
   return withLock(join(root, 'sources.lock'), 15 * 60_000, async () => {
@@ -285,34 +308,22 @@ export async function obtainSources(): Promise<NginxSources> {
     if (fresh || refresh) {
       await step('apt-get update (deb-src lists in the harness cache)', () => run('apt-get', [...apt, 'update']));
     }
-    const versions: Record<string, string> = {};
-    const dirs: Record<string, string> = {};
-    for (const [pkg, target] of Object.entries(SOURCE_PACKAGES)) {
-      for (const version of await candidateVersions(apt, pkg)) {
-        const dir = join(root, 'sources', `${pkg}_${version.replace(/:/g, '%3a')}`);
-        const unavailable = `${dir}.unavailable`;
-        if (existsSync(join(dir, '.complete'))) {
-          log(`source cached: ${pkg} ${version}`);
-        } else if (existsSync(unavailable) && !refresh) {
-          continue;
-        } else if (!(await fetchSource(apt, pkg, version, dir, target))) {
-          writeFileSync(unavailable, 'apt-get source failed; RESTY_BUILD_E2E_REFRESH=1 retries\n');
-          continue;
-        }
-        versions[pkg] = version;
-        dirs[pkg] = join(dir, target);
-        break;
-      }
-      if (versions[pkg] === undefined) {
-        throw new Error(`no version of the ${pkg} source package could be downloaded (see the log above)`);
-      }
+    const out: Record<string, { version: string; dir: string }> = {};
+    for (const [pkg, target] of Object.entries(packages)) {
+      out[pkg] = await obtainSourcePackage(apt, join(root, 'sources'), pkg, target, refresh);
     }
-    log(`sources: ${Object.entries(versions).map(([p, v]) => `${p} ${v}`).join(', ')}`);
-    return {
-      nginxDir: dirs.nginx,
-      ndkDir: dirs['libnginx-mod-http-ndk'],
-      luaDir: dirs['libnginx-mod-http-lua'],
-      versions,
-    };
+    log(`sources: ${Object.entries(out).map(([p, v]) => `${p} ${v.version}`).join(', ')}`);
+    return out;
   });
+}
+
+/** Downloads and unpacks the nginx, ngx_devel_kit and lua-nginx-module sources, or reuses them from the cache. */
+export async function obtainSources(): Promise<NginxSources> {
+  const got = await obtainSourcePackages(SOURCE_PACKAGES);
+  return {
+    nginxDir: got.nginx.dir,
+    ndkDir: got['libnginx-mod-http-ndk'].dir,
+    luaDir: got['libnginx-mod-http-lua'].dir,
+    versions: Object.fromEntries(Object.entries(got).map(([pkg, v]) => [pkg, v.version])),
+  };
 }

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { LuaFileFacts } from '../lua/luaFile';
-import { MappingEntry, symbolFromFileName } from '../embed/mapping';
+import { MappingEntry, symbolFromFileName, unembeddableHyphenReason } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
-import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
+import { suspiciousNameReason } from '../resolve/moduleNames';
+import { ProjectDialect } from '../resolve/project';
 import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding } from '../types';
 
@@ -11,8 +12,8 @@ import { Finding } from '../types';
  * loaders. For a file inside the embed closure, the closure judges the
  * requires instead (`inClosure`), so a site never gets two verdicts.
  */
-export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false): Finding[] {
-  const findings = syntaxFindings(file, facts);
+export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
+  const findings = syntaxFindings(file, facts, dialect);
   if (inClosure) {
     return findings;
   }
@@ -25,7 +26,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
           range,
           severity: 'info',
           code: 'dynamic-require',
-          message: 'The module name is not a literal string, so it cannot be resolved or followed before run time.',
+          message: 'The module name is neither a literal string nor built from constants, so it cannot be resolved or followed before run time.',
         });
       }
       continue;
@@ -48,7 +49,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
         range,
         severity: site.optional ? 'warning' : 'error',
         code: 'unresolved-module',
-        message: notFoundMessage(resolution) + (site.optional ? '\n(optional: required through pcall)' : ''),
+        message: notFoundMessage(resolution) + (site.optional ? '\n(optional: guarded by pcall/xpcall)' : ''),
         module: site.name,
         trail: searchTrail(resolution),
       });
@@ -57,11 +58,23 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
   return findings;
 }
 
-/** What a file's text alone says: syntax errors, Lua 5.3 syntax, and analysis it had to skip. */
-export function syntaxFindings(file: string, facts: LuaFileFacts): Finding[] {
+const PLAIN_DIALECT: ProjectDialect = { lua52compat: false, source: 'default' };
+
+/** Why the verdict is a plain LuaJIT's, when a 5.2-compatible one (OpenResty's) would accept the file. */
+function dialectHint(facts: LuaFileFacts, dialect: ProjectDialect): string {
+  if (dialect.lua52compat || facts.syntaxErrorFor({ lua52compat: true }) !== undefined) {
+    return '';
+  }
+  const why = dialect.source === 'manifest' ? '"luajit.lua52compat" is false' : dialect.source === 'default' ? 'nothing says otherwise' : `the ${dialect.source} LuaJIT is not 5.2-compatible`;
+  return `\n(judged as a plain LuaJIT, as ${why}; a LuaJIT built with LUAJIT_ENABLE_LUA52COMPAT, as OpenResty builds it, accepts this file: set "luajit.lua52compat": true in resty-build.json if that is the runtime)`;
+}
+
+/** What a file's text alone says: syntax errors (as the project's LuaJIT judges them), Lua 5.3 syntax, and analysis it had to skip. */
+export function syntaxFindings(file: string, facts: LuaFileFacts, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
   const findings: Finding[] = [];
-  if (facts.syntaxError) {
-    findings.push({ file, range: facts.syntaxError.range, severity: 'error', code: 'syntax-error', message: facts.syntaxError.message });
+  const syntaxError = facts.syntaxErrorFor(dialect);
+  if (syntaxError) {
+    findings.push({ file, range: syntaxError.range, severity: 'error', code: 'syntax-error', message: syntaxError.message + dialectHint(facts, dialect) });
   }
   if (facts.skipped) {
     // Skipped work is not a fault of the code: an info (a warning when the nesting is absurd).
@@ -93,15 +106,11 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
       at(entry, 'error', reason.code, reason.message);
     }
     const odd = suspiciousNameReason(entry.module);
+    const hyphen = unembeddableHyphenReason(entry.module);
     if (odd) {
       at(entry, 'error', 'suspicious-module-name', `'${entry.module}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
-    } else if (hasHyphen(entry.module)) {
-      at(
-        entry,
-        'error',
-        'hyphen-name',
-        `'${entry.module}' compiles to ${entry.symbol}, but require cuts a name after its first '-' and looks for luaJIT_BC_${entry.module.slice(entry.module.indexOf('-') + 1).replace(/[.-]/g, '_')}: it will never be found. Rename the module without '-'.`,
-      );
+    } else if (hyphen) {
+      at(entry, 'error', 'hyphen-name', `'${entry.module}' can never be found as embedded bytecode: ${hyphen}. Rename the module.`);
     }
     if (entry.file && entry.origin === 'explicit') {
       const derived = symbolFromFileName(entry.file);
@@ -110,7 +119,7 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
           entry,
           'info',
           'mapping-name-mismatch',
-          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.module}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
+          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.naming.name}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
         );
       }
     }
@@ -119,7 +128,9 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
     if (entries.length > 1) {
       for (const entry of entries) {
         const others = entries.filter((e) => e !== entry).map((e) => `'${e.module}'`).join(', ');
-        at(entry, 'error', 'symbol-collision', `'${entry.module}' and ${others} both compile to ${symbol}: the link fails with a duplicate symbol, or one silently shadows the other in an archive. Rename one of them.`);
+        const hyphenated = entries.some((e) => e.module.includes('-'));
+        const how = hyphenated ? `are looked up under the same symbol, ${symbol} (require drops everything up to a name's first '-')` : `both compile to ${symbol}`;
+        at(entry, 'error', 'symbol-collision', `'${entry.module}' and ${others} ${how}: the link fails with a duplicate symbol, or one silently shadows the other in an archive. Rename one of them.`);
       }
     }
   }

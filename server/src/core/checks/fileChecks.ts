@@ -21,7 +21,10 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
     return [];
   }
   const project = workspace.projectFor(file);
-  return applyFindingPolicy(workspace, file, checkLuaFile(file, facts, (name) => workspace.resolve(project, name)));
+  if (project.excluded(file)) {
+    return [];
+  }
+  return applyFindingPolicy(workspace, file, checkLuaFile(file, facts, (name) => workspace.resolve(project, name), false, project.dialect));
 }
 
 /** The closure findings reported in a file (findings outside a project come to its entry point), and whether a closure reaches the file. */
@@ -43,6 +46,10 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
   if (path.basename(file) === MANIFEST_NAME) {
     return applyFindingPolicy(workspace, file, [...checkManifest(workspace, file), ...closure.findings]);
   }
+  if (workspace.projectFor(file).excluded(file)) {
+    // Excluded files are not analysed; what the embed closure says about them still counts (they go into the binary).
+    return applyFindingPolicy(workspace, file, closure.findings);
+  }
   const facts = file.endsWith('.lua') ? workspace.facts(file) : undefined;
   if (!facts) {
     const judged = workspace.allProjects().some((p) => p.manifest !== undefined && p.nginxConfFile === file);
@@ -50,7 +57,7 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
   }
   const project = workspace.projectFor(file);
   return applyFindingPolicy(workspace, file, [
-    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), closure.inClosure),
+    ...checkLuaFile(file, facts, (name) => workspace.resolve(project, name), closure.inClosure, project.dialect),
     ...checkLuakitSandbox(workspace, project, file),
     ...closure.findings,
     ...workspace.cycleFindings(file),

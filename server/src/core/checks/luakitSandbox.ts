@@ -10,7 +10,7 @@ export function luakitSandboxFiles(workspace: AnalysedWorkspace, project: Projec
   if (project.profile !== 'luakit' || !project.buildScript) {
     return files;
   }
-  const queue = [project.buildScript];
+  const queue = [...(project.buildScripts ?? [project.buildScript])];
   while (queue.length > 0) {
     const file = queue.pop()!;
     if (files.has(file)) {

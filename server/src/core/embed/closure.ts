@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { FfiFile, missingDeclarationFindings } from './ffi';
-import { MappingEntry } from './mapping';
-import { hasHyphen, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
+import { loaderSymbol, MappingEntry, unembeddableHyphenReason } from './mapping';
+import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
 import { nginxPrefix, Project } from '../resolve/project';
 import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
@@ -164,8 +164,11 @@ export interface FileJudgement {
   next: string[];
 }
 
+/** What a guarded require's finding adds: why it is a warning. */
+const GUARDED_NOTE = '(guarded by pcall/xpcall: an embedded binary that cannot find the module takes the guarded branch, as the code intends)';
+
 /** Judges the requires of one text; `toFile` maps its offsets to ranges of `file`. */
-export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: Map<string, MappingEntry>, resolve: (name: string) => Resolution): FileJudgement {
+export function judge(file: string, facts: LuaFileFacts, toFile: (start: number, end: number) => Range, embedded: EmbeddedModules, resolve: (name: string) => Resolution): FileJudgement {
   const findings: Finding[] = [];
   const notes: ModuleNote[] = [];
   const next: string[] = [];
@@ -177,14 +180,22 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
           range: toFile(site.start, site.end),
           severity: 'warning',
           code: 'dynamic-require',
-          message: 'This require is part of the embed closure but its module name is not a literal, so what it loads cannot be checked or embedded.',
+          message: 'This require is part of the embed closure but its module name is neither a literal nor built from constants, so what it loads cannot be checked or embedded.',
         });
       }
       continue;
     }
     const name = site.name;
+    // A guarded require (pcall/xpcall) is never an error: the binary that cannot find the module takes the guarded branch.
     const at = (severity: Finding['severity'], code: Finding['code'], message: string) =>
-      findings.push({ file, range: toFile(site.start, site.end), severity, code, message, module: name });
+      findings.push({
+        file,
+        range: toFile(site.start, site.end),
+        severity: site.optional && severity === 'error' ? 'warning' : severity,
+        code,
+        message: site.optional ? `${message}\n${GUARDED_NOTE}` : message,
+        module: name,
+      });
     // The range is asked for only by the require chains (why, hovers, findings moved from outside a project):
     // computing it for every require would build the line index of every file in the closure.
     const note = (status: ClosureStatus, target?: string) =>
@@ -202,9 +213,10 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       note(resolution.status);
       continue;
     }
-    if (hasHyphen(name)) {
+    const hyphen = unembeddableHyphenReason(name);
+    if (hyphen) {
       note('hyphen-name', resolution.file);
-      at('error', 'hyphen-name', `'${name}' can never be found as embedded bytecode: at run time a name with '-' is cut after its first '-', so require looks for luaJIT_BC_${name.slice(name.indexOf('-') + 1).replace(/[.-]/g, '_')}. Rename the module without '-'.`);
+      at('error', 'hyphen-name', `'${name}' can never be found as embedded bytecode: ${hyphen}. Rename the module.`);
       if (resolution.file && resolution.status === 'file') {
         next.push(resolution.file);
       }
@@ -216,7 +228,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       at('error', 'suspicious-module-name', `'${name}' cannot be embedded: ${odd}, and luajit -n rejects such names.`);
       continue;
     }
-    const entry = embedded.get(name);
+    const entry = embedded.byName.get(name);
     if (entry) {
       note('embedded', entry.file);
       if (entry.file) {
@@ -224,58 +236,78 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       }
       continue;
     }
+    const twin = embedded.bySymbol.get(loaderSymbol(name));
+    if (twin) {
+      // The loader finds the other module's bytecode under this name: the wrong code runs, silently.
+      note(resolution.status === 'file' ? 'not-in-mapping' : 'unresolved', resolution.file);
+      at(
+        'error',
+        'symbol-collision',
+        `'${name}' is looked up as ${twin.symbol}, the symbol of the embedded '${twin.module}' (require drops everything up to a name's first '-'): the binary would run '${twin.module}' for it. Rename one of them; they cannot be embedded together.`,
+      );
+      continue;
+    }
     if (resolution.status === 'file') {
       note('not-in-mapping', resolution.file);
-      at(
-        site.optional ? 'warning' : 'error',
-        'not-in-mapping',
-        `'${name}' is required here but not embedded: the nginx binary will say "module '${name}' not found"${site.optional ? ' (required through pcall, so the code may cope)' : ''}. Add it to "embed" in resty-build.json.`,
-      );
+      at('error', 'not-in-mapping', `'${name}' is required here but not embedded: the nginx binary will say "module '${name}' not found". Add it to "embed" in resty-build.json.`);
       next.push(resolution.file!);
     } else if (resolution.status === 'native') {
       note('native', resolution.file);
-      at(site.optional ? 'warning' : 'error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
+      at('error', 'native-module', `'${name}' is a C module (${resolution.file}): it cannot be compiled to bytecode; the library must ship in the runtime image.`);
     } else {
       note('unresolved');
       findings.push({
         file,
         range: toFile(site.start, site.end),
-        severity: 'error',
+        severity: site.optional ? 'warning' : 'error',
         code: 'unresolved-module',
-        message: `${notFoundMessage(resolution)}\n(part of the embed closure)`,
+        message: `${notFoundMessage(resolution)}\n(part of the embed closure)${site.optional ? `\n${GUARDED_NOTE}` : ''}`,
         module: name,
         trail: searchTrail(resolution),
       });
     }
   }
   for (const load of facts.ffiLoads) {
-    if (!isSystemLibrary(load.library)) {
+    const range = toFile(load.start, load.end);
+    if (load.library === undefined) {
       findings.push({
         file,
-        range: toFile(load.start, load.end),
+        range,
         severity: 'warning',
         code: 'native-module',
-        message: `ffi.load("${load.library}") loads a native library: the Lua code can be embedded, but lib${load.library.replace(/^lib/, '').replace(/\.so.*$/, '')}.so must ship in the runtime image.`,
-        module: undefined,
+        message: 'ffi.load with a library name computed at run time: the Lua code can be embedded, but whatever native library it loads must ship in the runtime image, and resty-build cannot tell which.',
+      });
+    } else if (!isSystemLibrary(load.library)) {
+      findings.push({
+        file,
+        range,
+        severity: 'warning',
+        code: 'native-module',
+        message: `ffi.load("${load.library}") loads a native library: the Lua code can be embedded, but ${ffiLibraryFile(load.library)} must ship in the runtime image.`,
       });
     }
   }
   return { facts, toFile, findings, notes, next };
 }
 
-/**
- * The embed closure: from the embedded modules (and the nginx.conf's Lua),
- * follow literal requires transitively and judge every module reached by
- * what the static binary will do with it.
- */
-export function embeddedByName(mapping: readonly MappingEntry[]): Map<string, MappingEntry> {
-  const embedded = new Map<string, MappingEntry>();
+/** The embedded modules by name, and by the symbol the loader looks them up as. */
+export interface EmbeddedModules {
+  byName: Map<string, MappingEntry>;
+  bySymbol: Map<string, MappingEntry>;
+}
+
+export function embeddedByName(mapping: readonly MappingEntry[]): EmbeddedModules {
+  const byName = new Map<string, MappingEntry>();
+  const bySymbol = new Map<string, MappingEntry>();
   for (const entry of mapping) {
-    if (!embedded.has(entry.module)) {
-      embedded.set(entry.module, entry);
+    if (!byName.has(entry.module)) {
+      byName.set(entry.module, entry);
+    }
+    if (!bySymbol.has(entry.symbol)) {
+      bySymbol.set(entry.symbol, entry);
     }
   }
-  return embedded;
+  return { byName, bySymbol };
 }
 
 /** True when two judgements of a file lead the walk to the same files (so the closure's file set stands). */
@@ -283,6 +315,11 @@ export function sameReach(a: FileJudgement, b: FileJudgement): boolean {
   return a.next.length === b.next.length && a.next.every((f, i) => f === b.next[i]);
 }
 
+/**
+ * The embed closure: from the embedded modules (and the nginx.conf's Lua),
+ * follow literal requires transitively and judge every module reached by
+ * what the static binary will do with it.
+ */
 export function computeClosure(input: ClosureInput): Closure {
   const { project, mapping } = input;
   const embedded = embeddedByName(mapping);
@@ -301,7 +338,7 @@ export function computeClosure(input: ClosureInput): Closure {
 
   for (const entry of mapping) {
     if (entry.file && entry.origin !== 'native') {
-      roots.push({ name: entry.module, status: hasHyphen(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
+      roots.push({ name: entry.module, status: unembeddableHyphenReason(entry.module) ? 'hyphen-name' : 'embedded', file: entry.file, requiredFrom: [], optional: false });
       if (project.manifest) {
         entries.push({ kind: 'embed', file: project.manifest.file, range: entry.range, module: entry.module, target: entry.file });
       }

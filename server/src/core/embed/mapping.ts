@@ -11,24 +11,68 @@ export function isEmbeddableName(name: string): boolean {
   return /^[A-Za-z0-9_.-]+$/.test(name);
 }
 
-/** The symbol `luajit -b -n <name>` writes: dots and hyphens become underscores. */
+/** The symbol `luajit -b -n <name>` writes: dots and hyphens become underscores (bcsave.lua). */
 export function symbolForModule(name: string): string {
   return BC_PREFIX + name.replace(/[.-]/g, '_');
 }
 
 /**
- * The symbol `require(name)` looks up at run time (lib_package.c): a name
- * with a hyphen is cut after the first one ("foo-bar" looks for
- * luaJIT_BC_bar), which is why hyphenated modules are never found embedded.
+ * The name `require(name)` looks its bytecode up under: LuaJIT's preload
+ * loader (lib_package.c, mksymname) drops everything up to and including the
+ * first '-' (Lua's "ignore mark"), so `resty.jit-uuid` is looked up as `uuid`.
  */
-export function runtimeSymbolForModule(name: string): string {
+export function loaderName(name: string): string {
   const dash = name.indexOf('-');
-  return symbolForModule(dash >= 0 ? name.slice(dash + 1) : name);
+  return dash >= 0 ? name.slice(dash + 1) : name;
 }
 
-/** `resty.upstream.healthcheck` -> `resty_upstream_healthcheck.lua`, the name builds flatten to. */
+/**
+ * The symbol `require(name)` looks up at run time: the loader name with only
+ * '.' turned into '_' (a later '-' stays): `app.limit-count.sliding-window`
+ * looks up luaJIT_BC_count_sliding-window.
+ */
+export function loaderSymbol(name: string): string {
+  return BC_PREFIX + loaderName(name).replace(/\./g, '_');
+}
+
+/**
+ * How a module is compiled so the loader finds it: `luajit -n <loader name>`,
+ * then, when the loader name keeps a '-' (which -n turns into '_'), a rename
+ * of the written symbol to the loader's (`objcopy --redefine-sym`).
+ */
+export interface CompileNaming {
+  /** The argument of `luajit -n`. */
+  name: string;
+  /** The symbol luajit writes for it. */
+  compiledSymbol: string;
+  /** The symbol the loader looks up; differs from compiledSymbol when a rename is needed. */
+  symbol: string;
+}
+
+export function compileNaming(module: string): CompileNaming {
+  const name = loaderName(module);
+  return { name, compiledSymbol: symbolForModule(name), symbol: loaderSymbol(module) };
+}
+
+/**
+ * Why a name can never be found as embedded bytecode, or undefined when it
+ * can. A name ending in '-' leaves the loader nothing to look up
+ * (luaJIT_BC_ alone), and `luajit -n` rejects an empty name.
+ */
+export function unembeddableHyphenReason(module: string): string | undefined {
+  if (module.includes('-') && loaderName(module) === '') {
+    return `require drops everything up to its first '-', and '${module}' has nothing after it: the loader looks up ${BC_PREFIX} alone, which luajit -n cannot write`;
+  }
+  return undefined;
+}
+
+/**
+ * `resty.upstream.healthcheck` -> `resty_upstream_healthcheck.lua`, the name
+ * builds flatten to so that `luajit -b` without `-n` writes the loader's
+ * symbol (`resty.jit-uuid` -> `uuid.lua`).
+ */
 export function flatFileName(name: string): string {
-  return name.replace(/[./]/g, '_') + '.lua';
+  return loaderName(name).replace(/[./]/g, '_') + '.lua';
 }
 
 /** The object file a module compiles to, inside outDir. */
@@ -57,7 +101,10 @@ export interface MappingEntry {
   flatName: string;
   /** Absolute path of the object file in outDir. */
   object: string;
+  /** The symbol the loader looks up (`luaJIT_BC_uuid` for `resty.jit-uuid`). */
   symbol: string;
+  /** How it is compiled to that symbol: the `-n` name and, for a later '-', the symbol to rename. */
+  naming: CompileNaming;
   origin?: Origin;
   /** The manifest entry, for diagnostics and code actions. */
   range: Range;
@@ -89,10 +136,13 @@ export function buildMapping(
         origin = resolution.origin;
       } else if (resolution.status === 'builtin' || resolution.status === 'provided') {
         origin = resolution.origin;
-        reasons.push({
-          code: 'mapping-file-missing',
-          message: `'${entry.module}' is ${resolution.status === 'builtin' ? 'built into the runtime' : 'declared as provided by the runtime'}: there is no Lua source to embed.`,
-        });
+        const what =
+          resolution.status === 'builtin'
+            ? 'built into the runtime'
+            : resolution.registeredBy
+              ? `put into package.${resolution.registeredBy.table} by ${path.relative(manifest.dir, resolution.registeredBy.file)}`
+              : 'declared as provided by the runtime';
+        reasons.push({ code: 'mapping-file-missing', message: `'${entry.module}' is ${what}: there is no Lua source to embed.` });
       } else if (resolution.status === 'native') {
         file = resolution.file;
         origin = 'native';
@@ -106,7 +156,8 @@ export function buildMapping(
       file,
       flatName: flatFileName(entry.module),
       object: path.join(manifest.outDir, objectFileName(entry.module)),
-      symbol: symbolForModule(entry.module),
+      symbol: loaderSymbol(entry.module),
+      naming: compileNaming(entry.module),
       origin,
       range: entry.range,
       reasons,

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { checkMapping } from '../checks/checks';
 import { Embedding } from './closure';
-import { flatFileName, objectFileName, symbolForModule } from './mapping';
+import { flatFileName, loaderSymbol, objectFileName } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { DiagnosticCode, Finding } from '../types';
 import { isInside } from '../paths';
@@ -68,7 +68,7 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
       file: m.file ?? null,
       flatName: flatFileName(m.name),
       object: path.join(manifest.outDir, objectFileName(m.name)),
-      symbol: symbolForModule(m.name),
+      symbol: loaderSymbol(m.name),
       origin,
       status: m.status,
       reasons,
@@ -92,7 +92,7 @@ const STATUS_TEXT: Record<ModuleMapStatus, string> = {
   provided: 'provided by the runtime',
   native: 'C module: ship it',
   unresolved: 'NOT FOUND',
-  'hyphen-name': 'never found (hyphen)',
+  'hyphen-name': 'cannot embed (hyphen)',
   error: 'ERROR',
 };
 

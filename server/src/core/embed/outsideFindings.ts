@@ -147,7 +147,7 @@ function computeReported(embedding: Embedding, context: OutsideContext): Map<str
     }
     const facts = context.facts(file);
     if (facts) {
-      syntaxFindings(file, facts).forEach(relocate);
+      syntaxFindings(file, facts, project.dialect).forEach(relocate);
     }
   }
   for (const { entry, findings } of moved.values()) {

@@ -2,7 +2,8 @@ import * as luaparse from 'luaparse';
 import { shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
-import { FfiLoadSite, RequireSite } from './requires';
+import { applyEdits, dialectEdits, Edit, LuaDialect } from './luaparseInput';
+import { FfiLoadSite, ModuleRegistration, RequireSite } from './requires';
 import { FfiFacts, NO_FFI, scanFfi } from './ffiScan';
 import { SuppressionComment } from './suppressionComments';
 import { LineIndex, Range } from '../types';
@@ -44,6 +45,10 @@ function isStackOverflow(err: unknown): boolean {
 export interface LuaFileFacts {
   requires: RequireSite[];
   ffiLoads: FfiLoadSite[];
+  /** Modules this text puts into package.loaded or package.preload. */
+  registrations: ModuleRegistration[];
+  /** It calls luakit's `bk` API: a luakit build script. */
+  luakitApi: boolean;
   syntaxError?: SyntaxProblem;
   /** Lua 5.3/5.4 syntax that LuaJIT rejects, at the exact token. */
   luajitSyntax: SyntaxProblem[];
@@ -51,6 +56,12 @@ export interface LuaFileFacts {
   skipped?: SkippedAnalysis;
   /** `-- resty-build: ignore …` comments, as offsets. */
   suppressions: SuppressionComment[];
+  /**
+   * The syntax error as a given LuaJIT sees it: `syntaxError` for a plain
+   * one; for a 5.2-compatible one judged again (once, on first use) only
+   * when the verdicts can differ (an error, or the name `goto`).
+   */
+  syntaxErrorFor(dialect: LuaDialect): SyntaxProblem | undefined;
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
   /** `ffi.C` reads and `ffi.cdef` declarations; parsed on first use (only the embed closure asks). */
@@ -58,55 +69,39 @@ export interface LuaFileFacts {
 }
 
 /**
- * luaparse (LuaJIT dialect) is the judge of syntax, with three corrections so
- * it agrees with LuaJIT itself: a leading UTF-8 BOM (and a `#` line after
- * it) is skipped (luaparse throws a TypeError on it); binary literals
- * (`0b101`, accepted by OpenResty's LuaJIT) are rewritten to hex literals of
- * the same length; and the optional `;` after `break` (Lua 5.1's `laststat
- * [';']`, which luaparse rejects) becomes a space. Every offset stays put.
- * `binaryNumbers`: the offsets of the binary literals, or the text's tokens
- * when the caller has them.
+ * luaparse is the judge of syntax, with corrections so it agrees with
+ * LuaJIT itself: a leading UTF-8 BOM (and a `#` line after it) is skipped
+ * (luaparse throws a TypeError on it), binary literals (`0b101`, accepted by
+ * OpenResty's LuaJIT) are rewritten to hex literals of the same length, and
+ * the dialect's own corrections (luaparseInput.ts: the optional `;` after
+ * `break`, and for a 5.2-compatible LuaJIT its 5.2 rewrites) are applied; every
+ * offset stays put.
  */
-export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[]): string {
-  let out = text;
+export function prepareForLuaparse(text: string, binaryNumbers: readonly number[] | Token[], dialect: LuaDialect = PLAIN_LUAJIT): string {
+  const edits: Edit[] = [];
   // LuaJIT skips a BOM and then a `#` first line; luaparse only a `#` at offset 0.
-  const skipped = Math.max(shebangLength(text), out.charCodeAt(0) === 0xfeff ? 1 : 0);
+  const skipped = Math.max(shebangLength(text), text.charCodeAt(0) === 0xfeff ? 1 : 0);
   if (skipped > 0) {
-    out = ' '.repeat(skipped) + out.slice(skipped);
+    edits.push({ at: 0, length: skipped, text: ' '.repeat(skipped) });
   }
-  // Pieces joined once: rewriting in place would copy the text per literal.
-  const pieces: string[] = [];
-  let done = 0;
   for (const at of binaryNumbers) {
     const start = typeof at === 'number' ? at : at.kind === 'number' ? at.start : -1;
-    const digits = start >= done ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
+    const digits = start >= skipped ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
     if (digits) {
-      const hex = BigInt('0b' + digits).toString(16).padStart(digits.length, '0');
-      pieces.push(out.slice(done, start), '0x', hex);
-      done = start + 2 + digits.length;
+      edits.push({ at: start, length: 2 + digits.length, text: '0x' + BigInt('0b' + digits).toString(16).padStart(digits.length, '0') });
     }
   }
-  out = pieces.length === 0 ? out : pieces.join('') + out.slice(done);
-  return blankSemicolonsAfterBreak(out, binaryNumbers);
+  edits.push(...dialectEdits(text, dialect));
+  return applyEdits(text, edits);
 }
 
-/** `break;` → `break ` (a second `;` stays, and luaparse rejects it where LuaJIT does). Tokenizes only text that has `break` followed by `;`. */
-function blankSemicolonsAfterBreak(text: string, known: readonly number[] | Token[]): string {
-  if (!/\bbreak\b[^;]*;/.test(text)) {
-    return text;
-  }
-  const tokens = known.length > 0 && typeof known[0] !== 'number' ? (known as Token[]) : tokenize(text);
-  let out: string[] | undefined;
-  let done = 0;
-  for (let i = 1; i < tokens.length; i++) {
-    const t = tokens[i];
-    const before = tokens[i - 1];
-    if (t.kind === 'punct' && t.value === ';' && before.kind === 'name' && before.value === 'break') {
-      (out ??= []).push(text.slice(done, t.start), ' ');
-      done = t.end;
-    }
-  }
-  return out ? out.join('') + text.slice(done) : text;
+/** The LuaJIT Debian and most distributions ship: built without LUAJIT_ENABLE_LUA52COMPAT. */
+export const PLAIN_LUAJIT: LuaDialect = { lua52compat: false };
+
+/** luaparse's options for a dialect: bytes 0x80-0xFF are identifier characters in LuaJIT (lj_char_isident). */
+export function luaparseOptions(dialect: LuaDialect): Partial<luaparse.Options> {
+  // @types/luaparse declares extendedIdentifiers as `false` only; luaparse 0.3.1 reads it as a boolean.
+  return { luaVersion: dialect.lua52compat ? '5.2' : 'LuaJIT', extendedIdentifiers: true as unknown as false };
 }
 
 /** luaparse messages start with "[line:col] "; LuaJIT's do not, so drop it. */
@@ -126,7 +121,7 @@ export interface SyntaxVerdict {
  * Parses with luaparse and returns undefined for valid text, else the
  * error at the token LuaJIT would name. Only the error path tokenizes.
  */
-export function parseSyntax(text: string, binaryNumbers: readonly number[], surelyValid?: boolean): SyntaxVerdict | undefined {
+export function parseSyntax(text: string, binaryNumbers: readonly number[], surelyValid?: boolean, dialect: LuaDialect = PLAIN_LUAJIT): SyntaxVerdict | undefined {
   if (text.length > PARSE_SIZE_LIMIT) {
     const message = `This file has ${sizeText(text.length)}, more than the ${sizeText(PARSE_SIZE_LIMIT)} resty-build parses: its syntax was not checked. Its requires are still found and resolved.`;
     return { message, start: 0, end: 0, skipped: 'file-too-large' };
@@ -136,8 +131,8 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
     return undefined;
   }
   try {
-    luaparse.parse(prepareForLuaparse(text, binaryNumbers), {
-      luaVersion: 'LuaJIT',
+    luaparse.parse(prepareForLuaparse(text, binaryNumbers, dialect), {
+      ...luaparseOptions(dialect),
       locations: false,
       ranges: false,
       comments: false,
@@ -179,7 +174,7 @@ export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFile
     ({ scan, surelyValid } = text.length > PARSE_SIZE_LIMIT ? { scan: scanLua(text), surelyValid: undefined } : scanAndCheck(text));
   } catch {
     // The scanner is iterative; should a pass still fail on absurd input, skip it rather than the file.
-    scan = { requires: [], ffiLoads: [], newerSyntax: [], binaryNumbers: [], suppressions: [] };
+    scan = { requires: [], ffiLoads: [], registrations: [], newerSyntax: [], binaryNumbers: [], suppressions: [] };
     syntax = { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
   }
   if (syntax === undefined) {
@@ -202,18 +197,34 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
   const skippedBy = syntax?.skipped;
   const verdict = skippedBy ? undefined : (syntax ?? undefined);
   const luajitSyntax = scan.newerSyntax.map((n) => ({ message: n.message, range: lines().range(n.start, n.end) }));
-  // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
-  const shadowed = verdict !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= verdict.start;
-  const syntaxError = verdict && !shadowed ? { message: verdict.message, range: lines().range(verdict.start, verdict.end) } : undefined;
+  const problem = (v: SyntaxVerdict | undefined): SyntaxProblem | undefined => {
+    // The parser stops at the first newer-Lua token; that finding says more than "unexpected symbol".
+    const shadowed = v !== undefined && scan.newerSyntax.length > 0 && scan.newerSyntax[0].start <= v.start;
+    return v && !shadowed ? { message: v.message, range: lines().range(v.start, v.end) } : undefined;
+  };
+  const syntaxError = problem(verdict);
   const skipped = skippedBy && syntax ? { code: skippedBy, message: syntax.message, range: lines().range(0, 0) } : undefined;
   let ffi: FfiFacts | undefined;
+  let lua52: { error: SyntaxProblem | undefined } | undefined;
   return {
     requires: scan.requires,
     ffiLoads: scan.ffiLoads,
+    registrations: scan.registrations,
+    luakitApi: scan.luakitApi === true,
     syntaxError,
     luajitSyntax,
     skipped,
     suppressions: scan.suppressions,
+    syntaxErrorFor(dialect: LuaDialect): SyntaxProblem | undefined {
+      if (!dialect.lua52compat || skippedBy || (verdict === undefined && !scan.usesGoto)) {
+        return syntaxError;
+      }
+      if (!lua52) {
+        const v = parseSyntax(text(), scan.binaryNumbers, false, dialect);
+        lua52 = { error: v?.skipped ? undefined : problem(v) };
+      }
+      return lua52.error;
+    },
     get lines() {
       return lines();
     },

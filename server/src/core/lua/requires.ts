@@ -1,14 +1,24 @@
 /** How a require was written; kept so messages and code actions can speak of it. */
-export type RequireForm = 'call' | 'string' | 'long-string' | 'pcall' | 'alias';
+export type RequireForm = 'call' | 'string' | 'long-string' | 'pcall' | 'xpcall' | 'alias';
 
 export interface RequireSite {
   /** The literal module name; undefined for a dynamic require. */
   name?: string;
   form: RequireForm;
-  /** `pcall(require, "x")`: a failure is handled by the caller. */
+  /**
+   * Guarded: `pcall(require, "x")`, `xpcall(require, handler, "x")`, or a
+   * require inside a function passed to pcall/xpcall. A failure is handled
+   * by the caller.
+   */
   optional: boolean;
   /** The name is not a literal (`require(var)`, `require("a" .. b)`). */
   dynamic: boolean;
+  /**
+   * The name was computed from constant strings: a constant local
+   * (`local NAME = "a.b"; require(NAME)`) or a concatenation of such and
+   * literals. Followed like a literal; its range is the whole expression.
+   */
+  constant?: boolean;
   /** Offsets of the string literal including its quotes, or of the dynamic argument. */
   start: number;
   end: number;
@@ -35,7 +45,21 @@ export interface RequireSite {
 
 /** A call `ffi.load("name")`: the Lua side may embed, the library must ship. */
 export interface FfiLoadSite {
-  library: string;
+  /** The library as written; undefined when the argument is not a constant string. */
+  library?: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * `package.loaded["x"] = …` or `package.preload["x"] = …`: code that makes
+ * `require "x"` succeed before any search (LuaJIT's require looks at
+ * package.loaded first, and its first loader at package.preload).
+ */
+export interface ModuleRegistration {
+  name: string;
+  table: 'loaded' | 'preload';
+  /** The name's literal (or the field name), for positions. */
   start: number;
   end: number;
 }

@@ -161,8 +161,6 @@ export class Scanner {
   unterminated = false;
   /** A long comment ran to the end of the text without its closing bracket. */
   brokenComment = false;
-  /** Some name had a character >= 128 (LuaJIT accepts it, luaparse does not). */
-  nonAsciiName = false;
   pos: number;
   /** Whether the text has no '\r' at all, so a line comment ends at the next '\n'; found on the first comment. */
   private noCarriageReturn: boolean | undefined;
@@ -311,18 +309,13 @@ export class Scanner {
     this.start = i;
     const c = t.charCodeAt(i);
     if (c >= 128 || NAME_START[c] === 1) {
+      // Bytes 0x80-0xFF are identifier characters in LuaJIT (lj_char_isident): any non-ASCII character is.
       let j = i + 1;
-      let high = c >= 128;
       for (; j < n; j++) {
         const d = t.charCodeAt(j);
-        if (d >= 128) {
-          high = true;
-        } else if (NAME_PART[d] !== 1) {
+        if (d < 128 && NAME_PART[d] !== 1) {
           break;
         }
-      }
-      if (high) {
-        this.nonAsciiName = true;
       }
       return this.finish(Kind.Name, j);
     }

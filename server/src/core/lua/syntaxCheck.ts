@@ -6,9 +6,9 @@ import { Kind, P, Scanner } from './scanner';
  * A fast syntax check that builds no tree: a recursive-descent recogniser of
  * Lua 5.1 as LuaJIT extends it, over the allocation-free scanner. It only
  * ever answers "valid" when it is sure; anything unusual (goto and labels,
- * number suffixes, escapes it does not know, non-ASCII names, broken
- * tokens, or any error at all) is left to luaparse, the judge, so the
- * verdicts and messages are luaparse's. Most files of a workspace are valid,
+ * number suffixes, escapes it does not know, broken tokens, or any error
+ * at all) is left to luaparse, the judge, so the verdicts and messages are
+ * luaparse's. Non-ASCII names are names, as in LuaJIT. Most files of a workspace are valid,
  * and for those this is several times faster than building an AST.
  */
 export function isSurelyValid(text: string): boolean {
@@ -136,7 +136,7 @@ class Recogniser {
           }
         }
       }
-      if (this.kw === K.Goto || s.nonAsciiName) {
+      if (this.kw === K.Goto) {
         bail();
       }
     } else if (kind === Kind.Number) {

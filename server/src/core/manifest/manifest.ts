@@ -292,10 +292,12 @@ function parseManifestText(file: string, text: string): ManifestResult {
     embed,
     provided,
     providedPresets,
+    exclude: (valid(['exclude']) as string[] | undefined) ?? [],
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,
       debugInfo: (valid(['luajit', 'debugInfo']) as boolean | undefined) ?? true,
+      lua52compat: valid(['luajit', 'lua52compat']) as boolean | undefined,
     },
     outDir: absolute(dir, str(['outDir']) ?? 'build/bytecode'),
     link: {

@@ -35,7 +35,10 @@ export interface Manifest {
   provided: string[];
   /** The `@presets` among them (`@openresty-1.27.1.2`). */
   providedPresets: string[];
-  luajit: { compiler: string; runtime: string | null; debugInfo: boolean };
+  /** Glob patterns relative to `dir`: files not analysed or reported (still resolvable). */
+  exclude: string[];
+  /** `lua52compat` undefined: not written in the manifest (detected where allowed, else false). */
+  luajit: { compiler: string; runtime: string | null; debugInfo: boolean; lua52compat?: boolean };
   outDir: string;
   link: { mode: LinkMode; extraLdOpt: string[]; compat: boolean };
   /** The `severity` key: codes whose findings get another severity, or none (`off`). Empty when absent. */

@@ -2,7 +2,7 @@ import * as luaparse from 'luaparse';
 import type { Chunk, Expression, FunctionDeclaration, Statement, TableConstructorExpression } from 'luaparse';
 import { isLuaKeyword } from '../lua/keywords';
 import { Token } from '../lua/luaLexer';
-import { PARSE_SIZE_LIMIT, prepareForLuaparse } from '../lua/luaFile';
+import { luaparseOptions, PARSE_SIZE_LIMIT, PLAIN_LUAJIT, prepareForLuaparse } from '../lua/luaFile';
 
 /** One member of what a module returns: `M.f`, `function M:m()`, a key of the returned table. */
 export interface ExportedMember {
@@ -62,17 +62,15 @@ function paramNames(fn: FunctionDeclaration): string[] {
  */
 export function analyzeExports(text: string, tokens: Token[]): ModuleExports {
   let chunk: Chunk | undefined;
-  try {
-    // A file over the parse limit is scanned by tokens only, as analyzeLua does.
-    chunk = text.length > PARSE_SIZE_LIMIT ? undefined : luaparse.parse(prepareForLuaparse(text, tokens), {
-      luaVersion: 'LuaJIT',
-      locations: false,
-      ranges: true,
-      comments: false,
-      scope: false,
-    });
-  } catch {
-    chunk = undefined;
+  // A file over the parse limit is scanned by tokens only, as analyzeLua does. Valid for either
+  // LuaJIT (plain or 5.2-compatible) is good enough to read the exports.
+  for (const dialect of text.length > PARSE_SIZE_LIMIT ? [] : [PLAIN_LUAJIT, { lua52compat: true }]) {
+    try {
+      chunk = luaparse.parse(prepareForLuaparse(text, tokens, dialect), { ...luaparseOptions(dialect), locations: false, ranges: true, comments: false, scope: false });
+      break;
+    } catch {
+      chunk = undefined;
+    }
   }
   return chunk ? exportsFromAst(chunk) : exportsFromTokens(tokens);
 }

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { isInside } from '../paths';
 import { builtinModules } from '../resolve/builtins';
 import { Project } from '../resolve/project';
-import { Origin, SearchTemplate } from '../resolve/resolver';
+import { nameUnderTemplate, Origin } from '../resolve/resolver';
 import type { Workspace } from '../workspace/workspace';
 
 /** A module name a require could use in a project, and where it comes from. */
@@ -16,25 +16,6 @@ export interface CatalogEntry {
 const MAX_DEPTH = 12;
 const MAX_FILES = 20_000;
 
-/** The file's module name under one template, and how specific the match is (longer = more specific). */
-export function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
-  const q = t.template.indexOf('?');
-  if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
-    return undefined;
-  }
-  const prefix = t.template.slice(0, q);
-  const suffix = t.template.slice(q + 1);
-  if (!file.startsWith(prefix) || !file.endsWith(suffix) || file.length <= prefix.length + suffix.length) {
-    return undefined;
-  }
-  const middle = file.slice(prefix.length, file.length - suffix.length);
-  // A name with a dot would be split into folders by the loader, so it cannot name this file.
-  if (middle.includes('.')) {
-    return undefined;
-  }
-  return { name: middle.split(path.sep).join('.'), score: prefix.length + suffix.length };
-}
-
 /**
  * The module name a file is required by in a project: the name the most
  * specific template gives (`lib/?/init.lua` beats `lib/?.lua` for
@@ -43,7 +24,7 @@ export function nameUnder(file: string, t: SearchTemplate): { name: string; scor
 export function moduleNameOf(project: Project, file: string): { name: string; origin: Origin } | undefined {
   let best: { name: string; score: number; origin: Origin } | undefined;
   for (const t of project.resolver.lua) {
-    const hit = nameUnder(file, t);
+    const hit = nameUnderTemplate(file, t);
     if (hit && (!best || hit.score > best.score)) {
       best = { ...hit, origin: t.origin };
     }

@@ -7,7 +7,8 @@ import { Project } from '../resolve/project';
 import { resolveModule, Resolution, SearchTemplate, substitute } from '../resolve/resolver';
 import { LineIndex, Range } from '../types';
 import { hostViews } from './luaViews';
-import { moduleNameOf, nameUnder, walkLua } from './moduleCatalog';
+import { moduleNameOf, walkLua } from './moduleCatalog';
+import { nameUnderTemplate } from '../resolve/resolver';
 import type { Workspace } from '../workspace/workspace';
 
 /** A file or folder about to be moved (or renamed), by absolute path. */
@@ -207,12 +208,12 @@ function nameAfterMove(workspace: Workspace, after: FileSystem, moved: ReadonlyM
   const used = project.resolver.lua.find((t) => t.template.includes('?') && path.normalize(substitute(t.template, name)) === oldFile);
   let best: { name: string; score: number; template: SearchTemplate } | undefined;
   for (const t of project.resolver.lua) {
-    const hit = nameUnder(newFile, t);
+    const hit = nameUnderTemplate(newFile, t);
     if (hit && (!best || hit.score > best.score)) {
       best = { ...hit, template: t };
     }
   }
-  const same = used && nameUnder(newFile, used)?.name;
+  const same = used && nameUnderTemplate(newFile, used)?.name;
   const ordered = used && best && prefix(used) === prefix(best.template) ? [best.name, same] : [same, best?.name];
   const candidates = ordered.filter((c): c is string => c !== undefined);
   const luakit = project.resolver.luakit;

@@ -6,8 +6,13 @@
 /** Lua 5.1's standard libraries: loaded in every profile. */
 const LUA51 = ['_G', 'string', 'table', 'math', 'io', 'os', 'coroutine', 'debug', 'package'];
 
-/** LuaJIT's built-ins, and the extra ones of OpenResty's luajit2 branch. */
-const LUAJIT = ['bit', 'jit', 'ffi', 'jit.util', 'jit.profile', 'string.buffer', 'table.new', 'table.clear'];
+/**
+ * LuaJIT's built-ins, and the extra ones of OpenResty's luajit2 branch: what
+ * `package.loaded` and `package.preload` hold at start-up (`jit.opt` is
+ * loaded by luajit's own start-up). A test compares this list with the real
+ * luajit's.
+ */
+const LUAJIT = ['bit', 'jit', 'jit.opt', 'ffi', 'jit.util', 'jit.profile', 'string.buffer', 'table.new', 'table.clear'];
 const OPENRESTY_LUAJIT = ['table.clone', 'table.isarray', 'table.nkeys', 'table.isempty', 'thread.exdata', 'thread.exdata2'];
 
 /** ngx_lua registers these itself. */

@@ -25,13 +25,21 @@ export function suspiciousNameReason(name: string): string | undefined {
   return undefined;
 }
 
-/** A hyphenated name is cut after its first '-' before the bytecode symbol is formed. */
-export function hasHyphen(name: string): boolean {
-  return name.includes('-');
-}
-
 /** Libraries every Linux runtime image has; `ffi.load` of these needs nothing shipped. */
 const SYSTEM_LIBRARIES = new Set(['c', 'm', 'dl', 'rt', 'pthread', 'util', 'resolv', 'crypt', 'ssl', 'crypto', 'z']);
+
+/**
+ * The file `ffi.load(name)` asks dlopen for (lj_clib.c, clib_extname): a
+ * name with a '/' as is; else `.so` added when it has no '.', and `lib`
+ * put in front when it does not start with it. `qjson` -> `libqjson.so`.
+ */
+export function ffiLibraryFile(name: string): string {
+  if (name.includes('/')) {
+    return name;
+  }
+  const withExt = name.includes('.') ? name : `${name}.so`;
+  return withExt.startsWith('lib') ? withExt : `lib${withExt}`;
+}
 
 /** `ffi.load("ssl")`, `ffi.load("libz.so.1")` → whether it is a system library. */
 export function isSystemLibrary(library: string): boolean {

@@ -1,10 +1,13 @@
 import * as path from 'node:path';
 import { Profile } from './builtins';
 import { FileSystem } from '../fs';
+import { excludeMatcher, ExcludeMatcher } from '../manifest/exclude';
+import { isLuakitBuildScript, locateLuakitStdlib } from './luakitStdlib';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
 import { isInside } from '../paths';
 import { rockspecDependencies, rocksTreeCTemplates, rocksTreeLuaTemplates, rocksTrees } from './luarocks';
+import { LuaDialect } from '../lua/luaparseInput';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
 
 /**
@@ -73,6 +76,44 @@ export const GOPHER_LUA_DEFAULT_PATH = ['./?.lua', '/usr/local/share/lua/5.1/?.l
 
 export type Env = Record<string, string | undefined>;
 
+/**
+ * Asks a LuaJIT executable whether it is 5.2-compatible (it runs it: only
+ * adapters that may run programs provide one). Undefined: it could not tell.
+ */
+export type Lua52Detector = (command: string, cwd: string) => boolean | undefined;
+
+export interface ProjectOptions {
+  /** Absent in an untrusted workspace: the dialect is the manifest's, else plain LuaJIT. */
+  detectLua52?: Lua52Detector;
+  /**
+   * luakit build scripts found in the root folder (any name: a Lua file
+   * calling the bk API). Without a manifest they make the folder a luakit
+   * build context.
+   */
+  buildScripts?: string[];
+}
+
+/** The LuaJIT the project's code runs on, and how that was decided (for messages). */
+export interface ProjectDialect extends LuaDialect {
+  source: 'manifest' | 'runtime' | 'compiler' | 'default';
+}
+
+/** `luajit.lua52compat` of the manifest; else asked of `luajit.runtime`, else of the compiler; else plain. */
+function projectDialect(root: string, manifest: Manifest | undefined, detect: Lua52Detector | undefined): ProjectDialect {
+  const written = manifest?.luajit.lua52compat;
+  if (written !== undefined) {
+    return { lua52compat: written, source: 'manifest' };
+  }
+  const cwd = manifest?.dir ?? root;
+  const runtime = manifest?.luajit.runtime;
+  const fromRuntime = runtime ? detect?.(runtime, cwd) : undefined;
+  if (fromRuntime !== undefined) {
+    return { lua52compat: fromRuntime, source: 'runtime' };
+  }
+  const fromCompiler = detect?.(manifest?.luajit.compiler ?? 'luajit', cwd);
+  return fromCompiler !== undefined ? { lua52compat: fromCompiler, source: 'compiler' } : { lua52compat: false, source: 'default' };
+}
+
 /** One build project: a manifest's folder, or a folder whose settings were inferred. */
 export interface Project {
   root: string;
@@ -82,32 +123,37 @@ export interface Project {
   inferred: boolean;
   /** luakit: the build script (its folder is the build context). */
   buildScript?: string;
+  /** luakit: every build script of the context (the first is `buildScript`). */
+  buildScripts?: string[];
   nginxConfFile?: string;
   nginxConf?: NginxConf;
   resolver: ResolverConfig;
+  /** The manifest's `exclude`: files of this project that are not analysed or reported. */
+  excluded: ExcludeMatcher;
+  /** Which LuaJIT judges the syntax (luakit runs gopher-lua, judged as plain Lua 5.1 with LuaJIT's lexemes). */
+  dialect: ProjectDialect;
 }
 
 function isLuakitScript(fs: FileSystem, file: string): boolean {
   const text = fs.readFile(file);
-  return text !== undefined && /\bbk\s*[.:]\s*[A-Za-z_]/.test(text);
+  return text !== undefined && isLuakitBuildScript(file, text);
 }
 
-/** `$LUAKIT_STDLIB_DIR`, else `<dir of luakit on PATH>/../share/luakit/stdlib`; absent when missing. */
-export function findLuakitStdlib(fs: FileSystem, env: Env, configured?: string): string | undefined {
-  if (configured !== undefined) {
-    return configured;
-  }
-  const fromEnv = env.LUAKIT_STDLIB_DIR;
-  if (fromEnv) {
-    return fs.isDirectory(fromEnv) ? path.resolve(fromEnv) : undefined;
-  }
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir && fs.isFile(path.join(dir, 'luakit'))) {
-      const stdlib = path.resolve(dir, '..', 'share', 'luakit', 'stdlib');
-      return fs.isDirectory(stdlib) ? stdlib : undefined;
-    }
-  }
-  return undefined;
+/** A manifest's build script, then the other build scripts of its folder: they share the build context. */
+function withSiblingScripts(fs: FileSystem, script: string): string[] {
+  const dir = path.dirname(script);
+  const others = fs
+    .readDir(dir)
+    .filter((e) => e.kind === 'file' && e.name.endsWith('.lua'))
+    .map((e) => path.join(dir, e.name))
+    .filter((f) => f !== script && isLuakitScript(fs, f))
+    .sort();
+  return [script, ...others];
+}
+
+/** The stdlib folder luakit would use for a build context, or undefined (see locateLuakitStdlib). */
+export function findLuakitStdlib(fs: FileSystem, env: Env, configured?: string, ctx?: string): string | undefined {
+  return locateLuakitStdlib(fs, env, configured, ctx ?? path.sep).dir;
 }
 
 /** `list` made absolute against `root`, with ";;" replaced by `defaults` (each keeping its own source). */
@@ -142,12 +188,13 @@ function dedupe(list: SearchTemplate[]): SearchTemplate[] {
   return list.filter((t) => (seen.has(t.template) ? false : (seen.add(t.template), true)));
 }
 
-function inferProfile(fs: FileSystem, root: string): { profile: Profile; buildScript?: string } {
+function inferProfile(fs: FileSystem, root: string, scripts: readonly string[]): { profile: Profile; buildScripts?: string[] } {
   const script = path.join(root, 'build.lua');
+  const others = scripts.filter((s) => s !== script);
   if (fs.isFile(script) && isLuakitScript(fs, script)) {
-    return { profile: 'luakit', buildScript: script };
+    return { profile: 'luakit', buildScripts: [script, ...others] };
   }
-  return { profile: 'openresty' };
+  return others.length > 0 ? { profile: 'luakit', buildScripts: others } : { profile: 'openresty' };
 }
 
 /** Finds an nginx.conf to read search paths from when no manifest names one. */
@@ -162,15 +209,18 @@ function inferNginxConf(fs: FileSystem, root: string): string | undefined {
 }
 
 /** Builds the project model (profile, search templates, provided modules) for a root. */
-export function createProject(fs: FileSystem, env: Env, root: string, manifest?: Manifest): Project {
-  const inferred = inferProfile(fs, root);
+export function createProject(fs: FileSystem, env: Env, root: string, manifest?: Manifest, options: ProjectOptions = {}): Project {
+  const inferred = inferProfile(fs, root, options.buildScripts ?? []);
+  const excluded = manifest ? excludeMatcher(manifest.dir, manifest.exclude) : () => false;
   const profile: Profile = manifest?.profile ?? (manifest?.buildScript ? 'luakit' : inferred.profile);
   const provided = new Set(manifest?.provided ?? []);
 
   if (profile === 'luakit') {
-    const buildScript = manifest?.buildScript ?? inferred.buildScript ?? path.join(root, 'build.lua');
+    const buildScripts = manifest?.buildScript ? withSiblingScripts(fs, manifest.buildScript) : (inferred.buildScripts ?? [path.join(root, 'build.lua')]);
+    const buildScript = buildScripts[0];
     const ctx = path.dirname(buildScript);
-    const stdlib = findLuakitStdlib(fs, env, manifest?.stdlib);
+    const stdlibLookup = locateLuakitStdlib(fs, env, manifest?.stdlib, ctx);
+    const stdlib = stdlibLookup.dir;
     // luakit puts ctx and stdlib templates in front of gopher-lua's default package.path.
     const own = [path.join(ctx, '?.lua'), path.join(ctx, '?', 'init.lua')];
     if (stdlib !== undefined) {
@@ -191,7 +241,10 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       manifest,
       inferred: manifest === undefined,
       buildScript,
-      resolver: { profile, root, luakit: { ctx, stdlib }, lua: dedupe(lua), c: [], provided },
+      buildScripts,
+      resolver: { profile, root, luakit: { ctx, stdlib, stdlibNotFound: stdlibLookup.notFound }, lua: dedupe(lua), c: [], provided },
+      excluded,
+      dialect: { lua52compat: false, source: 'default' },
     };
   }
 
@@ -235,5 +288,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     nginxConfFile,
     nginxConf,
     resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided, rocks: rockspecDependencies(fs, root) },
+    excluded,
+    dialect: projectDialect(root, manifest, options.detectLua52),
   };
 }

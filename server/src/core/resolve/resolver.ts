@@ -5,7 +5,7 @@ import { relativeInside } from '../paths';
 import { RockDependency, rockProviding } from './luarocks';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
-export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'native';
+export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'registered' | 'native';
 
 /** One `package.path`-style template, made absolute, with where it came from. */
 export interface SearchTemplate {
@@ -20,8 +20,8 @@ export interface ResolverConfig {
   profile: Profile;
   /** The project root: relative paths in messages are shown against it. */
   root: string;
-  /** luakit: the build context (folder of the build script) and stdlib folder. */
-  luakit?: { ctx: string; stdlib?: string };
+  /** luakit: the build context (folder of the build script) and stdlib folder (or why there is none). */
+  luakit?: { ctx: string; stdlib?: string; stdlibNotFound?: string };
   /** Lua templates (package.path), in order. */
   lua: SearchTemplate[];
   /** C templates (package.cpath), in order. Empty for luakit (gopher-lua loads no C). */
@@ -42,8 +42,18 @@ export interface Resolution {
   origin?: Origin;
   /** Every place looked at, in the loader's order, in Lua's own words. */
   trail: string[];
-  /** Why it is not found, when the project says more than the trail: a rockspec dependency that is not installed. */
+  /** Origin 'registered': the code that puts the module into package.loaded/preload. */
+  registeredBy?: RegisteredModule;
+  /** Unresolved: what else the user should know (a rockspec dependency that is not installed, a luakit stdlib that was not found). */
   hint?: string;
+}
+
+/** A module the project's own code registers (`package.loaded["x"] = …`), where it does so. */
+export interface RegisteredModule {
+  file: string;
+  table: 'loaded' | 'preload';
+  start: number;
+  end: number;
 }
 
 /** LuaJIT's `package.searchpath`: dots become directory separators, then `?` is substituted. */
@@ -147,7 +157,7 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
   const rock = config.rocks ? rockProviding(name, config.rocks) : undefined;
   const hint = rock
     ? `(the rock '${rock.rock}', a dependency in ${rock.rockspec}, provides it but is not installed where the loaders look: luarocks install --tree lua_modules --only-deps ${rock.rockspec})`
-    : undefined;
+    : config.luakit?.stdlibNotFound;
   return { name, status: 'unresolved', trail, hint };
 }
 
@@ -161,23 +171,40 @@ export function notFoundMessage(resolution: Resolution): string {
   return [`module '${resolution.name}' not found:`, ...searchTrail(resolution).map((t) => '\t' + t)].join('\n');
 }
 
-/** The module name under which a template would find a file (`lib/?.lua` + `lib/a/b.lua` -> `a.b`). */
+/** The file's module name under one template, and how specific the match is (longer = more specific). */
+export function nameUnderTemplate(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
+  const q = t.template.indexOf('?');
+  if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
+    return undefined;
+  }
+  const prefix = t.template.slice(0, q);
+  const suffix = t.template.slice(q + 1);
+  if (!file.startsWith(prefix) || !file.endsWith(suffix) || file.length <= prefix.length + suffix.length) {
+    return undefined;
+  }
+  const middle = file.slice(prefix.length, file.length - suffix.length);
+  // A name with a dot would be split into folders by the loader, so it cannot name this file.
+  if (middle.includes('.')) {
+    return undefined;
+  }
+  return { name: middle.split(path.sep).join('.'), score: prefix.length + suffix.length };
+}
+
+/**
+ * The module name a file is required by: the name the most specific
+ * template gives, not the first that matches (`lib/?.lua` beats `?.lua` for
+ * `lib/resty/redis.lua`, which is `resty.redis`, not `lib.resty.redis`; and
+ * `?/init.lua` beats `?.lua` for `x/init.lua`, which is `x`).
+ */
 export function moduleNameForFile(file: string, templates: readonly SearchTemplate[]): string | undefined {
+  let best: { name: string; score: number } | undefined;
   for (const t of templates) {
-    const q = t.template.indexOf('?');
-    if (q < 0 || t.template.indexOf('?', q + 1) >= 0) {
-      continue;
-    }
-    const prefix = t.template.slice(0, q);
-    const suffix = t.template.slice(q + 1);
-    if (file.startsWith(prefix) && file.endsWith(suffix) && file.length > prefix.length + suffix.length) {
-      const middle = file.slice(prefix.length, file.length - suffix.length);
-      if (!middle.includes('.')) {
-        return middle.split(path.sep).join('.');
-      }
+    const hit = nameUnderTemplate(file, t);
+    if (hit && (!best || hit.score > best.score)) {
+      best = hit;
     }
   }
-  return undefined;
+  return best?.name;
 }
 
 /**

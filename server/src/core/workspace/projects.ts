@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import { FileSystem } from '../fs';
 import { Manifest, parseManifest } from '../manifest/manifest';
 import { isInside } from '../paths';
-import { createProject, Env, Project } from '../resolve/project';
-import { Resolution, resolveModule } from '../resolve/resolver';
+import { createProject, Env, Project, ProjectOptions } from '../resolve/project';
+import { RegisteredModule, Resolution, resolveModule } from '../resolve/resolver';
 import { Finding } from '../types';
 
 /**
@@ -26,6 +26,9 @@ export class WorkspaceProjects {
     private readonly fs: FileSystem,
     private readonly env: Env,
     private readonly roots: readonly string[],
+    /** Modules the project's code puts into package.loaded/preload. */
+    private readonly registered: (project: Project, name: string) => RegisteredModule | undefined = () => undefined,
+    private readonly projectOptions: ProjectOptions = {},
   ) {}
 
   /** Reads the manifests and build scripts found by the folder walk into projects. */
@@ -45,16 +48,21 @@ export class WorkspaceProjects {
       }
       const dir = path.dirname(file);
       manifestDirs.add(dir);
-      projects.push(createProject(this.fs, this.env, dir, manifest));
+      projects.push(createProject(this.fs, this.env, dir, manifest, this.projectOptions));
     }
+    // Build scripts by folder: the folder is the build context, shared by its scripts.
+    const byDir = new Map<string, string[]>();
     for (const script of buildScripts) {
       const dir = path.dirname(script);
-      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir));
+      const covered = projects.some((p) => p.buildScript === script || (manifestDirs.has(dir) && p.root === dir) || (isInside(p.root, script) && p.excluded(script)));
       if (!covered) {
-        const project = createProject(this.fs, this.env, dir);
-        if (project.profile === 'luakit') {
-          projects.push(project);
-        }
+        byDir.set(dir, [...(byDir.get(dir) ?? []), script]);
+      }
+    }
+    for (const [dir, scripts] of byDir) {
+      const project = createProject(this.fs, this.env, dir, undefined, { ...this.projectOptions, buildScripts: scripts.sort() });
+      if (project.profile === 'luakit') {
+        projects.push(project);
       }
     }
     this.projects = projects.sort((a, b) => b.root.length - a.root.length);
@@ -88,7 +96,7 @@ export class WorkspaceProjects {
     const root = this.roots.find((r) => isInside(r, file)) ?? path.dirname(file);
     let project = this.defaultProjects.get(root);
     if (!project) {
-      project = createProject(this.fs, this.env, root);
+      project = createProject(this.fs, this.env, root, undefined, this.projectOptions);
       this.defaultProjects.set(root, project);
     }
     return project;
@@ -109,8 +117,21 @@ export class WorkspaceProjects {
     let hit = cache.get(name);
     if (!hit) {
       hit = resolveModule(name, project.resolver, this.fs);
+      if (hit.status === 'unresolved') {
+        // Registered by the project's own code: require finds it in package.loaded/preload. Looked
+        // up only for names no loader finds, so the registry is collected only when one is needed.
+        const registeredBy = this.registered(project, name);
+        if (registeredBy) {
+          hit = { name, status: 'provided', origin: 'registered', trail: [], registeredBy };
+        }
+      }
       cache.set(name, hit);
     }
     return hit;
+  }
+
+  /** The code's registrations changed: resolve every name again on next use. */
+  forgetResolutions(): void {
+    this.resolutions = new Map();
   }
 }

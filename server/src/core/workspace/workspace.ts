@@ -5,7 +5,9 @@ import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
 import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
 import { MANIFEST_NAME } from '../manifest/manifest';
-import { Env, Project } from '../resolve/project';
+import { isInside } from '../paths';
+import { isLuakitBuildScript } from '../resolve/luakitStdlib';
+import { Env, Lua52Detector, Project } from '../resolve/project';
 import { Resolution } from '../resolve/resolver';
 import { Finding } from '../types';
 import type { AnalysedWorkspace } from './analysedWorkspace';
@@ -16,7 +18,11 @@ import { walkWorkspaceFolders, WorkspaceFiles } from './folderWalk';
 import { OverlayFileSystem } from './overlayFs';
 import { WorkspaceProjects } from './projects';
 import { RequireCycleTracker } from './requireCycleTracker';
+import { RegisteredModules } from './registeredModules';
 import { RequirersIndex } from './requirers';
+
+/** A build script larger than this is not looked for by its text (they are a few KB). */
+const MAX_BUILD_SCRIPT_CHARS = 256 * 1024;
 
 export interface WorkspaceOptions {
   /**
@@ -28,6 +34,12 @@ export interface WorkspaceOptions {
   /** Absolute folders to analyse (workspace folders, or the CLI's dir). */
   roots: string[];
   env: Env;
+  /**
+   * Asks a LuaJIT whether it is 5.2-compatible when a manifest does not say
+   * (it runs the program): given by the CLI and by a server in a trusted
+   * workspace only. Without it the dialect is the manifest's, else plain.
+   */
+  detectLua52?: Lua52Detector;
 }
 
 /**
@@ -46,6 +58,7 @@ export class Workspace implements AnalysedWorkspace {
   private readonly embeddingSet: ProjectEmbeddings;
   private readonly cycles: RequireCycleTracker;
   private readonly requirers: RequirersIndex;
+  private readonly registered: RegisteredModules;
   private found: WorkspaceFiles = { lua: [], manifests: [], buildScripts: [], nginxConfs: [] };
 
   constructor(
@@ -55,7 +68,10 @@ export class Workspace implements AnalysedWorkspace {
     this.overlays = new OverlayFileSystem(new GuardedFileSystem(diskFs));
     this.fs = new CachedFileSystem(this.overlays);
     this.factsCache = new FactsCache(this.fs, this.overlays);
-    this.projects = new WorkspaceProjects(this.fs, options.env, options.roots);
+    this.registered = new RegisteredModules(this);
+    this.projects = new WorkspaceProjects(this.fs, options.env, options.roots, (project, name) => this.registered.lookup(project, name), {
+      detectLua52: options.detectLua52,
+    });
     this.embeddingSet = new ProjectEmbeddings({
       allProjects: () => this.allProjects(),
       facts: (f) => this.facts(f),
@@ -80,19 +96,51 @@ export class Workspace implements AnalysedWorkspace {
   refresh(): void {
     this.factsCache.nextGeneration();
     this.requirers.clear();
+    this.registered.clear();
     this.fs.invalidate();
     this.embeddingSet.reset();
-    this.found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
-    this.projects.discover(this.found.manifests, this.found.buildScripts);
+    const found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
+    this.projects.discover(found.manifests, [...found.buildScripts, ...this.otherBuildScripts(found)]);
+    // A manifest's `exclude`: those files are not analysed; a require of one still resolves (by the file system).
+    const kept = (file: string) => !this.projects.projectFor(file).excluded(file);
+    this.found = { ...found, lua: found.lua.filter(kept), nginxConfs: found.nginxConfs.filter(kept) };
     this.factsCache.prune((f) => this.fs.isFile(f));
+  }
+
+  /**
+   * luakit build scripts not named build.lua, outside any manifest's folder
+   * (a manifest says what its folder is): Lua files calling the bk API. The
+   * facts say so when known; else the text is looked at once.
+   */
+  private otherBuildScripts(found: WorkspaceFiles): string[] {
+    const manifestDirs = found.manifests.map((m) => path.dirname(m));
+    return found.lua.filter((file) => {
+      if (path.basename(file) === 'build.lua' || manifestDirs.some((dir) => isInside(dir, file))) {
+        return false;
+      }
+      const known = this.factsCache.cached(file);
+      if (known) {
+        return known.luakitApi;
+      }
+      const text = this.fs.readFile(file);
+      return text !== undefined && text.length <= MAX_BUILD_SCRIPT_CHARS && isLuakitBuildScript(file, text);
+    });
   }
 
   setDocument(file: string, text: string): void {
     const known = this.overlays.isOpen(file) || this.found.lua.includes(file);
     const requiredBefore = this.factsCache.cached(file)?.requires.map((r) => r.name ?? '').join('\n');
+    const registeredBefore = registrationKey(this.factsCache.cached(file));
     this.overlays.setText(file, text);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
       this.cycles.requiresChanged();
+    }
+    if (registeredBefore !== registrationKey(this.facts(file))) {
+      // Another module now is (or no longer is) in package.loaded/preload: resolutions change.
+      this.registered.clear();
+      this.projects.forgetResolutions();
+      this.requirers.clear();
+      this.embeddingSet.reset();
     }
     // A manifest or a conf a project reads changes the projects; a new Lua file the folder lists.
     if (path.basename(file) === MANIFEST_NAME || this.allProjects().some((p) => p.nginxConfFile === file) || (!known && file.endsWith('.lua'))) {
@@ -184,4 +232,8 @@ export class Workspace implements AnalysedWorkspace {
   requirersOf(target: string): string[] {
     return this.requirers.requirersOf(target);
   }
+}
+
+function registrationKey(facts: LuaFileFacts | undefined): string {
+  return facts?.registrations.map((r) => r.name).join('\n') ?? '';
 }

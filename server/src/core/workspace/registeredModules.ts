@@ -1,0 +1,55 @@
+import { analyzeLua } from '../lua/luaFile';
+import { Project } from '../resolve/project';
+import { RegisteredModule } from '../resolve/resolver';
+import type { AnalysedWorkspace } from './analysedWorkspace';
+
+/** What the index reads of the workspace. */
+export type RegistrationSource = Pick<AnalysedWorkspace, 'files' | 'facts' | 'projectFor'>;
+
+/**
+ * The modules a project's own code puts into `package.loaded` or
+ * `package.preload` (`package.loaded["prometheus_resty_counter"] = …`):
+ * LuaJIT's require finds them before any search. Collected from every Lua
+ * file of the project and the Lua of its nginx.conf, on first use.
+ */
+export class RegisteredModules {
+  private byProject = new Map<Project, Map<string, RegisteredModule>>();
+
+  constructor(private readonly source: RegistrationSource) {}
+
+  /** Files or projects changed: collected again on next use. */
+  clear(): void {
+    this.byProject = new Map();
+  }
+
+  lookup(project: Project, name: string): RegisteredModule | undefined {
+    let names = this.byProject.get(project);
+    if (!names) {
+      names = this.collect(project);
+      this.byProject.set(project, names);
+    }
+    return names.get(name);
+  }
+
+  private collect(project: Project): Map<string, RegisteredModule> {
+    const names = new Map<string, RegisteredModule>();
+    const add = (file: string, offset: number, registrations: readonly { name: string; table: 'loaded' | 'preload'; start: number; end: number }[]) => {
+      for (const r of registrations) {
+        if (!names.has(r.name)) {
+          names.set(r.name, { file, table: r.table, start: offset + r.start, end: offset + r.end });
+        }
+      }
+    };
+    if (project.nginxConfFile && project.nginxConf) {
+      for (const chunk of project.nginxConf.chunks) {
+        add(project.nginxConfFile, chunk.offset, analyzeLua(chunk.text).registrations);
+      }
+    }
+    for (const file of this.source.files()) {
+      if (this.source.projectFor(file) === project) {
+        add(file, 0, this.source.facts(file)?.registrations ?? []);
+      }
+    }
+    return names;
+  }
+}
