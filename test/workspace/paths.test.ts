@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayPath, isInside, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
+import { displayPath, insideTester, isInside, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
 
 test('paths: a folder named ..x is inside, .. and ../x are not', () => {
   assert.equal(isInside('/p', '/p/..x'), true);
@@ -21,4 +21,12 @@ test('paths: relative and display forms', () => {
   assert.equal(displayPath('/p', '/p'), '.');
   assert.equal(displayPath('/p', '/p/..x/y'), '..x/y');
   assert.equal(displayPath('/p', '/q/y'), '/q/y');
+});
+
+test('paths: the prefix tester agrees with isInside on normalised paths', () => {
+  const inP = insideTester('/p');
+  for (const p of ['/p', '/p/a', '/p/..x', '/p/..x/y', '/px', '/px/a', '/q', '/']) {
+    assert.equal(inP(p), isInside('/p', p), p);
+  }
+  assert.equal(insideTester('/')('/a'), true);
 });

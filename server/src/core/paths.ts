@@ -11,6 +11,16 @@ export function isInside(dir: string, p: string): boolean {
   return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel));
 }
 
+/**
+ * `isInside(dir, p)` for many paths against one folder, by prefix: for
+ * absolute, normalised paths (a closure's files, asked on every edit), where
+ * computing a relative path each time would cost more than the answer.
+ */
+export function insideTester(dir: string): (p: string) => boolean {
+  const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  return (p) => p === dir || p.startsWith(prefix);
+}
+
 /** Strictly inside: inside and not the folder itself. */
 export function isStrictlyInside(dir: string, p: string): boolean {
   return isInside(dir, p) && path.relative(dir, p) !== '';

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { syntaxFindings } from '../checks/checks';
 import { LuaFileFacts } from '../lua/luaFile';
-import { displayPath } from '../paths';
+import { displayPath, insideTester } from '../paths';
 import { ROCKS_TREE_DIRS } from '../resolve/luarocks';
 import { Finding } from '../types';
 import { Closure, ClosureLink, Embedding } from './closure';
@@ -24,7 +24,7 @@ export interface OutsideContext {
 
 /** The context of a workspace: its facts, and its roots as the files the user owns. */
 export function outsideContext(workspace: { readonly roots: readonly string[]; facts(file: string): LuaFileFacts | undefined }): OutsideContext {
-  const owned = workspace.roots.map(insideTest);
+  const owned = workspace.roots.map(insideTester);
   const inRocksTree = (f: string) => f.split(path.sep).some((segment) => (ROCKS_TREE_DIRS as readonly string[]).includes(segment));
   return { facts: (f) => workspace.facts(f), isOwned: (f) => owned.some((inside) => inside(f)) && !inRocksTree(f) };
 }
@@ -35,19 +35,10 @@ function linkText(link: ClosureLink): string {
   return link.kind === 'embed' ? `the embed entry '${link.module}'` : link.kind === 'nginx.conf' ? `${link.directive ?? 'the directive'} ${link.module}` : `this require of '${link.module}'`;
 }
 
-/**
- * Containment by prefix: the closure's files are absolute and normalised,
- * and this runs for every file of a closure on every edit.
- */
-export function insideTest(root: string): (file: string) => boolean {
-  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
-  return (file) => file === root || file.startsWith(prefix);
-}
-
 /** A project's own files: inside its folder, not in a rocks tree there (installed rocks, which the user does not own). */
 export function ownedByProject(root: string): (file: string) => boolean {
-  const inside = insideTest(root);
-  const trees = ROCKS_TREE_DIRS.map((d) => insideTest(path.join(root, d)));
+  const inside = insideTester(root);
+  const trees = ROCKS_TREE_DIRS.map((d) => insideTester(path.join(root, d)));
   return (file) => inside(file) && !trees.some((inTree) => inTree(file));
 }
 
