@@ -128,7 +128,17 @@ const CODES = {
   'outdir-overlaps-sources': {
     severity: 'error',
     summary:
-      "`outDir` is the project folder, or is, lies inside or contains a source folder (a `path` template root inside the project, `stdlib`, the build script's folder). Compile refuses to start.",
+      "`outDir` is the project folder, or is, lies inside or contains a source folder, however it became one (a `path`/`cpath` template root inside the project, the nginx.conf's `lua_package_path`, the inferred default path, an embed `file`'s folder, the luakit context or `stdlib`), compared as written and, when building, by real path (symbolic links resolved). Compile refuses to start.",
+  },
+  'unsafe-input': {
+    severity: 'error',
+    summary:
+      'A file the manifest names (`nginxConf`, `buildScript`, an embed `file`) is a FIFO, a device, a socket or larger than 64 MB (`MAX_INPUT_BYTES`, `server/src/core/fs.ts`): it is not read, so nothing waits on it or reads it without end.',
+  },
+  'build-cache-ignored': {
+    severity: 'warning',
+    summary:
+      "Found by *Compile Bytecode* / `resty-build compile`: entries of `outDir`'s `.resty-build-cache.json` that do not name a plain object file directly inside `outDir` were ignored, never followed or deleted (the cache is untrusted input, e.g. from a cloned repository).",
   },
   'require-cycle': {
     severity: 'warning',

@@ -4,7 +4,9 @@ import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/fs';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';
+import { SourceFolder } from '../core/manifest/manifestPaths';
 import { Project } from '../core/resolve/project';
+import { projectSourceFolders } from '../core/resolve/sourceFolders';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildEnvironmentError } from './tool';
@@ -15,6 +17,8 @@ export interface BuildProject {
   entries: MappingEntry[];
   /** Validation findings of the manifest (errors make the build refuse to start). */
   manifestFindings: Finding[];
+  /** Every source folder of the project, however it became one: outDir must keep apart from them. */
+  sources: SourceFolder[];
 }
 
 /** The mapping of a workspace project; undefined when it has no manifest. */
@@ -24,7 +28,7 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
     return undefined;
   }
   const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
-  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file) };
+  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file), sources: projectSourceFolders(project) };
 }
 
 /**

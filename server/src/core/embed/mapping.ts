@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { EmbedEntry, Manifest } from '../manifest/manifest';
 import { Origin, Resolution } from '../resolve/resolver';
@@ -31,9 +32,20 @@ export function flatFileName(name: string): string {
   return name.replace(/[./]/g, '_') + '.lua';
 }
 
-/** The object file a module compiles to, inside outDir. */
+/** Longest object file name written as the module's flattened name; longer ones are shortened (file systems allow 255 bytes). */
+export const MAX_OBJECT_NAME = 128;
+
+/**
+ * The object file a module compiles to, inside outDir: the flattened name,
+ * or for a very long name its first part and a hash of the whole, so the
+ * file name stays bounded (the symbol inside is the full one, from -n).
+ */
 export function objectFileName(name: string): string {
-  return name.replace(/[./]/g, '_') + '.o';
+  const flat = name.replace(/[./]/g, '_');
+  if (Buffer.byteLength(flat) + 2 <= MAX_OBJECT_NAME) {
+    return flat + '.o';
+  }
+  return `${flat.slice(0, 80)}-${createHash('sha256').update(name).digest('hex').slice(0, 32)}.o`;
 }
 
 /** What `luajit -b` without `-n` would name a file's symbol: its base name minus the extension. */

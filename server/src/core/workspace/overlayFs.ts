@@ -53,4 +53,8 @@ export class OverlayFileSystem implements FileSystem {
   realPath(dir: string): string | undefined {
     return this.disk.realPath?.(dir);
   }
+
+  inputProblem(file: string): string | undefined {
+    return this.overlays.has(file) ? undefined : this.disk.inputProblem?.(file);
+  }
 }

@@ -125,6 +125,10 @@ export class Workspace implements AnalysedWorkspace {
     return this.fs.readFile(file);
   }
 
+  inputProblem(file: string): string | undefined {
+    return this.overlays.isOpen(file) ? undefined : this.fs.inputProblem(file);
+  }
+
   facts(file: string): LuaFileFacts | undefined {
     return this.factsCache.facts(file);
   }
