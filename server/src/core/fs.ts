@@ -30,7 +30,16 @@ export interface FileSystem {
    * or when it does not exist.
    */
   inputProblem?(file: string): string | undefined;
+  /**
+   * The names in a folder, without their types (one system call, no stat
+   * per entry); undefined when it cannot be listed or is too large to be
+   * worth keeping. Lets a cache answer "no such file" without a stat.
+   */
+  listNames?(dir: string): ReadonlySet<string> | undefined;
 }
+
+/** Folders with more entries than this are not kept as listings (a stat per candidate is cheaper than the memory). */
+const MAX_LISTING = 50_000;
 
 export interface DirEntry {
   name: string;
@@ -155,6 +164,15 @@ export class NodeFileSystem implements FileSystem {
     }
   }
 
+  listNames(dir: string): ReadonlySet<string> | undefined {
+    try {
+      const names = nodeFs.readdirSync(dir);
+      return names.length <= MAX_LISTING ? new Set(names) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   inputProblem(file: string): string | undefined {
     try {
       const st = nodeFs.statSync(file, { throwIfNoEntry: false });
@@ -232,6 +250,8 @@ export class NodeFileSystem implements FileSystem {
 export class CachedFileSystem implements FileSystem {
   private readonly fileCache = new Map<string, boolean>();
   private readonly dirCache = new Map<string, boolean>();
+  /** Folder listings (null: cannot be listed), to answer most "no such file" without a stat or a cache entry per path. */
+  private readonly listings = new Map<string, ReadonlySet<string> | null>();
 
   constructor(private readonly inner: FileSystem) {
     if (inner.stamp) {
@@ -248,6 +268,11 @@ export class CachedFileSystem implements FileSystem {
   isFile(file: string): boolean {
     let hit = this.fileCache.get(file);
     if (hit === undefined) {
+      // A name its folder does not list is no file: no stat, and nothing remembered per path, so
+      // a search of many missing names (a manifest of 500 000 entries) costs no memory per candidate.
+      if (this.knownAbsent(file)) {
+        return false;
+      }
       hit = this.inner.isFile(file);
       this.fileCache.set(file, hit);
     }
@@ -257,10 +282,37 @@ export class CachedFileSystem implements FileSystem {
   isDirectory(dir: string): boolean {
     let hit = this.dirCache.get(dir);
     if (hit === undefined) {
+      if (this.knownAbsent(dir)) {
+        return false;
+      }
       hit = this.inner.isDirectory(dir);
       this.dirCache.set(dir, hit);
     }
     return hit;
+  }
+
+  /** True when a folder on the way to `p` does not list the next name. */
+  private knownAbsent(p: string): boolean {
+    if (!this.inner.listNames) {
+      return false;
+    }
+    const dir = path.dirname(p);
+    if (dir === p) {
+      return false;
+    }
+    let names = this.listings.get(dir);
+    if (names === undefined) {
+      // Only a folder that may exist is listed (and remembered): a missing one is known from its parent.
+      if (this.knownAbsent(dir)) {
+        return true;
+      }
+      if (this.listings.size >= MAX_LISTING) {
+        this.listings.clear();
+      }
+      names = this.inner.listNames(dir) ?? null;
+      this.listings.set(dir, names);
+    }
+    return names !== null && !names.has(path.basename(p));
   }
 
   readDir(dir: string): DirEntry[] {
@@ -279,6 +331,7 @@ export class CachedFileSystem implements FileSystem {
   invalidate(): void {
     this.fileCache.clear();
     this.dirCache.clear();
+    this.listings.clear();
   }
 }
 
@@ -345,6 +398,14 @@ export class GuardedFileSystem implements FileSystem {
   inputProblem(file: string): string | undefined {
     try {
       return this.inner.inputProblem?.(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  listNames(dir: string): ReadonlySet<string> | undefined {
+    try {
+      return this.inner.listNames?.(dir);
     } catch {
       return undefined;
     }

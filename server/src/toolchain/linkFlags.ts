@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LinkMode, Manifest } from '../core/manifest/manifest';
 import { SourceFolder } from '../core/manifest/manifestPaths';
+import { appendAll } from '../core/types';
 import { OutputFolder } from './outDir';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
 
@@ -111,7 +112,7 @@ function linkerView(args: readonly string[]): string[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('-Wl,')) {
-      out.push(...a.slice(4).split(','));
+      appendAll(out, a.slice(4).split(','));
     } else if (a === '-Xlinker' && i + 1 < args.length) {
       out.push(args[++i]);
     } else {
@@ -204,7 +205,7 @@ export function computeLinkFlags(options: LinkFlagsOptions): LinkFlags {
     archive = path.join(manifest.outDir, ARCHIVE_FILE);
     ldOpt.push(`-L${manifest.outDir}`, '-Wl,--whole-archive', `-l${ARCHIVE_LIB}`, '-Wl,--no-whole-archive');
   } else {
-    ldOpt.push(...objects);
+    appendAll(ldOpt, objects);
   }
   const missing = objects.filter((o) => !exists(o));
   if (missing.length > 0) {

@@ -6,7 +6,7 @@ import { MANIFEST_NAME } from '../manifest/manifest';
 import { outDirProblem } from '../manifest/manifestPaths';
 import { projectSourceFolders } from '../resolve/sourceFolders';
 import { Project } from '../resolve/project';
-import { Finding, rangeOf } from '../types';
+import { appendAll, Finding, rangeOf } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 // The findings of a workspace, file by file: what the editor publishes and
@@ -34,7 +34,7 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
   let inClosure = false;
   for (const e of workspace.embeddings()) {
     inClosure = inClosure || e.closure.files.has(file);
-    closureFindings.push(...(e.closure.byFile.get(file) ?? []));
+    appendAll(closureFindings, e.closure.byFile.get(file) ?? []);
   }
   const facts = file.endsWith('.lua') ? workspace.facts(file) : undefined;
   if (!facts) {
@@ -55,14 +55,14 @@ export function checkManifest(workspace: AnalysedWorkspace, file: string): Findi
   const findings = [...workspace.manifestFindings(file)];
   const project = workspace.allProjects().find((p) => p.manifest?.file === file);
   if (project?.manifest) {
-    findings.push(...inputFindings(workspace, project));
+    appendAll(findings, inputFindings(workspace, project));
   }
   if (project?.manifest && !findings.some((f) => f.code === 'outdir-overlaps-sources' || (f.code === 'manifest-path-outside' && f.severity === 'error'))) {
-    findings.push(...projectOutDirFindings(project));
+    appendAll(findings, projectOutDirFindings(project));
   }
   const embedding = project ? workspace.embedding(project) : undefined;
   if (embedding && project?.manifest) {
-    findings.push(...checkMapping(project.manifest, embedding.mapping));
+    appendAll(findings, checkMapping(project.manifest, embedding.mapping));
   }
   return findings;
 }

@@ -31,6 +31,15 @@ export interface SchemaNode {
 
 export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
 
+/**
+ * How many items of a list the manifest reader takes. A real manifest embeds
+ * hundreds of modules and names a few search templates; a hostile one can
+ * list millions, and every template is tried for every require. Beyond the
+ * bound the rest is ignored, with a manifest-invalid finding at the first
+ * item left out.
+ */
+export const MANIFEST_LIST_LIMITS: Readonly<Record<string, number>> = { embed: 50_000, provided: 50_000, path: 1_000, cpath: 1_000, 'link.extraLdOpt': 1_000 };
+
 /** Edit distance, for "did you mean" on misspelt keys. */
 function distance(a: string, b: string): number {
   const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -101,9 +110,14 @@ class Validator {
     }
     if (node.type === 'array' && schema.items) {
       let ok = true;
-      (node.children ?? []).forEach((c, i) => {
-        ok = this.check(c, schema.items!, `${where}[${i}]`) && ok;
-      });
+      const items = node.children ?? [];
+      const limit = MANIFEST_LIST_LIMITS[where] ?? Infinity;
+      for (let i = 0; i < items.length && i < limit; i++) {
+        ok = this.check(items[i], schema.items, `${where}[${i}]`) && ok;
+      }
+      if (items.length > limit) {
+        this.error(items[limit], `${where} has ${items.length} entries; only the first ${limit} are read.`);
+      }
       return ok;
     }
     if (node.type === 'object' && schema.properties) {
@@ -235,7 +249,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const embed: EmbedEntry[] = [];
   const embedNode = findNodeAtLocation(root, ['embed']);
   if (embedNode?.type === 'array') {
-    for (const item of embedNode.children ?? []) {
+    for (const item of (embedNode.children ?? []).slice(0, MANIFEST_LIST_LIMITS.embed)) {
       const probe = new Validator(file, lines);
       if (!probe.check(item, MANIFEST_SCHEMA.properties!.embed.items!, '')) {
         continue;
@@ -249,13 +263,19 @@ function parseManifestText(file: string, text: string): ManifestResult {
     }
   }
   const absoluteTemplates = new Set<string>();
-  const templates = (key: string) =>
-    splitTemplates(valid([key]))?.map((t) => {
+  const templates = (key: 'path' | 'cpath') => {
+    const all = splitTemplates(valid([key]));
+    const node = findNodeAtLocation(root, [key]);
+    if (all && node?.type === 'string' && all.length > MANIFEST_LIST_LIMITS[key]) {
+      v.error(node, `${key} has ${all.length} templates; only the first ${MANIFEST_LIST_LIMITS[key]} are read.`);
+    }
+    return all?.slice(0, MANIFEST_LIST_LIMITS[key]).map((t) => {
       if (t !== ';;' && path.isAbsolute(t)) {
         absoluteTemplates.add(path.normalize(t));
       }
       return absoluteTemplate(dir, t);
     });
+  };
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
@@ -273,7 +293,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
     absoluteTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
-    provided: (valid(['provided']) as string[] | undefined) ?? [],
+    provided: ((valid(['provided']) as string[] | undefined) ?? []).slice(0, MANIFEST_LIST_LIMITS.provided),
     luajit: {
       compiler: str(['luajit', 'compiler']) ?? 'luajit',
       runtime,
@@ -282,7 +302,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
     outDir: absolute(dir, str(['outDir']) ?? 'build/bytecode'),
     link: {
       mode: (str(['link', 'mode']) as LinkMode | undefined) ?? 'objects',
-      extraLdOpt: (valid(['link', 'extraLdOpt']) as string[] | undefined) ?? [],
+      extraLdOpt: ((valid(['link', 'extraLdOpt']) as string[] | undefined) ?? []).slice(0, MANIFEST_LIST_LIMITS['link.extraLdOpt']),
       compat: (valid(['link', 'compat']) as boolean | undefined) ?? true,
     },
     ranges,

@@ -5,6 +5,7 @@ import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
 import { isInside } from '../paths';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
+import { appendAll } from '../types';
 
 /**
  * LuaJIT's compiled-in defaults (what ";;" stands for), as Debian's luajit2
@@ -29,6 +30,9 @@ export const LUAJIT_DEFAULT_CPATH = [
 export const GOPHER_LUA_DEFAULT_PATH = ['./?.lua', '/usr/local/share/lua/5.1/?.lua', '/usr/local/share/lua/5.1/?/init.lua'];
 
 export type Env = Record<string, string | undefined>;
+
+/** Templates taken from an nginx.conf's lua_package_path (and cpath), like the manifest's `path` limit. */
+const MAX_CONF_TEMPLATES = 1_000;
 
 /** One build project: a manifest's folder, or a folder whose settings were inferred. */
 export interface Project {
@@ -71,7 +75,7 @@ function templates(list: string[], root: string, defaults: string[], source: str
   const out: SearchTemplate[] = [];
   for (const t of list) {
     if (t === ';;') {
-      out.push(...templates(defaults, root, [], defaultsSource, defaultsSource));
+      appendAll(out, templates(defaults, root, [], defaultsSource, defaultsSource));
       continue;
     }
     const template = path.isAbsolute(t) ? t : path.join(root, t);
@@ -162,13 +166,16 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       const prefix = nginxPrefix(nginxConfFile);
       for (const d of nginxConf.directives) {
         if (d.name === 'lua_package_path' && d.args[0]) {
-          confPath.push(...confTemplates(d.args[0].value, prefix));
+          appendAll(confPath, confTemplates(d.args[0].value, prefix));
         } else if (d.name === 'lua_package_cpath' && d.args[0]) {
-          confCpath.push(...confTemplates(d.args[0].value, prefix));
+          appendAll(confCpath, confTemplates(d.args[0].value, prefix));
         }
       }
     }
   }
+  // Every template is tried for every require: an nginx.conf listing thousands is cut like the manifest's lists.
+  confPath.splice(MAX_CONF_TEMPLATES);
+  confCpath.splice(MAX_CONF_TEMPLATES);
   const inferredPath = ['?.lua', '?/init.lua', 'lib/?.lua', 'lib/?/init.lua', ';;'];
   const manifestPath = manifest?.path;
   const lua = [

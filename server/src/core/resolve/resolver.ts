@@ -47,6 +47,10 @@ export function substitute(template: string, name: string): string {
 }
 
 function display(config: ResolverConfig, file: string): string {
+  // The common case without path.relative (a trail has a line per candidate, a search many candidates).
+  if (path.sep === '/' && file.length > config.root.length + 1 && file.startsWith(config.root) && file[config.root.length] === '/') {
+    return `./${file.slice(config.root.length + 1)}`;
+  }
   const rel = relativeInside(config.root, file);
   // Shown like Lua shows a template relative to the working folder: './lib/x.lua'.
   return rel ? `./${rel}` : file;
@@ -57,7 +61,7 @@ function searchTemplates(
   fs: FileSystem,
   name: string,
   templates: SearchTemplate[],
-  trail: string[],
+  trail: string[] | undefined,
   skip: ReadonlySet<string>,
 ): { file: string; origin: Origin } | undefined {
   for (const t of templates) {
@@ -71,7 +75,7 @@ function searchTemplates(
     if (fs.isFile(file)) {
       return { file, origin: t.origin };
     }
-    trail.push(`no file '${display(config, file)}'`);
+    trail?.push(`no file '${display(config, file)}'`);
   }
   return undefined;
 }
@@ -98,16 +102,34 @@ function luakitLoaderCandidates(name: string, ctx: string, stdlib: string | unde
  * Resolves a module name exactly as the profile's loaders would, in order:
  * package.loaded/preload (built-ins, provided), then (luakit) the custom
  * loader, then package.path, then (OpenResty) package.cpath and the
- * all-in-one loader. Keeps the full search trail.
+ * all-in-one loader. The full search trail is written when it is read
+ * (the same search again, through the same file system): resolutions are
+ * kept per name, and most trails are never shown, so keeping them all
+ * would cost memory per name (a manifest of 500 000 missing modules).
  */
 export function resolveModule(name: string, config: ResolverConfig, fs: FileSystem): Resolution {
+  const found = search(name, config, fs, undefined);
+  if (found.status === 'builtin' || found.status === 'provided') {
+    return { ...found, trail: [] };
+  }
+  return Object.defineProperty(found, 'trail', {
+    enumerable: true,
+    get: () => {
+      const trail: string[] = [];
+      search(name, config, fs, trail);
+      return trail;
+    },
+  }) as Resolution;
+}
+
+function search(name: string, config: ResolverConfig, fs: FileSystem, trail: string[] | undefined): Omit<Resolution, 'trail'> {
   if (isBuiltinModule(config.profile, name)) {
-    return { name, status: 'builtin', origin: 'builtin', trail: [] };
+    return { name, status: 'builtin', origin: 'builtin' };
   }
   if (config.provided.has(name)) {
-    return { name, status: 'provided', origin: 'provided', trail: [] };
+    return { name, status: 'provided', origin: 'provided' };
   }
-  const trail: string[] = [`no field package.preload['${name}']`];
+  trail?.push(`no field package.preload['${name}']`);
   const tried = new Set<string>();
   if (config.luakit) {
     for (const c of luakitLoaderCandidates(name, config.luakit.ctx, config.luakit.stdlib)) {
@@ -117,18 +139,18 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
       }
       tried.add(file);
       if (fs.isFile(file)) {
-        return { name, status: 'file', file, origin: c.origin, trail };
+        return { name, status: 'file', file, origin: c.origin };
       }
-      trail.push(`no file '${display(config, file)}'`);
+      trail?.push(`no file '${display(config, file)}'`);
     }
   }
   const lua = searchTemplates(config, fs, name, config.lua, trail, tried);
   if (lua) {
-    return { name, status: 'file', file: lua.file, origin: lua.origin, trail };
+    return { name, status: 'file', file: lua.file, origin: lua.origin };
   }
   const c = searchTemplates(config, fs, name, config.c, trail, tried);
   if (c) {
-    return { name, status: 'native', file: c.file, origin: 'native', trail };
+    return { name, status: 'native', file: c.file, origin: 'native' };
   }
   // The all-in-one loader: `a.b.c` looked up as `a` in package.cpath.
   const dot = name.indexOf('.');
@@ -136,10 +158,10 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
     const root = name.slice(0, dot);
     const aio = searchTemplates(config, fs, root, config.c, trail, tried);
     if (aio) {
-      return { name, status: 'native', file: aio.file, origin: 'native', trail };
+      return { name, status: 'native', file: aio.file, origin: 'native' };
     }
   }
-  return { name, status: 'unresolved', trail };
+  return { name, status: 'unresolved' };
 }
 
 /** The message Lua itself prints, so users recognise it. */
@@ -176,7 +198,11 @@ export function splitSearchPath(value: string): string[] {
     if (part === ';;') {
       out.push(';;');
     } else {
-      out.push(...part.split(';').filter((p) => p !== ''));
+      for (const p of part.split(';')) {
+        if (p !== '') {
+          out.push(p);
+        }
+      }
     }
   }
   return out;
