@@ -112,14 +112,36 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
   if (found.status === 'builtin' || found.status === 'provided') {
     return { ...found, trail: [] };
   }
-  return Object.defineProperty(found, 'trail', {
-    enumerable: true,
-    get: () => {
-      const trail: string[] = [];
-      search(name, config, fs, trail);
-      return trail;
-    },
-  }) as Resolution;
+  return new SearchedResolution(found, config, fs);
+}
+
+/** A resolution whose trail is the search again, written down (a getter on the class: no closure per resolution). */
+class SearchedResolution implements Resolution {
+  readonly name: string;
+  readonly status: ResolutionStatus;
+  readonly file?: string;
+  readonly origin?: Origin;
+
+  constructor(
+    found: Omit<Resolution, 'trail'>,
+    private readonly config: ResolverConfig,
+    private readonly fs: FileSystem,
+  ) {
+    this.name = found.name;
+    this.status = found.status;
+    if (found.file !== undefined) {
+      this.file = found.file;
+    }
+    if (found.origin !== undefined) {
+      this.origin = found.origin;
+    }
+  }
+
+  get trail(): string[] {
+    const trail: string[] = [];
+    search(this.name, this.config, this.fs, trail);
+    return trail;
+  }
 }
 
 function search(name: string, config: ResolverConfig, fs: FileSystem, trail: string[] | undefined): Omit<Resolution, 'trail'> {
