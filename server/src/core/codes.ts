@@ -135,6 +135,11 @@ const CODES = {
     summary:
       'A file the manifest names (`nginxConf`, `buildScript`, an embed `file`) is a FIFO, a device, a socket or larger than 64 MB (`MAX_INPUT_BYTES`, `server/src/core/fs.ts`): it is not read, so nothing waits on it or reads it without end.',
   },
+  'too-many-requires': {
+    severity: 'warning',
+    summary:
+      'The file has more requires than `MAX_REQUIRES_PER_FILE` (10 000, `server/src/core/lua/luaScan.ts`): the ones after it are not resolved, followed or checked (reported at the first one left out).',
+  },
   'build-cache-ignored': {
     severity: 'warning',
     summary:
@@ -151,7 +156,7 @@ const CODES = {
   },
   'file-too-large': {
     severity: 'info',
-    summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed, but the lexer still finds and resolves its requires.',
+    summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed and navigation (outline, members, aliases) skips it, but the lexer still finds and resolves its requires.',
   },
 } as const satisfies Record<string, CodeSpec>;
 

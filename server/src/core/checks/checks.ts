@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { LuaFileFacts } from '../lua/luaFile';
+import { MAX_REQUIRES_PER_FILE } from '../lua/luaScan';
 import { MappingEntry, symbolFromFileName } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
 import { hasHyphen, suspiciousNameReason } from '../resolve/moduleNames';
@@ -23,6 +24,15 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
   }
   for (const problem of facts.luajitSyntax) {
     findings.push({ file, range: problem.range, severity: 'error', code: 'luajit-syntax', message: problem.message });
+  }
+  if (facts.requiresCut) {
+    findings.push({
+      file,
+      range: facts.requiresCut.range,
+      severity: 'warning',
+      code: 'too-many-requires',
+      message: `This file has ${facts.requiresCut.total} requires; only the first ${MAX_REQUIRES_PER_FILE} are resolved and checked, from here on they are not.`,
+    });
   }
   if (inClosure) {
     return findings;

@@ -47,6 +47,8 @@ export interface LuaFileFacts {
   luajitSyntax: SyntaxProblem[];
   /** Set when the syntax check (or another pass) was skipped: too large or too deeply nested. */
   skipped?: SkippedAnalysis;
+  /** Set when requires past MAX_REQUIRES_PER_FILE were left out: how many there are, and where the first one left out is. */
+  requiresCut?: { total: number; range: Range };
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
 }
@@ -183,6 +185,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     syntaxError,
     luajitSyntax,
     skipped,
+    ...(scan.requiresCut ? { requiresCut: { total: scan.requiresCut.total, range: lines().range(scan.requiresCut.start, scan.requiresCut.end) } } : {}),
     get lines() {
       return lines();
     },

@@ -15,7 +15,15 @@ export interface LuaScan {
   newerSyntax: NewerSyntax[];
   /** Offsets of `0b101`-style literals: OpenResty's LuaJIT accepts them, luaparse does not. */
   binaryNumbers: number[];
+  /** Set when the text has more than MAX_REQUIRES_PER_FILE requires: how many, and where the first one left out is. */
+  requiresCut?: { total: number; start: number; end: number };
 }
+
+/**
+ * Requires kept per file. A real module has dozens; a generated or hostile
+ * one can have millions, each a resolution, a judgement and a finding.
+ */
+export const MAX_REQUIRES_PER_FILE = 10_000;
 
 const NEWER: Record<number, [string, string]> = {
   [P.IntDiv]: ['//', "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b)."],
@@ -162,7 +170,13 @@ export function createScanCollector(text: string): ScanCollector {
   // Open blocks, true for a function body: a require inside one runs later, not at load time.
   const blocks: boolean[] = [];
   let functionDepth = 0;
+  let requiresCut: LuaScan['requiresCut'];
   const pushSite = (site: RequireSite) => {
+    if (requires.length >= MAX_REQUIRES_PER_FILE) {
+      requiresCut ??= { total: MAX_REQUIRES_PER_FILE, start: site.start, end: site.end };
+      requiresCut.total++;
+      return;
+    }
     if (functionDepth > 0) {
       site.deferred = true;
     }
@@ -345,7 +359,7 @@ export function createScanCollector(text: string): ScanCollector {
       handle(s);
       history.push(s);
     },
-    result: () => ({ requires, ffiLoads, newerSyntax, binaryNumbers }),
+    result: () => ({ requires, ffiLoads, newerSyntax, binaryNumbers, ...(requiresCut ? { requiresCut } : {}) }),
   };
 }
 

@@ -21,7 +21,7 @@ export interface CatalogEntry {
 const MAX_DEPTH = 12;
 const MAX_FILES = 20_000;
 /** Folder entries looked at over all the walks of one catalog. */
-export const MAX_WALK_ENTRIES = 20_000;
+export const MAX_WALK_ENTRIES = 5_000;
 
 /** The file's module name under one template, and how specific the match is (longer = more specific). */
 function nameUnder(file: string, t: SearchTemplate): { name: string; score: number } | undefined {
