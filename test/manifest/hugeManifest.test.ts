@@ -2,7 +2,6 @@
 // to a bound, checked and mapped in linear time with bounded memory, and
 // never overflows the stack.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
@@ -10,27 +9,11 @@ import { MemoryFileSystem } from '../../server/src/core/fs';
 import { MANIFEST_LIST_LIMITS, MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';
 import { MEM_ROOT } from '../helpers/core';
-import { distFile } from '../helpers/paths';
+import { runCliWithPeak as cliWithPeak } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
 const ENTRIES = 500_000;
 
-/** Runs the CLI and resolves with its output and its peak RSS in MB. */
-function cliWithPeak(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; peakMb: number }> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '..', 'helpers', 'peakRss.cjs'), distFile('cli.js'), ...args]);
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout.on('data', (b: Buffer) => out.push(b));
-  child.stderr.on('data', (b: Buffer) => err.push(b));
-  return new Promise((resolve) =>
-    child.on('close', (status) => {
-      const stderr = Buffer.concat(err).toString();
-      const peak = /peak-rss-kb (\d+)/.exec(stderr);
-      assert.ok(peak, `no peak RSS reported: ${stderr.slice(-2000)}`);
-      resolve({ status, stdout: Buffer.concat(out).toString(), stderr, peakMb: Number(peak[1]) / 1024 });
-    }),
-  );
-}
 
 test(`a manifest of ${ENTRIES} embed entries: check and map answer with a positioned finding at the first entry left out, within bounded memory`, async () => {
   const dir = path.join(tempDir(), 'huge');
