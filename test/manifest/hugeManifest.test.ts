@@ -57,5 +57,5 @@ test('path templates past the bound, in the manifest or in nginx.conf, are cut: 
   const conf = path.join(MEM_ROOT, 'conf', 'nginx.conf');
   const memFs = new MemoryFileSystem({ [conf]: `http { lua_package_path "${many.join(';')};;"; }\n` });
   const project = createProject(memFs, { PATH: '' }, MEM_ROOT);
-  assert.ok(project.resolver.lua.length <= 1000 + 10, `${project.resolver.lua.length} templates`);
+  assert.ok(project.resolver.lua.length <= 100 + 10, `${project.resolver.lua.length} templates`);
 });

@@ -324,7 +324,7 @@ export class CachedFileSystem implements FileSystem {
   }
 
   inputProblem(file: string): string | undefined {
-    return this.inner.inputProblem?.(file);
+    return this.knownAbsent(file) ? undefined : this.inner.inputProblem?.(file);
   }
 
   /** Forget everything: after file creations, deletions and renames. */

@@ -38,7 +38,7 @@ export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
  * bound the rest is ignored, with a manifest-invalid finding at the first
  * item left out.
  */
-export const MANIFEST_LIST_LIMITS: Readonly<Record<string, number>> = { embed: 50_000, provided: 50_000, path: 1_000, cpath: 1_000, 'link.extraLdOpt': 1_000 };
+export const MANIFEST_LIST_LIMITS: Readonly<Record<string, number>> = { embed: 50_000, provided: 50_000, path: 100, cpath: 100, 'link.extraLdOpt': 1_000 };
 
 /** Edit distance, for "did you mean" on misspelt keys. */
 function distance(a: string, b: string): number {

@@ -32,7 +32,7 @@ export const GOPHER_LUA_DEFAULT_PATH = ['./?.lua', '/usr/local/share/lua/5.1/?.l
 export type Env = Record<string, string | undefined>;
 
 /** Templates taken from an nginx.conf's lua_package_path (and cpath), like the manifest's `path` limit. */
-const MAX_CONF_TEMPLATES = 1_000;
+const MAX_CONF_TEMPLATES = 100;
 
 /** One build project: a manifest's folder, or a folder whose settings were inferred. */
 export interface Project {
