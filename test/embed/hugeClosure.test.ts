@@ -9,7 +9,7 @@ import { MAX_REQUIRES_PER_FILE } from '../../server/src/core/lua/luaScan';
 import { runCliWithPeak } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
-test('a 50 MB file of requires in the embed closure: check and map under 500 MB, too-many-requires at the first one left out', async () => {
+test('a 50 MB file of requires in the embed closure: check, map and compile under 500 MB, too-many-requires at the first one left out', async () => {
   const dir = path.join(tempDir(), 'p');
   fs.mkdirSync(path.join(dir, 'lib', 'mod'), { recursive: true });
   for (let i = 0; i < 10; i++) {
@@ -36,4 +36,10 @@ test('a 50 MB file of requires in the embed closure: check and map under 500 MB,
   assert.equal(map.status, 1);
   assert.ok((JSON.parse(map.stdout) as { modules: unknown[] }).modules.length >= 11);
   assert.ok(map.peakMb < 500, `map peaked at ${map.peakMb.toFixed(0)} MB`);
+  // luajit rejects the file (more than 200 locals in one function): a compile-error, the other modules compiled.
+  const compile = await runCliWithPeak(['compile', dir]);
+  assert.equal(compile.status, 1, compile.stderr.slice(0, 2000));
+  assert.match(compile.stdout, /\/lib\/big\.lua:201:1: error compile-error: main function has more than 200 local variables$/m);
+  assert.match(compile.stderr, /compiled 10, up to date 0, failed 1/);
+  assert.ok(compile.peakMb < 500, `compile peaked at ${compile.peakMb.toFixed(0)} MB`);
 });

@@ -3,6 +3,7 @@
 // every request and its memory stays bounded.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompletionItem, Location } from 'vscode-languageserver-protocol/node';
@@ -87,4 +88,30 @@ test('completion inside require(" with a stdlib outside the workspace full of li
       assert.ok(labels.includes('strings') && labels.includes('sub.deep'), labels.join(' '));
     }
   }
+});
+
+test('nginxConf a FIFO, buildScript /dev/urandom, an embed file /dev/zero: the server reads none, publishes unsafe-input and answers', { timeout: 60_000 }, async (t) => {
+  const tmp = tempCopy('lsp-missing-module');
+  fs.mkdirSync(path.join(tmp.dir, 'conf'));
+  assert.equal(spawnSync('mkfifo', [path.join(tmp.dir, 'conf', 'nginx.conf')]).status, 0);
+  const manifestFile = path.join(tmp.dir, 'resty-build.json');
+  fs.writeFileSync(manifestFile, JSON.stringify({ path: ['lib/?.lua'], nginxConf: 'conf/nginx.conf', buildScript: '/dev/urandom', embed: ['app.util', { module: 'zero', file: '/dev/zero' }] }, null, 1));
+  const client = await startServer(tmp.dir);
+  t.after(async () => {
+    await client.stop();
+    tmp.cleanup();
+  });
+  const diagnostics = await client.waitForDiagnostics(fileUri(manifestFile), (ds) => ds.filter((d) => d.code === 'unsafe-input').length === 3, 30_000);
+  assert.deepEqual(
+    diagnostics.filter((d) => d.code === 'unsafe-input').map((d) => d.message.replace(tmp.dir, '<dir>')),
+    [
+      '"nginxConf" names <dir>/conf/nginx.conf, which is a FIFO (named pipe): it is not read. Name a regular Lua or nginx configuration file.',
+      '"buildScript" names /dev/urandom, which is a device: it is not read. Name a regular Lua file.',
+      '"embed" names /dev/zero, which is a device: it is not read. Name a regular Lua file.',
+    ],
+  );
+  const uri = fileUri(path.join(tmp.dir, 'main.lua'));
+  const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 25 } });
+  assert.ok(hover !== null);
+  assert.ok(peakMb(client.pid) < 300, `peak RSS ${peakMb(client.pid).toFixed(0)} MB`);
 });
