@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -160,7 +160,7 @@ const ERRNO_WORDS: Record<string, string> = {
 
 /** Writes through a temp file and a rename: a failed or interrupted write never leaves a partial file in place. */
 export function writeAtomically(file: string, data: string | Buffer, writer: BuildWriter = nodeWriter): void {
-  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${createHash('sha256').update(`${Math.random()}`).digest('hex').slice(0, 12)}`);
+  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     writer.writeFileSync(tmp, data);
     writer.renameSync(tmp, file);
@@ -189,7 +189,7 @@ export function compilerIdentity(info: LuaJitInfo): string {
  * inside it (short, machine-independent chunk names). A name starting with
  * '-' is given as './-x': luajit would read `-` as stdin and `-l` as an option.
  */
-export function inputArgument(manifest: Manifest, file: string): string {
+function inputArgument(manifest: Manifest, file: string): string {
   const arg = relativeInside(manifest.dir, file) || file;
   return arg.startsWith('-') ? `./${arg}` : arg;
 }
