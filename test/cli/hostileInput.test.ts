@@ -66,6 +66,11 @@ test('devices and FIFOs named by the manifest are positioned unsafe-input findin
     [16, '"nginxConf" names <dir>/conf/nginx.conf, which is a FIFO (named pipe): it is not read. Name a regular Lua or nginx configuration file.'],
     [17, '"buildScript" names /dev/urandom, which is a device: it is not read. Name a regular Lua file.'],
   ]);
+  const missing = (JSON.parse(check.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter((d) => d.code === 'mapping-file-missing').map((d) => d.message);
+  assert.deepEqual(missing, [
+    "The file 'lib/piped.lua' given for 'piped' is a FIFO (named pipe): it is not read.",
+    `The file '${path.relative(dir, '/dev/zero')}' given for 'zero' is a device: it is not read.`,
+  ]);
   const map = await startCli(['map', dir]).exited;
   assert.equal(map.code, 1, map.stderr); // entries that cannot embed
   assert.match(map.stdout, /^app\s/m);

@@ -27,7 +27,7 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
   if (!manifest) {
     return undefined;
   }
-  const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
+  const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f), (f) => workspace.inputProblem(f));
   return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file), sources: projectSourceFolders(project) };
 }
 

@@ -77,11 +77,16 @@ export interface MappingEntry {
   reasons: MappingReason[];
 }
 
-/** Builds the mapping rows from the manifest's `embed` list; `resolve` finds non-explicit sources. */
+/**
+ * Builds the mapping rows from the manifest's `embed` list; `resolve` finds
+ * non-explicit sources; `inputProblem` says why an explicit file that is
+ * there cannot be read (a FIFO, a device, too large).
+ */
 export function buildMapping(
   manifest: Manifest,
   resolve: (name: string) => Resolution,
   fileExists: (file: string) => boolean,
+  inputProblem: (file: string) => string | undefined = () => undefined,
 ): MappingEntry[] {
   return manifest.embed.map((entry: EmbedEntry) => {
     const reasons: MappingReason[] = [];
@@ -91,7 +96,8 @@ export function buildMapping(
       file = entry.file;
       origin = 'explicit';
       if (!fileExists(file)) {
-        reasons.push({ code: 'mapping-file-missing', message: `The file '${path.relative(manifest.dir, file)}' given for '${entry.module}' does not exist.` });
+        const why = inputProblem(file);
+        reasons.push({ code: 'mapping-file-missing', message: `The file '${path.relative(manifest.dir, file)}' given for '${entry.module}' ${why ? `is ${why}: it is not read` : 'does not exist'}.` });
         file = undefined;
       }
     } else {

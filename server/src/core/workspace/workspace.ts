@@ -61,6 +61,7 @@ export class Workspace implements AnalysedWorkspace {
       readText: (f) => this.readText(f),
       resolve: (project, name) => this.resolve(project, name),
       isFile: (f) => this.fs.isFile(f),
+      inputProblem: (f) => this.inputProblem(f),
     });
     this.cycles = new RequireCycleTracker(this, () => this.factsCache.generation, options.deferCycles === true);
     this.requirers = new RequirersIndex(this);
