@@ -44,13 +44,13 @@ async function main(): Promise<void> {
       fs.rmSync(path.join(root, 'out'), { recursive: true, force: true });
       const project = loadBuildProject(root);
       let t = performance.now();
-      const first = await compileProject({ manifest: project.manifest, entries: project.entries });
+      const first = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
       cold.push(performance.now() - t);
       if (first.compiled.length !== modules) {
         throw new Error(`cold build compiled ${first.compiled.length} of ${modules}`);
       }
       t = performance.now();
-      const again = await compileProject({ manifest: project.manifest, entries: project.entries });
+      const again = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
       noop.push(performance.now() - t);
       if (again.compiled.length !== 0) {
         throw new Error('the no-op rebuild compiled something');

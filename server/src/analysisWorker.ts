@@ -2,6 +2,7 @@
 // files (the CPU-heavy part) so the main thread stays free for the editor.
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { MAX_INPUT_BYTES } from './core/fs';
 import { parseSyntax } from './core/lua/luaFile';
 import { scanAndCheck } from './core/lua/syntaxCheck';
 import { lineStarts } from './core/types';
@@ -10,11 +11,15 @@ import { AnalysisRequest, AnalysisResult, FileAnalysis } from './analysisPool';
 function analyse(file: string): FileAnalysis | undefined {
   try {
     // One open, one fstat, one read: the stamp and the text come from the same file.
-    const fd = fs.openSync(file, 'r');
+    // Non-blocking: a file swapped for a FIFO since the folder walk must not hang the thread.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     let st: fs.Stats;
     let text: string;
     try {
       st = fs.fstatSync(fd);
+      if (!st.isFile() || st.size > MAX_INPUT_BYTES) {
+        return undefined;
+      }
       const buffer = Buffer.allocUnsafe(st.size);
       let read = 0;
       while (read < st.size) {

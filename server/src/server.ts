@@ -61,9 +61,29 @@ import { findReferenceLocations } from './features/references';
 import { findDocumentSymbols, findWorkspaceSymbols } from './features/symbols';
 import { findSignatureHelp } from './features/signatureHelp';
 import { editForRenamedFiles, WILL_RENAME_FILTERS } from './features/moduleMoves';
+import { LspHeaderGuard } from './lspHeaderGuard';
 
-// The transport (--stdio, --node-ipc, --socket=N) comes from the command line.
-const connection = createConnection(ProposedFeatures.all);
+// The transport (--stdio, --node-ipc, --socket=N) comes from the command line; over stdio
+// the framing of every message is checked first (lspHeaderGuard.ts).
+const connection = process.argv.includes('--stdio') ? guardedStdioConnection() : createConnection(ProposedFeatures.all);
+
+function guardedStdioConnection() {
+  const input = new LspHeaderGuard();
+  input.on('error', (err: Error) => {
+    // The client restarts a server that exits with an error; one that stays silent it waits on for ever.
+    process.stderr.write(`[resty-build] the client sent ${err.message}; the message stream cannot be read any further, exiting.\n`);
+    process.exit(1);
+  });
+  process.stdin.pipe(input);
+  // Given a stream, the library exits when it ends, as for --stdio; console output must not reach stdout.
+  const conn = createConnection(ProposedFeatures.all, input, process.stdout);
+  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    // Redirected, not used: a stray console.log from a dependency would corrupt the protocol on stdout.
+    // eslint-disable-next-line no-console
+    console[level] = (...args: unknown[]) => conn.console.log(args.map(String).join(' '));
+  }
+  return conn;
+}
 const documents = new TextDocuments(TextDocument);
 // Build findings (compile errors, verify failures) are merged into what the publisher sends.
 const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));

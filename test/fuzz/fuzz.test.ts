@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCoreFuzz } from './harness';
+import { HOSTILE_KINDS, runHostileFuzz } from './hostile';
 import { runLspFuzz } from './lspFuzz';
 import { loadCorpus } from './mutate';
 
@@ -21,4 +22,12 @@ test('LSP fuzz: 150 random edits, each followed by a request that is answered; t
   assert.deepEqual(report.failures, []);
   assert.equal(report.cases, 150);
   assert.equal(report.serverAlive, true);
+});
+
+test('hostile workspaces: links, devices, FIFOs, crafted caches, huge manifests, new-name edit streams; nothing thrown, blocked or written outside', { timeout: 240_000 }, async () => {
+  // Seed 3 builds through a link out of the project and onto the sources in its first cases: a real-path check that failed would show.
+  const report = await runHostileFuzz({ cases: HOSTILE_KINDS.length * 4, seed: 3 });
+  assert.deepEqual(report.failures, []);
+  assert.equal(report.cases, HOSTILE_KINDS.length * 4);
+  assert.ok(report.builds >= 12 && report.refusedBuilds > 0 && report.refusedBuilds < report.builds, JSON.stringify(report));
 });

@@ -1,9 +1,11 @@
 // The fuzz harness: `npm run fuzz -- [--cases N] [--seed S] [--lsp M] [--from K]`.
 // --from K runs cases K … K+N-1 of the seed's sequence, so a long run can be split across processes.
-// Core cases run in this process; M cases (default 300) go to a real server over LSP.
+// Core cases run in this process; M cases (default 300) go to a real server over LSP;
+// --hostile H (default 60) generates hostile workspaces on disk (see hostile.ts).
 // Prints a JSON report; exits 1 on any crash, time-bound violation or unanswered request.
 import * as path from 'node:path';
 import { runCoreFuzz } from './harness';
+import { runHostileFuzz } from './hostile';
 import { runLspFuzz } from './lspFuzz';
 import { loadCorpus } from './mutate';
 
@@ -22,6 +24,7 @@ async function main(): Promise<void> {
   const seed = arg('--seed', 1);
   const lspCases = arg('--lsp', 300);
   const from = arg('--from', 0);
+  const hostileCases = arg('--hostile', 60);
   const corpus = loadCorpus(path.resolve(__dirname, '..', '..'));
   process.stderr.write(`corpus: ${corpus.lua.length} Lua, ${corpus.conf.length} nginx.conf, ${corpus.manifests.length} manifests; ${cases} core cases, ${lspCases} LSP cases, seed ${seed}\n`);
   const core = runCoreFuzz(corpus, {
@@ -35,8 +38,9 @@ async function main(): Promise<void> {
     },
   });
   const lsp = lspCases > 0 ? await runLspFuzz(corpus, { cases: lspCases, seed }) : undefined;
-  process.stdout.write(JSON.stringify({ core, lsp }, null, 2) + '\n');
-  const failed = core.crashes > 0 || core.overTimeBound > 0 || (lsp !== undefined && (lsp.unanswered > 0 || !lsp.serverAlive));
+  const hostile = hostileCases > 0 ? await runHostileFuzz({ cases: hostileCases, seed }) : undefined;
+  process.stdout.write(JSON.stringify({ core, lsp, hostile }, null, 2) + '\n');
+  const failed = core.crashes > 0 || core.overTimeBound > 0 || (lsp !== undefined && (lsp.unanswered > 0 || !lsp.serverAlive)) || (hostile !== undefined && hostile.failures.length > 0);
   process.exit(failed ? 1 : 0);
 }
 

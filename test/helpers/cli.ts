@@ -1,4 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as os from 'node:os';
 import { distFile } from './paths';
 
@@ -21,4 +23,21 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the CLI and resolves with its output and its peak RSS in MB. */
+export function runCliWithPeak(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; peakMb: number }> {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'peakRss.cjs'), distFile('cli.js'), ...args]);
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.push(b));
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      const stderr = Buffer.concat(err).toString();
+      const peak = /peak-rss-kb (\d+)/.exec(stderr);
+      assert.ok(peak, `no peak RSS reported: ${stderr.slice(-2000)}`);
+      resolve({ status, stdout: Buffer.concat(out).toString(), stderr, peakMb: Number(peak[1]) / 1024 });
+    }),
+  );
 }

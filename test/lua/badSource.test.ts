@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { NodeFileSystem } from '../../server/src/core/fs';
 import { analyzeLua, PARSE_SIZE_LIMIT } from '../../server/src/core/lua/luaFile';
+import { MAX_REQUIRES_PER_FILE } from '../../server/src/core/lua/luaScan';
 import { tokenize } from '../../server/src/core/lua/luaLexer';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { checkSource } from '../helpers/core';
@@ -64,12 +65,15 @@ describe('bad source', () => {
     const started = Date.now();
     const findings = checkSource(source, { files: { 'app/mod.lua': 'return {}' } });
     const elapsed = Date.now() - started;
-    assert.deepEqual(findings.map((f) => [f.code, f.severity]), [['file-too-large', 'info']]);
+    assert.deepEqual(findings.map((f) => [f.code, f.severity, f.range.start.line]), [['file-too-large', 'info', 0], ['too-many-requires', 'warning', MAX_REQUIRES_PER_FILE]]);
     assert.equal(
       findings[0].message,
       'This file has 20.3 MB, more than the 5 MB resty-build parses: its syntax was not checked. Its requires are still found and resolved.',
     );
-    assert.equal(analyzeLua(source).requires.length, 760_000);
+    assert.equal(findings[1].message, `This file has 760000 requires; only the first ${MAX_REQUIRES_PER_FILE} are resolved and checked, from here on they are not.`);
+    const facts = analyzeLua(source);
+    assert.equal(facts.requires.length, MAX_REQUIRES_PER_FILE);
+    assert.equal(facts.requiresCut?.total, 760_000);
     // Bounded (about 2 s on an idle machine), not a hang; generous for a loaded CI box.
     assert.ok(elapsed < 30_000, `took ${elapsed} ms`);
   });
@@ -80,7 +84,8 @@ describe('bad source', () => {
     assert.equal(facts.syntaxError, undefined);
     assert.equal(facts.skipped, undefined);
     assert.equal(facts.lines.lineCount, 1);
-    assert.equal(facts.requires.length, 50_000);
+    assert.equal(facts.requires.length, MAX_REQUIRES_PER_FILE);
+    assert.equal(facts.requiresCut?.total, 50_000);
     assert.deepEqual(facts.lines.range(facts.requires[1].start, facts.requires[1].end), rangeOfNth(source, '"app.mod"', 1));
   });
 

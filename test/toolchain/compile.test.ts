@@ -11,7 +11,7 @@ import { copyFixture, nmDefined, tempDir, waitForFile, writeScript } from '../he
 
 function compile(dir: string, extra: Partial<Parameters<typeof compileProject>[0]> = {}) {
   const project = loadBuildProject(dir);
-  return compileProject({ manifest: project.manifest, entries: project.entries, ...extra });
+  return compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources, ...extra });
 }
 
 function leftovers(outDir: string): string[] {

@@ -26,7 +26,7 @@ async function rejection(p: Promise<unknown>): Promise<string> {
 
 function compile(dir: string, extra: Partial<Parameters<typeof compileProject>[0]> = {}) {
   const project = loadBuildProject(dir);
-  return compileProject({ manifest: project.manifest, entries: project.entries, ...extra });
+  return compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources, ...extra });
 }
 
 /** Every file under dir, relative, sorted. */

@@ -86,9 +86,9 @@ test('warnings: -static with glibc, --no-export-dynamic, an archive without whol
 test('createArchive puts the compiled objects into one library whose members keep their symbols', async () => {
   const dir = copyFixture('build-basic', tempDir());
   const project = loadBuildProject(dir);
-  const compiled = await compileProject({ manifest: project.manifest, entries: project.entries });
+  const compiled = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
   const objects = compiled.objects.map((o) => o.object);
-  const archive = await createArchive(objects, project.manifest.outDir);
+  const archive = await createArchive(objects, project.manifest);
   const members = spawnSync('ar', ['t', archive], { encoding: 'utf8' }).stdout.trim().split('\n');
   assert.deepEqual(members, objects.map((o) => path.basename(o)));
   assert.deepEqual(nmDefined(archive).sort(), compiled.objects.map((o) => o.symbol).sort());

@@ -64,7 +64,7 @@ test('compile checks luajit.runtime from the manifest and still compiles', async
   const runtime = fakeRuntime(tempDir());
   fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"debugInfo": true', `"debugInfo": true, "runtime": ${JSON.stringify(runtime)}`));
   const project = loadBuildProject(dir);
-  const result = await compileProject({ manifest: project.manifest, entries: project.entries });
+  const result = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
   assert.deepEqual(result.findings.map((f) => f.code), ['bytecode-mismatch']);
   assert.equal(result.findings[0].range.start.line, project.manifest.ranges.get('luajit')!.start.line);
   assert.equal(result.compiled.length, 4);

@@ -12,10 +12,10 @@ import { copyFixture } from '../helpers/toolchain';
 async function prepared(mode: 'objects' | 'archive' = 'objects') {
   const dir = copyFixture('build-basic');
   const project = loadBuildProject(dir);
-  const compiled = await compileProject({ manifest: project.manifest, entries: project.entries });
+  const compiled = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
   const flags = computeLinkFlags({ manifest: project.manifest, objects: compiled.objects.map((o) => o.object), mode, env: {} });
   if (mode === 'archive') {
-    await createArchive(flags.objects, project.manifest.outDir);
+    await createArchive(flags.objects, project.manifest);
   }
   const verify = (extra: Partial<VerifyOptions> = {}) =>
     verifyEmbedding({ manifest: project.manifest, objects: compiled.objects, linkArgs: flags.ldOpt, ...extra });

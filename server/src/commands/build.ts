@@ -54,10 +54,12 @@ export function buildCommand(step: BuildStep): (args: CommandArgs, io: CommandIO
     const args = buildArgsOf(commandArgs);
     const controller = new AbortController();
     const onInterrupt = () => controller.abort();
-    process.once('SIGINT', onInterrupt);
-    process.once('SIGTERM', onInterrupt);
     try {
+      // Loading reads and checks synchronously (bounded, never blocking): until it is done a
+      // signal keeps its default action and ends the process at once; from here on it cancels.
       const project = loadBuildProject(args.dir, io.env);
+      process.once('SIGINT', onInterrupt);
+      process.once('SIGTERM', onInterrupt);
       const blocking = blockingManifestFindings(project);
       if (blocking.length > 0) {
         io.err(`resty-build: ${project.manifest.file} has errors; fix them first:`);

@@ -175,7 +175,22 @@ const CODES = {
   'outdir-overlaps-sources': {
     severity: 'error',
     summary:
-      "`outDir` is the project folder, or is, lies inside or contains a source folder (a `path` template root inside the project, `stdlib`, the build script's folder). Compile refuses to start.",
+      "`outDir` is the project folder, or is, lies inside or contains a source folder, however it became one (a `path`/`cpath` template root inside the project, the nginx.conf's `lua_package_path`, the inferred default path, an embed `file`'s folder, the luakit context or `stdlib`), compared as written and, when building, by real path (symbolic links resolved). Compile refuses to start.",
+  },
+  'unsafe-input': {
+    severity: 'error',
+    summary:
+      'A file the manifest names (`nginxConf`, `buildScript`, an embed `file`) is a FIFO, a device, a socket or larger than 64 MB (`MAX_INPUT_BYTES`, `server/src/core/fs.ts`): it is not read, so nothing waits on it or reads it without end.',
+  },
+  'too-many-requires': {
+    severity: 'warning',
+    summary:
+      'The file has more requires than `MAX_REQUIRES_PER_FILE` (10 000, `server/src/core/lua/luaScan.ts`): the ones after it are not resolved, followed or checked (reported at the first one left out).',
+  },
+  'build-cache-ignored': {
+    severity: 'warning',
+    summary:
+      "Found by *Compile Bytecode* / `resty-build compile`: entries of `outDir`'s `.resty-build-cache.json` that do not name a plain object file directly inside `outDir` were ignored, never followed or deleted (the cache is untrusted input, e.g. from a cloned repository).",
   },
   'require-cycle': {
     severity: 'warning',
@@ -188,7 +203,7 @@ const CODES = {
   },
   'file-too-large': {
     severity: 'info',
-    summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed, but the lexer still finds and resolves its requires.',
+    summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed and navigation (outline, members, aliases) skips it, but the lexer still finds and resolves its requires.',
   },
   'bad-suppression': {
     severity: 'warning',

@@ -24,11 +24,106 @@ export interface FileSystem {
    * folder it has already seen through a link loop; undefined when unknown.
    */
   realPath?(dir: string): string | undefined;
+  /**
+   * Why a file that exists cannot be read as input (a FIFO, a device, a
+   * socket, a file over MAX_INPUT_BYTES), in words; undefined when it can,
+   * or when it does not exist.
+   */
+  inputProblem?(file: string): string | undefined;
+  /**
+   * The names in a folder, without their types (one system call, no stat
+   * per entry); undefined when it cannot be listed or is too large to be
+   * worth keeping. Lets a cache answer "no such file" without a stat.
+   */
+  listNames?(dir: string): ReadonlySet<string> | undefined;
 }
+
+/** Folders with more entries than this are not kept as listings (a stat per candidate is cheaper than the memory). */
+const MAX_LISTING = 50_000;
 
 export interface DirEntry {
   name: string;
   kind: 'file' | 'directory' | 'other';
+}
+
+/** No input file (Lua source, manifest, nginx.conf, build cache) is read past this size. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+export type BoundedRead = { data: Buffer } | { problem: 'missing' } | { problem: 'not-a-file' | 'too-large' | 'unreadable'; why: string };
+
+function kindWords(st: nodeFs.Stats): string {
+  if (st.isFIFO()) {
+    return 'a FIFO (named pipe)';
+  }
+  if (st.isCharacterDevice() || st.isBlockDevice()) {
+    return 'a device';
+  }
+  if (st.isSocket()) {
+    return 'a socket';
+  }
+  return st.isDirectory() ? 'a folder' : 'not a regular file';
+}
+
+function tooLarge(size: number, maxBytes: number): string {
+  return `larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${size} bytes)`;
+}
+
+/**
+ * Reads a regular file, at most `maxBytes`. The type is checked before the
+ * open (stat, which never blocks), and the open itself is non-blocking and
+ * re-checked on the descriptor, so a FIFO swapped in meanwhile cannot hang
+ * the caller; a device is never read (it would never end).
+ */
+export function readBounded(file: string, maxBytes = MAX_INPUT_BYTES): BoundedRead {
+  let st: nodeFs.Stats | undefined;
+  try {
+    st = nodeFs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return { problem: 'missing' };
+  }
+  if (!st) {
+    return { problem: 'missing' };
+  }
+  if (!st.isFile()) {
+    return { problem: 'not-a-file', why: kindWords(st) };
+  }
+  if (st.size > maxBytes) {
+    return { problem: 'too-large', why: tooLarge(st.size, maxBytes) };
+  }
+  let fd: number;
+  try {
+    fd = nodeFs.openSync(file, nodeFs.constants.O_RDONLY | nodeFs.constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? { problem: 'missing' } : { problem: 'unreadable', why: `unreadable (${code ?? String(e)})` };
+  }
+  try {
+    const now = nodeFs.fstatSync(fd);
+    if (!now.isFile()) {
+      return { problem: 'not-a-file', why: kindWords(now) };
+    }
+    // One byte more than allowed tells a file that grew since the stat.
+    const buffer = Buffer.allocUnsafe(Math.min(now.size, maxBytes) + 1);
+    let read = 0;
+    for (;;) {
+      if (read === buffer.length) {
+        return { problem: 'too-large', why: tooLarge(read, maxBytes) };
+      }
+      const n = nodeFs.readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) {
+        break;
+      }
+      read += n;
+    }
+    if (read > maxBytes) {
+      return { problem: 'too-large', why: tooLarge(read, maxBytes) };
+    }
+    return { data: buffer.subarray(0, read) };
+  } catch (e) {
+    return { problem: 'unreadable', why: `unreadable (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  } finally {
+    nodeFs.closeSync(fd);
+  }
 }
 
 const uid = process.getuid?.();
@@ -62,7 +157,29 @@ export class NodeFileSystem implements FileSystem {
 
   readFile(file: string): string | undefined {
     try {
-      return nodeFs.readFileSync(file, 'utf8');
+      const read = readBounded(file);
+      return 'data' in read ? read.data.toString('utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  listNames(dir: string): ReadonlySet<string> | undefined {
+    try {
+      const names = nodeFs.readdirSync(dir);
+      return names.length <= MAX_LISTING ? new Set(names) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  inputProblem(file: string): string | undefined {
+    try {
+      const st = nodeFs.statSync(file, { throwIfNoEntry: false });
+      if (!st) {
+        return undefined;
+      }
+      return !st.isFile() ? kindWords(st) : st.size > MAX_INPUT_BYTES ? tooLarge(st.size, MAX_INPUT_BYTES) : undefined;
     } catch {
       return undefined;
     }
@@ -133,6 +250,8 @@ export class NodeFileSystem implements FileSystem {
 export class CachedFileSystem implements FileSystem {
   private readonly fileCache = new Map<string, boolean>();
   private readonly dirCache = new Map<string, boolean>();
+  /** Folder listings (null: cannot be listed), to answer most "no such file" without a stat or a cache entry per path. */
+  private readonly listings = new Map<string, ReadonlySet<string> | null>();
 
   constructor(private readonly inner: FileSystem) {
     if (inner.stamp) {
@@ -149,6 +268,11 @@ export class CachedFileSystem implements FileSystem {
   isFile(file: string): boolean {
     let hit = this.fileCache.get(file);
     if (hit === undefined) {
+      // A name its folder does not list is no file: no stat, and nothing remembered per path, so
+      // a search of many missing names (a manifest of 500 000 entries) costs no memory per candidate.
+      if (this.knownAbsent(file)) {
+        return false;
+      }
       hit = this.inner.isFile(file);
       this.fileCache.set(file, hit);
     }
@@ -158,10 +282,37 @@ export class CachedFileSystem implements FileSystem {
   isDirectory(dir: string): boolean {
     let hit = this.dirCache.get(dir);
     if (hit === undefined) {
+      if (this.knownAbsent(dir)) {
+        return false;
+      }
       hit = this.inner.isDirectory(dir);
       this.dirCache.set(dir, hit);
     }
     return hit;
+  }
+
+  /** True when a folder on the way to `p` does not list the next name. */
+  private knownAbsent(p: string): boolean {
+    if (!this.inner.listNames) {
+      return false;
+    }
+    const dir = path.dirname(p);
+    if (dir === p) {
+      return false;
+    }
+    let names = this.listings.get(dir);
+    if (names === undefined) {
+      // Only a folder that may exist is listed (and remembered): a missing one is known from its parent.
+      if (this.knownAbsent(dir)) {
+        return true;
+      }
+      if (this.listings.size >= MAX_LISTING) {
+        this.listings.clear();
+      }
+      names = this.inner.listNames(dir) ?? null;
+      this.listings.set(dir, names);
+    }
+    return names !== null && !names.has(path.basename(p));
   }
 
   readDir(dir: string): DirEntry[] {
@@ -172,10 +323,15 @@ export class CachedFileSystem implements FileSystem {
     return this.inner.realPath?.(dir);
   }
 
+  inputProblem(file: string): string | undefined {
+    return this.knownAbsent(file) ? undefined : this.inner.inputProblem?.(file);
+  }
+
   /** Forget everything: after file creations, deletions and renames. */
   invalidate(): void {
     this.fileCache.clear();
     this.dirCache.clear();
+    this.listings.clear();
   }
 }
 
@@ -234,6 +390,22 @@ export class GuardedFileSystem implements FileSystem {
   realPath(dir: string): string | undefined {
     try {
       return this.inner.realPath?.(dir);
+    } catch {
+      return undefined;
+    }
+  }
+
+  inputProblem(file: string): string | undefined {
+    try {
+      return this.inner.inputProblem?.(file);
+    } catch {
+      return undefined;
+    }
+  }
+
+  listNames(dir: string): ReadonlySet<string> | undefined {
+    try {
+      return this.inner.listNames?.(dir);
     } catch {
       return undefined;
     }

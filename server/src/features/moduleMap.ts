@@ -16,6 +16,16 @@ const NO_MANIFEST: ModuleMapResult = {
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
+/** Rows the Markdown preview shows; the counts and the module list cover all of them. */
+const MAX_PREVIEW_ROWS = 5_000;
+
+/**
+ * The last map of each embedding, valid while its closure is the same object
+ * (an edit that changes what the closure says replaces it): the status bar
+ * asks after every edit, and a map of 50 000 rows takes a second to build.
+ */
+const lastMap = new WeakMap<Embedding, { closure: Embedding['closure']; result: ModuleMapResult }>();
+
 export function moduleMapFor(workspace: AnalysedWorkspace, params: ModuleMapParams): ModuleMapResult {
   const file = params.uri ? uriToPath(params.uri) : undefined;
   let project = file ? workspace.projectFor(file) : undefined;
@@ -26,16 +36,30 @@ export function moduleMapFor(workspace: AnalysedWorkspace, params: ModuleMapPara
   if (!project?.manifest || !embedding) {
     return NO_MANIFEST;
   }
+  return mapOf(workspace, embedding);
+}
+
+/** The map of one embedding, kept while its closure is the same. */
+function mapOf(workspace: AnalysedWorkspace, embedding: Embedding): ModuleMapResult {
+  const project = embedding.project;
+  const manifest = project.manifest!;
+  const cached = lastMap.get(embedding);
+  if (cached?.closure === embedding.closure) {
+    return cached.result;
+  }
   const rows = buildModuleMap(embedding, (f) => checkFile(workspace, f));
-  const modules = rows.map((r) => moduleMapEntry(r, embedding));
-  return {
-    manifestUri: pathToUri(project.manifest.file),
-    projectDir: project.manifest.dir,
-    markdown: `# Module map: ${project.root}\n\n${formatModuleMapMarkdown(project.root, rows)}\n`,
-    modules,
+  const shown = rows.length > MAX_PREVIEW_ROWS ? rows.slice(0, MAX_PREVIEW_ROWS) : rows;
+  const more = rows.length - shown.length;
+  const result: ModuleMapResult = {
+    manifestUri: pathToUri(manifest.file),
+    projectDir: manifest.dir,
+    markdown: `# Module map: ${project.root}\n\n${formatModuleMapMarkdown(project.root, shown)}\n${more > 0 ? `\n(${more} more modules not shown; \`resty-build map\` prints them all.)\n` : ''}`,
+    modules: entriesOf(rows, embedding),
     embedded: rows.filter((r) => r.status === 'embedded').length,
     problems: rows.filter((r) => !['embedded', 'builtin', 'provided'].includes(r.status)).length,
   };
+  lastMap.set(embedding, { closure: embedding.closure, result });
+  return result;
 }
 
 /** The rows of every project with a manifest, by manifest file: what a change of the module map is measured on. */
@@ -44,41 +68,67 @@ export function moduleMapEntries(workspace: AnalysedWorkspace): Map<string, Modu
   for (const project of workspace.allProjects()) {
     const embedding = project.manifest ? workspace.embedding(project) : undefined;
     if (project.manifest && embedding) {
-      out.set(project.manifest.file, buildModuleMap(embedding, (f) => checkFile(workspace, f)).map((r) => moduleMapEntry(r, embedding)));
+      out.set(project.manifest.file, mapOf(workspace, embedding).modules);
     }
   }
   return out;
 }
 
-function moduleMapEntry(row: ModuleMapRow, embedding: Embedding): ModuleMapEntry {
-  return {
+/** The rows as the protocol sends them; the places rows point to are looked up once per map, not once per row. */
+function entriesOf(rows: readonly ModuleMapRow[], embedding: Embedding): ModuleMapEntry[] {
+  const places = placesOf(embedding);
+  return rows.map((row) => ({
     module: row.module,
     status: row.status,
     fileUri: row.file ? pathToUri(row.file) : null,
-    location: locationOf(row, embedding),
+    location: locationOf(row, places),
     flatName: row.flatName,
     object: row.object,
     symbol: row.symbol,
     origin: row.origin,
     reasons: row.reasons.map((r) => ({ code: r.code, message: r.message })),
-  };
+  }));
+}
+
+interface Places {
+  manifest: string;
+  /** The first `embed` entry of each module. */
+  entries: Map<string, ModuleMapLocation['range']>;
+  /** The first closure finding about each module (a require of a module nothing finds). */
+  sites: Map<string, { file: string; range: ModuleMapLocation['range'] }>;
+  provided?: ModuleMapLocation['range'];
+}
+
+function placesOf(embedding: Embedding): Places {
+  const manifest = embedding.project.manifest!;
+  const entries = new Map<string, ModuleMapLocation['range']>();
+  for (const e of embedding.mapping) {
+    if (!entries.has(e.module)) {
+      entries.set(e.module, e.range);
+    }
+  }
+  const sites = new Map<string, { file: string; range: ModuleMapLocation['range'] }>();
+  for (const f of embedding.closure.findings) {
+    if (f.module !== undefined && !sites.has(f.module)) {
+      sites.set(f.module, { file: f.file, range: f.range });
+    }
+  }
+  return { manifest: manifest.file, entries, sites, provided: manifest.ranges.get('provided') };
 }
 
 /** Where a click on the row should go: the module, else the place that names it. */
-function locationOf(row: ModuleMapRow, embedding: Embedding): ModuleMapLocation | null {
+function locationOf(row: ModuleMapRow, places: Places): ModuleMapLocation | null {
   if (row.file) {
     return { uri: pathToUri(row.file), range: FILE_START };
   }
-  const manifest = embedding.project.manifest!;
-  const entry = embedding.mapping.find((e) => e.module === row.module);
+  const entry = places.entries.get(row.module);
   if (entry) {
-    return { uri: pathToUri(manifest.file), range: entry.range };
+    return { uri: pathToUri(places.manifest), range: entry };
   }
-  const site = embedding.closure.findings.find((f) => f.module === row.module);
+  const site = places.sites.get(row.module);
   if (site) {
     return { uri: pathToUri(site.file), range: site.range };
   }
-  const provided = row.status === 'provided' ? manifest.ranges.get('provided') : undefined;
-  return provided ? { uri: pathToUri(manifest.file), range: provided } : null;
+  const provided = row.status === 'provided' ? places.provided : undefined;
+  return provided ? { uri: pathToUri(places.manifest), range: provided } : null;
 }
-

@@ -5,7 +5,9 @@ import { NodeFileSystem } from '../core/fs';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
 import { Closure } from '../core/embed/closure';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';
+import { SourceFolder } from '../core/manifest/manifestPaths';
 import { Project } from '../core/resolve/project';
+import { projectSourceFolders } from '../core/resolve/sourceFolders';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildEnvironmentError } from './tool';
@@ -19,6 +21,8 @@ export interface BuildProject {
   /** The analysis' project (its nginx.conf) and embed closure, for the audit of a built nginx. */
   project: Project;
   closure?: Closure;
+  /** Every source folder of the project, however it became one: outDir must keep apart from them. */
+  sources: SourceFolder[];
 }
 
 /** The mapping of a workspace project; undefined when it has no manifest. */
@@ -27,8 +31,15 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
   if (!manifest) {
     return undefined;
   }
-  const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f));
-  return { manifest, entries, manifestFindings: checkManifest(workspace, manifest.file), project, closure: workspace.embedding(project)?.closure };
+  const entries = buildMapping(manifest, (name) => workspace.resolve(project, name), (f) => workspace.fs.isFile(f), (f) => workspace.inputProblem(f));
+  return {
+    manifest,
+    entries,
+    manifestFindings: checkManifest(workspace, manifest.file),
+    project,
+    closure: workspace.embedding(project)?.closure,
+    sources: projectSourceFolders(project),
+  };
 }
 
 /**

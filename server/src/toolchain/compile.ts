@@ -2,8 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readBounded } from '../core/fs';
 import { Manifest } from '../core/manifest/manifest';
-import { outDirProblem } from '../core/manifest/manifestPaths';
+import { SourceFolder } from '../core/manifest/manifestPaths';
 import { relativeInside } from '../core/paths';
 import { isEmbeddableName, MappingEntry } from '../core/embed/mapping';
 import { DiagnosticCode, Finding, rangeOf } from '../core/types';
@@ -11,12 +12,13 @@ import { exportedSymbols, isElf } from './elf';
 import { compareWithRuntime, identifyLuaJit, LuaJitInfo } from './luajitInfo';
 import { CompilerWorker } from './compilerWorker';
 import { findObjcopy, renameSymbol, SymbolRename } from './symbolRename';
+import { OutputFolder, TEMP_PREFIX } from './outDir';
 import { BuildEnvironmentError, runPool } from './tool';
+
+export { TEMP_PREFIX } from './outDir';
 
 /** Written into outDir; lists the objects this tool wrote, so it never deletes anything else. */
 export const CACHE_FILE = '.resty-build-cache.json';
-/** Prefix of in-progress objects: renamed into place only once complete and checked. */
-export const TEMP_PREFIX = '.resty-build-tmp-';
 const CACHE_VERSION = 1;
 export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
 
@@ -43,6 +45,11 @@ export interface CompileOptions {
   force?: boolean;
   /** The build's own writes (tests inject a full disk). */
   writer?: BuildWriter;
+  /**
+   * The project's source folders beyond what the manifest names (nginx.conf,
+   * inferred path, embed files, luakit context): outDir must keep apart from them.
+   */
+  sources?: readonly SourceFolder[];
 }
 
 export interface CompiledObject {
@@ -99,16 +106,47 @@ function cacheFlags(job: Pick<Job, 'flags' | 'rename'>): string[] {
   return job.rename ? [...job.flags, `--redefine-sym=${job.rename.from}=${job.rename.to}`] : job.flags;
 }
 
-function readCache(outDir: string): CacheFile {
+/** What a cache key may be: the name of an object file this tool writes, directly inside outDir. */
+function isObjectName(name: string): boolean {
+  return /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.o$/.test(name) && Buffer.byteLength(name) <= 255;
+}
+
+function isCacheEntry(value: unknown): value is CacheEntry {
+  const e = value as CacheEntry;
+  return (
+    typeof e === 'object' && e !== null && typeof e.module === 'string' && typeof e.source === 'string' && typeof e.sourceHash === 'string' &&
+    typeof e.compiler === 'string' && Array.isArray(e.flags) && e.flags.every((f) => typeof f === 'string') && typeof e.size === 'number' && typeof e.mtimeMs === 'number'
+  );
+}
+
+/**
+ * The cache of an earlier run. It lies in a folder a cloned repository can
+ * ship, so it is untrusted input: read with a size bound from a regular
+ * file, and only entries naming a plain object file directly inside outDir
+ * are kept; the others are returned as `ignored`, never followed.
+ */
+function readCache(out: OutputFolder): { cache: CacheFile; ignored: string[] } {
+  const cache: CacheFile = { version: CACHE_VERSION, objects: Object.create(null) as Record<string, CacheEntry> };
+  const ignored: string[] = [];
   try {
-    const data = JSON.parse(fs.readFileSync(path.join(outDir, CACHE_FILE), 'utf8')) as CacheFile;
-    if (data.version === CACHE_VERSION && data.objects && typeof data.objects === 'object') {
-      return data;
+    if (!out.isRegularFile(CACHE_FILE)) {
+      return { cache, ignored };
+    }
+    const read = readBounded(out.file(CACHE_FILE));
+    const data = 'data' in read ? (JSON.parse(read.data.toString('utf8')) as CacheFile) : undefined;
+    if (data?.version === CACHE_VERSION && data.objects && typeof data.objects === 'object' && !Array.isArray(data.objects)) {
+      for (const [name, entry] of Object.entries(data.objects)) {
+        if (isObjectName(name) && isCacheEntry(entry) && (out.isRegularFile(name) || !fs.existsSync(out.file(name)))) {
+          cache.objects[name] = entry;
+        } else {
+          ignored.push(name);
+        }
+      }
     }
   } catch {
     // Missing or damaged: start over (every object is then recompiled).
   }
-  return { version: CACHE_VERSION, objects: {} };
+  return { cache, ignored };
 }
 
 /** The writes the build makes itself (luajit writes the objects): injectable, so a full disk can be tested. */
@@ -130,7 +168,7 @@ const ERRNO_WORDS: Record<string, string> = {
 
 /** Writes through a temp file and a rename: a failed or interrupted write never leaves a partial file in place. */
 export function writeAtomically(file: string, data: string | Buffer, writer: BuildWriter = nodeWriter): void {
-  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     writer.writeFileSync(tmp, data);
     writer.renameSync(tmp, file);
@@ -154,9 +192,14 @@ export function compilerIdentity(info: LuaJitInfo): string {
   return sha256(`${info.path}\n${info.versionText}\n${info.headerHex}`);
 }
 
-/** The argument luajit gets for the source: relative to the project when inside it (short, machine-independent chunk names). */
+/**
+ * The argument luajit gets for the source: relative to the project when
+ * inside it (short, machine-independent chunk names). A name starting with
+ * '-' is given as './-x': luajit would read `-` as stdin and `-l` as an option.
+ */
 function inputArgument(manifest: Manifest, file: string): string {
-  return relativeInside(manifest.dir, file) || file;
+  const arg = relativeInside(manifest.dir, file) || file;
+  return arg.startsWith('-') ? `./${arg}` : arg;
 }
 
 /**
@@ -184,26 +227,14 @@ export function parseCompileError(stderr: string, input: string): { line?: numbe
 }
 
 function lineRange(file: string, line: number) {
-  const text = fs.readFileSync(file, 'utf8').split(/\r?\n/)[line - 1] ?? '';
-  return rangeOf(line - 1, 0, line - 1, text.length);
-}
-
-function removeStaleTemps(outDir: string): void {
-  for (const name of fs.readdirSync(outDir)) {
-    if (name.startsWith(TEMP_PREFIX)) {
-      // Left by a process that was killed outright; ours by their name.
-      fs.rmSync(path.join(outDir, name), { force: true });
-    }
-  }
-}
-
-function prepareOutDir(outDir: string): void {
+  let text = '';
   try {
-    fs.mkdirSync(outDir, { recursive: true });
-    fs.accessSync(outDir, fs.constants.W_OK);
-  } catch (e) {
-    throw new BuildEnvironmentError(`outDir '${outDir}' cannot be written: ${(e as NodeJS.ErrnoException).code ?? String(e)}. Change "outDir" in resty-build.json or its permissions.`);
+    const read = readBounded(file);
+    text = 'data' in read ? (read.data.toString('utf8').split(/\r?\n/)[line - 1] ?? '') : '';
+  } catch {
+    // Gone since the compile: the line alone positions the finding.
   }
+  return rangeOf(line - 1, 0, line - 1, text.length);
 }
 
 /**
@@ -216,17 +247,22 @@ function prepareOutDir(outDir: string): void {
  */
 export async function compileProject(options: CompileOptions): Promise<CompileResult> {
   const { manifest, signal } = options;
-  const outDir = manifest.outDir;
   // Before anything runs or is written: the build deletes stale objects in outDir, so it must not be a source folder.
-  const unsafe = outDirProblem(manifest);
-  if (unsafe) {
-    throw new BuildEnvironmentError(`${manifest.file}: ${unsafe.message}`);
-  }
+  const out = OutputFolder.check(manifest, options.sources ?? []);
   const compilerCommand = options.compiler ?? manifest.luajit.compiler;
   const compiler = await identifyLuaJit(compilerCommand, { signal, cwd: manifest.dir });
   const findings: Finding[] = [];
   let runtime: LuaJitInfo | undefined;
-  if (manifest.luajit.runtime) {
+  if (manifest.luajit.runtime && options.compiler !== undefined) {
+    // The user named the compiler: the manifest's programs are not run behind their back.
+    findings.push({
+      file: manifest.file,
+      range: manifest.ranges.get('luajit') ?? rangeOf(0, 0, 0, 0),
+      severity: 'warning',
+      code: 'runtime-unknown',
+      message: `"luajit.runtime" (${manifest.luajit.runtime}) was not run: the compiler was named outside the manifest (${options.compiler}), so no program the manifest names is run. Bytecode compatibility is unchecked.`,
+    });
+  } else if (manifest.luajit.runtime) {
     try {
       runtime = await identifyLuaJit(manifest.luajit.runtime, { signal, cwd: manifest.dir });
       findings.push(...compareWithRuntime(manifest, compiler, runtime));
@@ -240,9 +276,29 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
       });
     }
   }
-  prepareOutDir(outDir);
-  removeStaleTemps(outDir);
-  const cache = readCache(outDir);
+  out.create();
+  const release = out.lock();
+  try {
+    return await compileLocked(options, out, compiler, runtime, findings);
+  } finally {
+    release();
+  }
+}
+
+async function compileLocked(options: CompileOptions, out: OutputFolder, compiler: LuaJitInfo, runtime: LuaJitInfo | undefined, findings: Finding[]): Promise<CompileResult> {
+  const { manifest, signal } = options;
+  const outDir = manifest.outDir;
+  out.removeStaleTemps();
+  const { cache, ignored } = readCache(out);
+  if (ignored.length > 0) {
+    findings.push({
+      file: manifest.file,
+      range: manifest.ranges.get('outDir') ?? rangeOf(0, 0, 0, 0),
+      severity: 'warning',
+      code: 'build-cache-ignored',
+      message: `${ignored.length} entr${ignored.length === 1 ? 'y' : 'ies'} of ${path.join(out.shown, CACHE_FILE)} did not name a plain object file directly inside outDir and ${ignored.length === 1 ? 'was' : 'were'} ignored (not followed, not deleted): ${ignored.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}${ignored.length > 3 ? ', …' : ''}.`,
+    });
+  }
   const compilerId = compilerIdentity(compiler);
   const result: CompileResult = { outDir, compiler, runtime, compiled: [], upToDate: [], failed: [], removed: [], objects: [], findings, cancelled: false };
 
@@ -275,7 +331,12 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
     }
     let source: Buffer;
     try {
-      source = fs.readFileSync(entry.file);
+      const read = readBounded(entry.file);
+      if (!('data' in read)) {
+        onManifest(read.problem === 'missing' ? 'mapping-file-missing' : 'unsafe-input', `Not compiled: ${entry.file} ${read.problem === 'missing' ? 'does not exist' : `is ${read.why}`}.`);
+        continue;
+      }
+      source = read.data;
     } catch (e) {
       onManifest('mapping-file-missing', `Not compiled: cannot read ${entry.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
       continue;
@@ -288,7 +349,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
     const rename = compiledSymbol !== symbol ? { from: compiledSymbol, to: symbol } : undefined;
     const job: Job = { entry: entry as Job['entry'], input, flags, rename, sourceHash: sha256(source) };
     const cached = cache.objects[path.basename(entry.object)];
-    if (!options.force && cached && cached.sourceHash === job.sourceHash && cached.compiler === compilerId && sameFlags(cached.flags, cacheFlags(job)) && unchanged(entry.object, cached)) {
+    if (!options.force && cached && cached.sourceHash === job.sourceHash && cached.compiler === compilerId && sameFlags(cached.flags, cacheFlags(job)) && unchanged(out, path.basename(entry.object), cached)) {
       result.upToDate.push(entry.module);
       done.set(entry.module, { module: entry.module, file: entry.file, object: entry.object, symbol: entry.symbol });
       continue;
@@ -300,7 +361,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   // Objects of modules no longer embedded: only files listed in the cache, i.e. written by us.
   for (const name of Object.keys(cache.objects)) {
     if (claimed.get(path.join(outDir, name)) === undefined) {
-      removeObject(outDir, name, cache, result);
+      removeObject(out, name, cache, result);
     }
   }
 
@@ -314,13 +375,13 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
       limit,
       async (job) => {
         const worker = idle.pop()!;
-        const ok = await compileOne(job, worker, compiler, objcopy, options, findings, result).finally(() => idle.push(worker));
+        const ok = await compileOne(job, worker, out, compiler, objcopy, options, findings, result).finally(() => idle.push(worker));
         if (!ok && result.cancelled) {
           return;
         }
         const name = path.basename(job.entry.object);
         if (ok) {
-          const st = fs.statSync(job.entry.object);
+          const st = fs.lstatSync(out.file(name));
           cache.objects[name] = { module: job.entry.module, source: job.entry.file, sourceHash: job.sourceHash, compiler: compilerId, flags: cacheFlags(job), size: st.size, mtimeMs: st.mtimeMs };
           result.compiled.push(job.entry.module);
           done.set(job.entry.module, { module: job.entry.module, file: job.entry.file, object: job.entry.object, symbol: job.entry.symbol });
@@ -328,7 +389,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
           result.failed.push(job.entry.module);
           // A stale object would link the old code silently: remove it, as a compiler removes its output on error.
           if (cache.objects[name]) {
-            removeObject(outDir, name, cache, result);
+            removeObject(out, name, cache, result);
           }
         }
         options.onProgress?.({ done: ++finished, total: jobs.length, module: job.entry.module });
@@ -341,7 +402,7 @@ export async function compileProject(options: CompileOptions): Promise<CompileRe
   if (signal?.aborted) {
     result.cancelled = true;
   }
-  writeAtomically(path.join(outDir, CACHE_FILE), JSON.stringify(cache, null, 1) + '\n', options.writer);
+  writeAtomically(out.file(CACHE_FILE), JSON.stringify(cache, null, 1) + '\n', options.writer);
   result.objects = [...new Set(options.entries.map((e) => e.module))]
     .map((module) => done.get(module))
     .filter((o): o is CompiledObject => o !== undefined && claimed.get(o.object) === o.module);
@@ -352,29 +413,36 @@ function sameFlags(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function unchanged(object: string, cached: CacheEntry): boolean {
+function unchanged(out: OutputFolder, name: string, cached: CacheEntry): boolean {
   try {
-    const st = fs.statSync(object);
-    return st.size === cached.size && st.mtimeMs === cached.mtimeMs;
+    // A link in place of the object (a cloned repository can ship one) is never taken as the object.
+    const st = fs.lstatSync(out.file(name));
+    return st.isFile() && st.size === cached.size && st.mtimeMs === cached.mtimeMs;
   } catch {
     return false;
   }
 }
 
-function removeObject(outDir: string, name: string, cache: CacheFile, result: CompileResult): void {
-  const file = path.join(outDir, name);
-  if (fs.existsSync(file)) {
-    fs.rmSync(file, { force: true });
-    result.removed.push(file);
+function removeObject(out: OutputFolder, name: string, cache: CacheFile, result: CompileResult): void {
+  if (out.removeFile(name)) {
+    result.removed.push(path.join(out.real, name));
   }
   delete cache.objects[name];
 }
 
 /** Runs luajit for one module into a temp file, checks it and renames it into place. */
-async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo, objcopy: string | undefined, options: CompileOptions, findings: Finding[], result: CompileResult): Promise<boolean> {
+async function compileOne(
+  job: Job,
+  worker: CompilerWorker,
+  out: OutputFolder,
+  compiler: LuaJitInfo,
+  objcopy: string | undefined,
+  options: CompileOptions,
+  findings: Finding[],
+  result: CompileResult,
+): Promise<boolean> {
   const { entry } = job;
-  const outDir = options.manifest.outDir;
-  const tmp = path.join(outDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${path.basename(entry.object)}`);
+  const tmp = out.tempFile('.o');
   const timeoutMs = options.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
   const fail = (code: DiagnosticCode, message: string, line?: number) => {
     findings.push({
@@ -415,10 +483,11 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
       return fail('compile-error', `luajit (${compiler.path}) failed on '${entry.module}' (${job.input}): ${parsed.message}`);
     }
     let data: Buffer;
-    try {
-      data = fs.readFileSync(tmp);
-    } catch {
-      return fail('compiler-failed', `luajit (${compiler.path}) exited 0 but wrote no object for '${entry.module}'.`);
+    const read = readBounded(tmp);
+    if ('data' in read) {
+      data = read.data;
+    } else {
+      return fail('compiler-failed', `luajit (${compiler.path}) exited 0 but wrote no usable object for '${entry.module}'${read.problem === 'missing' ? '' : ` (it is ${read.why})`}.`);
     }
     if (job.rename && objcopy) {
       if (!isElf(data)) {
@@ -432,7 +501,11 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
       if (failed) {
         return fail('symbol-missing', `'${entry.module}' is looked up as ${job.rename.to} (require keeps the '-'s after the first one), but renaming ${job.rename.from} failed: ${failed}.`);
       }
-      data = fs.readFileSync(tmp);
+      const renamed = readBounded(tmp);
+      if (!('data' in renamed)) {
+        return fail('symbol-missing', `objcopy left no usable object for '${entry.module}' after renaming ${job.rename.from}.`);
+      }
+      data = renamed.data;
     }
     if (isElf(data)) {
       let symbols: string[];
@@ -446,7 +519,7 @@ async function compileOne(job: Job, worker: CompilerWorker, compiler: LuaJitInfo
       }
     }
     try {
-      (options.writer ?? nodeWriter).renameSync(tmp, entry.object);
+      (options.writer ?? nodeWriter).renameSync(tmp, out.file(path.basename(entry.object)));
     } catch (e) {
       throw writeError(entry.object, e);
     }

@@ -36,6 +36,9 @@ for line in io.stdin:lines() do
 end
 `;
 
+/** Longest answer line the driver can write (an error message, hex-encoded), with room to spare. */
+const MAX_ANSWER = 1024 * 1024;
+
 export type WorkerOutcome =
   | { kind: 'ok' }
   | { kind: 'error'; stderr: string }
@@ -81,6 +84,14 @@ export class CompilerWorker {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       this.buffer += chunk;
+      if (this.buffer.length > MAX_ANSWER && !this.buffer.includes('\n')) {
+        // The driver answers a short line per job: this is something else printing without end.
+        const output = `${this.buffer.slice(0, 120)}… (more than ${MAX_ANSWER} bytes without a line end; killed)`;
+        this.buffer = '';
+        this.settle(child, { kind: 'garbage', output });
+        killProcessTree(child);
+        return;
+      }
       let nl: number;
       while ((nl = this.buffer.indexOf('\n')) >= 0) {
         const line = this.buffer.slice(0, nl);

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LinkMode, Manifest } from '../core/manifest/manifest';
-import { TEMP_PREFIX } from './compile';
+import { SourceFolder } from '../core/manifest/manifestPaths';
+import { appendAll } from '../core/types';
+import { OutputFolder } from './outDir';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
 
 /** The archive `--mode archive` builds in outDir, linked as -lresty_build_bytecode. */
@@ -111,7 +112,7 @@ function linkerView(args: readonly string[]): string[] {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.startsWith('-Wl,')) {
-      out.push(...a.slice(4).split(','));
+      appendAll(out, a.slice(4).split(','));
     } else if (a === '-Xlinker' && i + 1 < args.length) {
       out.push(args[++i]);
     } else {
@@ -204,7 +205,7 @@ export function computeLinkFlags(options: LinkFlagsOptions): LinkFlags {
     archive = path.join(manifest.outDir, ARCHIVE_FILE);
     ldOpt.push(`-L${manifest.outDir}`, '-Wl,--whole-archive', `-l${ARCHIVE_LIB}`, '-Wl,--no-whole-archive');
   } else {
-    ldOpt.push(...objects);
+    appendAll(ldOpt, objects);
   }
   const missing = objects.filter((o) => !exists(o));
   if (missing.length > 0) {
@@ -242,21 +243,29 @@ export function formatConfigureLine(flags: LinkFlags, options: { multiline?: boo
  * written under a temp name and renamed, so a failed run keeps the old one
  * and the archive never holds members of modules no longer embedded.
  */
-export async function createArchive(objects: readonly string[], outDir: string, options: { ar?: string; signal?: AbortSignal } = {}): Promise<string> {
+export async function createArchive(
+  objects: readonly string[],
+  manifest: Manifest,
+  options: { ar?: string; signal?: AbortSignal; sources?: readonly SourceFolder[] } = {},
+): Promise<string> {
   const ar = findExecutable(options.ar ?? 'ar');
   if (!ar) {
     throw new BuildEnvironmentError(`'${options.ar ?? 'ar'}' not found: the archive mode needs it (Debian: apt-get install binutils).`);
   }
-  const target = path.join(outDir, ARCHIVE_FILE);
-  const tmp = path.join(outDir, `${TEMP_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}-${ARCHIVE_FILE}`);
+  const out = OutputFolder.prepare(manifest, options.sources ?? []);
+  const release = out.lock();
+  const target = out.file(ARCHIVE_FILE);
+  const tmp = out.tempFile('.a');
   try {
-    const run = await runTool(ar, ['rcs', tmp, ...objects], { signal: options.signal, timeoutMs: 120_000 });
+    // Absolute member paths: none can be read by ar as an option.
+    const run = await runTool(ar, ['rcs', tmp, ...objects.map((o) => path.resolve(o))], { signal: options.signal, timeoutMs: 120_000 });
     if (run.code !== 0) {
       throw new BuildEnvironmentError(`${ar} rcs failed (${run.code ?? run.signal}): ${run.stderr.trim()}`);
     }
     fs.renameSync(tmp, target);
   } finally {
     fs.rmSync(tmp, { force: true });
+    release();
   }
-  return target;
+  return path.join(manifest.outDir, ARCHIVE_FILE);
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Manifest } from '../core/manifest/manifest';
 import { Finding, rangeOf } from '../core/types';
-import { BuildEnvironmentError, findExecutable, runTool } from './tool';
+import { BuildEnvironmentError, findExecutable, MAX_TOOL_OUTPUT, runTool } from './tool';
 
 /** Flags of the bytecode dump header (lj_bcdump.h). */
 export const BCDUMP_F_BE = 0x01;
@@ -84,10 +84,16 @@ export async function identifyLuaJit(command: string, options: { timeoutMs?: num
   if (v.timedOut) {
     throw new BuildEnvironmentError(`'${resolved} -v' did not answer within ${timeoutMs / 1000} s and was killed: is it hanging? Check it, or ${named}.`);
   }
+  if (v.overflowed) {
+    throw new BuildEnvironmentError(`'${resolved} -v' printed more than ${MAX_TOOL_OUTPUT / 1024 / 1024} MB and was killed: it is not LuaJIT; ${named}.`);
+  }
   if (v.code !== 0 || !/LuaJIT/i.test(versionText)) {
     throw new BuildEnvironmentError(`'${resolved}' is not LuaJIT: '-v' printed '${versionText.slice(0, 80)}' (exit ${v.code ?? v.signal}); ${named}.`);
   }
   const dump = await runTool(resolved, ['-b', '-t', 'raw', '-e', 'return 1', '-'], { timeoutMs, signal: options.signal });
+  if (dump.overflowed) {
+    throw new BuildEnvironmentError(`'${resolved}' printed more than ${MAX_TOOL_OUTPUT / 1024 / 1024} MB for a one-line dump and was killed: it is not LuaJIT; ${named}.`);
+  }
   const header = dump.code === 0 ? parseBytecodeHeader(dump.stdout) : undefined;
   if (!header) {
     throw new BuildEnvironmentError(

@@ -76,6 +76,7 @@ export function runCompile(project: BuildProject, options: CompileSettings & Bui
     jobs: options.jobs,
     timeoutMs: options.timeoutMs,
     force: options.force,
+    sources: project.sources,
     signal: options.signal,
     onProgress: onProgress && ((p) => onProgress({ step: 'compile', ...p })),
   });
@@ -95,7 +96,7 @@ export async function linkFlagsFor(project: BuildProject, options: LinkStepOptio
   if (flags.mode === 'archive' && options.createArchive !== false) {
     const present = flags.objects.filter((o) => fs.existsSync(o));
     if (present.length > 0) {
-      await createArchive(present, project.manifest.outDir, { signal: options.signal });
+      await createArchive(present, project.manifest, { signal: options.signal, sources: project.sources });
     }
   }
   return flags;

@@ -23,13 +23,20 @@ export interface ToolResult {
   stderr: string;
   timedOut: boolean;
   aborted: boolean;
+  /** The program printed more than MAX_TOOL_OUTPUT and was killed; the output kept is cut there. */
+  overflowed: boolean;
 }
+
+/** Most a tool may print (stdout and stderr together) before it is killed: a program that prints without end must not exhaust memory. */
+export const MAX_TOOL_OUTPUT = 8 * 1024 * 1024;
 
 export interface RunToolOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Overrides MAX_TOOL_OUTPUT. */
+  maxOutput?: number;
 }
 
 /**
@@ -41,7 +48,7 @@ export interface RunToolOptions {
 export function runTool(command: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) {
-      resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, aborted: true });
+      resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, aborted: true, overflowed: false });
       return;
     }
     const child = spawn(command, args, {
@@ -54,6 +61,9 @@ export function runTool(command: string, args: readonly string[], options: RunTo
     const err: Buffer[] = [];
     let timedOut = false;
     let aborted = false;
+    let overflowed = false;
+    let printed = 0;
+    const maxOutput = options.maxOutput ?? MAX_TOOL_OUTPUT;
     let settled = false;
     const kill = () => {
       killProcessTree(child);
@@ -67,8 +77,21 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       }
       options.signal?.removeEventListener('abort', onAbort);
     };
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const collect = (into: Buffer[]) => (b: Buffer) => {
+      if (overflowed) {
+        return;
+      }
+      printed += b.length;
+      if (printed > maxOutput) {
+        overflowed = true;
+        into.push(b.subarray(0, Math.max(0, b.length - (printed - maxOutput))));
+        kill();
+        return;
+      }
+      into.push(b);
+    };
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
     child.on('error', (e: NodeJS.ErrnoException) => {
       cleanup();
       if (!settled) {
@@ -81,7 +104,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       cleanup();
       if (!settled) {
         settled = true;
-        resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), timedOut, aborted });
+        resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), timedOut, aborted, overflowed });
       }
     });
   });

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { LuaFileFacts } from '../lua/luaFile';
+import { MAX_REQUIRES_PER_FILE } from '../lua/luaScan';
 import { MappingEntry, symbolFromFileName, unembeddableHyphenReason } from '../embed/mapping';
 import { Manifest } from '../manifest/manifest';
 import { suspiciousNameReason } from '../resolve/moduleNames';
@@ -14,6 +15,15 @@ import { Finding } from '../types';
  */
 export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
   const findings = syntaxFindings(file, facts, dialect);
+  if (facts.requiresCut) {
+    findings.push({
+      file,
+      range: facts.requiresCut.range,
+      severity: 'warning',
+      code: 'too-many-requires',
+      message: `This file has ${facts.requiresCut.total} requires; only the first ${MAX_REQUIRES_PER_FILE} are resolved and checked, from here on they are not.`,
+    });
+  }
   if (inClosure) {
     return findings;
   }

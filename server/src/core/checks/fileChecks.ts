@@ -5,7 +5,10 @@ import { checkLuakitSandbox } from './luakitSandbox';
 import { applyFindingPolicy } from './findingPolicy';
 import { outsideContext, ownedByProject, reportedClosureFindings } from '../embed/outsideFindings';
 import { MANIFEST_NAME } from '../manifest/manifest';
-import { Finding } from '../types';
+import { outDirProblem } from '../manifest/manifestPaths';
+import { projectSourceFolders } from '../resolve/sourceFolders';
+import { Project } from '../resolve/project';
+import { appendAll, Finding, rangeOf } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 // The findings of a workspace, file by file: what the editor publishes and
@@ -35,7 +38,7 @@ function closureFindingsIn(workspace: AnalysedWorkspace, file: string): { findin
   const outside = embeddings.length > 0 ? outsideContext(workspace) : undefined;
   for (const e of embeddings) {
     inClosure = inClosure || e.closure.files.has(file);
-    findings.push(...(reportedClosureFindings(e, outside!).get(file) ?? []));
+    appendAll(findings, reportedClosureFindings(e, outside!).get(file) ?? []);
   }
   return { findings, inClosure };
 }
@@ -72,11 +75,55 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
 export function checkManifest(workspace: AnalysedWorkspace, file: string): Finding[] {
   const findings = [...workspace.manifestFindings(file)];
   const project = workspace.allProjects().find((p) => p.manifest?.file === file);
+  if (project?.manifest) {
+    appendAll(findings, inputFindings(workspace, project));
+  }
+  if (project?.manifest && !findings.some((f) => f.code === 'outdir-overlaps-sources' || (f.code === 'manifest-path-outside' && f.severity === 'error'))) {
+    appendAll(findings, projectOutDirFindings(project));
+  }
   const embedding = project ? workspace.embedding(project) : undefined;
   if (embedding && project?.manifest) {
-    findings.push(...checkMapping(project.manifest, embedding.mapping));
+    appendAll(findings, checkMapping(project.manifest, embedding.mapping));
   }
   return findings;
+}
+
+/** The files the manifest names that are not regular files of a sane size: read by nothing, reported at their key. */
+function inputFindings(workspace: AnalysedWorkspace, project: Project): Finding[] {
+  const manifest = project.manifest!;
+  const named: { key: string; file: string | undefined; range?: Finding['range'] }[] = [
+    { key: 'nginxConf', file: manifest.nginxConf },
+    { key: 'buildScript', file: manifest.buildScript },
+    ...manifest.embed.map((e) => ({ key: 'embed', file: e.file, range: e.range })),
+  ];
+  const findings: Finding[] = [];
+  for (const { key, file, range } of named) {
+    const why = file !== undefined ? workspace.inputProblem(file) : undefined;
+    if (why) {
+      findings.push({
+        file: manifest.file,
+        range: range ?? manifest.ranges.get(key) ?? rangeOf(0, 0, 0, 0),
+        severity: 'error',
+        code: 'unsafe-input',
+        message: `"${key}" names ${file}, which is ${why}: it is not read. Name a regular Lua${key === 'nginxConf' ? ' or nginx configuration' : ''} file.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/**
+ * outDir against the source folders the manifest alone does not show: the
+ * nginx.conf's lua_package_path, the inferred default path, explicit embed
+ * files, the luakit context and stdlib.
+ */
+export function projectOutDirFindings(project: Project): Finding[] {
+  const manifest = project.manifest;
+  const problem = manifest && outDirProblem(manifest, projectSourceFolders(project));
+  if (!manifest || !problem) {
+    return [];
+  }
+  return [{ file: manifest.file, range: manifest.ranges.get('outDir') ?? rangeOf(0, 0, 0, 0), severity: 'error', code: problem.code, message: problem.message }];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { EmbedEntry, Manifest } from '../manifest/manifest';
 import { Origin, Resolution } from '../resolve/resolver';
@@ -75,9 +76,20 @@ export function flatFileName(name: string): string {
   return loaderName(name).replace(/[./]/g, '_') + '.lua';
 }
 
-/** The object file a module compiles to, inside outDir. */
+/** Longest object file name written as the module's flattened name; longer ones are shortened (file systems allow 255 bytes). */
+export const MAX_OBJECT_NAME = 128;
+
+/**
+ * The object file a module compiles to, inside outDir: the flattened name,
+ * or for a very long name its first part and a hash of the whole, so the
+ * file name stays bounded (the symbol inside is the full one, from -n).
+ */
 export function objectFileName(name: string): string {
-  return name.replace(/[./]/g, '_') + '.o';
+  const flat = name.replace(/[./]/g, '_');
+  if (Buffer.byteLength(flat) + 2 <= MAX_OBJECT_NAME) {
+    return flat + '.o';
+  }
+  return `${flat.slice(0, 80)}-${createHash('sha256').update(name).digest('hex').slice(0, 32)}.o`;
 }
 
 /** What `luajit -b` without `-n` would name a file's symbol: its base name minus the extension. */
@@ -112,11 +124,16 @@ export interface MappingEntry {
   reasons: MappingReason[];
 }
 
-/** Builds the mapping rows from the manifest's `embed` list; `resolve` finds non-explicit sources. */
+/**
+ * Builds the mapping rows from the manifest's `embed` list; `resolve` finds
+ * non-explicit sources; `inputProblem` says why an explicit file that is
+ * there cannot be read (a FIFO, a device, too large).
+ */
 export function buildMapping(
   manifest: Manifest,
   resolve: (name: string) => Resolution,
   fileExists: (file: string) => boolean,
+  inputProblem: (file: string) => string | undefined = () => undefined,
 ): MappingEntry[] {
   return manifest.embed.map((entry: EmbedEntry) => {
     const reasons: MappingReason[] = [];
@@ -126,7 +143,8 @@ export function buildMapping(
       file = entry.file;
       origin = 'explicit';
       if (!fileExists(file)) {
-        reasons.push({ code: 'mapping-file-missing', message: `The file '${path.relative(manifest.dir, file)}' given for '${entry.module}' does not exist.` });
+        const why = inputProblem(file);
+        reasons.push({ code: 'mapping-file-missing', message: `The file '${path.relative(manifest.dir, file)}' given for '${entry.module}' ${why ? `is ${why}: it is not read` : 'does not exist'}.` });
         file = undefined;
       }
     } else {

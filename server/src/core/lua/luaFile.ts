@@ -62,6 +62,8 @@ export interface LuaFileFacts {
    * when the verdicts can differ (an error, or the name `goto`).
    */
   syntaxErrorFor(dialect: LuaDialect): SyntaxProblem | undefined;
+  /** Set when requires past MAX_REQUIRES_PER_FILE were left out: how many there are, and where the first one left out is. */
+  requiresCut?: { total: number; range: Range };
   /** Offsets to positions; built on first use (most files never need it). */
   readonly lines: LineIndex;
   /** `ffi.C` reads and `ffi.cdef` declarations; parsed on first use (only the embed closure asks). */
@@ -225,6 +227,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
       }
       return lua52.error;
     },
+    ...(scan.requiresCut ? { requiresCut: { total: scan.requiresCut.total, range: lines().range(scan.requiresCut.start, scan.requiresCut.end) } } : {}),
     get lines() {
       return lines();
     },

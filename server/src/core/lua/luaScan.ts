@@ -24,7 +24,15 @@ export interface LuaScan {
   usesGoto?: boolean;
   /** The text uses luakit's `bk` API (`bk.image`, `bk.local_`, …): a luakit build script, whatever its name. */
   luakitApi?: boolean;
+  /** Set when the text has more than MAX_REQUIRES_PER_FILE requires: how many, and where the first one left out is. */
+  requiresCut?: { total: number; start: number; end: number };
 }
+
+/**
+ * Requires kept per file. A real module has dozens; a generated or hostile
+ * one can have millions, each a resolution, a judgement and a finding.
+ */
+export const MAX_REQUIRES_PER_FILE = 10_000;
 
 const NEWER: Record<number, [string, string]> = {
   [P.IntDiv]: ['//', "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b)."],
@@ -305,7 +313,13 @@ export function createScanCollector(text: string): ScanCollector {
     // A second declaration (or any assignment) makes the name unknowable to a single pass.
     constants.set(name, constants.has(name) ? null : value);
   };
+  let requiresCut: LuaScan['requiresCut'];
   const pushSite = (site: RequireSite) => {
+    if (requires.length >= MAX_REQUIRES_PER_FILE) {
+      requiresCut ??= { total: MAX_REQUIRES_PER_FILE, start: site.start, end: site.end };
+      requiresCut.total++;
+      return;
+    }
     if (functionDepth > 0) {
       site.deferred = true;
     }
@@ -632,6 +646,7 @@ export function createScanCollector(text: string): ScanCollector {
         suppressions: findSuppressionComments(text, 'lua'),
         usesGoto: usesGoto || undefined,
         luakitApi: luakitApi || undefined,
+        ...(requiresCut ? { requiresCut } : {}),
       };
     },
   };

@@ -34,6 +34,15 @@ export interface SchemaNode {
 
 export const MANIFEST_SCHEMA = schemaJson as unknown as SchemaNode;
 
+/**
+ * How many items of a list the manifest reader takes. A real manifest embeds
+ * hundreds of modules and names a few search templates; a hostile one can
+ * list millions, and every template is tried for every require. Beyond the
+ * bound the rest is ignored, with a manifest-invalid finding at the first
+ * item left out.
+ */
+export const MANIFEST_LIST_LIMITS: Readonly<Record<string, number>> = { embed: 50_000, provided: 50_000, path: 100, cpath: 100, 'link.extraLdOpt': 1_000 };
+
 function jsonType(node: Node): string {
   return node.type === 'null' ? 'null' : node.type;
 }
@@ -84,9 +93,14 @@ class Validator {
     }
     if (node.type === 'array' && schema.items) {
       let ok = true;
-      (node.children ?? []).forEach((c, i) => {
-        ok = this.check(c, schema.items!, `${where}[${i}]`) && ok;
-      });
+      const items = node.children ?? [];
+      const limit = MANIFEST_LIST_LIMITS[where] ?? Infinity;
+      for (let i = 0; i < items.length && i < limit; i++) {
+        ok = this.check(items[i], schema.items, `${where}[${i}]`) && ok;
+      }
+      if (items.length > limit) {
+        this.error(items[limit], `${where} has ${items.length} entries; only the first ${limit} are read.`);
+      }
       return ok;
     }
     if (node.type === 'object' && schema.properties) {
@@ -218,7 +232,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const embed: EmbedEntry[] = [];
   const embedNode = findNodeAtLocation(root, ['embed']);
   if (embedNode?.type === 'array') {
-    for (const item of embedNode.children ?? []) {
+    for (const item of (embedNode.children ?? []).slice(0, MANIFEST_LIST_LIMITS.embed)) {
       const probe = new Validator(file, lines);
       if (!probe.check(item, MANIFEST_SCHEMA.properties!.embed.items!, '')) {
         continue;
@@ -232,13 +246,19 @@ function parseManifestText(file: string, text: string): ManifestResult {
     }
   }
   const absoluteTemplates = new Set<string>();
-  const templates = (key: string) =>
-    splitTemplates(valid([key]))?.map((t) => {
+  const templates = (key: 'path' | 'cpath') => {
+    const all = splitTemplates(valid([key]));
+    const node = findNodeAtLocation(root, [key]);
+    if (all && node?.type === 'string' && all.length > MANIFEST_LIST_LIMITS[key]) {
+      v.error(node, `${key} has ${all.length} templates; only the first ${MANIFEST_LIST_LIMITS[key]} are read.`);
+    }
+    return all?.slice(0, MANIFEST_LIST_LIMITS[key]).map((t) => {
       if (t !== ';;' && path.isAbsolute(t)) {
         absoluteTemplates.add(path.normalize(t));
       }
       return absoluteTemplate(dir, t);
     });
+  };
   const stdlib = str(['stdlib']);
   const buildScript = str(['buildScript']);
   const nginxConf = str(['nginxConf']);
@@ -246,7 +266,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const provided: string[] = [];
   const providedPresets: string[] = [];
   const providedNode = findNodeAtLocation(root, ['provided']);
-  for (const item of providedNode?.type === 'array' ? (providedNode.children ?? []) : []) {
+  for (const item of providedNode?.type === 'array' ? (providedNode.children ?? []).slice(0, MANIFEST_LIST_LIMITS.provided) : []) {
     if (item.type !== 'string') {
       continue;
     }
@@ -302,7 +322,7 @@ function parseManifestText(file: string, text: string): ManifestResult {
     outDir: absolute(dir, str(['outDir']) ?? 'build/bytecode'),
     link: {
       mode: (str(['link', 'mode']) as LinkMode | undefined) ?? 'objects',
-      extraLdOpt: (valid(['link', 'extraLdOpt']) as string[] | undefined) ?? [],
+      extraLdOpt: ((valid(['link', 'extraLdOpt']) as string[] | undefined) ?? []).slice(0, MANIFEST_LIST_LIMITS['link.extraLdOpt']),
       compat: (valid(['link', 'compat']) as boolean | undefined) ?? true,
     },
     severity,

@@ -17,8 +17,8 @@ function shown(manifest: Manifest, p: string): string {
   return displayPath(manifest.dir, p);
 }
 
-/** A folder holding Lua sources of the project, and which key put it there. */
-interface SourceFolder {
+/** A folder holding Lua sources of the project, and which key (or other source) put it there. */
+export interface SourceFolder {
   dir: string;
   key: string;
 }
@@ -53,7 +53,7 @@ function sourceFolders(manifest: Manifest): SourceFolder[] {
  * every source folder: not the project folder itself, not a folder of
  * sources, not inside one and not containing one.
  */
-export function outDirProblem(manifest: Manifest): { code: DiagnosticCode; message: string } | undefined {
+export function outDirProblem(manifest: Manifest, extraSources: readonly SourceFolder[] = []): { code: DiagnosticCode; message: string } | undefined {
   const out = manifest.outDir;
   const fix = 'Choose a folder of its own inside the project, e.g. "build/bytecode".';
   if (!isInside(manifest.dir, out)) {
@@ -62,8 +62,12 @@ export function outDirProblem(manifest: Manifest): { code: DiagnosticCode; messa
   if (out === manifest.dir) {
     return { code: 'outdir-overlaps-sources', message: `"outDir" is the project folder itself, which holds the Lua sources: compiled objects would be mixed with them. ${fix}` };
   }
-  for (const src of sourceFolders(manifest)) {
-    const rel = `the source folder ${shown(manifest, src.dir)} (from "${src.key}")`;
+  for (const src of [...sourceFolders(manifest), ...extraSources]) {
+    if (src.dir === manifest.dir) {
+      // A template at the project's root ('?.lua'): outDir necessarily lies inside it; the check above covers equality.
+      continue;
+    }
+    const rel = `the source folder ${shown(manifest, src.dir)} (from ${src.key.startsWith('the ') ? src.key : `"${src.key}"`})`;
     if (out === src.dir) {
       return { code: 'outdir-overlaps-sources', message: `"outDir" (${shown(manifest, out)}) is ${rel}: compiled objects would be mixed with the Lua sources. ${fix}` };
     }

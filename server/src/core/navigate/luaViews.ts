@@ -1,7 +1,7 @@
 import { findModuleBindings, ModuleBinding } from './aliases';
 import { docCommentAbove } from './docComments';
 import { analyzeExports, ExportedMember, ModuleExports } from './exports';
-import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
+import { analyzeLua, LuaFileFacts, PARSE_SIZE_LIMIT } from '../lua/luaFile';
 import { Token, tokenize } from '../lua/luaLexer';
 import { isNginxConfFile, parseNginxConf } from '../nginx/nginxConf';
 import { LineIndex, Range } from '../types';
@@ -103,9 +103,19 @@ function nav(facts: LuaFileFacts): NavCache {
   return c;
 }
 
+/**
+ * A text larger than the parser takes is not tokenized for navigation
+ * either: its tokens as objects would take ten times its size (a 20 MB
+ * document, hundreds of MB), for an outline nobody reads. Its requires are
+ * still found by the scanner.
+ */
+function navigationTokens(text: string): Token[] {
+  return text.length > PARSE_SIZE_LIMIT ? [] : tokenize(text);
+}
+
 export function tokensOf(view: { text: string; facts: LuaFileFacts }): Token[] {
   const c = nav(view.facts);
-  return (c.tokens ??= tokenize(view.text));
+  return (c.tokens ??= navigationTokens(view.text));
 }
 
 export function bindingsOf(view: { text: string; facts: LuaFileFacts }): ModuleBinding[] {
@@ -119,7 +129,7 @@ export function exportsOf(text: string | (() => string), facts: LuaFileFacts): M
   if (!c.exports) {
     const source = typeof text === 'string' ? text : text();
     // The tokens are not kept: workspace-wide symbol searches visit every file once.
-    c.exports = analyzeExports(source, c.tokens ?? tokenize(source));
+    c.exports = analyzeExports(source, c.tokens ?? navigationTokens(source));
   }
   return c.exports;
 }

@@ -13,8 +13,15 @@ export interface CatalogEntry {
   file?: string;
 }
 
+/**
+ * Bounds of the walk of a search root outside the workspace (a stdlib, a
+ * system folder): it may be huge (/proc), deep, or hold links back to
+ * itself, and completion waits for it.
+ */
 const MAX_DEPTH = 12;
 const MAX_FILES = 20_000;
+/** Folder entries looked at over all the walks of one catalog. */
+export const MAX_WALK_ENTRIES = 5_000;
 
 /**
  * The module name a file is required by in a project: the name the most
@@ -32,15 +39,40 @@ export function moduleNameOf(project: Project, file: string): { name: string; or
   return best && { name: best.name, origin: best.origin };
 }
 
-/** The Lua files under a folder as they are on disk (bounded in depth and count; hidden folders and node_modules skipped). */
-export function walkLua(workspace: Workspace, dir: string, depth: number, out: string[]): void {
-  if (depth > MAX_DEPTH || out.length >= MAX_FILES) {
+/** How much of the disk a walk may still look at, and where it has been. */
+export interface WalkBudget {
+  /** Entries still to be looked at. */
+  entries: number;
+  /** Real paths of the folders walked: a link back to a folder already seen is not walked again. */
+  seen: Set<string>;
+}
+
+/** A fresh budget: MAX_WALK_ENTRIES entries, no folder seen. */
+export function walkBudget(): WalkBudget {
+  return { entries: MAX_WALK_ENTRIES, seen: new Set() };
+}
+
+/**
+ * The Lua files under a folder as they are on disk: bounded in depth, count
+ * and entries looked at, each real folder once (hidden folders and
+ * node_modules skipped).
+ */
+export function walkLua(workspace: Workspace, dir: string, depth: number, out: string[], budget: WalkBudget = walkBudget()): void {
+  if (depth > MAX_DEPTH || out.length >= MAX_FILES || budget.entries <= 0) {
     return;
   }
+  const real = workspace.fs.realPath(dir) ?? dir;
+  if (budget.seen.has(real)) {
+    return;
+  }
+  budget.seen.add(real);
   for (const e of workspace.fs.readDir(dir)) {
+    if (--budget.entries < 0 || out.length >= MAX_FILES) {
+      return;
+    }
     const full = path.join(dir, e.name);
     if (e.kind === 'directory' && !e.name.startsWith('.') && e.name !== 'node_modules') {
-      walkLua(workspace, full, depth + 1, out);
+      walkLua(workspace, full, depth + 1, out, budget);
     } else if (e.kind === 'file' && e.name.endsWith('.lua')) {
       out.push(full);
     }
@@ -68,6 +100,7 @@ export function moduleCatalog(workspace: Workspace, project: Project): CatalogEn
   }
   const candidates = new Set<string>();
   const walked = new Set<string>();
+  const budget = walkBudget();
   for (const t of project.resolver.lua) {
     if (t.origin !== 'workspace' && t.origin !== 'stdlib') {
       continue;
@@ -88,7 +121,7 @@ export function moduleCatalog(workspace: Workspace, project: Project): CatalogEn
     } else if (!walked.has(dir)) {
       walked.add(dir);
       const found: string[] = [];
-      walkLua(workspace, dir, 0, found);
+      walkLua(workspace, dir, 0, found, budget);
       found.forEach((f) => candidates.add(f));
     }
   }

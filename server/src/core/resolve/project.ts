@@ -9,6 +9,7 @@ import { isInside } from '../paths';
 import { rockspecDependencies, rocksTreeCTemplates, rocksTreeLuaTemplates, rocksTrees } from './luarocks';
 import { LuaDialect } from '../lua/luaparseInput';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
+import { appendAll } from '../types';
 
 /**
  * LuaJIT's compiled-in defaults (what ";;" stands for), as Debian's luajit2
@@ -114,6 +115,9 @@ function projectDialect(root: string, manifest: Manifest | undefined, detect: Lu
   return fromCompiler !== undefined ? { lua52compat: fromCompiler, source: 'compiler' } : { lua52compat: false, source: 'default' };
 }
 
+/** Templates taken from an nginx.conf's lua_package_path (and cpath), like the manifest's `path` limit. */
+const MAX_CONF_TEMPLATES = 100;
+
 /** One build project: a manifest's folder, or a folder whose settings were inferred. */
 export interface Project {
   root: string;
@@ -162,7 +166,7 @@ function templates(list: string[], root: string, defaults: readonly DefaultTempl
   for (const t of list) {
     if (t === ';;') {
       for (const d of defaults) {
-        out.push(...templates([d.template], root, [], d.source).map((found) => (d.origin ? { ...found, origin: d.origin } : found)));
+        appendAll(out, templates([d.template], root, [], d.source).map((found) => (d.origin ? { ...found, origin: d.origin } : found)));
       }
       continue;
     }
@@ -259,13 +263,16 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       const prefix = nginxPrefix(nginxConfFile);
       for (const d of nginxConf.directives) {
         if (d.name === 'lua_package_path' && d.args[0]) {
-          confPath.push(...confTemplates(d.args[0].value, prefix));
+          appendAll(confPath, confTemplates(d.args[0].value, prefix));
         } else if (d.name === 'lua_package_cpath' && d.args[0]) {
-          confCpath.push(...confTemplates(d.args[0].value, prefix));
+          appendAll(confCpath, confTemplates(d.args[0].value, prefix));
         }
       }
     }
   }
+  // Every template is tried for every require: an nginx.conf listing thousands is cut like the manifest's lists.
+  confPath.splice(MAX_CONF_TEMPLATES);
+  confCpath.splice(MAX_CONF_TEMPLATES);
   const inferredPath = ['?.lua', '?/init.lua', 'lib/?.lua', 'lib/?/init.lua', ';;'];
   const defaults = openrestyDefaults(fs, root);
   const manifestPath = manifest?.path;

@@ -3,6 +3,7 @@ import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
 import { relativeInside } from '../paths';
 import { RockDependency, rockProviding } from './luarocks';
+import { templateRoot } from '../manifest/manifestPaths';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
 export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'registered' | 'native';
@@ -62,9 +63,25 @@ export function substitute(template: string, name: string): string {
 }
 
 function display(config: ResolverConfig, file: string): string {
+  // The common case without path.relative (a trail has a line per candidate, a search many candidates).
+  if (path.sep === '/' && file.length > config.root.length + 1 && file.startsWith(config.root) && file[config.root.length] === '/') {
+    return `./${file.slice(config.root.length + 1)}`;
+  }
   const rel = relativeInside(config.root, file);
   // Shown like Lua shows a template relative to the working folder: './lib/x.lua'.
   return rel ? `./${rel}` : file;
+}
+
+const roots = new WeakMap<SearchTemplate, string>();
+
+/** The folder every candidate of a template lies in (remembered per template). */
+function rootOf(t: SearchTemplate): string {
+  let root = roots.get(t);
+  if (root === undefined) {
+    root = templateRoot(t.template);
+    roots.set(t, root);
+  }
+  return root;
 }
 
 function searchTemplates(
@@ -72,10 +89,15 @@ function searchTemplates(
   fs: FileSystem,
   name: string,
   templates: SearchTemplate[],
-  trail: string[],
+  trail: string[] | undefined,
   skip: ReadonlySet<string>,
 ): { file: string; origin: Origin } | undefined {
   for (const t of templates) {
+    // Without a trail to write, a template whose folder does not exist is passed over unsubstituted:
+    // a manifest of 50 000 entries times 100 templates would otherwise build 5 million paths.
+    if (trail === undefined && !fs.isDirectory(rootOf(t))) {
+      continue;
+    }
     const file = path.normalize(substitute(t.template, name));
     // Only luakit's loader candidates are skipped (the same files again in its
     // package.path). LuaJIT's loaders repeat a file when two of them look at it
@@ -86,7 +108,7 @@ function searchTemplates(
     if (fs.isFile(file)) {
       return { file, origin: t.origin };
     }
-    trail.push(`no file '${display(config, file)}'`);
+    trail?.push(`no file '${display(config, file)}'`);
   }
   return undefined;
 }
@@ -113,16 +135,60 @@ function luakitLoaderCandidates(name: string, ctx: string, stdlib: string | unde
  * Resolves a module name exactly as the profile's loaders would, in order:
  * package.loaded/preload (built-ins, provided), then (luakit) the custom
  * loader, then package.path, then (OpenResty) package.cpath and the
- * all-in-one loader. Keeps the full search trail.
+ * all-in-one loader. The full search trail is written when it is read
+ * (the same search again, through the same file system): resolutions are
+ * kept per name, and most trails are never shown, so keeping them all
+ * would cost memory per name (a manifest of 500 000 missing modules).
  */
 export function resolveModule(name: string, config: ResolverConfig, fs: FileSystem): Resolution {
+  const found = search(name, config, fs, undefined);
+  if (found.status === 'builtin' || found.status === 'provided') {
+    return { ...found, trail: [] };
+  }
+  return new SearchedResolution(found, config, fs);
+}
+
+/** A resolution whose trail is the search again, written down (a getter on the class: no closure per resolution). */
+class SearchedResolution implements Resolution {
+  readonly name: string;
+  readonly status: ResolutionStatus;
+  readonly file?: string;
+  readonly origin?: Origin;
+  readonly hint?: string;
+
+  constructor(
+    found: Omit<Resolution, 'trail'>,
+    private readonly config: ResolverConfig,
+    private readonly fs: FileSystem,
+  ) {
+    this.name = found.name;
+    this.status = found.status;
+    if (found.file !== undefined) {
+      this.file = found.file;
+    }
+    if (found.origin !== undefined) {
+      this.origin = found.origin;
+    }
+    if (found.hint !== undefined) {
+      this.hint = found.hint;
+    }
+  }
+
+  get trail(): string[] {
+    const trail: string[] = [];
+    search(this.name, this.config, this.fs, trail);
+    return trail;
+  }
+}
+
+function search(name: string, config: ResolverConfig, fs: FileSystem, trail: string[] | undefined): Omit<Resolution, 'trail'> {
   if (isBuiltinModule(config.profile, name)) {
-    return { name, status: 'builtin', origin: 'builtin', trail: [] };
+    return { name, status: 'builtin', origin: 'builtin' };
   }
   if (config.provided.has(name)) {
-    return { name, status: 'provided', origin: 'provided', trail: [] };
+    return { name, status: 'provided', origin: 'provided' };
   }
-  const trail: string[] = [`no field package.preload['${name}']`];
+  trail?.push(`no field package.preload['${name}']`);
   const tried = new Set<string>();
   if (config.luakit) {
     for (const c of luakitLoaderCandidates(name, config.luakit.ctx, config.luakit.stdlib)) {
@@ -132,18 +198,18 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
       }
       tried.add(file);
       if (fs.isFile(file)) {
-        return { name, status: 'file', file, origin: c.origin, trail };
+        return { name, status: 'file', file, origin: c.origin };
       }
-      trail.push(`no file '${display(config, file)}'`);
+      trail?.push(`no file '${display(config, file)}'`);
     }
   }
   const lua = searchTemplates(config, fs, name, config.lua, trail, tried);
   if (lua) {
-    return { name, status: 'file', file: lua.file, origin: lua.origin, trail };
+    return { name, status: 'file', file: lua.file, origin: lua.origin };
   }
   const c = searchTemplates(config, fs, name, config.c, trail, tried);
   if (c) {
-    return { name, status: 'native', file: c.file, origin: 'native', trail };
+    return { name, status: 'native', file: c.file, origin: 'native' };
   }
   // The all-in-one loader: `a.b.c` looked up as `a` in package.cpath.
   const dot = name.indexOf('.');
@@ -151,14 +217,14 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
     const root = name.slice(0, dot);
     const aio = searchTemplates(config, fs, root, config.c, trail, tried);
     if (aio) {
-      return { name, status: 'native', file: aio.file, origin: 'native', trail };
+      return { name, status: 'native', file: aio.file, origin: 'native' };
     }
   }
   const rock = config.rocks ? rockProviding(name, config.rocks) : undefined;
   const hint = rock
     ? `(the rock '${rock.rock}', a dependency in ${rock.rockspec}, provides it but is not installed where the loaders look: luarocks install --tree lua_modules --only-deps ${rock.rockspec})`
     : config.luakit?.stdlibNotFound;
-  return { name, status: 'unresolved', trail, hint };
+  return hint === undefined ? { name, status: 'unresolved' } : { name, status: 'unresolved', hint };
 }
 
 /** The search trail as reported: Lua's lines, then the hint when there is one. */
@@ -217,7 +283,11 @@ export function splitSearchPath(value: string): string[] {
     if (part === ';;') {
       out.push(';;');
     } else {
-      out.push(...part.split(';').filter((p) => p !== ''));
+      for (const p of part.split(';')) {
+        if (p !== '') {
+          out.push(p);
+        }
+      }
     }
   }
   return out;

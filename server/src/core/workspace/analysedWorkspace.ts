@@ -22,6 +22,8 @@ export interface AnalysedWorkspace {
 
   /** The text the analysis sees: the open editor's, else the disk's. */
   readText(file: string): string | undefined;
+  /** Why an existing file cannot be read as input (a FIFO, a device, too large); undefined when it can. */
+  inputProblem(file: string): string | undefined;
   /** The per-file facts of a Lua file (cached by content), undefined when it cannot be read. */
   facts(file: string): LuaFileFacts | undefined;
 

@@ -4,7 +4,7 @@ import { Project } from '../resolve/project';
 import type { AnalysedWorkspace } from './analysedWorkspace';
 
 /** What the embeddings read of the workspace. */
-export type EmbeddingSource = Pick<AnalysedWorkspace, 'allProjects' | 'facts' | 'readText' | 'resolve'> & { isFile(file: string): boolean };
+export type EmbeddingSource = Pick<AnalysedWorkspace, 'allProjects' | 'facts' | 'readText' | 'resolve' | 'inputProblem'> & { isFile(file: string): boolean };
 
 /**
  * The name mapping and embed closure of every project with a manifest,
@@ -47,7 +47,7 @@ export class ProjectEmbeddings {
           continue;
         }
         const resolve = (name: string) => this.source.resolve(project, name);
-        const mapping = buildMapping(manifest, resolve, (f) => this.source.isFile(f));
+        const mapping = buildMapping(manifest, resolve, (f) => this.source.isFile(f), (f) => this.source.inputProblem(f));
         const closure = computeClosure({
           project,
           mapping,

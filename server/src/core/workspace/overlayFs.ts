@@ -53,4 +53,12 @@ export class OverlayFileSystem implements FileSystem {
   realPath(dir: string): string | undefined {
     return this.disk.realPath?.(dir);
   }
+
+  listNames(dir: string): ReadonlySet<string> | undefined {
+    return this.disk.listNames?.(dir);
+  }
+
+  inputProblem(file: string): string | undefined {
+    return this.overlays.has(file) ? undefined : this.disk.inputProblem?.(file);
+  }
 }

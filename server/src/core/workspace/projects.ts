@@ -6,6 +6,9 @@ import { createProject, Env, Project, ProjectOptions } from '../resolve/project'
 import { RegisteredModule, Resolution, resolveModule } from '../resolve/resolver';
 import { Finding } from '../types';
 
+/** Names whose resolution a project remembers; a workspace of 10 000 modules requires fewer distinct names. */
+export const MAX_RESOLUTIONS = 50_000;
+
 /**
  * The build projects of a workspace (one per manifest, one per luakit build
  * script without one, a default one per root) and the resolutions of their
@@ -107,7 +110,12 @@ export class WorkspaceProjects {
     return this.manifestFindingsByFile.get(file) ?? [];
   }
 
-  /** A require name as the project's loaders resolve it; remembered until the next discovery. */
+  /**
+   * A require name as the project's loaders resolve it; remembered until
+   * the next discovery, for at most MAX_RESOLUTIONS names per project (the
+   * oldest is forgotten first): an editing session that keeps typing new
+   * names must not grow the server without end.
+   */
   resolve(project: Project, name: string): Resolution {
     let cache = this.resolutions.get(project);
     if (!cache) {
@@ -116,14 +124,20 @@ export class WorkspaceProjects {
     }
     let hit = cache.get(name);
     if (!hit) {
-      hit = resolveModule(name, project.resolver, this.fs);
+      // A name cut from a document is a slice of its whole text: kept as a key, it would keep every version of the text alive.
+      const key = Buffer.from(name, 'utf8').toString('utf8');
+      name = key;
+      hit = resolveModule(key, project.resolver, this.fs);
       if (hit.status === 'unresolved') {
         // Registered by the project's own code: require finds it in package.loaded/preload. Looked
         // up only for names no loader finds, so the registry is collected only when one is needed.
-        const registeredBy = this.registered(project, name);
+        const registeredBy = this.registered(project, key);
         if (registeredBy) {
-          hit = { name, status: 'provided', origin: 'registered', trail: [], registeredBy };
+          hit = { name: key, status: 'provided', origin: 'registered', trail: [], registeredBy };
         }
+      }
+      if (cache.size >= MAX_RESOLUTIONS) {
+        cache.delete(cache.keys().next().value!);
       }
       cache.set(name, hit);
     }

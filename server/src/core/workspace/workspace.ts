@@ -78,6 +78,7 @@ export class Workspace implements AnalysedWorkspace {
       readText: (f) => this.readText(f),
       resolve: (project, name) => this.resolve(project, name),
       isFile: (f) => this.fs.isFile(f),
+      inputProblem: (f) => this.inputProblem(f),
     });
     this.cycles = new RequireCycleTracker(this, () => this.factsCache.generation, options.deferCycles === true);
     this.requirers = new RequirersIndex(this);
@@ -172,6 +173,10 @@ export class Workspace implements AnalysedWorkspace {
 
   readText(file: string): string | undefined {
     return this.fs.readFile(file);
+  }
+
+  inputProblem(file: string): string | undefined {
+    return this.overlays.isOpen(file) ? undefined : this.fs.inputProblem(file);
   }
 
   facts(file: string): LuaFileFacts | undefined {

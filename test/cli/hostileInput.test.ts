@@ -1,0 +1,147 @@
+// Inputs that never end or never open (devices, FIFOs), tools that hang
+// or print without end, and signals: every CLI command finishes or stops
+// promptly, with a positioned finding or one clear message.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { distFile } from '../helpers/paths';
+import { copyFixture, tempDir, waitForFile, writeScript } from '../helpers/toolchain';
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI; `exited` resolves on the process's exit event, or rejects after `boundMs`. */
+function startCli(args: string[], env: Record<string, string> = {}, boundMs = 20_000) {
+  const child = spawn(process.execPath, [distFile('cli.js'), ...args], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<Exit>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`resty-build ${args.join(' ')} did not exit within ${boundMs} ms\n${stderr}`));
+    }, boundMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, exited };
+}
+
+function project(manifest: Record<string, unknown>, files: Record<string, string> = {}): string {
+  const dir = path.join(tempDir(), 'p');
+  fs.mkdirSync(path.join(dir, 'lib'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'lib', 'app.lua'), 'return 1\n');
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ path: ['lib/?.lua'], embed: ['app'], ...manifest }, null, 1));
+  return dir;
+}
+
+test('devices and FIFOs named by the manifest are positioned unsafe-input findings; check, map and init finish without reading them', async () => {
+  const dir = project({ nginxConf: 'conf/nginx.conf', buildScript: '/dev/urandom', embed: ['app', { module: 'piped', file: 'lib/piped.lua' }, { module: 'zero', file: '/dev/zero' }] });
+  fs.mkdirSync(path.join(dir, 'conf'));
+  spawnSync('mkfifo', [path.join(dir, 'conf', 'nginx.conf'), path.join(dir, 'lib', 'piped.lua'), path.join(dir, 'lib', 'fifo.lua')]);
+  fs.symlinkSync('/dev/zero', path.join(dir, 'lib', 'zero.lua'));
+
+  const check = await startCli(['check', dir, '--format', 'json']).exited;
+  assert.equal(check.code, 1, check.stderr);
+  const unsafe = (JSON.parse(check.stdout) as { diagnostics: { code: string; line: number; message: string }[] }).diagnostics
+    .filter((d) => d.code === 'unsafe-input')
+    .map((d) => [d.line, d.message.replace(dir, '<dir>')]);
+  // At the embed entries and the keys (the manifest is written one key or entry per line).
+  assert.deepEqual(unsafe, [
+    [7, '"embed" names <dir>/lib/piped.lua, which is a FIFO (named pipe): it is not read. Name a regular Lua file.'],
+    [11, '"embed" names /dev/zero, which is a device: it is not read. Name a regular Lua file.'],
+    [16, '"nginxConf" names <dir>/conf/nginx.conf, which is a FIFO (named pipe): it is not read. Name a regular Lua or nginx configuration file.'],
+    [17, '"buildScript" names /dev/urandom, which is a device: it is not read. Name a regular Lua file.'],
+  ]);
+  const missing = (JSON.parse(check.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter((d) => d.code === 'mapping-file-missing').map((d) => d.message);
+  assert.deepEqual(missing, [
+    "The file 'lib/piped.lua' given for 'piped' is a FIFO (named pipe): it is not read.",
+    `The file '${path.relative(dir, '/dev/zero')}' given for 'zero' is a device: it is not read.`,
+  ]);
+  const map = await startCli(['map', dir]).exited;
+  assert.equal(map.code, 1, map.stderr); // entries that cannot embed
+  assert.match(map.stdout, /^app\s/m);
+  fs.rmSync(path.join(dir, 'resty-build.json'));
+  const init = await startCli(['init', dir, '--stdout']).exited;
+  assert.equal(init.code, 0, init.stderr);
+  // The build commands refuse a manifest with these errors, at once and with the reason.
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ path: ['lib/?.lua'], nginxConf: 'conf/nginx.conf', embed: ['app'] }));
+  const compile = await startCli(['compile', dir]).exited;
+  assert.equal(compile.code, 2);
+  assert.match(compile.stderr, /unsafe-input: "nginxConf" names .*, which is a FIFO/);
+});
+
+test('an input larger than the read bound is not read: a positioned finding names the bound', async () => {
+  const dir = project({ nginxConf: 'big.conf' });
+  const fd = fs.openSync(path.join(dir, 'big.conf'), 'w');
+  fs.ftruncateSync(fd, 65 * 1024 * 1024); // sparse: costs no disk
+  fs.closeSync(fd);
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 1);
+  assert.match(check.stdout, /resty-build\.json:\d+:\d+: error unsafe-input: "nginxConf" names .*big\.conf, which is larger than 64 MB \(68157440 bytes\): it is not read\./);
+});
+
+function hangingLuajit(dir: string): string {
+  return writeScript(dir, 'hanging-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\ntouch "${dir}/started"\nexec sleep 600`);
+}
+
+for (const [command, signal] of [
+  ['compile', 'SIGTERM'],
+  ['compile', 'SIGINT'],
+  ['verify', 'SIGTERM'],
+] as const) {
+  test(`${command} stops promptly on ${signal} while luajit hangs: exit 130, the tool killed, nothing half-written`, async () => {
+    const dir = copyFixture('build-basic');
+    const scratch = tempDir();
+    const run = startCli([command, dir, '--luajit', hangingLuajit(scratch), '--jobs', '1'], {}, 15_000);
+    await waitForFile(path.join(scratch, 'started'));
+    run.child.kill(signal);
+    const exit = await run.exited;
+    assert.equal(exit.code, 130, exit.stderr);
+    const outDir = path.join(dir, 'build', 'bytecode');
+    assert.deepEqual(fs.readdirSync(outDir).filter((n) => n.startsWith('.resty-build-tmp-') || n === '.resty-build.lock'), []);
+  });
+}
+
+test('flags stops promptly on SIGTERM while ar hangs (archive mode)', async () => {
+  const dir = copyFixture('build-basic');
+  assert.equal(spawnSync(process.execPath, [distFile('cli.js'), 'compile', dir]).status, 0);
+  const scratch = tempDir();
+  const bin = path.join(scratch, 'bin');
+  fs.mkdirSync(bin);
+  writeScript(bin, 'ar', `touch "${scratch}/started"\nexec sleep 600`);
+  const run = startCli(['flags', dir, '--mode', 'archive'], { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` }, 15_000);
+  await waitForFile(path.join(scratch, 'started'));
+  run.child.kill('SIGTERM');
+  const exit = await run.exited;
+  assert.notEqual(exit.code, 0);
+  assert.equal(fs.existsSync(path.join(dir, 'build', 'bytecode', '.resty-build.lock')), false);
+});
+
+test('a compiler whose -v prints without end is killed at the output bound and reported; memory stays bounded', async () => {
+  const dir = copyFixture('build-basic');
+  const scratch = tempDir();
+  const endless = writeScript(scratch, 'endless-luajit', 'exec yes "LuaJIT 2.1.0 and more and more and more"');
+  const run = await startCli(['compile', dir, '--luajit', endless]).exited;
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /^resty-build: '.*endless-luajit -v' printed more than 8 MB and was killed: it is not LuaJIT; name another/m);
+
+  // A compiler that identifies correctly, then prints without a line end when asked to compile.
+  const chatty = writeScript(scratch, 'chatty-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\nexec tr '\\0' x < /dev/zero`);
+  const compile = await startCli(['compile', dir, '--luajit', chatty, '--jobs', '1']).exited;
+  assert.equal(compile.code, 1, compile.stderr);
+  assert.match(compile.stdout, /error compiler-failed: luajit \(.*chatty-luajit\) answered 'x{120}… \(more than 1048576 bytes without a line end; killed\)' instead of compiling/);
+});
