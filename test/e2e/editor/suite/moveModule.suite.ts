@@ -18,29 +18,35 @@ suite('moving Lua modules in a real workbench', () => {
   const text = async (rel: string) => (await vscode.workspace.openTextDocument(vscode.Uri.file(join(project, rel)))).getText();
 
   /**
-   * Resolves once the server resolves the require `needle` of `rel` to `target`: it learns of a
-   * move through file events, so each try is a definition request, until one answers (bounded).
+   * Resolves once the server resolves the require `needle` of `rel` to `target`. It learns of a
+   * move through file events and says so by republishing diagnostics and the module map: each
+   * of those is a reason to ask again (a definition request), until one answers (bounded).
    */
   async function serverResolves(rel: string, needle: string, target: string): Promise<void> {
     const uri = vscode.Uri.file(join(project, rel));
     const expected = join(project, target);
+    const api = vscode.extensions.getExtension<RestyBuildApi>(EXTENSION_ID)!.exports;
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const doc = await vscode.workspace.openTextDocument(uri);
-      const found = (await definitionTargets(uri, positionOf(doc, needle, 2))).map((t) => t.file);
-      if (found.includes(expected)) {
-        return;
-      }
-      assert.ok(Date.now() < deadline, `the server did not resolve ${needle} in ${rel} to ${target} within 30 s (it answers ${JSON.stringify(found)})`);
-      await new Promise<void>((resolve) => {
-        const sub = vscode.languages.onDidChangeDiagnostics(() => done());
-        const timer = setTimeout(() => done(), 200);
-        function done() {
-          sub.dispose();
-          clearTimeout(timer);
-          resolve();
+      // Subscribed before asking, so a change between the answer and the wait is not missed.
+      let signalled: () => void = () => undefined;
+      const signal = new Promise<void>((resolve) => (signalled = resolve));
+      const subs = [vscode.languages.onDidChangeDiagnostics(() => signalled()), api.moduleView.onDidChangeTreeData(() => signalled())];
+      try {
+        const doc = await vscode.workspace.openTextDocument(uri);
+        const found = (await definitionTargets(uri, positionOf(doc, needle, 2))).map((t) => t.file);
+        if (found.includes(expected)) {
+          return;
         }
-      });
+        const left = deadline - Date.now();
+        assert.ok(left > 0, `the server did not resolve ${needle} in ${rel} to ${target} within 30 s (it answers ${JSON.stringify(found)})`);
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+        await Promise.race([signal, bound]);
+        clearTimeout(timer);
+      } finally {
+        subs.forEach((s) => s.dispose());
+      }
     }
   }
 
