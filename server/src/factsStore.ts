@@ -39,6 +39,8 @@ interface StoreFile {
  */
 export class FactsStore {
   private entries = new Map<string, StoredEntry>();
+  /** Something was added or dropped since the file was read: only then is it written again. */
+  private changed = false;
 
   constructor(
     readonly file: string,
@@ -46,12 +48,13 @@ export class FactsStore {
   ) {}
 
   static forRoots(roots: readonly string[], version: string, storageDir?: string): FactsStore {
-    const base = storageDir ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
+    const base = storageDir ?? userFactsDir(process.env);
     const key = crypto.createHash('sha256').update(roots.join('\n')).digest('hex').slice(0, 16);
     return new FactsStore(path.join(base, `facts-${key}.json`), version);
   }
 
   load(): void {
+    this.changed = false;
     try {
       const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoreFile;
       if (data.format === FORMAT && data.version === this.version && data.entries && typeof data.entries === 'object') {
@@ -78,6 +81,7 @@ export class FactsStore {
 
   set(file: string, facts: StoredFacts): void {
     const bytes = Buffer.from(facts.lines.starts.buffer, facts.lines.starts.byteOffset, facts.lines.starts.byteLength);
+    this.changed = true;
     this.entries.set(file, { stamp: facts.stamp, scan: facts.scan, syntax: facts.syntax, starts: bytes.toString('base64'), length: facts.lines.length });
   }
 
@@ -87,11 +91,17 @@ export class FactsStore {
     for (const f of this.entries.keys()) {
       if (!keep.has(f)) {
         this.entries.delete(f);
+        this.changed = true;
       }
     }
   }
 
+  /** Writes the facts, unless they are exactly what was read. */
   save(): void {
+    if (!this.changed) {
+      return;
+    }
+    this.changed = false;
     const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
@@ -102,4 +112,9 @@ export class FactsStore {
       fs.rmSync(tmp, { force: true });
     }
   }
+}
+
+/** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */
+export function userFactsDir(env: Record<string, string | undefined>): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
 }

@@ -27,7 +27,7 @@ import { changedClosureFiles } from './core/workspace/closureState';
 import { Workspace } from './core/workspace/workspace';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
-import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
+import { analyseAllFiles, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
@@ -161,7 +161,7 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
     durationMs: Date.now() - started,
   });
   log(`analysed ${files.length} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
-  guarded('saving stored facts', undefined, () => saveStore(ws, store));
+  guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
 }
 
 connection.onInitialized(() => {
