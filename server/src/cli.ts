@@ -1,12 +1,5 @@
-import { buildCommand } from './commands/build';
-import { runCheck } from './commands/check';
-import { CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
-import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
-import { runCompileCommand } from './commands/compile';
-import { runFlags } from './commands/flags';
-import { runInit } from './commands/init';
-import { runMap } from './commands/map';
-import { runVerify } from './commands/verify';
+import { CommandSpec, CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
+import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/commandIO';
 
 const VERSION = '0.1.0';
 
@@ -27,14 +20,50 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
   'no-export-dynamic': { help: 'verify: link the probe without -Wl,-E' },
 };
 
+/** The commands that analyse the folder's Lua files, as the server does at start-up. */
+const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
+  'no-cache': { help: 'Parse every file again; neither read nor write the stored facts (~/.cache/resty-build/facts)' },
+  verbose: { help: 'Say on stderr how many files came from stored facts and where the time went' },
+};
+
+/** A command's code is loaded when it runs: `check` never loads the toolchain, `--help` loads no command. */
+function lazily(load: () => Promise<CommandSpec['run']>): CommandSpec['run'] {
+  return async (args, io) => (await load())(args, io);
+}
+
+/** compile, flags and verify: the build pipeline around a step. */
+function buildStep(load: () => Promise<Parameters<typeof import('./commands/build').buildCommand>[0]>): CommandSpec['run'] {
+  return lazily(async () => (await import('./commands/build')).buildCommand(await load()));
+}
+
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
-  check: { summary: 'Resolve every require() and report problems', options: { format: format('text', 'json') }, run: runCheck },
-  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown') }, run: runMap },
-  init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
-  compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
-  flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },
-  verify: { summary: 'Compile, link a probe program like nginx and check every module is found', options: BUILD_OPTIONS, run: buildCommand(runVerify) },
+  check: {
+    summary: 'Resolve every require() and report problems',
+    options: { format: format('text', 'json'), ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/check')).runCheck),
+  },
+  map: {
+    summary: 'Show the name mapping and the embed closure',
+    options: { format: format('text', 'json', 'markdown'), ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/map')).runMap),
+  },
+  init: {
+    summary: 'Write a resty-build.json inferred from the folder',
+    options: { stdout: { help: 'Print the manifest instead of writing it' }, ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/init')).runInit),
+  },
+  compile: {
+    summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir',
+    options: BUILD_OPTIONS,
+    run: buildStep(async () => (await import('./commands/compile')).runCompileCommand),
+  },
+  flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildStep(async () => (await import('./commands/flags')).runFlags) },
+  verify: {
+    summary: 'Compile, link a probe program like nginx and check every module is found',
+    options: BUILD_OPTIONS,
+    run: buildStep(async () => (await import('./commands/verify')).runVerify),
+  },
 };
 
 /** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted). */

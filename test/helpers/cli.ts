@@ -1,6 +1,24 @@
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { distFile } from './paths';
+
+let cacheHome: string | undefined;
+
+/**
+ * The analysing commands keep stored facts under $XDG_CACHE_HOME: the
+ * tests of one process share a folder of their own, removed at exit, and
+ * never write to the user's cache.
+ */
+export function testCacheHome(): string {
+  if (cacheHome === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-cache-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    cacheHome = dir;
+  }
+  return cacheHome;
+}
 
 export interface CliRun {
   status: number | null;
@@ -11,12 +29,13 @@ export interface CliRun {
 /**
  * Runs the built CLI (dist/cli.js) as users do. The working folder defaults
  * to the temp folder, so paths in the output cannot come from the cwd by
- * accident; the environment is minimal unless `env` adds to it.
+ * accident; the environment is minimal (PATH, and a cache folder of the
+ * tests' own) unless `env` adds to it.
  */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
   const result = spawnSync(process.execPath, [distFile('cli.js'), ...args], {
     cwd: options.cwd ?? os.tmpdir(),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_CACHE_HOME: testCacheHome(), ...options.env },
     encoding: 'utf8',
     timeout: 30_000,
   });

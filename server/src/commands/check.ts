@@ -1,16 +1,7 @@
 import { hasErrors, sortFindings } from '../core/findingFormat';
 import { checkAll } from '../core/checks/fileChecks';
 import { Finding } from '../core/types';
-import {
-  CommandArgs,
-  CommandIO,
-  EXIT_FINDINGS,
-  EXIT_OK,
-  formatFindingsJson,
-  formatFindingsText,
-  openWorkspace,
-  resolveDir,
-} from './common';
+import { analysedWorkspace, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, formatFindingsJson, formatFindingsText, resolveDir } from './common';
 
 function summary(findings: Finding[], files: number): string {
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
@@ -19,10 +10,10 @@ function summary(findings: Finding[], files: number): string {
 }
 
 /** `resty-build check [dir]`: every finding of the workspace, the same ones the editor shows. */
-export function runCheck(args: CommandArgs, io: CommandIO): number {
+export async function runCheck(args: CommandArgs, io: CommandIO): Promise<number> {
   const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
+  const workspace = await analysedWorkspace(dir, args, io);
   const findings = sortFindings([...checkAll(workspace).values()].flat());
   if (format === 'json') {
     io.out(formatFindingsJson(dir, findings));
