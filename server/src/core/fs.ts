@@ -97,7 +97,8 @@ export class NodeFileSystem implements FileSystem {
 
   realPath(dir: string): string | undefined {
     try {
-      return nodeFs.realpathSync(dir);
+      // One realpath(3) call; the JavaScript realpathSync lstats every component of every folder walked.
+      return nodeFs.realpathSync.native(dir);
     } catch {
       return undefined;
     }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
-import { relativeInside } from '../paths';
+import { isPlainAbsolute, relativeInside } from '../paths';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
 export type Origin = 'workspace' | 'stdlib' | 'path' | 'explicit' | 'builtin' | 'provided' | 'native';
@@ -46,6 +46,12 @@ export function substitute(template: string, name: string): string {
   return template.split('?').join(name.split('.').join('/'));
 }
 
+/** A candidate file: the template with the name put in, normalized (rarely needed: most candidates are plain already). */
+function candidate(template: string, slashed: string): string {
+  const file = template.split('?').join(slashed);
+  return isPlainAbsolute(file) ? file : path.normalize(file);
+}
+
 function display(config: ResolverConfig, file: string): string {
   const rel = relativeInside(config.root, file);
   // Shown like Lua shows a template relative to the working folder: './lib/x.lua'.
@@ -60,8 +66,9 @@ function searchTemplates(
   trail: string[],
   skip: ReadonlySet<string>,
 ): { file: string; origin: Origin } | undefined {
+  const slashed = name.split('.').join('/');
   for (const t of templates) {
-    const file = path.normalize(substitute(t.template, name));
+    const file = candidate(t.template, slashed);
     // Only luakit's loader candidates are skipped (the same files again in its
     // package.path). LuaJIT's loaders repeat a file when two of them look at it
     // (loadall.so by the C and the all-in-one loader), and so does the trail.
@@ -144,8 +151,16 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
 
 /** The message Lua itself prints, so users recognise it. */
 export function notFoundMessage(resolution: Resolution): string {
-  return [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t)].join('\n');
+  let message = notFoundMessages.get(resolution);
+  if (message === undefined) {
+    message = [`module '${resolution.name}' not found:`, ...resolution.trail.map((t) => '\t' + t)].join('\n');
+    notFoundMessages.set(resolution, message);
+  }
+  return message;
 }
+
+/** A resolution is shared by every require of the name in its project: its message is built once. */
+const notFoundMessages = new WeakMap<Resolution, string>();
 
 /** The module name under which a template would find a file (`lib/?.lua` + `lib/a/b.lua` -> `a.b`). */
 export function moduleNameForFile(file: string, templates: readonly SearchTemplate[]): string | undefined {
