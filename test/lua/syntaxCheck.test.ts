@@ -1,6 +1,7 @@
 // The tree-less syntax recogniser may only ever say "valid" when luaparse
-// (the judge, corrected for LuaJIT) agrees: checked on real files and on
-// thousands of deterministic mutations of them.
+// (the judge, corrected for LuaJIT) agrees, or, where luaparse itself is
+// wrong (it rejects `break;` before `end`), when the real luajit accepts the
+// text: checked on real files and on thousands of deterministic mutations.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,6 +10,7 @@ import * as luaparse from 'luaparse';
 import { prepareForLuaparse } from '../../server/src/core/lua/luaFile';
 import { scanLua } from '../../server/src/core/lua/luaScan';
 import { isSurelyValid, scanAndCheck } from '../../server/src/core/lua/syntaxCheck';
+import { runLuajit } from '../helpers/luajit';
 import { repoRoot } from '../helpers/paths';
 
 function luaFiles(dir: string, out: string[] = []): string[] {
@@ -33,6 +35,17 @@ function luaparseAccepts(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** LuaJIT, the final word where luaparse disagrees with the recogniser: does `loadstring` take the text? */
+function luajitAccepts(text: string): boolean {
+  const run = runLuajit(['-e', 'assert(loadstring(io.read("*a")))'], { input: text });
+  return run.status === 0;
+}
+
+/** Valid by the recogniser: luaparse agrees, or luaparse is wrong and LuaJIT accepts it. */
+function confirmedValid(text: string): boolean {
+  return luaparseAccepts(text) || luajitAccepts(text);
 }
 
 const corpus = [
@@ -76,7 +89,7 @@ test('on real files, "surely valid" agrees with luaparse and covers almost all o
   for (const text of corpus) {
     if (isSurelyValid(text)) {
       sure++;
-      assert.ok(luaparseAccepts(text), `recogniser said valid, luaparse rejects:\n${text.slice(0, 300)}`);
+      assert.ok(confirmedValid(text), `recogniser said valid, luaparse and luajit reject:\n${text.slice(0, 300)}`);
     }
   }
   const valid = corpus.filter(luaparseAccepts).length;
@@ -88,7 +101,7 @@ test('on 4000 mutated files, "surely valid" never contradicts luaparse', () => {
   for (const text of mutations(20261122, 4000)) {
     if (isSurelyValid(text)) {
       sure++;
-      assert.ok(luaparseAccepts(text), `recogniser said valid, luaparse rejects:\n${text}`);
+      assert.ok(confirmedValid(text), `recogniser said valid, luaparse and luajit reject:\n${text}`);
     }
   }
   assert.ok(sure > 100, `some mutations stay valid and are decided fast (${sure})`);
@@ -100,4 +113,14 @@ test('one tokenization for both passes: scanAndCheck finds exactly what scanLua 
     assert.deepEqual(both.scan, scanLua(text));
     assert.equal(both.surelyValid, isSurelyValid(text));
   }
+});
+
+test('break ends its block, as in LuaJIT: a statement after it is never "surely valid"; `break;` before end is', () => {
+  const after = 'while true do\n  break\n  return 1\nend\n';
+  assert.equal(luajitAccepts(after), false, 'luajit rejects a statement after break');
+  assert.equal(isSurelyValid(after), false);
+  const semicolon = 'for i = 1, 2 do\n  if i then break; end\nend\n';
+  assert.equal(luajitAccepts(semicolon), true, 'luajit accepts break;');
+  assert.equal(luaparseAccepts(semicolon), false, 'luaparse does not: the recogniser has the last word here');
+  assert.equal(isSurelyValid(semicolon), true);
 });

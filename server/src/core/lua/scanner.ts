@@ -186,6 +186,7 @@ export class Scanner {
     s.punct = this.punct;
     s.long = this.long;
     s.unterminated = this.unterminated;
+    s.nextCr = this.nextCr;
     return s;
   }
 
@@ -280,8 +281,7 @@ export class Scanner {
           }
           i = at < 0 ? n : at + closer.length;
         } else {
-          const nl = t.indexOf('\n', i);
-          i = nl < 0 ? n : nl + 1;
+          i = this.lineEnd(i);
         }
         continue;
       }
@@ -375,6 +375,25 @@ export class Scanner {
     this.punct = c;
     return this.finish(Kind.Punct, i + 1);
   }
+
+  /**
+   * Where a line comment starting at i ends (after its line break): at the
+   * first '\n' or '\r', as in LuaJIT's lexer, so code after a lone '\r' is
+   * code. Where the next '\r' is is remembered, so a file with CRLF or no
+   * '\r' at all is still searched once.
+   */
+  private lineEnd(i: number): number {
+    const t = this.text;
+    const nl = t.indexOf('\n', i);
+    if (this.nextCr !== -1 && this.nextCr < i) {
+      this.nextCr = t.indexOf('\r', i);
+    }
+    const end = this.nextCr !== -1 && (nl < 0 || this.nextCr < nl) ? this.nextCr : nl;
+    return end < 0 ? t.length : end + 1;
+  }
+
+  /** The first '\r' at or after the last comment's start (-1: none left); -2 until first asked. */
+  private nextCr = -2;
 
   private finish(kind: Kind, end: number): Kind {
     this.kind = kind;

@@ -302,10 +302,15 @@ class Recogniser {
         }
         return;
       }
+      const last = this.kw === K.Break;
       this.statement();
       // Lua 5.1: one optional ';' after a statement, never an empty statement.
       if (this.isPunct(59)) {
         this.advance();
+      }
+      // `break` ends its block, as `return` does (LuaJIT: "'end' expected" after it).
+      if (last && !this.blockFollows()) {
+        bail();
       }
     }
   }
