@@ -51,5 +51,9 @@ parentPort?.on('message', (request: AnalysisRequest) => {
     }
   }
   const reply: AnalysisResult = { id: request.id, results };
-  parentPort!.postMessage(reply);
+  // The line starts are handed over, not copied.
+  parentPort!.postMessage(
+    reply,
+    results.map((r) => r.lines.starts.buffer as ArrayBuffer),
+  );
 });

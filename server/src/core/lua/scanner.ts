@@ -267,7 +267,8 @@ export class Scanner {
         return Kind.Eof;
       }
       const c = t.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      // Space, or \t \n \v \f \r.
+      if (c === 32 || (c >= 9 && c <= 13)) {
         i++;
         continue;
       }
