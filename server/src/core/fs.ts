@@ -150,7 +150,9 @@ export class CachedFileSystem implements FileSystem {
   isFile(file: string): boolean {
     let hit = this.fileCache.get(file);
     if (hit === undefined) {
-      hit = this.inner.isFile(file);
+      // Most candidates of a failed search lie in folders that do not exist (`pl/` under every
+      // template): one look at the folder answers for every candidate in it.
+      hit = this.inFolder(file) && this.inner.isFile(file);
       this.fileCache.set(file, hit);
     }
     return hit;
@@ -159,10 +161,16 @@ export class CachedFileSystem implements FileSystem {
   isDirectory(dir: string): boolean {
     let hit = this.dirCache.get(dir);
     if (hit === undefined) {
-      hit = this.inner.isDirectory(dir);
+      hit = this.inFolder(dir) && this.inner.isDirectory(dir);
       this.dirCache.set(dir, hit);
     }
     return hit;
+  }
+
+  /** Whether the path's folder exists (the root's does): nothing can be in a folder that is not there. */
+  private inFolder(p: string): boolean {
+    const parent = path.dirname(p);
+    return parent === p || this.isDirectory(parent);
   }
 
   readDir(dir: string): DirEntry[] {
