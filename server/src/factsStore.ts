@@ -33,9 +33,9 @@ interface StoreFile {
 /**
  * Per-file facts kept across restarts, keyed by path and trusted only while
  * the file's stamp (size, mtime, inode) is the same. One JSON file per set
- * of workspace folders, under the editor's storage folder (or the user's
- * cache folder); written to a temporary name and renamed, so a crash never
- * leaves half a file, and anything unreadable is simply ignored.
+ * of workspace folders and build, under the editor's storage folder (or the
+ * user's cache folder); written to a temporary name and renamed, so a crash
+ * never leaves half a file, and anything unreadable is simply ignored.
  */
 export class FactsStore {
   private entries = new Map<string, StoredEntry>();
@@ -47,10 +47,16 @@ export class FactsStore {
     private readonly version: string,
   ) {}
 
+  /**
+   * The store of a set of folders for one build: two builds used on the
+   * same folders (an editor's server and a CLI of another version) each keep
+   * their own file instead of overwriting each other's.
+   */
   static forRoots(roots: readonly string[], version: string, storageDir?: string): FactsStore {
     const base = storageDir ?? userFactsDir(process.env);
     const key = crypto.createHash('sha256').update(roots.join('\n')).digest('hex').slice(0, 16);
-    return new FactsStore(path.join(base, `facts-${key}.json`), version);
+    const build = crypto.createHash('sha256').update(version).digest('hex').slice(0, 8);
+    return new FactsStore(path.join(base, `facts-${key}-${build}.json`), version);
   }
 
   load(): void {
@@ -110,6 +116,24 @@ export class FactsStore {
       fs.renameSync(tmp, this.file);
     } catch {
       fs.rmSync(tmp, { force: true });
+    }
+    this.dropStaleBuilds();
+  }
+
+  /** Files of other builds for the same folders that no one has written for a week: builds long replaced. */
+  private dropStaleBuilds(): void {
+    const dir = path.dirname(this.file);
+    const prefix = path.basename(this.file).replace(/-[0-9a-f]+\.json$/, '-');
+    const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+    try {
+      for (const name of fs.readdirSync(dir)) {
+        const other = path.join(dir, name);
+        if (name.startsWith(prefix) && name.endsWith('.json') && other !== this.file && fs.statSync(other).mtimeMs < weekAgo) {
+          fs.rmSync(other, { force: true });
+        }
+      }
+    } catch {
+      // A folder that cannot be listed keeps its files.
     }
   }
 }

@@ -32,7 +32,7 @@ test('a second check reuses the facts the first one stored; a changed file is pa
   assert.equal(first.status, 1, first.stderr);
   assert.deepEqual(counters(first), { files: 150, outside: 0, reused: 0, byWorkers: 150 });
   assert.equal(storedFiles(cacheHome).length, 1, 'one facts file for the folder');
-  assert.match(storedFiles(cacheHome)[0], /^facts-[0-9a-f]{16}\.json$/);
+  assert.match(storedFiles(cacheHome)[0], /^facts-[0-9a-f]{16}-[0-9a-f]{8}\.json$/, 'named by the folder and the build');
 
   const second = check();
   assert.deepEqual(counters(second), { files: 150, outside: 0, reused: 150, byWorkers: 0 });
@@ -49,6 +49,23 @@ test('a second check reuses the facts the first one stored; a changed file is pa
     diagnostics.some((d) => d.file === changed && d.code === 'syntax-error'),
     `the change is seen: ${JSON.stringify(diagnostics.filter((d) => d.file === changed))}`,
   );
+});
+
+test("facts stored by another build are kept beside this build's, and dropped once unused for a week", (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 80);
+  const cacheHome = tempDirFor(t);
+  const check = () => runCli(['check', ws.root, '--format', 'json'], { env: { XDG_CACHE_HOME: cacheHome } });
+  check();
+  const [own] = storedFiles(cacheHome);
+  const dir = path.join(cacheHome, 'resty-build', 'facts');
+  const sibling = (build: string) => path.join(dir, own.replace(/-[0-9a-f]{8}\.json$/, `-${build}.json`));
+  fs.writeFileSync(sibling('0000aaaa'), '{}');
+  fs.writeFileSync(sibling('0000bbbb'), '{}');
+  const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+  fs.utimesSync(sibling('0000bbbb'), old, old);
+  fs.appendFileSync(ws.files[3], '\n-- changed\n');
+  check();
+  assert.deepEqual(storedFiles(cacheHome).sort(), [own, path.basename(sibling('0000aaaa'))].sort());
 });
 
 test('--no-cache reads and writes no stored facts, and finds the same', (t) => {
