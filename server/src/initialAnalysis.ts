@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Workspace } from './core/workspace/workspace';
 import { AnalysisPool } from './analysisPool';
+import { analyseFile } from './fileAnalysis';
 import { FactsStore } from './factsStore';
 
 /** Files analysed on the main thread between two yields, so edits and requests are never held up long. */
@@ -62,6 +63,8 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
   const { store } = options;
   store?.load();
   const known = new Set(files);
+  /** Files whose facts came from the store or a worker. */
+  const analysed = new Set<string>();
 
   /** Files outside the folders that literal requires of `from` resolve to, each returned once. */
   const reachedFrom = (from: readonly string[]): string[] => {
@@ -101,6 +104,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         const hit = stamp ? store.get(file, stamp) : undefined;
         if (hit) {
           ws.primeFacts(file, hit.stamp, hit.scan, hit.syntax, hit.lines);
+          analysed.add(file);
           hits.push(file);
         } else {
           misses.push(file);
@@ -126,6 +130,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         for (const r of results) {
           ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
           store?.set(r.file, r);
+          analysed.add(r.file);
         }
         stats.byWorkers += results.length;
         more(fromStore(reachedFrom(results.map((r) => r.file))));
@@ -146,6 +151,14 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
       batch.push(nth(j));
     }
     for (const file of batch) {
+      if (!analysed.has(file)) {
+        // As a worker would, so that the store keeps it too.
+        const r = analyseFile(file);
+        if (r) {
+          ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
+          store?.set(r.file, r);
+        }
+      }
       ws.facts(file);
     }
     fromStore(reachedFrom(batch));

@@ -49,6 +49,10 @@ test('a second check reuses the facts the first one stored; a changed file is pa
     diagnostics.some((d) => d.file === changed && d.code === 'syntax-error'),
     `the change is seen: ${JSON.stringify(diagnostics.filter((d) => d.file === changed))}`,
   );
+  // One file is parsed on the main thread, not by workers, and its facts are stored all the same.
+  const fourth = check();
+  assert.deepEqual(counters(fourth), { files: 150, outside: 0, reused: 150, byWorkers: 0 });
+  assert.equal(fourth.stdout, third.stdout);
 });
 
 test("facts stored by another build are kept beside this build's, and dropped once unused for a week", (t) => {
