@@ -126,8 +126,12 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       { fallback: null },
     );
   }
+  // The worker threads load their code while the answer goes to the client and the initialized notification comes back.
+  startingPool = roots.length > 0 ? AnalysisPool.create() : undefined;
   return { capabilities: CAPABILITIES, serverInfo: { name: 'resty-build', version: '0.1.0' } };
 });
+
+let startingPool: AnalysisPool | undefined;
 
 let ready = false;
 let storageDir: string | undefined;
@@ -171,8 +175,9 @@ connection.onInitialized(() => {
     });
   }
   const walkStarted = Date.now();
-  // The worker threads start (and load their code) while the folders are walked.
-  const pool = roots.length > 0 ? AnalysisPool.create() : undefined;
+  // Started at initialize; they go on loading their code while the folders are walked.
+  const pool = startingPool;
+  startingPool = undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
   const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true });
   workspace = ws;
