@@ -25,7 +25,7 @@ export interface AnalysisResult {
 }
 
 /** The most files handed to a worker at once; fewer when little is left, so the workers finish together. */
-const MAX_BATCH = 200;
+const MAX_BATCH = 64;
 const MIN_BATCH = 16;
 
 /**
