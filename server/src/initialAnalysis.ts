@@ -116,7 +116,19 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
     return misses;
   };
 
-  const misses = fromStore(files);
+  // In batches, yielding between them: following the requires of stored facts resolves them
+  // all, and an editor's requests (an open file's diagnostics first) must not wait for that.
+  const misses: string[] = [];
+  for (let i = 0; i < files.length; i += ANALYSIS_BATCH) {
+    misses.push(...fromStore(files.slice(i, i + ANALYSIS_BATCH)));
+    if (store) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!options.current()) {
+        options.pool?.dispose();
+        return stats;
+      }
+    }
+  }
   if (store) {
     options.phase(`stored facts reused for ${stats.reused} files`);
   }
