@@ -111,7 +111,7 @@ export class FactsStore {
     const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      makeFolders(path.dirname(this.file));
       fs.writeFileSync(tmp, JSON.stringify(data));
       fs.renameSync(tmp, this.file);
     } catch {
@@ -141,4 +141,26 @@ export class FactsStore {
 /** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */
 export function userFactsDir(env: Record<string, string | undefined>): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
+}
+
+/**
+ * `mkdir -p`, one folder at a time: node's recursive mkdirSync never returns
+ * where mkdir answers ENOENT although the parent exists (a cache folder set
+ * under /proc, say). A folder another process made meanwhile is fine; any
+ * other failure throws.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) {
+    missing.push(d);
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw err;
+      }
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { generateWorkspace } from '../../bench/generate';
 import { StatusParams } from '../../server/src/protocol/protocol';
 import { CliRun, runCli } from '../helpers/cli';
 import { startServer } from '../helpers/lspClient';
-import { tempDirFor } from '../helpers/paths';
+import { fixture, tempDirFor } from '../helpers/paths';
 
 /** The counters `--verbose` prints on stderr. */
 function counters(run: CliRun): { files: number; outside: number; reused: number; byWorkers: number } {
@@ -117,4 +117,11 @@ test('the language server (outside VS Code) and the CLI share stored facts', asy
   } finally {
     await client.stop();
   }
+});
+
+test('a cache folder that cannot be made (under /proc) costs the stored facts, not the run', () => {
+  // Node's recursive mkdir never returns there: the store makes its folders one at a time.
+  const run = runCli(['check', fixture('cli-findings'), '--format', 'json'], { env: { XDG_CACHE_HOME: '/proc/resty-build-no-cache-here' } });
+  assert.equal(run.status, 1, `check finishes with its findings: ${run.stderr}`);
+  assert.ok((JSON.parse(run.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
 });
