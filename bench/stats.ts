@@ -22,3 +22,7 @@ export function markdownTable(header: string[], rows: string[][]): string {
   }
   return out.join('\n');
 }
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}

@@ -24,6 +24,10 @@ export interface AnalysisResult {
   results: FileAnalysis[];
 }
 
+/** The most files handed to a worker at once; fewer when little is left, so the workers finish together. */
+const MAX_BATCH = 64;
+const MIN_BATCH = 16;
+
 /**
  * Worker threads for the cold start: each takes batches of files, reads and
  * parses them, and hands back plain facts. Undefined where the worker bundle
@@ -31,12 +35,24 @@ export interface AnalysisResult {
  */
 export class AnalysisPool {
   private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, { resolve: (r: AnalysisResult) => void; reject: (e: unknown) => void }>();
   private nextId = 0;
 
   private constructor(script: string, size: number) {
     for (let i = 0; i < size; i++) {
       const worker = new Worker(script);
       worker.unref();
+      worker.on('message', (msg: AnalysisResult) => {
+        const waiter = this.waiting.get(msg.id);
+        this.waiting.delete(msg.id);
+        waiter?.resolve(msg);
+      });
+      worker.on('error', (err) => {
+        for (const waiter of this.waiting.values()) {
+          waiter.reject(err);
+        }
+        this.waiting.clear();
+      });
       this.workers.push(worker);
     }
   }
@@ -46,30 +62,62 @@ export class AnalysisPool {
     return fs.existsSync(script) ? new AnalysisPool(script, size) : undefined;
   }
 
-  /** Analyses all files, calling `onBatch` as results arrive; batches are handed out as workers free up. */
-  async analyse(files: readonly string[], onBatch: (results: FileAnalysis[]) => void, batchSize = 200): Promise<void> {
-    let cursor = 0;
-    const runWorker = async (worker: Worker): Promise<void> => {
-      while (cursor < files.length) {
-        const batch = files.slice(cursor, cursor + batchSize);
-        cursor += batch.length;
-        const id = this.nextId++;
-        const result = await new Promise<AnalysisResult>((resolve, reject) => {
-          const onMessage = (msg: AnalysisResult) => {
-            if (msg.id === id) {
-              worker.off('message', onMessage);
-              worker.off('error', reject);
-              resolve(msg);
-            }
-          };
-          worker.on('message', onMessage);
-          worker.once('error', reject);
-          worker.postMessage({ id, files: batch } satisfies AnalysisRequest);
-        });
-        onBatch(result.results);
-      }
+  /**
+   * Analyses `files`, calling `onBatch` as results arrive; batches are handed
+   * out as workers free up. `onBatch` may add files (`more`): the modules the
+   * results require, say. Resolves when every file added is analysed.
+   */
+  analyse(files: readonly string[], onBatch: (results: FileAnalysis[], more: (files: readonly string[]) => void) => void): Promise<void> {
+    const queue = [...files];
+    const more = (added: readonly string[]) => {
+      queue.push(...added);
     };
-    await Promise.all(this.workers.map(runWorker));
+    return new Promise((resolve, reject) => {
+      let cursor = 0;
+      let inFlight = 0;
+      let failed = false;
+      const idle = [...this.workers];
+      const pump = () => {
+        while (!failed && idle.length > 0 && cursor < queue.length) {
+          const left = queue.length - cursor;
+          const size = Math.min(left, MAX_BATCH, Math.max(MIN_BATCH, Math.ceil(left / (2 * this.workers.length))));
+          const batch = queue.slice(cursor, cursor + size);
+          cursor += size;
+          const worker = idle.pop()!;
+          inFlight++;
+          this.send(worker, batch).then(
+            (result) => {
+              inFlight--;
+              idle.push(worker);
+              try {
+                onBatch(result.results, more);
+              } catch (err) {
+                failed = true;
+                reject(err);
+                return;
+              }
+              pump();
+            },
+            (err: unknown) => {
+              failed = true;
+              reject(err);
+            },
+          );
+        }
+        if (!failed && inFlight === 0 && cursor >= queue.length) {
+          resolve();
+        }
+      };
+      pump();
+    });
+  }
+
+  private send(worker: Worker, files: string[]): Promise<AnalysisResult> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, files } satisfies AnalysisRequest);
+    });
   }
 
   dispose(): void {

@@ -1,15 +1,5 @@
-import { buildCommand } from './commands/build';
-import { runCheck } from './commands/check';
-import { CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
-import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/common';
-import { runCompileCommand } from './commands/compile';
-import { runFix } from './commands/fix';
-import { runFlags } from './commands/flags';
-import { runInit } from './commands/init';
-import { runMap } from './commands/map';
-import { runRuntime } from './commands/runtime';
-import { runVerify } from './commands/verify';
-import { runWhy } from './commands/why';
+import { CommandSpec, CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
+import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/commandIO';
 
 const VERSION = '0.1.0';
 
@@ -32,6 +22,22 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
 
 const NGINX_OPTION: OptionSpec = { value: '<binary>', help: 'A built nginx: verify audits it instead of linking a probe; runtime lists the libluajit it links' };
 
+/** The commands that analyse the folder's Lua files, as the server does at start-up. */
+const ANALYSIS_OPTIONS: Record<string, OptionSpec> = {
+  'no-cache': { help: 'Parse every file again; neither read nor write the stored facts (~/.cache/resty-build/facts)' },
+  verbose: { help: 'Say on stderr how many files came from stored facts and where the time went' },
+};
+
+/** A command's code is loaded when it runs: `check` never loads the toolchain, `--help` loads no command. */
+function lazily(load: () => Promise<CommandSpec['run']>): CommandSpec['run'] {
+  return async (args, io) => (await load())(args, io);
+}
+
+/** compile, flags and verify: the build pipeline around a step. */
+function buildStep(load: () => Promise<Parameters<typeof import('./commands/build').buildCommand>[0]>): CommandSpec['run'] {
+  return lazily(async () => (await import('./commands/build')).buildCommand(await load()));
+}
+
 /** The commands, declared once: parsing, dispatch and help all come from this table. */
 const COMMANDS: CommandTable = {
   check: {
@@ -40,33 +46,49 @@ const COMMANDS: CommandTable = {
     options: {
       format: format('text', 'json', 'sarif', 'github'),
       summary: { help: 'Counts per code and the modules with the most sites, instead of every finding' },
+      ...ANALYSIS_OPTIONS,
     },
-    run: (args, io) => runCheck(args, io, VERSION),
+    run: lazily(async () => {
+      const { runCheck } = await import('./commands/check');
+      return (args, io) => runCheck(args, io, VERSION);
+    }),
   },
-  map: { summary: 'Show the name mapping and the embed closure', options: { format: format('text', 'json', 'markdown', 'dot', 'mermaid') }, run: runMap },
+  map: {
+    summary: 'Show the name mapping and the embed closure',
+    options: { format: format('text', 'json', 'markdown', 'dot', 'mermaid'), ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/map')).runMap),
+  },
   why: {
     summary: 'Show the require chain that pulls a module into the embed closure',
     operands: ['module'],
-    options: { format: format('text', 'json') },
-    run: runWhy,
+    options: { format: format('text', 'json'), ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/why')).runWhy),
   },
   fix: {
     summary: 'Apply the safe quick fixes to resty-build.json (add missing modules to embed, declare what OpenResty bundles provided)',
-    options: { 'dry-run': { help: 'Print the edit as a unified diff instead of writing it' } },
-    run: runFix,
+    options: { 'dry-run': { help: 'Print the edit as a unified diff instead of writing it' }, ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/fix')).runFix),
   },
-  init: { summary: 'Write a resty-build.json inferred from the folder', options: { stdout: { help: 'Print the manifest instead of writing it' } }, run: runInit },
-  compile: { summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir', options: BUILD_OPTIONS, run: buildCommand(runCompileCommand) },
-  flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildCommand(runFlags) },
+  init: {
+    summary: 'Write a resty-build.json inferred from the folder',
+    options: { stdout: { help: 'Print the manifest instead of writing it' }, ...ANALYSIS_OPTIONS },
+    run: lazily(async () => (await import('./commands/init')).runInit),
+  },
+  compile: {
+    summary: 'Compile the embedded modules to LuaJIT bytecode objects in outDir',
+    options: BUILD_OPTIONS,
+    run: buildStep(async () => (await import('./commands/compile')).runCompileCommand),
+  },
+  flags: { summary: 'Print the nginx ./configure flags that link them', options: BUILD_OPTIONS, run: buildStep(async () => (await import('./commands/flags')).runFlags) },
   verify: {
     summary: 'Compile, link a probe program like nginx and check every module is found; with --nginx, audit that built nginx instead',
     options: { ...BUILD_OPTIONS, nginx: NGINX_OPTION },
-    run: buildCommand(runVerify),
+    run: buildStep(async () => (await import('./commands/verify')).runVerify),
   },
   runtime: {
     summary: 'List what the runtime image needs besides nginx: C modules, ffi.load libraries, libluajit, dynamic modules',
     options: { format: format('text', 'json', 'dockerfile'), nginx: NGINX_OPTION },
-    run: buildCommand(runRuntime),
+    run: buildStep(async () => (await import('./commands/runtime')).runRuntime),
   },
 };
 

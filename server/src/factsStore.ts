@@ -33,25 +33,34 @@ interface StoreFile {
 /**
  * Per-file facts kept across restarts, keyed by path and trusted only while
  * the file's stamp (size, mtime, inode) is the same. One JSON file per set
- * of workspace folders, under the editor's storage folder (or the user's
- * cache folder); written to a temporary name and renamed, so a crash never
- * leaves half a file, and anything unreadable is simply ignored.
+ * of workspace folders and build, under the editor's storage folder (or the
+ * user's cache folder); written to a temporary name and renamed, so a crash
+ * never leaves half a file, and anything unreadable is simply ignored.
  */
 export class FactsStore {
   private entries = new Map<string, StoredEntry>();
+  /** Something was added or dropped since the file was read: only then is it written again. */
+  private changed = false;
 
   constructor(
     readonly file: string,
     private readonly version: string,
   ) {}
 
+  /**
+   * The store of a set of folders for one build: two builds used on the
+   * same folders (an editor's server and a CLI of another version) each keep
+   * their own file instead of overwriting each other's.
+   */
   static forRoots(roots: readonly string[], version: string, storageDir?: string): FactsStore {
-    const base = storageDir ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
+    const base = storageDir ?? userFactsDir(process.env);
     const key = crypto.createHash('sha256').update(roots.join('\n')).digest('hex').slice(0, 16);
-    return new FactsStore(path.join(base, `facts-${key}.json`), version);
+    const build = crypto.createHash('sha256').update(version).digest('hex').slice(0, 8);
+    return new FactsStore(path.join(base, `facts-${key}-${build}.json`), version);
   }
 
   load(): void {
+    this.changed = false;
     try {
       const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoreFile;
       if (data.format === FORMAT && data.version === this.version && data.entries && typeof data.entries === 'object') {
@@ -78,6 +87,7 @@ export class FactsStore {
 
   set(file: string, facts: StoredFacts): void {
     const bytes = Buffer.from(facts.lines.starts.buffer, facts.lines.starts.byteOffset, facts.lines.starts.byteLength);
+    this.changed = true;
     this.entries.set(file, { stamp: facts.stamp, scan: facts.scan, syntax: facts.syntax, starts: bytes.toString('base64'), length: facts.lines.length });
   }
 
@@ -87,19 +97,70 @@ export class FactsStore {
     for (const f of this.entries.keys()) {
       if (!keep.has(f)) {
         this.entries.delete(f);
+        this.changed = true;
       }
     }
   }
 
+  /** Writes the facts, unless they are exactly what was read. */
   save(): void {
+    if (!this.changed) {
+      return;
+    }
+    this.changed = false;
     const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      makeFolders(path.dirname(this.file));
       fs.writeFileSync(tmp, JSON.stringify(data));
       fs.renameSync(tmp, this.file);
     } catch {
       fs.rmSync(tmp, { force: true });
+    }
+    this.dropStaleBuilds();
+  }
+
+  /** Files of other builds for the same folders that no one has written for a week: builds long replaced. */
+  private dropStaleBuilds(): void {
+    const dir = path.dirname(this.file);
+    const prefix = path.basename(this.file).replace(/-[0-9a-f]+\.json$/, '-');
+    const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
+    try {
+      for (const name of fs.readdirSync(dir)) {
+        const other = path.join(dir, name);
+        if (name.startsWith(prefix) && name.endsWith('.json') && other !== this.file && fs.statSync(other).mtimeMs < weekAgo) {
+          fs.rmSync(other, { force: true });
+        }
+      }
+    } catch {
+      // A folder that cannot be listed keeps its files.
+    }
+  }
+}
+
+/** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */
+export function userFactsDir(env: Record<string, string | undefined>): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
+}
+
+/**
+ * `mkdir -p`, one folder at a time: node's recursive mkdirSync never returns
+ * where mkdir answers ENOENT although the parent exists (a cache folder set
+ * under /proc, say). A folder another process made meanwhile is fine; any
+ * other failure throws.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) {
+    missing.push(d);
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw err;
+      }
     }
   }
 }

@@ -31,7 +31,7 @@ import { Workspace } from './core/workspace/workspace';
 import { detectLua52Compat } from './toolchain/luajitDialect';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
-import { analyseAllFiles, buildIdentity, saveStore } from './features/initialAnalysis';
+import { analyseAllFiles, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { findCodeActions } from './features/codeActions';
@@ -167,8 +167,12 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       { fallback: null },
     );
   }
+  // The worker threads load their code while the answer goes to the client and the initialized notification comes back.
+  startingPool = roots.length > 0 ? AnalysisPool.create() : undefined;
   return { capabilities: CAPABILITIES, serverInfo: { name: 'resty-build', version: '0.1.0' } };
 });
+
+let startingPool: AnalysisPool | undefined;
 
 let ready = false;
 let storageDir: string | undefined;
@@ -203,7 +207,7 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
     durationMs: Date.now() - started,
   });
   log(`analysed ${files.length} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
-  guarded('saving stored facts', undefined, () => saveStore(ws, store));
+  guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
 }
 
 connection.onInitialized(() => {
@@ -213,8 +217,9 @@ connection.onInitialized(() => {
     });
   }
   const walkStarted = Date.now();
-  // The worker threads start (and load their code) while the folders are walked.
-  const pool = roots.length > 0 ? AnalysisPool.create() : undefined;
+  // Started at initialize; they go on loading their code while the folders are walked.
+  const pool = startingPool;
+  startingPool = undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
   // Only a trusted workspace may have its LuaJIT run to learn the dialect; else the manifest says, or plain LuaJIT.
   const detectLua52 = trusted ? (command: string, cwd: string) => detectLua52Compat(command, cwd) : undefined;

@@ -1,8 +1,25 @@
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { distFile } from './paths';
+
+let cacheHome: string | undefined;
+
+/**
+ * The analysing commands keep stored facts under $XDG_CACHE_HOME: the
+ * tests of one process share a folder of their own, removed at exit, and
+ * never write to the user's cache.
+ */
+export function testCacheHome(): string {
+  if (cacheHome === undefined) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-cache-'));
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    cacheHome = dir;
+  }
+  return cacheHome;
+}
 
 export interface CliRun {
   status: number | null;
@@ -13,12 +30,13 @@ export interface CliRun {
 /**
  * Runs the built CLI (dist/cli.js) as users do. The working folder defaults
  * to the temp folder, so paths in the output cannot come from the cwd by
- * accident; the environment is minimal unless `env` adds to it.
+ * accident; the environment is minimal (PATH, and a cache folder of the
+ * tests' own) unless `env` adds to it.
  */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
   const result = spawnSync(process.execPath, [distFile('cli.js'), ...args], {
     cwd: options.cwd ?? os.tmpdir(),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', XDG_CACHE_HOME: testCacheHome(), ...options.env },
     encoding: 'utf8',
     timeout: 30_000,
   });
@@ -27,7 +45,7 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
 
 /** Runs the CLI and resolves with its output and its peak RSS in MB. */
 export function runCliWithPeak(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string; peakMb: number }> {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'peakRss.cjs'), distFile('cli.js'), ...args]);
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, 'peakRss.cjs'), distFile('cli.js'), ...args], { env: { ...process.env, XDG_CACHE_HOME: testCacheHome() } });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -14,9 +14,10 @@ export interface LuajitRun {
 }
 
 /** Runs luajit with exactly the given environment (LUA_PATH etc.), never the caller's. */
-export function runLuajit(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): LuajitRun {
+export function runLuajit(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): LuajitRun {
   const result = spawnSync(LUAJIT, args, {
     cwd: options.cwd,
+    input: options.input,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
     encoding: 'utf8',
     timeout: 10_000,

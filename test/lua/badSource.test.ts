@@ -123,6 +123,23 @@ describe('bad source', () => {
     const bom = analyzeLua(cases['bom.lua']);
     assert.deepEqual(bom.lines.range(bom.requires[0].start, bom.requires[0].end), { start: { line: 0, character: 19 }, end: { line: 0, character: 28 } });
   });
+
+  test('a line comment ends at a lone \\r as in LuaJIT: the code after it is code, its require is found and its syntax checked', (t) => {
+    const dir = tempDir(t);
+    writeTree(dir, {
+      'lone-cr.lua': '-- a comment\r local m = require "app.after_cr"\n-- another\r\nreturn m\n',
+      'lone-cr-broken.lua': '-- the value of pi\r function math.pi end\n',
+    });
+    const loaded = runLuajit(['-e', 'package.path = "./?.lua"; dofile("lone-cr.lua")'], { cwd: dir });
+    assert.match(loaded.stderr, /module 'app\.after_cr' not found/, 'luajit runs the require after the \\r');
+    const facts = analyzeLua(fs.readFileSync(path.join(dir, 'lone-cr.lua'), 'utf8'));
+    assert.deepEqual(facts.requires.map((r) => r.name), ['app.after_cr']);
+    assert.equal(facts.syntaxError, undefined);
+
+    assert.equal(runLuajit(['-bl', path.join(dir, 'lone-cr-broken.lua')]).status, 1, 'luajit rejects the function after the \\r');
+    const broken = analyzeLua(fs.readFileSync(path.join(dir, 'lone-cr-broken.lua'), 'utf8'));
+    assert.match(broken.syntaxError?.message ?? '', /'\(' expected near 'end'/);
+  });
 });
 
 function rangeOfNth(text: string, needle: string, n: number) {

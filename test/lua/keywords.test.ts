@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { isLuaKeyword, LUA_KEYWORDS } from '../../server/src/core/lua/keywords';
 import { analyzeLua } from '../../server/src/core/lua/luaFile';
-import { isSurelyValid } from '../../server/src/core/lua/syntaxCheck';
+import { isSurelyValid, keywordAt } from '../../server/src/core/lua/syntaxCheck';
 import { requireLuajit, runLuajit } from '../helpers/luajit';
 import { tempCopy } from '../helpers/paths';
 
@@ -21,6 +21,14 @@ describe('Lua keywords', () => {
     assert.ok(LUA_KEYWORDS.every(isLuaKeyword));
     assert.equal(isLuaKeyword('continue'), false);
     assert.equal(isLuaKeyword('End'), false);
+  });
+
+  test("the recogniser's keyword kinds follow the list's order, and near-misses are names", () => {
+    // The kinds are numbered from 1 in the list's order (0: not a keyword); the text around a word must not matter.
+    LUA_KEYWORDS.forEach((word, i) => assert.equal(keywordAt(`x ${word}(`, 2, word.length), i + 1, word));
+    for (const name of ['x', 'an', 'ands', 'nill', 'nor', 'Do', 'iff', 'els', 'elsif', 'thens', 'tru', 'whilst', 'returns', 'repeats', 'functio', 'functions', 'goto_', 'locals']) {
+      assert.equal(keywordAt(name, 0, name.length), 0, name);
+    }
   });
 
   for (const word of [...LUA_KEYWORDS, 'continue', 'self']) {

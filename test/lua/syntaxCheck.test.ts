@@ -44,7 +44,11 @@ function luaparseAccepts(text: string): boolean {
  * accepts. Asked only when luaparse rejects, so rarely.
  */
 function judgeAccepts(text: string): boolean {
-  return luaparseAccepts(text) || spawnSync(LUAJIT, ['-bl', '-'], { input: text, stdio: ['pipe', 'ignore', 'ignore'], timeout: 10_000 }).status === 0;
+  return luaparseAccepts(text) || luajitAccepts(text);
+}
+
+function luajitAccepts(text: string): boolean {
+  return spawnSync(LUAJIT, ['-bl', '-'], { input: text, stdio: ['pipe', 'ignore', 'ignore'], timeout: 10_000 }).status === 0;
 }
 
 const corpus = [
@@ -112,4 +116,14 @@ test('one tokenization for both passes: scanAndCheck finds exactly what scanLua 
     assert.deepEqual(both.scan, scanLua(text));
     assert.equal(both.surelyValid, isSurelyValid(text));
   }
+});
+
+test('break ends its block, as in LuaJIT: a statement after it is never "surely valid"; `break;` before end is', () => {
+  const after = 'while true do\n  break\n  return 1\nend\n';
+  assert.equal(luajitAccepts(after), false, 'luajit rejects a statement after break');
+  assert.equal(isSurelyValid(after), false);
+  const semicolon = 'for i = 1, 2 do\n  if i then break; end\nend\n';
+  assert.equal(luajitAccepts(semicolon), true, 'luajit accepts break;');
+  assert.equal(luaparseAccepts(semicolon), true, 'luaparse does once the text is prepared for it (the `;` blanked)');
+  assert.equal(isSurelyValid(semicolon), true);
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
+import { CachedFileSystem, DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { requireCapability } from '../e2e/capability';
 import { MEM_ROOT } from '../helpers/core';
@@ -175,5 +175,35 @@ describe('bad paths and unreadable files', () => {
       ['unresolved-module', 'app.missing'],
     ]);
     assert.match(findings[1].message, /\tno file '\.\/lib\/app\/missing\.lua'/);
+  });
+});
+
+describe('the cached file system', () => {
+  test('a candidate in a folder that does not exist is "no file" without asking for it; one look per folder', () => {
+    const mem = new MemoryFileSystem({ '/p/lib/app/a.lua': 'return 1\n', '/p/lib/app/b/init.lua': 'return 2\n' });
+    const asked: string[] = [];
+    const spy: FileSystem = {
+      readFile: (f) => mem.readFile(f),
+      isFile: (f) => (asked.push(`file ${f}`), mem.isFile(f)),
+      isDirectory: (d) => (asked.push(`dir ${d}`), mem.isDirectory(d)),
+      readDir: (d) => mem.readDir(d),
+    };
+    const cached = new CachedFileSystem(spy);
+    // What a failed search of `pl.utils` and `pl.compat` probes under two templates.
+    for (const f of ['/p/pl/utils.lua', '/p/pl/utils/init.lua', '/p/lib/pl/utils.lua', '/p/pl/compat.lua', '/p/lib/pl/compat.lua']) {
+      assert.equal(cached.isFile(f), false, f);
+    }
+    assert.deepEqual(asked, ['dir /', 'dir /p', 'dir /p/pl', 'dir /p/lib', 'dir /p/lib/pl']);
+    asked.length = 0;
+    assert.equal(cached.isFile('/p/lib/app/a.lua'), true);
+    assert.equal(cached.isFile('/p/lib/app/b/init.lua'), true);
+    assert.equal(cached.isDirectory('/p/lib/app/b'), true);
+    assert.equal(cached.isFile('/p/lib/app/b'), false);
+    assert.deepEqual(asked, ['dir /p/lib/app', 'file /p/lib/app/a.lua', 'dir /p/lib/app/b', 'file /p/lib/app/b/init.lua', 'file /p/lib/app/b']);
+    // A folder created later is seen once the cache is told the disk changed.
+    mem.write('/p/pl/utils.lua', 'return 3\n');
+    assert.equal(cached.isFile('/p/pl/utils.lua'), false, 'cached until invalidated');
+    cached.invalidate();
+    assert.equal(cached.isFile('/p/pl/utils.lua'), true);
   });
 });

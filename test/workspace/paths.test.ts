@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayPath, insideTester, isInside, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
+import * as path from 'node:path';
+import { displayPath, insideTester, isInside, isPlainAbsolute, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
 
 test('paths: a folder named ..x is inside, .. and ../x are not', () => {
   assert.equal(isInside('/p', '/p/..x'), true);
@@ -29,4 +30,20 @@ test('paths: the prefix tester agrees with isInside on normalised paths', () => 
     assert.equal(inP(p), isInside('/p', p), p);
   }
   assert.equal(insideTester('/')('/a'), true);
+});
+
+test('paths: the prefix test for plain absolute paths answers what path.relative does, for every pair of odd paths', () => {
+  const paths = ['/', '/p', '/p/', '/p/a', '/p/a/', '/pa', '/p/..x', '/p/..', '/p/.', '/p/./a', '/p//a', '/p/a/../b', '/q/../p/a', '//p/a', '/p/a.lua', '/x/p/a'];
+  for (const dir of paths) {
+    for (const p of paths) {
+      const rel = path.relative(dir, p);
+      const inside = rel === '' || (rel !== '..' && !rel.startsWith('../') && !path.isAbsolute(rel));
+      assert.equal(isInside(dir, p), inside, `isInside(${dir}, ${p})`);
+      assert.equal(relativeInside(dir, p), inside ? rel : undefined, `relativeInside(${dir}, ${p})`);
+    }
+  }
+  assert.deepEqual(
+    ['/usr/share/lua/5.1/a/b.lua', '/a//b', '/a/./b', '/a/../b', '/a/', 'a/b', '/'].map(isPlainAbsolute),
+    [true, false, false, false, false, false, true],
+  );
 });

@@ -9,7 +9,7 @@ import { githubCommands } from '../core/report/github';
 import { sarifLog } from '../core/report/sarif';
 import { summarizeFindings, summaryLines } from '../core/report/summary';
 import { Finding } from '../core/types';
-import { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, formatFindingsJson, openWorkspace } from './common';
+import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, formatFindingsJson } from './common';
 
 function countLine(findings: Finding[], files: number): string {
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
@@ -52,7 +52,7 @@ function brokenManifest(findings: Finding[]): boolean {
  * project's manifest (the nearest one above it) and only its own findings
  * are reported, with the manifest's own problems.
  */
-export function runCheck(args: CommandArgs, io: CommandIO, version: string): number {
+export async function runCheck(args: CommandArgs, io: CommandIO, version: string): Promise<number> {
   const format = args.options.get('format') ?? 'text';
   const withSummary = args.options.has('summary');
   if (withSummary && format !== 'text' && format !== 'json') {
@@ -68,7 +68,7 @@ export function runCheck(args: CommandArgs, io: CommandIO, version: string): num
   }
   const dir = stat.isFile() ? path.dirname(target) : target;
   const root = enclosingManifestDir(dir) ?? dir;
-  const workspace = openWorkspace(root, io);
+  const workspace = await analysedWorkspace(root, args, io);
   const manifest = path.join(root, MANIFEST_NAME);
   const inPart = (file: string) => (stat.isFile() ? file === target : isInside(dir, file));
   const all = [...checkAll(workspace).values()].flat();

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CommandArgs, CommandIO } from './common';
+import { CommandArgs, CommandIO } from './commandIO';
 
 /** One option of a command, as the parser checks it and the help shows it. */
 export interface OptionSpec {

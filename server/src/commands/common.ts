@@ -8,29 +8,12 @@ import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { findingsJson } from '../core/findingFormat';
 import { detectLua52Compat } from '../toolchain/luajitDialect';
+import { CommandArgs, CommandError, CommandIO } from './commandIO';
+import { AnalysisPool } from '../analysisPool';
+import { FactsStore, userFactsDir } from '../factsStore';
+import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
 
-/** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error, 130 interrupted. */
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
-
-export interface CommandIO {
-  out: (s: string) => void;
-  err: (s: string) => void;
-  env: Record<string, string | undefined>;
-}
-
-/** A parsed command line (commandLine.ts): the folder, and the options given, flags as 'true'. */
-export interface CommandArgs {
-  dir: string;
-  /** The command's operands before the folder, in the order its table entry names them. */
-  operands: string[];
-  options: Map<string, string>;
-}
-
-/** A user-facing failure: the message is printed as is and the exit code is 2. */
-export class CommandError extends Error {}
+export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './commandIO';
 
 export function resolveDir(dir: string): string {
   const abs = path.resolve(dir);
@@ -46,6 +29,35 @@ export function resolveDir(dir: string): string {
  */
 export function openWorkspace(dir: string, io: CommandIO): Workspace {
   return new Workspace(new NodeFileSystem(), { roots: [dir], env: io.env, detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env) });
+}
+
+/**
+ * The workspace of `dir` with every Lua file analysed the way the server
+ * starts: stored facts for the files unchanged since the last run (kept
+ * where the server keeps them for clients other than VS Code), worker
+ * threads for the rest, and the store updated. `--no-cache` neither reads
+ * nor writes it; `--verbose` says on stderr where the time went.
+ */
+export async function analysedWorkspace(dir: string, args: CommandArgs, io: CommandIO): Promise<Workspace> {
+  const started = performance.now();
+  const verbose = args.options.has('verbose');
+  const say = (message: string) => {
+    if (verbose) {
+      io.err(`resty-build: ${message}`);
+    }
+  };
+  const phase = (what: string) => say(`${what}: ${Math.round(performance.now() - started)} ms`);
+  const useStore = !args.options.has('no-cache') && io.env.RESTY_BUILD_NO_FACTS_CACHE !== '1';
+  const store = useStore ? FactsStore.forRoots([dir], buildIdentity(), userFactsDir(io.env)) : undefined;
+  // Without stored facts every file is parsed: the worker threads load their code while the folder is walked.
+  const pool = store && fs.existsSync(store.file) ? undefined : AnalysisPool.create();
+  const workspace = openWorkspace(dir, io);
+  phase(`walked ${workspace.files().length} Lua files`);
+  const stats = await analyseAllFiles(workspace, { store, pool, current: () => true, phase, log: say });
+  saveStore(workspace, store, stats);
+  phase(store ? `stored facts saved to ${store.file}` : 'stored facts not used (--no-cache)');
+  say(`${workspace.files().length} Lua files and ${stats.outside.length} outside the folder that they require: ${stats.reused} from stored facts, ${stats.byWorkers} parsed by worker threads`);
+  return workspace;
 }
 
 /** The project whose manifest is `dir/resty-build.json`; a clear error when there is none or it is broken. */

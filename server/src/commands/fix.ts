@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { applySafeFixes, safeFixes } from '../core/embed/safeFixes';
 import { isInside } from '../core/paths';
 import { unifiedDiff } from '../core/report/unifiedDiff';
-import { CommandArgs, CommandError, CommandIO, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
+import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_OK, manifestProject, resolveDir } from './common';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -35,9 +35,9 @@ function writeManifest(file: string, dir: string, text: string): void {
  * looking (core/embed/safeFixes.ts) to the manifest, keeping its comments
  * and layout. `--dry-run` prints the edit as a unified diff instead.
  */
-export function runFix(args: CommandArgs, io: CommandIO): number {
+export async function runFix(args: CommandArgs, io: CommandIO): Promise<number> {
   const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
+  const workspace = await analysedWorkspace(dir, args, io);
   const project = manifestProject(workspace, dir);
   const manifest = project.manifest!;
   const fixes = safeFixes(workspace.embedding(project)!);

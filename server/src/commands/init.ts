@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import { inferManifest } from '../core/manifest/manifestInference';
-import { CommandArgs, CommandError, CommandIO, EXIT_OK, openWorkspace, resolveDir } from './common';
+import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_OK, resolveDir } from './common';
 
 /** `resty-build init [dir]`: writes the manifest the analysis infers; never overwrites one. */
-export function runInit(args: CommandArgs, io: CommandIO): number {
+export async function runInit(args: CommandArgs, io: CommandIO): Promise<number> {
   const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
+  const workspace = await analysedWorkspace(dir, args, io);
   const { file, text } = inferManifest(workspace, dir);
   if (args.options.has('stdout')) {
     io.out(text.trimEnd());

@@ -1,13 +1,13 @@
 import { checkFile } from '../core/checks/fileChecks';
 import { closureGraph, formatClosureDot, formatClosureMermaid } from '../core/embed/closureGraph';
 import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../core/embed/moduleMap';
-import { CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
+import { analysedWorkspace, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, resolveDir } from './common';
 
 /** `resty-build map [dir]`: the name mapping and the closure, as a table or JSON. */
-export function runMap(args: CommandArgs, io: CommandIO): number {
+export async function runMap(args: CommandArgs, io: CommandIO): Promise<number> {
   const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
+  const workspace = await analysedWorkspace(dir, args, io);
   const project = manifestProject(workspace, dir);
   const rows = buildModuleMap(workspace.embedding(project)!, (f) => checkFile(workspace, f));
   if (format === 'json') {

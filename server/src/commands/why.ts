@@ -1,6 +1,6 @@
 import { closureChains, describeLink } from '../core/embed/why';
 import { ClosureLink } from '../core/embed/closure';
-import { CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, openWorkspace, resolveDir } from './common';
+import { analysedWorkspace, CommandArgs, CommandIO, EXIT_FINDINGS, EXIT_OK, manifestProject, resolveDir } from './common';
 
 const STATUS_TEXT: Record<string, string> = {
   embedded: 'embedded',
@@ -26,11 +26,11 @@ function table(rows: { where: string; what: string }[]): string[] {
  * the require that names it (the shortest one), then the other sites that
  * require it. Exit 1 when the closure does not reach the module.
  */
-export function runWhy(args: CommandArgs, io: CommandIO): number {
+export async function runWhy(args: CommandArgs, io: CommandIO): Promise<number> {
   const [name] = args.operands;
   const format = args.options.get('format') ?? 'text';
   const dir = resolveDir(args.dir);
-  const workspace = openWorkspace(dir, io);
+  const workspace = await analysedWorkspace(dir, args, io);
   const project = manifestProject(workspace, dir);
   const embedding = workspace.embedding(project)!;
   const chains = closureChains(embedding);

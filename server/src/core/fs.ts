@@ -214,7 +214,8 @@ export class NodeFileSystem implements FileSystem {
 
   realPath(dir: string): string | undefined {
     try {
-      return nodeFs.realpathSync(dir);
+      // One realpath(3) call; the JavaScript realpathSync lstats every component of every folder walked.
+      return nodeFs.realpathSync.native(dir);
     } catch {
       return undefined;
     }
@@ -273,7 +274,9 @@ export class CachedFileSystem implements FileSystem {
       if (this.knownAbsent(file)) {
         return false;
       }
-      hit = this.inner.isFile(file);
+      // Without listings: most candidates of a failed search lie in folders that do not exist (`pl/`
+      // under every template), and one look at the folder answers for every candidate in it.
+      hit = this.inFolder(file) && this.inner.isFile(file);
       this.fileCache.set(file, hit);
     }
     return hit;
@@ -285,10 +288,16 @@ export class CachedFileSystem implements FileSystem {
       if (this.knownAbsent(dir)) {
         return false;
       }
-      hit = this.inner.isDirectory(dir);
+      hit = this.inFolder(dir) && this.inner.isDirectory(dir);
       this.dirCache.set(dir, hit);
     }
     return hit;
+  }
+
+  /** Whether the path's folder exists (the root's does): nothing can be in a folder that is not there. */
+  private inFolder(p: string): boolean {
+    const parent = path.dirname(p);
+    return parent === p || this.isDirectory(parent);
   }
 
   /** True when a folder on the way to `p` does not list the next name. */

@@ -7,6 +7,9 @@ import * as path from 'node:path';
  * Purely textual (no symlinks resolved); the build resolves real paths first.
  */
 export function isInside(dir: string, p: string): boolean {
+  if (isPlainAbsolute(dir) && isPlainAbsolute(p)) {
+    return prefixedBy(dir, p);
+  }
   const rel = path.relative(dir, p);
   return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel));
 }
@@ -21,6 +24,27 @@ export function insideTester(dir: string): (p: string) => boolean {
   return (p) => p === dir || p.startsWith(prefix);
 }
 
+/**
+ * An absolute POSIX path that normalizing would leave as it is (no empty,
+ * `.` or `..` segment, no trailing `/`). For two of those, containment is a
+ * prefix test: the analysis asks it for every file and require candidate,
+ * and path.relative resolves both paths each time.
+ */
+export function isPlainAbsolute(p: string): boolean {
+  if (path.sep !== '/' || p.charCodeAt(0) !== 47) {
+    return false;
+  }
+  if (p.length === 1) {
+    return true;
+  }
+  return p.charCodeAt(p.length - 1) !== 47 && !p.includes('//') && !p.includes('/./') && !p.includes('/../') && !p.endsWith('/.') && !p.endsWith('/..');
+}
+
+/** `p` is `dir` or below it; both plain absolute paths. */
+function prefixedBy(dir: string, p: string): boolean {
+  return dir.length === 1 || p === dir || (p.length > dir.length && p.charCodeAt(dir.length) === 47 && p.startsWith(dir));
+}
+
 /** Strictly inside: inside and not the folder itself. */
 export function isStrictlyInside(dir: string, p: string): boolean {
   return isInside(dir, p) && path.relative(dir, p) !== '';
@@ -32,6 +56,9 @@ function climbsOut(rel: string): boolean {
 
 /** The path relative to `dir` with '/' separators when inside it ('' for the folder itself), else undefined. */
 export function relativeInside(dir: string, p: string): string | undefined {
+  if (isPlainAbsolute(dir) && isPlainAbsolute(p)) {
+    return !prefixedBy(dir, p) ? undefined : p === dir ? '' : p.slice(dir.length === 1 ? 1 : dir.length + 1);
+  }
   const rel = path.relative(dir, p);
   return rel === '' || (!climbsOut(rel) && !path.isAbsolute(rel)) ? toPosix(rel) : undefined;
 }

@@ -109,6 +109,13 @@ export class LineIndex {
 /** Offsets where lines start (after LF, CR or CRLF), as LSP counts lines. */
 export function lineStarts(text: string): Int32Array {
   const starts: number[] = [0];
+  if (text.indexOf('\r') < 0) {
+    // No CR anywhere (most files): the line ends are found by indexOf, not character by character.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+      starts.push(i + 1);
+    }
+    return Int32Array.from(starts);
+  }
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {

@@ -34,14 +34,45 @@ export interface LuaScan {
  */
 export const MAX_REQUIRES_PER_FILE = 10_000;
 
-const NEWER: Record<number, [string, string]> = {
-  [P.IntDiv]: ['//', "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b)."],
-  [P.ShiftL]: ['<<', "The shift operator '<<' is Lua 5.3 syntax that LuaJIT rejects; use bit.lshift(a, n)."],
-  [P.ShiftR]: ['>>', "The shift operator '>>' is Lua 5.3 syntax that LuaJIT rejects; use bit.rshift(a, n)."],
-  38: ['&', "The bitwise operator '&' is Lua 5.3 syntax that LuaJIT rejects; use bit.band(a, b)."],
-  124: ['|', "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b)."],
-  126: ['~', "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a)."],
-};
+/** The message for punctuation of Lua 5.3 that LuaJIT rejects; undefined for everything else (asked for every token). */
+function newerSyntaxMessage(punct: number): string | undefined {
+  switch (punct) {
+    case P.IntDiv:
+      return "Integer division '//' is Lua 5.3 syntax that LuaJIT rejects; use math.floor(a / b).";
+    case P.ShiftL:
+      return "The shift operator '<<' is Lua 5.3 syntax that LuaJIT rejects; use bit.lshift(a, n).";
+    case P.ShiftR:
+      return "The shift operator '>>' is Lua 5.3 syntax that LuaJIT rejects; use bit.rshift(a, n).";
+    case 38:
+      return "The bitwise operator '&' is Lua 5.3 syntax that LuaJIT rejects; use bit.band(a, b).";
+    case 124:
+      return "The bitwise operator '|' is Lua 5.3 syntax that LuaJIT rejects; use bit.bor(a, b).";
+    case 126:
+      return "The bitwise operator '~' is Lua 5.3 syntax that LuaJIT rejects; use bit.bxor(a, b) or bit.bnot(a).";
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * What a name token is to the fast pass, when the caller already knows (the
+ * syntax recogniser looks every keyword up anyway): an identifier, a
+ * keyword that opens or closes a block, or another keyword. Unknown: the
+ * pass looks for itself.
+ */
+export const enum NameRole {
+  Unknown = -1,
+  Name = 0,
+  Function = 1,
+  Opener = 2,
+  Closer = 3,
+  Keyword = 4,
+}
+
+/** Bit n set: some callee name (require or an alias of it) has n characters; 31 stands for 31 and more. */
+function lengthBit(length: number): number {
+  return 1 << Math.min(length, 31);
+}
 
 /** luakit's `bk` entry points (DOMAIN 1). */
 const BK_API = new Set(['image', 'scratch', 'local_', 'git', 'http', 'https', 'export', 'cache', 'secret', 'ssh', 'tmpfs', 'bind', 'merge', 'diff', 'platform']);
@@ -162,8 +193,8 @@ function isStringArgEnd(s: Scanner): boolean {
  * exact offsets, without allocating per token. Works on broken text.
  */
 export interface ScanCollector {
-  /** Feeds the scanner's current token (each token once, in order). */
-  observe(s: Scanner): void;
+  /** Feeds the scanner's current token (each token once, in order); `role` when the caller knows what a name is. */
+  observe(s: Scanner, role?: NameRole): void;
   result(): LuaScan;
 }
 
@@ -300,7 +331,7 @@ export function createScanCollector(text: string): ScanCollector {
   let usesGoto = false;
   let luakitApi = false;
   const callees = new Set(['require']);
-  let calleeLengths = new Set([7]);
+  let calleeLengths = lengthBit(7);
   const history = new History();
   const blocks: Block[] = [];
   let functionDepth = 0;
@@ -420,11 +451,11 @@ export function createScanCollector(text: string): ScanCollector {
     }
   };
 
-  const handle = (s: Scanner): void => {
+  const handle = (s: Scanner, role: NameRole): void => {
     if (s.kind === Kind.Punct) {
-      const newer = NEWER[s.punct];
+      const newer = newerSyntaxMessage(s.punct);
       if (newer) {
-        newerSyntax.push({ message: newer[1], start: s.start, end: s.end });
+        newerSyntax.push({ message: newer, start: s.start, end: s.end });
       } else if (s.punct === 61) {
         onAssign(s);
       } else if (s.punct === 44 && constants.size > 0 && history.kindOf(1) === Kind.Name && history.isName(2, text, 'local')) {
@@ -459,8 +490,12 @@ export function createScanCollector(text: string): ScanCollector {
     if (!luakitApi && history.isMemberAccess(1) && history.isName(2, text, 'bk') && BK_API.has(s.slice())) {
       luakitApi = true;
     }
-    if (!history.isMemberAccess(1)) {
-      const block = blockKeyword(text, s.start, length);
+    // Keywords mean nothing more to this pass, but for `for`, whose loop variables shadow constants.
+    if (role === NameRole.Keyword && !(constants.size > 0 && length === 3 && s.isName('for'))) {
+      return;
+    }
+    if (role !== NameRole.Name && !history.isMemberAccess(1)) {
+      const block = role === NameRole.Unknown || role === NameRole.Keyword ? blockKeyword(text, s.start, length) : role;
       if (block === 1) {
         // pcall(function() … end) / xpcall(function() … end, handler): what fails inside is caught.
         const guarded = history.isPunct(1, 40) && (history.isName(2, text, 'pcall') || history.isName(2, text, 'xpcall')) && !history.isMemberAccess(3);
@@ -520,7 +555,7 @@ export function createScanCollector(text: string): ScanCollector {
       }
       return;
     }
-    if (!calleeLengths.has(length)) {
+    if ((calleeLengths & lengthBit(length)) === 0) {
       return;
     }
     const name = s.slice();
@@ -620,12 +655,12 @@ export function createScanCollector(text: string): ScanCollector {
     }
     if (alias !== undefined && !next.isPunct(46)) {
       callees.add(alias);
-      calleeLengths = new Set([...callees].map((c) => c.length));
+      calleeLengths |= lengthBit(alias.length);
     }
   };
   return {
-    observe(s: Scanner): void {
-      handle(s);
+    observe(s: Scanner, role = NameRole.Unknown): void {
+      handle(s, role);
       history.push(s);
     },
     result: () => {

@@ -162,8 +162,6 @@ export class Scanner {
   /** A long comment ran to the end of the text without its closing bracket. */
   brokenComment = false;
   pos: number;
-  /** Whether the text has no '\r' at all, so a line comment ends at the next '\n'; found on the first comment. */
-  private noCarriageReturn: boolean | undefined;
 
   constructor(
     readonly text: string,
@@ -186,27 +184,8 @@ export class Scanner {
     s.punct = this.punct;
     s.long = this.long;
     s.unterminated = this.unterminated;
-    s.noCarriageReturn = this.noCarriageReturn;
+    s.nextCr = this.nextCr;
     return s;
-  }
-
-  /** Where the line holding `i` ends: LuaJIT ends a line (and a line comment) at '\r' as at '\n'. */
-  private lineEnd(i: number): number {
-    const t = this.text;
-    this.noCarriageReturn ??= t.indexOf('\r') < 0;
-    if (this.noCarriageReturn) {
-      const nl = t.indexOf('\n', i);
-      return nl < 0 ? t.length : nl;
-    }
-    let j = i;
-    while (j < t.length) {
-      const c = t.charCodeAt(j);
-      if (c === 10 || c === 13) {
-        break;
-      }
-      j++;
-    }
-    return j;
   }
 
   /** True when the current token is the name `word`. */
@@ -286,7 +265,8 @@ export class Scanner {
         return Kind.Eof;
       }
       const c = t.charCodeAt(i);
-      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) {
+      // Space, or \t \n \v \f \r.
+      if (c === 32 || (c >= 9 && c <= 13)) {
         i++;
         continue;
       }
@@ -389,6 +369,25 @@ export class Scanner {
     this.punct = c;
     return this.finish(Kind.Punct, i + 1);
   }
+
+  /**
+   * Where a line comment starting at i ends (after its line break): at the
+   * first '\n' or '\r', as in LuaJIT's lexer, so code after a lone '\r' is
+   * code. Where the next '\r' is is remembered, so a file with CRLF or no
+   * '\r' at all is still searched once.
+   */
+  private lineEnd(i: number): number {
+    const t = this.text;
+    const nl = t.indexOf('\n', i);
+    if (this.nextCr !== -1 && this.nextCr < i) {
+      this.nextCr = t.indexOf('\r', i);
+    }
+    const end = this.nextCr !== -1 && (nl < 0 || this.nextCr < nl) ? this.nextCr : nl;
+    return end < 0 ? t.length : end + 1;
+  }
+
+  /** The first '\r' at or after the last comment's start (-1: none left); -2 until first asked. */
+  private nextCr = -2;
 
   private finish(kind: Kind, end: number): Kind {
     this.kind = kind;

@@ -1,5 +1,4 @@
-import { createScanCollector, LuaScan, scanLua } from './luaScan';
-import { LUA_KEYWORDS } from './keywords';
+import { createScanCollector, LuaScan, NameRole, scanLua } from './luaScan';
 import { Kind, P, Scanner } from './scanner';
 
 /**
@@ -32,7 +31,7 @@ export function scanAndCheck(text: string): { scan: LuaScan; surelyValid: boolea
   let surelyValid = false;
   let v: Recogniser | undefined;
   try {
-    v = new Recogniser(text, (s) => collector.observe(s));
+    v = new Recogniser(text, (s, role) => collector.observe(s, role));
     v.chunk();
     surelyValid = true;
   } catch {
@@ -52,8 +51,8 @@ function bail(): never {
   throw BAIL;
 }
 
-/** Keyword kinds, in the order of LUA_KEYWORDS (the table below relies on it). */
-const enum K {
+/** Keyword kinds, in the order of LUA_KEYWORDS (keywordAt relies on it). */
+export const enum K {
   None = 0,
   And,
   Break,
@@ -79,18 +78,98 @@ const enum K {
   While,
 }
 
-/** The n-th of LUA_KEYWORDS is kind n + 1: K lists them in the same order. */
-const KEYWORDS: [string, K][] = LUA_KEYWORDS.map((word, i) => [word, (K.And + i) as K]);
+/**
+ * The keyword a name is (K.None for an identifier), by its length and
+ * letters: this runs for every name of every file, so no lookup table and
+ * nothing allocated. K lists the keywords in LUA_KEYWORDS' order; a test
+ * checks every keyword against it.
+ */
+export function keywordAt(t: string, i: number, length: number): K {
+  const c = t.charCodeAt(i);
+  switch (length) {
+    case 2: {
+      const d = t.charCodeAt(i + 1);
+      return c === 100 && d === 111 ? K.Do : c === 105 && d === 102 ? K.If : c === 105 && d === 110 ? K.In : c === 111 && d === 114 ? K.Or : K.None;
+    }
+    case 3:
+      return c === 97
+        ? word(t, i, 'and', K.And)
+        : c === 101
+          ? word(t, i, 'end', K.End)
+          : c === 102
+            ? word(t, i, 'for', K.For)
+            : c === 110
+              ? word(t, i, 'nil', K.Nil) || word(t, i, 'not', K.Not)
+              : K.None;
+    case 4:
+      return c === 101 ? word(t, i, 'else', K.Else) : c === 103 ? word(t, i, 'goto', K.Goto) : c === 116 ? word(t, i, 'then', K.Then) || word(t, i, 'true', K.True) : K.None;
+    case 5:
+      return c === 98
+        ? word(t, i, 'break', K.Break)
+        : c === 102
+          ? word(t, i, 'false', K.False)
+          : c === 108
+            ? word(t, i, 'local', K.Local)
+            : c === 117
+              ? word(t, i, 'until', K.Until)
+              : c === 119
+                ? word(t, i, 'while', K.While)
+                : K.None;
+    case 6:
+      return c === 101 ? word(t, i, 'elseif', K.Elseif) : c === 114 ? word(t, i, 'repeat', K.Repeat) || word(t, i, 'return', K.Return) : K.None;
+    case 8:
+      return c === 102 ? word(t, i, 'function', K.Function) : K.None;
+    default:
+      return K.None;
+  }
+}
 
-/** Keywords by length and first letter: most names are compared with none. */
-const BY_SHAPE = new Map<number, [string, K][]>();
-for (const entry of KEYWORDS) {
-  const key = (entry[0].length << 8) | entry[0].charCodeAt(0);
-  BY_SHAPE.set(key, [...(BY_SHAPE.get(key) ?? []), entry]);
+function word(t: string, i: number, w: string, k: K): K {
+  return t.startsWith(w, i) ? k : K.None;
+}
+
+/** What the fast pass needs to know of a keyword (luaScan's block tracking). */
+function roleOf(k: K): NameRole {
+  switch (k) {
+    case K.None:
+      return NameRole.Name;
+    case K.Function:
+      return NameRole.Function;
+    case K.If:
+    case K.Do:
+    case K.Repeat:
+      return NameRole.Opener;
+    case K.End:
+    case K.Until:
+      return NameRole.Closer;
+    default:
+      return NameRole.Keyword;
+  }
 }
 
 const SIMPLE_NUMBER = /^(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)$/;
-const KNOWN_ESCAPE = /^[abfnrtv\\"'\n\r0-9xz]$/;
+/** The escapes the recogniser is sure of: `\a \b \f \n \r \t \v \\ \" \'`, a line break, decimal, `\x`, `\z`. */
+function isKnownEscape(c: number): boolean {
+  switch (c) {
+    case 97: // a
+    case 98: // b
+    case 102: // f
+    case 110: // n
+    case 114: // r
+    case 116: // t
+    case 118: // v
+    case 92: // backslash
+    case 34: // "
+    case 39: // '
+    case 10:
+    case 13:
+    case 120: // x
+    case 122: // z
+      return true;
+    default:
+      return c >= 48 && c <= 57;
+  }
+}
 
 class Recogniser {
   private readonly s: Scanner;
@@ -101,7 +180,7 @@ class Recogniser {
 
   constructor(
     private readonly text: string,
-    private readonly observe?: (s: Scanner) => void,
+    private readonly observe?: (s: Scanner, role: NameRole) => void,
   ) {
     this.s = new Scanner(text);
     this.advance();
@@ -116,26 +195,14 @@ class Recogniser {
 
   private advance(): void {
     this.prevEnd = this.s.end;
-    const kind = this.s.next();
-    if (kind !== Kind.Eof && this.observe) {
-      this.observe(this.s);
-    }
-    this.kw = K.None;
     const s = this.s;
     const t = this.text;
+    const kind = s.next();
+    this.kw = kind === Kind.Name ? keywordAt(t, s.start, s.end - s.start) : K.None;
+    if (kind !== Kind.Eof && this.observe) {
+      this.observe(s, roleOf(this.kw));
+    }
     if (kind === Kind.Name) {
-      const length = s.end - s.start;
-      if (length >= 2 && length <= 8) {
-        const candidates = BY_SHAPE.get((length << 8) | t.charCodeAt(s.start));
-        if (candidates) {
-          for (const [word, k] of candidates) {
-            if (t.startsWith(word, s.start)) {
-              this.kw = k;
-              break;
-            }
-          }
-        }
-      }
       if (this.kw === K.Goto) {
         bail();
       }
@@ -159,7 +226,7 @@ class Recogniser {
       if (!s.long) {
         for (let i = s.start + 1; i < s.end - 1; i++) {
           if (t.charCodeAt(i) === 92) {
-            if (!KNOWN_ESCAPE.test(t[i + 1] ?? '')) {
+            if (!isKnownEscape(t.charCodeAt(i + 1))) {
               bail();
             }
             i++;
@@ -242,11 +309,8 @@ class Recogniser {
       if (this.isPunct(59)) {
         this.advance();
       }
-      if (last) {
-        if (!this.blockFollows()) {
-          bail();
-        }
-        return;
+      if (last && !this.blockFollows()) {
+        bail();
       }
     }
   }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
-import { relativeInside } from '../paths';
+import { isPlainAbsolute, relativeInside } from '../paths';
 import { RockDependency, rockProviding } from './luarocks';
 import { templateRoot } from '../manifest/manifestPaths';
 
@@ -62,6 +62,12 @@ export function substitute(template: string, name: string): string {
   return template.split('?').join(name.split('.').join('/'));
 }
 
+/** A candidate file: the template with the name put in, normalized (rarely needed: most candidates are plain already). */
+function candidate(template: string, slashed: string): string {
+  const file = template.split('?').join(slashed);
+  return isPlainAbsolute(file) ? file : path.normalize(file);
+}
+
 function display(config: ResolverConfig, file: string): string {
   // The common case without path.relative (a trail has a line per candidate, a search many candidates).
   if (path.sep === '/' && file.length > config.root.length + 1 && file.startsWith(config.root) && file[config.root.length] === '/') {
@@ -92,13 +98,14 @@ function searchTemplates(
   trail: string[] | undefined,
   skip: ReadonlySet<string>,
 ): { file: string; origin: Origin } | undefined {
+  const slashed = name.split('.').join('/');
   for (const t of templates) {
     // Without a trail to write, a template whose folder does not exist is passed over unsubstituted:
     // a manifest of 50 000 entries times 100 templates would otherwise build 5 million paths.
     if (trail === undefined && !fs.isDirectory(rootOf(t))) {
       continue;
     }
-    const file = path.normalize(substitute(t.template, name));
+    const file = candidate(t.template, slashed);
     // Only luakit's loader candidates are skipped (the same files again in its
     // package.path). LuaJIT's loaders repeat a file when two of them look at it
     // (loadall.so by the C and the all-in-one loader), and so does the trail.
@@ -234,8 +241,16 @@ export function searchTrail(resolution: Resolution): string[] {
 
 /** The message Lua itself prints, so users recognise it (and the hint below it). */
 export function notFoundMessage(resolution: Resolution): string {
-  return [`module '${resolution.name}' not found:`, ...searchTrail(resolution).map((t) => '\t' + t)].join('\n');
+  let message = notFoundMessages.get(resolution);
+  if (message === undefined) {
+    message = [`module '${resolution.name}' not found:`, ...searchTrail(resolution).map((t) => '\t' + t)].join('\n');
+    notFoundMessages.set(resolution, message);
+  }
+  return message;
 }
+
+/** A resolution is shared by every require of the name in its project: its message is built once. */
+const notFoundMessages = new WeakMap<Resolution, string>();
 
 /** The file's module name under one template, and how specific the match is (longer = more specific). */
 export function nameUnderTemplate(file: string, t: SearchTemplate): { name: string; score: number } | undefined {

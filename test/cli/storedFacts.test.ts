@@ -1,0 +1,127 @@
+// The analysing commands start like the server: worker threads parse what
+// changed, stored facts stand in for the rest, in the folder the server keeps
+// them in for clients other than VS Code, so the two reuse each other's work.
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { generateWorkspace } from '../../bench/generate';
+import { StatusParams } from '../../server/src/protocol/protocol';
+import { CliRun, runCli } from '../helpers/cli';
+import { startServer } from '../helpers/lspClient';
+import { fixture, tempDirFor } from '../helpers/paths';
+
+/** The counters `--verbose` prints on stderr. */
+function counters(run: CliRun): { files: number; outside: number; reused: number; byWorkers: number } {
+  const m = /(\d+) Lua files and (\d+) outside the folder that they require: (\d+) from stored facts, (\d+) parsed by worker threads/.exec(run.stderr);
+  assert.ok(m, `no counters on stderr:\n${run.stderr}`);
+  return { files: Number(m[1]), outside: Number(m[2]), reused: Number(m[3]), byWorkers: Number(m[4]) };
+}
+
+function storedFiles(cacheHome: string): string[] {
+  const dir = path.join(cacheHome, 'resty-build', 'facts');
+  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+}
+
+test('a second check reuses the facts the first one stored; a changed file is parsed again', (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 150);
+  const cacheHome = tempDirFor(t);
+  const check = () => runCli(['check', ws.root, '--format', 'json', '--verbose'], { env: { XDG_CACHE_HOME: cacheHome } });
+
+  const first = check();
+  assert.equal(first.status, 1, first.stderr);
+  assert.deepEqual(counters(first), { files: 150, outside: 0, reused: 0, byWorkers: 150 });
+  assert.equal(storedFiles(cacheHome).length, 1, 'one facts file for the folder');
+  assert.match(storedFiles(cacheHome)[0], /^facts-[0-9a-f]{16}-[0-9a-f]{8}\.json$/, 'named by the folder and the build');
+
+  const second = check();
+  assert.deepEqual(counters(second), { files: 150, outside: 0, reused: 150, byWorkers: 0 });
+  assert.equal(second.stdout, first.stdout, 'the same findings from stored facts');
+  assert.ok((JSON.parse(second.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
+
+  // Changed since the facts were stored: the stamp differs, so the file is read and parsed again.
+  fs.appendFileSync(ws.files[20], '\nlocal broken = = 1\n');
+  const third = check();
+  assert.equal(counters(third).reused, 149);
+  const { diagnostics } = JSON.parse(third.stdout) as { diagnostics: { file: string; code: string }[] };
+  const changed = path.relative(ws.root, ws.files[20]);
+  assert.ok(
+    diagnostics.some((d) => d.file === changed && d.code === 'syntax-error'),
+    `the change is seen: ${JSON.stringify(diagnostics.filter((d) => d.file === changed))}`,
+  );
+  // One file is parsed on the main thread, not by workers, and its facts are stored all the same.
+  const fourth = check();
+  assert.deepEqual(counters(fourth), { files: 150, outside: 0, reused: 150, byWorkers: 0 });
+  assert.equal(fourth.stdout, third.stdout);
+});
+
+test("facts stored by another build are kept beside this build's, and dropped once unused for a week", (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 80);
+  const cacheHome = tempDirFor(t);
+  const check = () => runCli(['check', ws.root, '--format', 'json'], { env: { XDG_CACHE_HOME: cacheHome } });
+  check();
+  const [own] = storedFiles(cacheHome);
+  const dir = path.join(cacheHome, 'resty-build', 'facts');
+  const sibling = (build: string) => path.join(dir, own.replace(/-[0-9a-f]{8}\.json$/, `-${build}.json`));
+  fs.writeFileSync(sibling('0000aaaa'), '{}');
+  fs.writeFileSync(sibling('0000bbbb'), '{}');
+  const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+  fs.utimesSync(sibling('0000bbbb'), old, old);
+  // A store is written (and its folder tidied) when facts were parsed: here all of them again.
+  fs.rmSync(path.join(dir, own));
+  check();
+  assert.deepEqual(storedFiles(cacheHome).sort(), [own, path.basename(sibling('0000aaaa'))].sort());
+});
+
+test('--no-cache reads and writes no stored facts, and finds the same', (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 100);
+  const cacheHome = tempDirFor(t);
+  const env = { XDG_CACHE_HOME: cacheHome };
+  const uncached = runCli(['check', ws.root, '--format', 'json', '--no-cache', '--verbose'], { env });
+  assert.equal(uncached.status, 1, uncached.stderr);
+  assert.deepEqual(counters(uncached), { files: 100, outside: 0, reused: 0, byWorkers: 100 });
+  assert.deepEqual(storedFiles(cacheHome), [], 'nothing written');
+  assert.deepEqual(fs.readdirSync(cacheHome), [], 'not even the folder');
+
+  const cached = runCli(['check', ws.root, '--format', 'json'], { env });
+  assert.equal(cached.stdout, uncached.stdout);
+  assert.equal(storedFiles(cacheHome).length, 1);
+  // Stored facts there now, and still not read.
+  const again = runCli(['check', ws.root, '--format', 'json', '--no-cache', '--verbose'], { env });
+  assert.equal(counters(again).reused, 0);
+});
+
+test('map and init analyse through the same stored facts', (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 100);
+  const cacheHome = tempDirFor(t);
+  const env = { XDG_CACHE_HOME: cacheHome };
+  assert.equal(counters(runCli(['map', ws.root, '--format', 'json', '--verbose'], { env })).byWorkers, 100);
+  assert.equal(counters(runCli(['check', ws.root, '--verbose'], { env })).reused, 100);
+  const init = runCli(['init', ws.root, '--stdout', '--verbose'], { env });
+  assert.equal(init.status, 0, init.stderr);
+  assert.equal(counters(init).reused, 100);
+  assert.match(init.stdout, /"embed"/);
+});
+
+test('the language server (outside VS Code) and the CLI share stored facts', async (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 120);
+  const cacheHome = tempDirFor(t);
+  const checked = runCli(['check', ws.root, '--verbose'], { env: { XDG_CACHE_HOME: cacheHome } });
+  assert.equal(counters(checked).byWorkers, 120);
+  const client = await startServer(ws.root, { env: { XDG_CACHE_HOME: cacheHome } });
+  try {
+    const status = await client.nextNotification<StatusParams>('resty-build/status', 60_000);
+    assert.equal(status.files, 120);
+    assert.equal(status.reusedFacts, 120, 'every file from what check stored');
+    assert.equal(status.parsedByWorkers, 0);
+  } finally {
+    await client.stop();
+  }
+});
+
+test('a cache folder that cannot be made (under /proc) costs the stored facts, not the run', () => {
+  // Node's recursive mkdir never returns there: the store makes its folders one at a time.
+  const run = runCli(['check', fixture('cli-findings'), '--format', 'json'], { env: { XDG_CACHE_HOME: '/proc/resty-build-no-cache-here' } });
+  assert.equal(run.status, 1, `check finishes with its findings: ${run.stderr}`);
+  assert.ok((JSON.parse(run.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
+});
