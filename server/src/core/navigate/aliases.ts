@@ -1,5 +1,5 @@
 import { isLuaKeyword } from '../lua/keywords';
-import { Token } from '../lua/luaLexer';
+import { bracketStep, isName, isPunct, Token } from '../lua/luaLexer';
 import { RequireSite } from '../lua/requires';
 import { refStartingAt, requireCalls, ValueRef } from './valueRefs';
 
@@ -28,8 +28,6 @@ interface Block {
 }
 
 const OPEN = Number.POSITIVE_INFINITY;
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
-const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
 
 /** The local (or assigned global) `name` visible at `offset`, the innermost and latest one, holding a module or not. */
 export function declaredAt(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
@@ -148,11 +146,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     const t = tokens[i];
     const top = stack[stack.length - 1];
     if (t.kind === 'punct') {
-      if (t.value === '(' || t.value === '[' || t.value === '{') {
-        nesting++;
-      } else if (t.value === ')' || t.value === ']' || t.value === '}') {
-        nesting = Math.max(0, nesting - 1);
-      }
+      nesting = Math.max(0, nesting + bracketStep(t));
       continue;
     }
     if (t.kind !== 'name') {

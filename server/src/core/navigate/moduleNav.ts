@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { tokenIndexAt } from './aliases';
 import { ChainFollower, ChainValue, callsOf, LuaAt, ModuleSource, Via } from './chains';
 import { ExportedMember, findMember } from './exports';
-import { Token } from '../lua/luaLexer';
+import { isPunct, Token } from '../lua/luaLexer';
 import { LuaFileFacts } from '../lua/luaFile';
 import { bindingsOf, HostViews, hostViews, LuaView, tokensOf, viewAt } from './luaViews';
 import { moduleNameOf } from './moduleCatalog';
@@ -62,7 +62,6 @@ export function luaAt(host: HostViews, view: LuaView): LuaAt {
   return { file: host.file, view, isConf: host.isConf };
 }
 
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 
 /** A reference read at token `last` (a name, or the `]` of a string key) and the text it is read from. */
 export interface ChainAt {
