@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Location, MessageType, ShowMessageParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import { fileUri, LspClient, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
@@ -51,7 +51,7 @@ async function applyAndMove(client: LspClient, dir: string, edit: WorkspaceEdit,
 /** Findings of `resty-build check` at warning or error severity: none when every require and entry still resolves. */
 function seriousFindings(dir: string): string[] {
   const run = runCli(['check', dir, '--format', 'json']);
-  const found = (JSON.parse(run.stdout) as { diagnostics: { file: string; severity: string; code: string; message: string }[] }).diagnostics;
+  const found = checkJson(run.stdout).diagnostics;
   return found.filter((d) => d.severity !== 'info').map((d) => `${d.file} ${d.code}: ${d.message}`);
 }
 

@@ -13,6 +13,7 @@ import { LUAJIT, notFoundTrail, runLuajit } from '../helpers/luajit';
 import { distFile, tempDirFor as tempDir, writeTree } from '../helpers/paths';
 import { unprivileged } from '../helpers/unprivileged';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
+import { checkJson } from '../helpers/cli';
 
 describe('bad paths and unreadable files', () => {
   test('a symlink loop among the search roots: the walk ends and lists every file once', (t) => {
@@ -128,7 +129,7 @@ describe('bad paths and unreadable files', () => {
     try {
       const run = runner.run(process.execPath, [cli, 'check', dir, '--format', 'json'], { cwd: dir });
       assert.equal(run.status, 1, run.stdout + run.stderr);
-      const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; code: string; module: string | null; message: string }[] };
+      const { diagnostics } = checkJson(run.stdout);
       assert.deepEqual(
         diagnostics.map((d) => [d.file, d.line, d.code, d.module]),
         [
