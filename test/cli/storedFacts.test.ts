@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateWorkspace } from '../../bench/generate';
-import { StatusParams } from '../../server/src/protocol/protocol';
+import { StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
 import { checkJson, CliRun, runCli } from '../helpers/cli';
 import { startServer } from '../helpers/lspClient';
 import { fixture, tempDirFor } from '../helpers/paths';
@@ -110,7 +110,7 @@ test('the language server (outside VS Code) and the CLI share stored facts', asy
   assert.equal(counters(checked).byWorkers, 120);
   const client = await startServer(ws.root, { env: { XDG_CACHE_HOME: cacheHome } });
   try {
-    const status = await client.nextNotification<StatusParams>('resty-build/status', 60_000);
+    const status = await client.nextNotification<StatusParams>(StatusNotification.method, 60_000);
     assert.equal(status.files, 120);
     assert.equal(status.reusedFacts, 120, 'every file from what check stored');
     assert.equal(status.parsedByWorkers, 0);

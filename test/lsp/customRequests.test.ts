@@ -6,18 +6,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DocumentSymbol, Hover, Location } from 'vscode-languageserver-protocol/node';
-import {
-  AuditNginxRequest,
-  BuildProjectInfo,
-  BuildProjectsRequest,
-  CompileRequest,
-  InferManifestRequest,
-  LinkFlagsRequest,
-  LinkFlagsResponse,
-  ModuleMapRequest,
-  ModuleMapResult,
-  VerifyRequest,
-} from '../../server/src/protocol/protocol';
+import { AuditNginxRequest, BuildProjectInfo, BuildProjectsRequest, CompileRequest, InferManifestRequest, LinkFlagsRequest, LinkFlagsResponse, ModuleMapRequest, ModuleMapResult, StatusNotification, VerifyRequest } from '../../server/src/protocol/protocol';
 import { fileUri, LspClient, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
@@ -33,7 +22,7 @@ describe('requests with null or malformed params', () => {
   before(async () => {
     tmp = tempCopy('build-basic');
     client = await startServer(tmp.dir);
-    await client.nextNotification('resty-build/status');
+    await client.nextNotification(StatusNotification.method);
   });
 
   after(async () => {

@@ -9,15 +9,14 @@ import * as path from 'node:path';
 import { Location, MessageType, ShowMessageParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { checkJson, runCli } from '../helpers/cli';
-import { fileUri, LspClient, startServer } from '../helpers/lspClient';
+import { fileUri, LspClient, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
+import { StatusNotification } from '../../server/src/protocol/protocol';
 
 async function started(t: { after: (fn: () => unknown) => void }): Promise<{ dir: string; client: LspClient }> {
   const copy = tempCopy('move-module');
-  t.after(copy.cleanup);
-  const client = await startServer(copy.dir);
-  t.after(() => client.stop());
-  await client.nextNotification('resty-build/status');
+  const client = await startServerOnCopy(t, copy);
+  await client.nextNotification(StatusNotification.method);
   return { dir: copy.dir, client };
 }
 
