@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { buildModuleMap, formatModuleMapText } from '../../server/src/core/embed/moduleMap';
 import { compileNaming, flatFileName, loaderSymbol, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';

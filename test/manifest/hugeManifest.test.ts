@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { MANIFEST_LIST_LIMITS, MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';
 import { MEM_ROOT } from '../helpers/core';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
-import { NodeFileSystem } from '../core/fs';
+import { NodeFileSystem } from '../core/nodeFileSystem';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
 import { Workspace } from '../core/workspace/workspace';
