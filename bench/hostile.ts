@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileUri, LspClient, startServer } from '../test/helpers/lspClient';
 import { fmtMs, markdownTable, percentile } from './stats';
+import { ModuleMapRequest, StatusNotification } from '../server/src/protocol/protocol';
 
 const REQUESTS = Number(process.env.REQUESTS ?? 100);
 
@@ -84,7 +85,7 @@ async function measure(layout: Layout): Promise<string[]> {
     const client = await startServer(dir);
     try {
       const uri = fileUri(file);
-      await client.nextNotification('resty-build/status', 120_000);
+      await client.nextNotification(StatusNotification.method, 120_000);
       if (open !== undefined) {
         await client.open(uri, open);
       }
@@ -95,7 +96,7 @@ async function measure(layout: Layout): Promise<string[]> {
         definition: () => timed(client, 'textDocument/definition', { textDocument: { uri }, position }),
         references: () => timed(client, 'textDocument/references', { textDocument: { uri }, position, context: { includeDeclaration: true } }),
         documentSymbol: () => timed(client, 'textDocument/documentSymbol', { textDocument: { uri } }),
-        moduleMap: () => timed(client, 'resty-build/moduleMap', { uri }),
+        moduleMap: () => timed(client, ModuleMapRequest.method, { uri }),
       };
       const row = [layout.name];
       for (const run of Object.values(kinds)) {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createProtocolConnection, ProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
+import { StatusNotification } from '../server/src/protocol/protocol';
 
 /** A bare LSP session on dist/server.js for measurements: timestamps, not assertions. */
 export interface LspSession {
@@ -36,7 +37,7 @@ export function startSession(serverJs: string): LspSession {
       }
     }
   });
-  connection.onNotification('resty-build/status', () => {
+  connection.onNotification(StatusNotification.method, () => {
     const now = performance.now();
     for (const w of readyWaiters.splice(0)) {
       w(now);

@@ -24,7 +24,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkedFiles } from './core/checks/fileChecks';
-import { NodeFileSystem } from './core/fs';
+import { NodeFileSystem } from './core/nodeFileSystem';
 import { MANIFEST_NAME } from './core/manifest/manifest';
 import { changedClosureFiles } from './core/workspace/closureState';
 import { Workspace } from './core/workspace/workspace';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { tempCopy, writeTree } from '../helpers/paths';
 

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import * as fs from 'node:fs';
 import { fixture, repoRoot, tempDirFor, writeTree } from '../helpers/paths';
 
@@ -16,7 +16,7 @@ describe('resty-build check --format json', () => {
   });
 
   test('prints exactly { diagnostics: [...] } with 1-based positions and paths relative to the dir', () => {
-    const out = JSON.parse(run.stdout) as { diagnostics: Record<string, unknown>[] };
+    const out = checkJson(run.stdout);
     assert.deepEqual(Object.keys(out), ['diagnostics']);
     for (const d of out.diagnostics) {
       assert.deepEqual(Object.keys(d), KEYS);
@@ -132,7 +132,7 @@ describe('resty-build check of a subfolder or a file', () => {
     const dir = project(t);
     const run = runCli(['check', path.join(dir, 'lib', 'app', 'util.lua'), '--format', 'json']);
     assert.equal(run.status, 1);
-    const out = JSON.parse(run.stdout) as { diagnostics: { file: string; code: string; module: string }[] };
+    const out = checkJson(run.stdout);
     assert.deepEqual(out.diagnostics.map((d) => [d.file, d.code, d.module]), [['util.lua', 'unresolved-module', 'app.gone']]);
   });
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import { fixture, tempCopy } from '../helpers/paths';
 
 const ORIGINAL = fs.readFileSync(fixture('fix-project', 'resty-build.json'), 'utf8');
@@ -25,7 +25,7 @@ describe('resty-build fix', () => {
       ORIGINAL.replace('"app" // the entry point\n  ]', '"app", // the entry point\n    "app.util",\n    "app.deep"\n  ],\n  "provided": [\n    "resty.lock"\n  ]'),
     );
     const check = runCli(['check', tmp.dir, '--format', 'json']);
-    const left = (JSON.parse(check.stdout) as { diagnostics: { code: string; module: string }[] }).diagnostics.map((d) => [d.code, d.module]);
+    const left = checkJson(check.stdout).diagnostics.map((d) => [d.code, d.module]);
     assert.deepEqual(left, [['unresolved-module', 'resty.lokc']]);
     const again = runCli(['fix', tmp.dir]);
     assert.equal(again.status, 0);

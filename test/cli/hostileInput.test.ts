@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { distFile } from '../helpers/paths';
 import { copyFixture, tempDir, waitForFile, writeScript } from '../helpers/toolchain';
+import { checkJson } from '../helpers/cli';
 
 interface Exit {
   code: number | null;
@@ -56,7 +57,7 @@ test('devices and FIFOs named by the manifest are positioned unsafe-input findin
 
   const check = await startCli(['check', dir, '--format', 'json']).exited;
   assert.equal(check.code, 1, check.stderr);
-  const unsafe = (JSON.parse(check.stdout) as { diagnostics: { code: string; line: number; message: string }[] }).diagnostics
+  const unsafe = checkJson(check.stdout).diagnostics
     .filter((d) => d.code === 'unsafe-input')
     .map((d) => [d.line, d.message.replace(dir, '<dir>')]);
   // At the embed entries and the keys (the manifest is written one key or entry per line).
@@ -66,7 +67,7 @@ test('devices and FIFOs named by the manifest are positioned unsafe-input findin
     [16, '"nginxConf" names <dir>/conf/nginx.conf, which is a FIFO (named pipe): it is not read. Name a regular Lua or nginx configuration file.'],
     [17, '"buildScript" names /dev/urandom, which is a device: it is not read. Name a regular Lua file.'],
   ]);
-  const missing = (JSON.parse(check.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics.filter((d) => d.code === 'mapping-file-missing').map((d) => d.message);
+  const missing = checkJson(check.stdout).diagnostics.filter((d) => d.code === 'mapping-file-missing').map((d) => d.message);
   assert.deepEqual(missing, [
     "The file 'lib/piped.lua' given for 'piped' is a FIFO (named pipe): it is not read.",
     `The file '${path.relative(dir, '/dev/zero')}' given for 'zero' is a device: it is not read.`,

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import { fixture, tempCopy, writeTree } from '../helpers/paths';
 
 function inferred(dir: string, env: Record<string, string> = {}): Record<string, unknown> {
@@ -57,9 +57,9 @@ function initialised(t: { after: (fn: () => void) => void }, scenario: string): 
   return tmp.dir;
 }
 
-function checkJson(dir: string): { status: number | null; findings: [string, string, string | null][] } {
+function checkedFindings(dir: string): { status: number | null; findings: [string, string, string | null][] } {
   const run = runCli(['check', dir, '--format', 'json']);
-  const out = JSON.parse(run.stdout) as { diagnostics: { file: string; code: string; module: string | null }[] };
+  const out = checkJson(run.stdout);
   return { status: run.status, findings: out.diagnostics.map((d) => [d.file, d.code, d.module]) };
 }
 
@@ -91,7 +91,7 @@ test('init on a rockspec project: build.modules names the modules, init.lua give
     'kong.plugins.key-auth.handler: looked up as luaJIT_BC_auth_handler, like kong.plugins.basic-auth.handler, which is embedded',
   ]);
   const dir = initialised(t, 'init-rockspec');
-  const checked = checkJson(dir);
+  const checked = checkedFindings(dir);
   assert.equal(checked.status, 0);
   assert.deepEqual(checked.findings, [['resty-build.json', 'mapping-name-mismatch', 'kong.vendor.sha1']]);
   assertBuilds(dir);
@@ -105,7 +105,7 @@ test('init on an opm-style library: lib/ is the search root; tests, examples and
   assert.deepEqual(manifest.embed, ['resty.redis', 'resty.store', 'resty.store.backend', 't.lib.mock']);
   assert.deepEqual(notes, []);
   const dir = initialised(t, 'init-opm');
-  assert.deepEqual(checkJson(dir), { status: 0, findings: [] });
+  assert.deepEqual(checkedFindings(dir), { status: 0, findings: [] });
   assertBuilds(dir);
 });
 
@@ -116,7 +116,7 @@ test('init on a project with conf/nginx.conf: the closure of its Lua is embedded
   assert.deepEqual(manifest.exclude, ['spec/**']);
   assert.deepEqual(manifest.embed, ['app.handler', 'app.init', 'app.util']);
   const dir = initialised(t, 'init-nginx-conf');
-  assert.deepEqual(checkJson(dir), { status: 0, findings: [] });
+  assert.deepEqual(checkedFindings(dir), { status: 0, findings: [] });
   assertBuilds(dir);
 });
 
@@ -125,7 +125,7 @@ test('init on a luakit build whose scripts are not named build.lua, with its std
   assert.deepEqual(manifest, { profile: 'luakit', buildScript: 'examples/go.lua', stdlib: 'lua/stdlib' });
   const dir = initialised(t, 'init-luakit');
   // Both scripts of the build context are judged as build scripts: the sandbox finding in rust.lua stays.
-  assert.deepEqual(checkJson(dir), { status: 0, findings: [['examples/rust.lua', 'luakit-sandbox', null]] });
+  assert.deepEqual(checkedFindings(dir), { status: 0, findings: [['examples/rust.lua', 'luakit-sandbox', null]] });
 });
 
 test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module by its require name, clean, and the build accepts it", (t) => {
@@ -146,7 +146,7 @@ test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module
     assert.ok(embed.includes(name), `${name} in ${embed.join(', ')}`);
   }
   assert.equal(runCli(['init', tmp.dir]).status, 0);
-  assert.deepEqual(checkJson(tmp.dir), { status: 0, findings: [] });
+  assert.deepEqual(checkedFindings(tmp.dir), { status: 0, findings: [] });
   assertBuilds(tmp.dir);
 });
 

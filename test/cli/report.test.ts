@@ -9,29 +9,18 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import type { CheckJson } from '../../server/src/commands/check';
+import { checkJson, runCli } from '../helpers/cli';
 import { fixture } from '../helpers/paths';
 import { DIAGNOSTIC_CODES } from '../../server/src/core/codes';
 
 const APP = fixture('cli-report', 'app');
 const SHARED_DEP = fixture('cli-report', 'shared', 'dep.lua');
 
-interface JsonDiagnostic {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: string;
-  code: string;
-  message: string;
-  module: string | null;
-}
-
-function jsonReport(args: string[] = []): { diagnostics: JsonDiagnostic[]; summary?: unknown } {
+function jsonReport(args: string[] = []): CheckJson {
   const run = runCli(['check', APP, '--format', 'json', ...args]);
   assert.equal(run.status, 1, run.stderr);
-  return JSON.parse(run.stdout) as { diagnostics: JsonDiagnostic[]; summary?: unknown };
+  return checkJson(run.stdout);
 }
 
 describe('check: what it reports', () => {

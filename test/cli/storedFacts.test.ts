@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateWorkspace } from '../../bench/generate';
-import { StatusParams } from '../../server/src/protocol/protocol';
-import { CliRun, runCli } from '../helpers/cli';
+import { StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
+import { checkJson, CliRun, runCli } from '../helpers/cli';
 import { startServer } from '../helpers/lspClient';
 import { fixture, tempDirFor } from '../helpers/paths';
 
@@ -37,13 +37,13 @@ test('a second check reuses the facts the first one stored; a changed file is pa
   const second = check();
   assert.deepEqual(counters(second), { files: 150, outside: 0, reused: 150, byWorkers: 0 });
   assert.equal(second.stdout, first.stdout, 'the same findings from stored facts');
-  assert.ok((JSON.parse(second.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
+  assert.ok(checkJson(second.stdout).diagnostics.length > 0);
 
   // Changed since the facts were stored: the stamp differs, so the file is read and parsed again.
   fs.appendFileSync(ws.files[20], '\nlocal broken = = 1\n');
   const third = check();
   assert.equal(counters(third).reused, 149);
-  const { diagnostics } = JSON.parse(third.stdout) as { diagnostics: { file: string; code: string }[] };
+  const { diagnostics } = checkJson(third.stdout);
   const changed = path.relative(ws.root, ws.files[20]);
   assert.ok(
     diagnostics.some((d) => d.file === changed && d.code === 'syntax-error'),
@@ -110,7 +110,7 @@ test('the language server (outside VS Code) and the CLI share stored facts', asy
   assert.equal(counters(checked).byWorkers, 120);
   const client = await startServer(ws.root, { env: { XDG_CACHE_HOME: cacheHome } });
   try {
-    const status = await client.nextNotification<StatusParams>('resty-build/status', 60_000);
+    const status = await client.nextNotification<StatusParams>(StatusNotification.method, 60_000);
     assert.equal(status.files, 120);
     assert.equal(status.reusedFacts, 120, 'every file from what check stored');
     assert.equal(status.parsedByWorkers, 0);
@@ -123,5 +123,5 @@ test('a cache folder that cannot be made (under /proc) costs the stored facts, n
   // Node's recursive mkdir never returns there: the store makes its folders one at a time.
   const run = runCli(['check', fixture('cli-findings'), '--format', 'json'], { env: { XDG_CACHE_HOME: '/proc/resty-build-no-cache-here' } });
   assert.equal(run.status, 1, `check finishes with its findings: ${run.stderr}`);
-  assert.ok((JSON.parse(run.stdout) as { diagnostics: unknown[] }).diagnostics.length > 0);
+  assert.ok(checkJson(run.stdout).diagnostics.length > 0);
 });

@@ -5,12 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
-import { NodeFileSystem } from '../../server/src/core/fs';
-import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
+import { buildModuleMap, formatModuleMapText } from '../../server/src/core/embed/moduleMap';
 import { compileNaming, flatFileName, loaderSymbol, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
+import { MEM_ROOT, memWorkspace } from '../helpers/core';
 import { runLuajit } from '../helpers/luajit';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
@@ -58,6 +59,20 @@ test('every embedding problem is reported with its exact code, severity and rang
     ['resty-build.json', 13, 5, 13, 'error', 'symbol-collision', 'my-mod'],
     ['resty-build.json', 14, 5, 16, 'error', 'symbol-collision', 'other-mod'],
   ]);
+});
+
+test("the module map shows a source in a folder named '..x' relative to the project, one outside it absolute", () => {
+  const ws = memWorkspace({
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['..x/?.lua', '../shared/?.lua'], embed: ['gen', 'dep'] }),
+    '..x/gen.lua': 'return 1\n',
+    '../shared/dep.lua': 'return 2\n',
+  });
+  const rows = buildModuleMap(ws.embedding(ws.allProjects()[0])!);
+  const sources = formatModuleMapText(MEM_ROOT, rows)
+    .split('\n')
+    .filter((l) => /^(gen|dep) /.test(l))
+    .map((l) => l.split(/\s+/).at(-1));
+  assert.deepEqual(sources, ['..x/gen.lua', path.resolve(MEM_ROOT, '..', 'shared', 'dep.lua')]);
 });
 
 test('a system library loaded through ffi is not reported', () => {

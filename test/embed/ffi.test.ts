@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
 import { undefinedSymbolFindings } from '../../server/src/core/embed/ffi';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { scanFfi } from '../../server/src/core/lua/ffiScan';
 import { LineIndex } from '../../server/src/core/types';
 import { Workspace } from '../../server/src/core/workspace/workspace';

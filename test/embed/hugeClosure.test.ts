@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { MAX_REQUIRES_PER_FILE } from '../../server/src/core/lua/luaScan';
-import { runCliWithPeak } from '../helpers/cli';
+import { checkJson, runCliWithPeak } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
 test('a 50 MB file of requires in the embed closure: check, map and compile under 500 MB, too-many-requires at the first one left out', async () => {
@@ -27,7 +27,7 @@ test('a 50 MB file of requires in the embed closure: check, map and compile unde
 
   const [check, map] = await Promise.all([runCliWithPeak(['check', dir, '--format', 'json']), runCliWithPeak(['map', dir, '--format', 'json'])]);
   assert.equal(check.status, 1, check.stderr.slice(0, 2000));
-  const diagnostics = (JSON.parse(check.stdout) as { diagnostics: { code: string; line: number; file: string; message: string }[] }).diagnostics;
+  const diagnostics = checkJson(check.stdout).diagnostics;
   const cut = diagnostics.filter((d) => d.code === 'too-many-requires');
   assert.deepEqual(cut.map((d) => [d.file, d.line, d.message]), [['lib/big.lua', MAX_REQUIRES_PER_FILE + 1, `This file has ${lines.length} requires; only the first ${MAX_REQUIRES_PER_FILE} are resolved and checked, from here on they are not.`]]);
   // Modules mod.n10 … mod.n999 do not exist: one error per require site kept, none for the rest.

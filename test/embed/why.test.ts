@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { closureChains, describeLink } from '../../server/src/core/embed/why';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { findHover } from '../../server/src/features/hover';
 import { fixture } from '../helpers/paths';

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { checkFile } from '../../server/src/core/checks/fileChecks';
 import { findModuleBindings } from '../../server/src/core/navigate/aliases';
 import { analyzeExports } from '../../server/src/core/navigate/exports';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { tokenize } from '../../server/src/core/lua/luaLexer';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { parseNginxConf } from '../../server/src/core/nginx/nginxConf';

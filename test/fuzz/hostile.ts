@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
 import { buildModuleMap } from '../../server/src/core/embed/moduleMap';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { MANIFEST_NAME } from '../../server/src/core/manifest/manifest';
 import { moduleCatalog } from '../../server/src/core/navigate/moduleCatalog';
 import { Workspace } from '../../server/src/core/workspace/workspace';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { CheckJson } from '../../server/src/commands/check';
 import { distFile } from './paths';
 
 let cacheHome: string | undefined;
@@ -58,4 +59,9 @@ export function runCliWithPeak(args: string[]): Promise<{ status: number | null;
       resolve({ status, stdout: Buffer.concat(out).toString(), stderr, peakMb: Number(peak[1]) / 1024 });
     }),
   );
+}
+
+/** The output of `check --format json`, in the type the CLI writes it with. */
+export function checkJson(stdout: string): CheckJson {
+  return JSON.parse(stdout) as CheckJson;
 }

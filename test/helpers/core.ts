@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { checkLuaFile } from '../../server/src/core/checks/checks';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { analyzeLua } from '../../server/src/core/lua/luaFile';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { Position, Range } from '../../server/src/core/types';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { fixture } from './paths';

@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { distFile } from './paths';
+import { ModuleMapChangedNotification, StatusNotification } from '../../server/src/protocol/protocol';
 
 export interface LspClient {
   /** What the server answered to `initialize`. */
@@ -90,7 +91,7 @@ export async function startServer(
   // The server's own notifications and work-done progress are kept until a test claims them.
   const pending = new Map<string, unknown[]>();
   const claimers = new Map<string, ((params: unknown) => void)[]>();
-  for (const method of ['resty-build/status', 'resty-build/moduleMapChanged', '$/progress', 'window/showMessage']) {
+  for (const method of [StatusNotification.method, ModuleMapChangedNotification.method, '$/progress', 'window/showMessage']) {
     connection.onNotification(method, (params: unknown) => {
       const waiting = claimers.get(method);
       if (waiting && waiting.length > 0) {
@@ -184,4 +185,28 @@ export async function startServer(
       }
     },
   };
+}
+
+/** A copy of a fixture made for one test (tempCopy). */
+export interface TempCopy {
+  dir: string;
+  cleanup: () => void;
+}
+
+/**
+ * `startServer` on a test's own copy of a fixture (on `root` when given, a
+ * folder inside the copy): the server is stopped when the test ends, then
+ * the copy removed.
+ */
+export async function startServerOnCopy(
+  t: { after: (fn: () => unknown) => void },
+  copy: TempCopy,
+  options: Parameters<typeof startServer>[1] & { root?: string } = {},
+): Promise<LspClient> {
+  const client = await startServer(options.root ?? copy.dir, options);
+  t.after(async () => {
+    await client.stop();
+    copy.cleanup();
+  });
+  return client;
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { LineIndex, Position } from '../../server/src/core/types';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT } from './core';

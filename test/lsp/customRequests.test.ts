@@ -5,19 +5,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { DocumentSymbol, Hover, Location } from 'vscode-languageserver-protocol/node';
-import {
-  AuditNginxRequest,
-  BuildProjectInfo,
-  BuildProjectsRequest,
-  CompileRequest,
-  InferManifestRequest,
-  LinkFlagsRequest,
-  LinkFlagsResponse,
-  ModuleMapRequest,
-  ModuleMapResult,
-  VerifyRequest,
-} from '../../server/src/protocol/protocol';
+import { DocumentSymbol, Hover, Location, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
+import { AuditNginxRequest, BuildProjectInfo, BuildProjectsRequest, CompileRequest, InferManifestRequest, LinkFlagsRequest, LinkFlagsResponse, ModuleMapRequest, ModuleMapResult, StatusNotification, VerifyRequest } from '../../server/src/protocol/protocol';
 import { fileUri, LspClient, startServer } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
@@ -33,7 +22,7 @@ describe('requests with null or malformed params', () => {
   before(async () => {
     tmp = tempCopy('build-basic');
     client = await startServer(tmp.dir);
-    await client.nextNotification('resty-build/status');
+    await client.nextNotification(StatusNotification.method);
   });
 
   after(async () => {
@@ -116,6 +105,9 @@ describe('requests with null or malformed params', () => {
     await rejectsWith('textDocument/references', null, 'Invalid params for textDocument/references: expected { textDocument, position, context: { includeDeclaration: boolean } }.');
     await rejectsWith('textDocument/codeAction', null, 'Invalid params for textDocument/codeAction: expected { textDocument, range, context: { diagnostics: Diagnostic[] } }.');
     await rejectsWith('workspace/symbol', null, 'Invalid params for workspace/symbol: expected { query: string }.');
+    const moves = 'Invalid params for workspace/willRenameFiles: expected { files: { oldUri: string, newUri: string }[] }.';
+    await rejectsWith('workspace/willRenameFiles', null, moves);
+    await rejectsWith('workspace/willRenameFiles', { files: [{ oldUri: fileUri(handler()) }] }, moves);
 
     const textDocument = { uri: fileUri(handler()) };
     const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument });
@@ -130,6 +122,12 @@ describe('requests with null or malformed params', () => {
     assert.match(JSON.stringify(hover?.contents), /config\.lua/);
     const definition = await client.request<Location | Location[] | null>('textDocument/definition', { textDocument, position: { line: 0, character: 25 } });
     assert.match(JSON.stringify(definition), /lib\/app\/config\.lua/);
+    const config = path.join(tmp.dir, 'lib', 'app', 'config.lua');
+    const move = await client.request<WorkspaceEdit | null>('workspace/willRenameFiles', { files: [{ oldUri: fileUri(config), newUri: fileUri(path.join(tmp.dir, 'lib', 'app', 'settings.lua')) }] });
+    assert.deepEqual(
+      move?.changes?.[fileUri(handler())]?.map((e) => e.newText),
+      ['app.settings'],
+    );
     assert.doesNotMatch(client.log(), /failed:/, 'invalid params are answered, not logged as failures');
   });
 });

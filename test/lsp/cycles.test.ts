@@ -5,17 +5,13 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy, writeTree } from '../helpers/paths';
 
 test('an edit that closes a require cycle gets require-cycle, and undoing it clears it', async (t) => {
   const tmp = tempCopy();
   writeTree(tmp.dir, { 'a.lua': 'local b = require "b"\nreturn {}\n', 'b.lua': 'return {}\n' });
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const bUri = fileUri(path.join(tmp.dir, 'b.lua'));
   await client.open(bUri, fs.readFileSync(path.join(tmp.dir, 'b.lua'), 'utf8'));
   await client.notify('textDocument/didChange', {

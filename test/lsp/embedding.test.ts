@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol/node';
 import { LineIndex } from '../../server/src/core/types';
-import { ModuleMapResult } from '../../server/src/protocol/protocol';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { ModuleMapRequest, ModuleMapResult } from '../../server/src/protocol/protocol';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
 function applyEdits(text: string, edits: TextEdit[]): string {
@@ -27,11 +27,7 @@ const notInMapping = (name: string) => (d: Diagnostic) => d.code === 'not-in-map
 
 test('not-in-mapping is published, fixed by a quick fix, and the closure moves on', async (t) => {
   const tmp = tempCopy('lsp-embedding');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const mainFile = path.join(tmp.dir, 'lib', 'app', 'main.lua');
   const utilUri = fileUri(path.join(tmp.dir, 'lib', 'app', 'util.lua'));
   const mainUri = fileUri(mainFile);
@@ -71,7 +67,7 @@ test('not-in-mapping is published, fixed by a quick fix, and the closure moves o
   await client.waitForDiagnostics(mainUri, (ds) => ds.length === 0);
   await client.waitForDiagnostics(utilUri, (ds) => ds.length === 0);
 
-  const map = await client.request<ModuleMapResult>('resty-build/moduleMap', { uri: mainUri });
+  const map = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: mainUri });
   assert.equal(map.manifestUri, manifestUri);
   assert.deepEqual(map.modules.map((m) => ({ module: m.module, status: m.status })), [
     { module: 'app.main', status: 'embedded' },
@@ -86,11 +82,7 @@ test('not-in-mapping is published, fixed by a quick fix, and the closure moves o
 test('an unresolved module offers to create its file from the first workspace template', async (t) => {
   const tmp = tempCopy('lsp-embedding');
   fs.writeFileSync(path.join(tmp.dir, 'lib', 'app', 'deep.lua'), 'return require "app.missing"\n');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const deepUri = fileUri(path.join(tmp.dir, 'lib', 'app', 'deep.lua'));
   const [d] = await client.waitForDiagnostics(deepUri, (ds) => ds.some((x) => x.code === 'unresolved-module'));
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', {

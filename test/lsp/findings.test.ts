@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol/node';
 import { LineIndex } from '../../server/src/core/types';
-import { fileUri, LspClient, startServer } from '../helpers/lspClient';
+import { fileUri, LspClient, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
 function applyEdits(text: string, edits: TextEdit[]): string {
@@ -28,11 +28,7 @@ async function edit(client: LspClient, uri: string, text: string, version: numbe
 test('the trail of a module missing at three sites is carried by its first site; it moves when that site goes', async (t) => {
   const tmp = tempCopy('cli-report');
   const dir = path.join(tmp.dir, 'app');
-  const client = await startServer(dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp, { root: dir });
   const appFile = path.join(dir, 'lib', 'app.lua');
   const appUri = fileUri(appFile);
   const toolUri = fileUri(path.join(dir, 'lib', 'tool.lua'));
@@ -70,11 +66,7 @@ test('the trail of a module missing at three sites is carried by its first site;
 test('a quick fix writes the suppression comment, and the finding goes; the manifest sets severities', async (t) => {
   const tmp = tempCopy('cli-report');
   const dir = path.join(tmp.dir, 'app');
-  const client = await startServer(dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp, { root: dir });
   const toolFile = path.join(dir, 'lib', 'tool.lua');
   const toolUri = fileUri(toolFile);
   const [diagnostic] = await client.waitForDiagnostics(toolUri, (ds) => ds.some(twice));

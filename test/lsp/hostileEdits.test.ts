@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
 function rssKb(pid: number): number {
@@ -18,11 +18,7 @@ const EDITS = Number(process.env.RESTY_BUILD_EDITS ?? 30_000);
 test(`memory stays flat over ${EDITS} edits that each add a new require name, in a 256 MB heap (RSS growth after warm-up < 100 MB)`, { timeout: 300_000 }, async (t) => {
   const tmp = tempCopy('lsp-missing-module');
   // The heap a small editor machine gives a server: a cache that grew with every name ran out of it.
-  const client = await startServer(tmp.dir, { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp, { env: { NODE_OPTIONS: '--max-old-space-size=256' } });
   const uri = fileUri(path.join(tmp.dir, 'main.lua'));
   const base = fs.readFileSync(path.join(tmp.dir, 'main.lua'), 'utf8');
   await client.open(uri, base);

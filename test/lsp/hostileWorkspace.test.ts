@@ -7,8 +7,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CompletionItem, Location } from 'vscode-languageserver-protocol/node';
-import { ModuleMapRequest, ModuleMapResult } from '../../server/src/protocol/protocol';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { ModuleMapRequest, ModuleMapResult, StatusNotification } from '../../server/src/protocol/protocol';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy, writeTree } from '../helpers/paths';
 
 /** Peak resident set size of a process so far, in MB (Linux: VmHWM). */
@@ -19,11 +19,7 @@ function peakMb(pid: number): number {
 
 test('a 20 MB open document of requires: diagnostics, references and symbols answer, the server stays under 500 MB', { timeout: 120_000 }, async (t) => {
   const tmp = tempCopy('lsp-missing-module');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const file = path.join(tmp.dir, 'big.lua');
   const line = 'local util = require("app.util") local gone = require "app.gone"\n';
   const text = line.repeat(Math.ceil((20 * 1024 * 1024) / line.length));
@@ -43,12 +39,8 @@ test('a manifest of 470 000 embed entries: the module map answers, the server st
   const tmp = tempCopy('lsp-missing-module');
   const entries = Array.from({ length: 470_000 }, (_, i) => JSON.stringify(`gen.m${i}`)).join(',\n');
   fs.writeFileSync(path.join(tmp.dir, 'resty-build.json'), `{ "path": ["lib/?.lua"], "embed": ["app.util",\n${entries}] }\n`);
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
-  await client.nextNotification('resty-build/status', 60_000);
+  const client = await startServerOnCopy(t, tmp);
+  await client.nextNotification(StatusNotification.method, 60_000);
   const map = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: fileUri(path.join(tmp.dir, 'main.lua')) });
   assert.ok(map.embedded >= 1, JSON.stringify({ embedded: map.embedded, problems: map.problems }));
   assert.ok(map.problems >= 49_999);
@@ -67,11 +59,7 @@ test('completion inside require(" with a stdlib outside the workspace full of li
     fs.symlinkSync('..', path.join(stdlib.dir, 'sub', name));
   }
   writeTree(tmp.dir, { 'build.lua': 'local s = require("")\nbk.go()\n', 'resty-build.json': JSON.stringify({ profile: 'luakit', stdlib: stdlib.dir }) });
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const uri = fileUri(path.join(tmp.dir, 'build.lua'));
   await client.open(uri, 'local s = require("")\nbk.go()\n');
   for (const root of [stdlib.dir, '/proc']) {
@@ -96,11 +84,7 @@ test('nginxConf a FIFO, buildScript /dev/urandom, an embed file /dev/zero: the s
   assert.equal(spawnSync('mkfifo', [path.join(tmp.dir, 'conf', 'nginx.conf')]).status, 0);
   const manifestFile = path.join(tmp.dir, 'resty-build.json');
   fs.writeFileSync(manifestFile, JSON.stringify({ path: ['lib/?.lua'], nginxConf: 'conf/nginx.conf', buildScript: '/dev/urandom', embed: ['app.util', { module: 'zero', file: '/dev/zero' }] }, null, 1));
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const diagnostics = await client.waitForDiagnostics(fileUri(manifestFile), (ds) => ds.filter((d) => d.code === 'unsafe-input').length === 3, 30_000);
   assert.deepEqual(
     diagnostics.filter((d) => d.code === 'unsafe-input').map((d) => d.message.replace(tmp.dir, '<dir>')),

@@ -5,9 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModuleMapChanges } from '../../server/src/features/moduleMapChanges';
-import { ModuleMapChangedParams, ModuleMapEntry, ModuleMapResult, StatusParams } from '../../server/src/protocol/protocol';
+import { ModuleMapChangedNotification, ModuleMapChangedParams, ModuleMapEntry, ModuleMapRequest, ModuleMapResult, StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
 import { MEM_ROOT, memWorkspace } from '../helpers/core';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
 /** The 0-based line of `file` holding `needle`. */
@@ -19,15 +19,11 @@ function lineOf(file: string, needle: string): number {
 
 test('module map rows carry file, symbol, origin and reasons, and where a click on them goes', async (t) => {
   const tmp = tempCopy('embed-problems');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
-  await client.nextNotification<StatusParams>('resty-build/status');
+  const client = await startServerOnCopy(t, tmp);
+  await client.nextNotification<StatusParams>(StatusNotification.method);
   const manifestFile = path.join(tmp.dir, 'resty-build.json');
   const mainFile = path.join(tmp.dir, 'lib', 'app', 'main.lua');
-  const map = await client.request<ModuleMapResult>('resty-build/moduleMap', { uri: fileUri(manifestFile) });
+  const map = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: fileUri(manifestFile) });
   assert.equal(map.manifestUri, fileUri(manifestFile));
   assert.equal(map.projectDir, tmp.dir);
   const row = (name: string): ModuleMapEntry => {
@@ -74,26 +70,22 @@ test('module map rows carry file, symbol, origin and reasons, and where a click 
 
 test('an edit that changes a module status, and a new manifest, are announced with the manifests they concern', async (t) => {
   const tmp = tempCopy('lsp-embedding');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
-  await client.nextNotification<StatusParams>('resty-build/status');
+  const client = await startServerOnCopy(t, tmp);
+  await client.nextNotification<StatusParams>(StatusNotification.method);
   const manifestUri = fileUri(path.join(tmp.dir, 'resty-build.json'));
   const mainFile = path.join(tmp.dir, 'lib', 'app', 'main.lua');
   const mainUri = fileUri(mainFile);
   const text = fs.readFileSync(mainFile, 'utf8');
   const statusOf = async (name: string) =>
-    (await client.request<ModuleMapResult>('resty-build/moduleMap', { uri: mainUri })).modules.find((m) => m.module === name)?.status;
+    (await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: mainUri })).modules.find((m) => m.module === name)?.status;
 
   await client.open(mainUri, text);
   await client.notify('textDocument/didChange', { textDocument: { uri: mainUri, version: 2 }, contentChanges: [{ text: `${text}local half = 10 // 2\n` }] });
-  assert.deepEqual(await client.nextNotification<ModuleMapChangedParams>('resty-build/moduleMapChanged'), { manifestUris: [manifestUri] });
+  assert.deepEqual(await client.nextNotification<ModuleMapChangedParams>(ModuleMapChangedNotification.method), { manifestUris: [manifestUri] });
   assert.equal(await statusOf('app.main'), 'error', 'the embedded module no longer compiles');
 
   await client.notify('textDocument/didChange', { textDocument: { uri: mainUri, version: 3 }, contentChanges: [{ text }] });
-  assert.deepEqual(await client.nextNotification<ModuleMapChangedParams>('resty-build/moduleMapChanged'), { manifestUris: [manifestUri] });
+  assert.deepEqual(await client.nextNotification<ModuleMapChangedParams>(ModuleMapChangedNotification.method), { manifestUris: [manifestUri] });
   assert.equal(await statusOf('app.main'), 'embedded');
 
   // A manifest written in a subfolder makes a project of its own.
@@ -102,7 +94,7 @@ test('an edit that changes a module status, and a new manifest, are announced wi
   fs.writeFileSync(path.join(tmp.dir, 'sub', 'tool.lua'), 'return {}\n');
   fs.writeFileSync(subManifest, '{ "profile": "openresty", "path": ["?.lua"], "embed": ["tool"] }\n');
   await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(subManifest), type: 1 }] });
-  const changed = await client.nextNotification<ModuleMapChangedParams>('resty-build/moduleMapChanged');
+  const changed = await client.nextNotification<ModuleMapChangedParams>(ModuleMapChangedNotification.method);
   assert.ok(changed.manifestUris.includes(fileUri(subManifest)), JSON.stringify(changed));
 });
 

@@ -8,16 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Location, MessageType, ShowMessageParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
-import { runCli } from '../helpers/cli';
-import { fileUri, LspClient, startServer } from '../helpers/lspClient';
+import { checkJson, runCli } from '../helpers/cli';
+import { fileUri, LspClient, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
+import { StatusNotification } from '../../server/src/protocol/protocol';
 
 async function started(t: { after: (fn: () => unknown) => void }): Promise<{ dir: string; client: LspClient }> {
   const copy = tempCopy('move-module');
-  t.after(copy.cleanup);
-  const client = await startServer(copy.dir);
-  t.after(() => client.stop());
-  await client.nextNotification('resty-build/status');
+  const client = await startServerOnCopy(t, copy);
+  await client.nextNotification(StatusNotification.method);
   return { dir: copy.dir, client };
 }
 
@@ -51,7 +50,7 @@ async function applyAndMove(client: LspClient, dir: string, edit: WorkspaceEdit,
 /** Findings of `resty-build check` at warning or error severity: none when every require and entry still resolves. */
 function seriousFindings(dir: string): string[] {
   const run = runCli(['check', dir, '--format', 'json']);
-  const found = (JSON.parse(run.stdout) as { diagnostics: { file: string; severity: string; code: string; message: string }[] }).diagnostics;
+  const found = checkJson(run.stdout).diagnostics;
   return found.filter((d) => d.severity !== 'info').map((d) => `${d.file} ${d.code}: ${d.message}`);
 }
 

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { CompletionItem, CompletionList, Hover, Location, MarkupContent, SignatureHelp, SymbolInformation } from 'vscode-languageserver-protocol/node';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServer, startServerOnCopy } from '../helpers/lspClient';
 import { fixture, tempCopy, writeTree } from '../helpers/paths';
 
 const root = fixture('navigation-modules');
@@ -97,11 +97,7 @@ describe('navigation over LSP', () => {
       'main.lua': 'local helper = require "helper"\nreturn helper\n',
       '..x/helper.lua': 'return {}\n',
     });
-    const client = await startServer(tmp.dir);
-    t.after(async () => {
-      await client.stop();
-      tmp.cleanup();
-    });
+    const client = await startServerOnCopy(t, tmp);
     const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: fileUri(path.join(tmp.dir, 'main.lua')) }, position: { line: 0, character: 26 } });
     const value = (hover.contents as MarkupContent).value;
     assert.match(value, /^`\.\.x\/helper\.lua` — from /m, value);

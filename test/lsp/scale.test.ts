@@ -8,8 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Diagnostic } from 'vscode-languageserver-protocol/node';
 import { generateWorkspace } from '../../bench/generate';
-import { StatusParams } from '../../server/src/protocol/protocol';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
+import { fileUri, startServer, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
 
 function rssKb(pid: number): number {
@@ -29,7 +29,7 @@ test('a 300-module workspace: parsed by workers, all published, the same after a
   const snapshot = async (): Promise<{ status: StatusParams; diagnostics: Map<string, Diagnostic[]> }> => {
     const client = await startServer(ws.root, { initializationOptions: { storageDir: storage.dir } });
     try {
-      const status = await client.nextNotification<StatusParams>('resty-build/status', 60_000);
+      const status = await client.nextNotification<StatusParams>(StatusNotification.method, 60_000);
       const diagnostics = new Map<string, Diagnostic[]>();
       for (const file of ws.files) {
         const published = client.diagnostics(fileUri(file));
@@ -78,11 +78,7 @@ test('a 300-module workspace: parsed by workers, all published, the same after a
 
 test('memory stays flat over 3000 edits of one file (RSS growth after warm-up < 50 MB)', async (t) => {
   const tmp = tempCopy('lsp-missing-module');
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const uri = fileUri(path.join(tmp.dir, 'main.lua'));
   const base = fs.readFileSync(path.join(tmp.dir, 'main.lua'), 'utf8');
   await client.open(uri, base);

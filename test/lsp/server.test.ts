@@ -6,8 +6,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Diagnostic, DiagnosticSeverity, FileChangeType, Location } from 'vscode-languageserver-protocol/node';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
+import { TestFaultRequest } from '../../server/src/protocol/protocol';
 
 const MAIN = ['local util = require "app.util"', 'local missing = require("app.missing")', 'return { util, missing }', ''].join('\n');
 /** `"app.missing"` on line 1, quotes included. */
@@ -26,11 +27,7 @@ const OTHER_FINDING = { code: 'unresolved-module', range: { start: { line: 0, ch
 async function serverOnFixture(t: { after: (fn: () => unknown) => void }) {
   const tmp = tempCopy('lsp-missing-module');
   fs.writeFileSync(path.join(tmp.dir, 'lib', 'app', 'other.lua'), OTHER);
-  const client = await startServer(tmp.dir);
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp);
   const mainUri = fileUri(path.join(tmp.dir, 'main.lua'));
   assert.equal(fs.readFileSync(path.join(tmp.dir, 'main.lua'), 'utf8'), MAIN, 'the fixture is what this test describes');
   await client.open(mainUri, MAIN);
@@ -131,12 +128,8 @@ describe('language server', () => {
 
   test('a handler that fails internally is answered (empty) and logged; the next request works', async (t) => {
     const tmp = tempCopy('lsp-missing-module');
-    const client = await startServer(tmp.dir, { env: { RESTY_BUILD_TEST_FAULTS: '1' } });
-    t.after(async () => {
-      await client.stop();
-      tmp.cleanup();
-    });
-    assert.equal(await client.request('resty-build/test/fault', {}), null);
+    const client = await startServerOnCopy(t, tmp, { env: { RESTY_BUILD_TEST_FAULTS: '1' } });
+    assert.equal(await client.request(TestFaultRequest.method, {}), null);
     assert.match(client.log(), /\[resty-build\] test fault failed: Error: injected fault/);
     // A failed handler would answer null here too: only the real location shows that the server still works.
     const definition = await client.request<Location | null>('textDocument/definition', {

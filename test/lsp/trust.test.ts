@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { fileUri, startServer } from '../helpers/lspClient';
+import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
+import { AuditNginxRequest, CompileRequest, LinkFlagsRequest, VerifyRequest } from '../../server/src/protocol/protocol';
 
 const UNTRUSTED = (what: string, runs: string) =>
   `${what} is disabled in an untrusted workspace: it would run ${runs}, which this workspace's resty-build.json can name. Trust the workspace (Workspaces: Manage Workspace Trust) to build; analysis keeps working without it.`;
@@ -21,11 +22,7 @@ test('untrusted workspace: analysis works, compile / verify / archive / the ngin
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   manifest.luajit.compiler = 'tools/luajit';
   fs.writeFileSync(manifestFile, JSON.stringify(manifest));
-  const client = await startServer(tmp.dir, { initializationOptions: { trusted: false }, env: { CC: planted } });
-  t.after(async () => {
-    await client.stop();
-    tmp.cleanup();
-  });
+  const client = await startServerOnCopy(t, tmp, { initializationOptions: { trusted: false }, env: { CC: planted } });
   // Analysis still runs: a missing module is reported.
   const main = path.join(tmp.dir, 'lib', 'app', 'handler', 'init.lua');
   await client.open(fileUri(main), fs.readFileSync(main, 'utf8') + '\nrequire "app.nowhere"\n');
@@ -39,15 +36,15 @@ test('untrusted workspace: analysis works, compile / verify / archive / the ngin
     }
     return 'answered';
   };
-  assert.equal(await refused('resty-build/compile', { dir: tmp.dir, luajitPath: planted }), UNTRUSTED('Compiling bytecode', 'luajit'));
-  assert.equal(await refused('resty-build/verify', { dir: tmp.dir }), UNTRUSTED('Verifying the embedding', 'luajit, a C compiler and the linked probe program'));
-  assert.equal(await refused('resty-build/linkFlags', { dir: tmp.dir, mode: 'archive' }), UNTRUSTED('Creating the archive for the link flags', 'ar'));
+  assert.equal(await refused(CompileRequest.method, { dir: tmp.dir, luajitPath: planted }), UNTRUSTED('Compiling bytecode', 'luajit'));
+  assert.equal(await refused(VerifyRequest.method, { dir: tmp.dir }), UNTRUSTED('Verifying the embedding', 'luajit, a C compiler and the linked probe program'));
+  assert.equal(await refused(LinkFlagsRequest.method, { dir: tmp.dir, mode: 'archive' }), UNTRUSTED('Creating the archive for the link flags', 'ar'));
   // A built nginx is a program too: the audit runs it, so it waits for trust like the builds.
-  assert.equal(await refused('resty-build/auditNginx', { dir: tmp.dir, nginxPath: planted }), UNTRUSTED('Auditing a built nginx', 'that nginx binary, ldd and luajit'));
+  assert.equal(await refused(AuditNginxRequest.method, { dir: tmp.dir, nginxPath: planted }), UNTRUSTED('Auditing a built nginx', 'that nginx binary, ldd and luajit'));
   assert.equal(fs.existsSync(marker), false, 'the planted compiler never ran');
   assert.equal(fs.existsSync(path.join(tmp.dir, 'build')), false, 'nothing was written');
   // Objects-mode link flags are computed without running anything and still answer.
-  const flags = await client.request<{ withLdOpt: string }>('resty-build/linkFlags', { dir: tmp.dir, mode: 'objects' });
+  const flags = await client.request<{ withLdOpt: string }>(LinkFlagsRequest.method, { dir: tmp.dir, mode: 'objects' });
   assert.match(flags.withLdOpt, /app_config\.o/);
   assert.equal(fs.existsSync(marker), false);
 });

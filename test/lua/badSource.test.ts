@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { analyzeLua, PARSE_SIZE_LIMIT } from '../../server/src/core/lua/luaFile';
 import { MAX_REQUIRES_PER_FILE } from '../../server/src/core/lua/luaScan';
 import { tokenize } from '../../server/src/core/lua/luaLexer';

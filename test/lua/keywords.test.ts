@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { isLuaKeyword, LUA_KEYWORDS } from '../../server/src/core/lua/keywords';
+import { isLuaKeyword, keywordAt, LUA_KEYWORDS } from '../../server/src/core/lua/keywords';
 import { analyzeLua } from '../../server/src/core/lua/luaFile';
-import { isSurelyValid, keywordAt } from '../../server/src/core/lua/syntaxCheck';
+import { isSurelyValid } from '../../server/src/core/lua/syntaxCheck';
 import { requireLuajit, runLuajit } from '../helpers/luajit';
 import { tempCopy } from '../helpers/paths';
 

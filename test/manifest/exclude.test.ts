@@ -22,6 +22,10 @@ test('patterns: ** spans folders, * stays in one, a folder excludes what is in i
   assert.equal(excluded('lib/resty/spec.lua'), false, 'a pattern is relative to the manifest folder');
   assert.equal(excluded('lib/resty/test.lua'), false);
   assert.equal(excluded('../outside/spec/x.lua'), false);
+  // A folder whose name starts with two dots is inside the project, not above it.
+  const dotted = excludeMatcher(MEM_ROOT, ['..x/**']);
+  assert.equal(dotted(path.join(MEM_ROOT, '..x', 'gen.lua')), true);
+  assert.equal(dotted(path.join(MEM_ROOT, '..', 'x', 'gen.lua')), false);
 });
 
 test('a wrong type is a positioned manifest-invalid', () => {

@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { MANIFEST_LIST_LIMITS, MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';
 import { MEM_ROOT } from '../helpers/core';
-import { runCliWithPeak as cliWithPeak } from '../helpers/cli';
+import { checkJson, runCliWithPeak as cliWithPeak } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
 const ENTRIES = 500_000;
@@ -26,7 +26,7 @@ test(`a manifest of ${ENTRIES} embed entries: check and map answer with a positi
   // A manifest read only in part is unusable as written: exit 2, as for one that does not parse.
   assert.equal(check.status, 2, check.stderr.slice(0, 2000));
   assert.doesNotMatch(check.stderr, /Maximum call stack|internal error/);
-  const diagnostics = (JSON.parse(check.stdout) as { diagnostics: { code: string; line: number; message: string }[] }).diagnostics;
+  const diagnostics = checkJson(check.stdout).diagnostics;
   const cut = diagnostics.filter((d) => d.code === 'manifest-invalid');
   const limit = MANIFEST_LIST_LIMITS.embed;
   assert.deepEqual(cut, [{ ...cut[0], line: limit + 3, message: `embed has ${ENTRIES} entries; only the first ${limit} are read.` }]);

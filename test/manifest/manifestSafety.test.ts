@@ -8,7 +8,7 @@ import { Diagnostic, TextEdit } from 'vscode-languageserver/node';
 import { pathToUri } from '../../server/src/convert';
 import { findCodeActions } from '../../server/src/features/codeActions';
 import { checkFile, checkManifest } from '../../server/src/core/checks/fileChecks';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject } from '../../server/src/core/resolve/project';
 import { Workspace } from '../../server/src/core/workspace/workspace';

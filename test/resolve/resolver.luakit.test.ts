@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { createProject, Env, findLuakitStdlib } from '../../server/src/core/resolve/project';
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { Workspace } from '../../server/src/core/workspace/workspace';

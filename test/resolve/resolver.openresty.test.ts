@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkFile } from '../../server/src/core/checks/fileChecks';
-import { NodeFileSystem } from '../../server/src/core/fs';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { MANIFEST_NAME, parseManifest } from '../../server/src/core/manifest/manifest';
 import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../server/src/core/resolve/project';
 import { resolveModule } from '../../server/src/core/resolve/resolver';

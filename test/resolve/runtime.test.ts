@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { parseManifest } from '../../server/src/core/manifest/manifest';
 import { parseRockspecDependencies, rockModulePrefixes, rocksTreeCTemplates, rocksTreeLuaTemplates } from '../../server/src/core/resolve/luarocks';
 import { createProject, LUAJIT_DEFAULT_PATH, OPENRESTY_PREFIX } from '../../server/src/core/resolve/project';

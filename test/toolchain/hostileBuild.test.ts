@@ -11,7 +11,7 @@ import { loadBuildProject } from '../../server/src/toolchain/buildProject';
 import { CACHE_FILE, compileProject, TEMP_PREFIX } from '../../server/src/toolchain/compile';
 import { LOCK_FILE } from '../../server/src/toolchain/outDir';
 import { BuildEnvironmentError } from '../../server/src/toolchain/tool';
-import { runCli } from '../helpers/cli';
+import { checkJson, runCli } from '../helpers/cli';
 import { copyFixture, nmDefined, tempDir, waitForFile, writeScript } from '../helpers/toolchain';
 
 function compile(dir: string, extra: Partial<Parameters<typeof compileProject>[0]> = {}) {
@@ -160,7 +160,7 @@ test('outDir over a source folder is refused however the folder became one: infe
     const before = tree(dir);
     // check reports it at the manifest's outDir key ...
     const check = runCli(['check', dir, '--format', 'json']);
-    const found = (JSON.parse(check.stdout) as { diagnostics: { code: string; message: string; line: number }[] }).diagnostics.filter((d) => d.code === 'outdir-overlaps-sources');
+    const found = checkJson(check.stdout).diagnostics.filter((d) => d.code === 'outdir-overlaps-sources');
     assert.equal(found.length, 1, `${c.name}: ${check.stdout}`);
     assert.match(found[0].message, c.expected, c.name);
     // ... and compile refuses before anything runs or is written.

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { Finding, rangeOf } from '../../server/src/core/types';
 import { changedClosureFiles, ClosureState, sameFindings } from '../../server/src/core/workspace/closureState';
 import { Workspace } from '../../server/src/core/workspace/workspace';

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { CachedFileSystem, DirEntry, FileSystem, MemoryFileSystem, NodeFileSystem } from '../../server/src/core/fs';
+import { CachedFileSystem } from '../../server/src/core/fileSystemLayers';
+import { DirEntry, FileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
+import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { requireCapability } from '../e2e/capability';
 import { MEM_ROOT } from '../helpers/core';
@@ -13,6 +16,7 @@ import { LUAJIT, notFoundTrail, runLuajit } from '../helpers/luajit';
 import { distFile, tempDirFor as tempDir, writeTree } from '../helpers/paths';
 import { unprivileged } from '../helpers/unprivileged';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
+import { checkJson } from '../helpers/cli';
 
 describe('bad paths and unreadable files', () => {
   test('a symlink loop among the search roots: the walk ends and lists every file once', (t) => {
@@ -128,7 +132,7 @@ describe('bad paths and unreadable files', () => {
     try {
       const run = runner.run(process.execPath, [cli, 'check', dir, '--format', 'json'], { cwd: dir });
       assert.equal(run.status, 1, run.stdout + run.stderr);
-      const { diagnostics } = JSON.parse(run.stdout) as { diagnostics: { file: string; line: number; code: string; module: string | null; message: string }[] };
+      const { diagnostics } = checkJson(run.stdout);
       assert.deepEqual(
         diagnostics.map((d) => [d.file, d.line, d.code, d.module]),
         [

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 
 test('requirersOf follows edits of the requiring files', () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkFile } from '../../server/src/core/checks/fileChecks';
-import { MemoryFileSystem } from '../../server/src/core/fs';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { scanLua } from '../../server/src/core/lua/luaScan';
 import { FactsCache } from '../../server/src/core/workspace/factsCache';
 import { walkWorkspaceFolders } from '../../server/src/core/workspace/folderWalk';

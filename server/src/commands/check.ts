@@ -1,15 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupedFindingLines, hasErrors, sortFindings } from '../core/findingFormat';
+import { findingsJson, groupedFindingLines, hasErrors, JsonDiagnostic, sortFindings } from '../core/findingFormat';
 import { checkAll } from '../core/checks/fileChecks';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { isNginxConfFile } from '../core/nginx/nginxConf';
 import { isInside } from '../core/paths';
 import { githubCommands } from '../core/report/github';
 import { sarifLog } from '../core/report/sarif';
-import { summarizeFindings, summaryLines } from '../core/report/summary';
+import { FindingSummary, summarizeFindings, summaryLines } from '../core/report/summary';
 import { Finding } from '../core/types';
-import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, formatFindingsJson } from './common';
+import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './common';
+
+/** What `check --format json` prints: paths relative to the folder checked. */
+export interface CheckJson {
+  diagnostics: JsonDiagnostic[];
+  /** With `--summary`. */
+  summary?: FindingSummary;
+}
 
 function countLine(findings: Finding[], files: number): string {
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
@@ -77,8 +84,11 @@ export async function runCheck(args: CommandArgs, io: CommandIO, version: string
   const files = workspace.files().filter(inPart).length;
   const exitCode = brokenManifest(findings) ? EXIT_USAGE : hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
   if (format === 'json') {
-    const json = JSON.parse(formatFindingsJson(dir, findings)) as Record<string, unknown>;
-    io.out(JSON.stringify(withSummary ? { ...json, summary: summarizeFindings(findings) } : json, null, 2));
+    const json: CheckJson = { diagnostics: findingsJson(findings, dir) };
+    if (withSummary) {
+      json.summary = summarizeFindings(findings);
+    }
+    io.out(JSON.stringify(json, null, 2));
     return exitCode;
   }
   if (format === 'sarif') {

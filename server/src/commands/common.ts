@@ -1,12 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
-import { NodeFileSystem } from '../core/fs';
+import { NodeFileSystem } from '../core/nodeFileSystem';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { Project } from '../core/resolve/project';
-import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
-import { findingsJson } from '../core/findingFormat';
 import { detectLua52Compat } from '../toolchain/luajitDialect';
 import { CommandArgs, CommandError, CommandIO } from './commandIO';
 import { AnalysisPool } from '../analysisPool';
@@ -73,8 +71,4 @@ export function manifestProject(workspace: Workspace, dir: string): Project {
     throw new CommandError(`no ${MANIFEST_NAME} in ${dir} (create one with: resty-build init ${dir})`);
   }
   return project;
-}
-
-export function formatFindingsJson(dir: string, findings: Finding[]): string {
-  return JSON.stringify({ diagnostics: findingsJson(findings, dir) }, null, 2);
 }

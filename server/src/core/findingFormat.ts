@@ -1,5 +1,5 @@
 import { displayPath } from './paths';
-import { Finding } from './types';
+import { DiagnosticCode, Finding, Severity } from './types';
 
 /** Sorts by file and position, errors first at the same place. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
@@ -90,8 +90,25 @@ export function groupedFindingLines(findings: readonly Finding[], base: string):
   return lines;
 }
 
-/** The JSON shape of `check --format json`'s diagnostics; paths relative to `base` when given, else absolute. */
-export function findingsJson(findings: readonly Finding[], base?: string) {
+/**
+ * One finding in the CLI's JSON output (`check`, `compile`, `verify`, the
+ * audit): a contract CI scripts rely on, so it is only ever extended.
+ * Lines and columns are 1-based; `module` is null when no module is named.
+ */
+export interface JsonDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  severity: Severity;
+  code: DiagnosticCode;
+  message: string;
+  module: string | null;
+}
+
+/** The findings as JSON diagnostics, sorted; paths relative to `base` when given, else absolute. */
+export function findingsJson(findings: readonly Finding[], base?: string): JsonDiagnostic[] {
   return sortFindings(findings).map((f) => ({
     file: base === undefined ? f.file : displayPath(base, f.file),
     line: f.range.start.line + 1,

@@ -95,6 +95,16 @@ export function registerBuildCommands(
     return ws;
   };
   const options = { translate: environmentFailure };
+  /** Runs a step under work-done progress on the request's token: begun before it, done after it, whatever happens. */
+  const withProgress = async <T>(params: BuildParams, begin: { title: string; percentage?: number; message: string }, step: (progress: WorkDoneProgressReporter) => Promise<T>): Promise<T> => {
+    const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
+    progress.begin(begin.title, begin.percentage, begin.message, true);
+    try {
+      return await step(progress);
+    } finally {
+      progress.done();
+    }
+  };
 
   register(BuildProjectsRequest.type, 'build projects', () =>
     (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
@@ -108,16 +118,12 @@ export function registerBuildCommands(
       if (!policy.trusted()) {
         throw refuseUntrusted('Compiling bytecode', 'luajit');
       }
-      const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
-      progress.begin('resty-build: compiling bytecode', 0, path.basename(params.dir), true);
-      try {
+      return withProgress(params, { title: 'resty-build: compiling bytecode', percentage: 0, message: path.basename(params.dir) }, async (progress) => {
         const result = await runCompile(build, { compiler: params.luajitPath || undefined, ...hooksFor(token, progress) });
         diagnostics.set(params.dir, result.findings);
         return { summary: compileSummary(result), lines: findingLines(result.findings, params.dir), errors: countErrors(result.findings), cancelled: result.cancelled };
-      } finally {
-        progress.done();
-      }
+      });
     },
     options,
   );
@@ -155,10 +161,8 @@ export function registerBuildCommands(
         throw refuseUntrusted('Verifying the embedding', 'luajit, a C compiler and the linked probe program');
       }
       const toolchain = await toolchainFor(params);
-      const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
-      progress.begin('resty-build: verifying the embedding', 0, 'compiling', true);
-      try {
+      return withProgress(params, { title: 'resty-build: verifying the embedding', percentage: 0, message: 'compiling' }, async (progress) => {
         const verification = await verifyBuild(build, { compiler: params.luajitPath || undefined, mode: params.mode, toolchain, ...hooksFor(token, progress) });
         if (!verification.probe) {
           return { summary: 'cancelled', lines: [], errors: 0, cancelled: true, modules: [] };
@@ -172,9 +176,7 @@ export function registerBuildCommands(
           cancelled: verification.cancelled,
           modules: verification.probe.modules,
         };
-      } finally {
-        progress.done();
-      }
+      });
     },
     options,
   );
@@ -187,10 +189,8 @@ export function registerBuildCommands(
       if (!policy.trusted()) {
         throw refuseUntrusted('Auditing a built nginx', 'that nginx binary, ldd and luajit');
       }
-      const progress = connection.window.attachWorkDoneProgress(params.workDoneToken);
       const build = findProject(workspaceOrFail(), params.dir);
-      progress.begin('resty-build: auditing nginx', undefined, path.basename(params.nginxPath), true);
-      try {
+      return withProgress(params, { title: 'resty-build: auditing nginx', message: path.basename(params.nginxPath) }, async () => {
         const result = await auditBuild(build, { binary: params.nginxPath, compiler: params.luajitPath || undefined, signal: abortOn(token) });
         if (result.cancelled) {
           return { summary: 'cancelled', lines: [], errors: 0, cancelled: true, nginx: describeNginx(result), modules: [] };
@@ -204,9 +204,7 @@ export function registerBuildCommands(
           nginx: describeNginx(result),
           modules: result.modules.map(({ module, exported, loaded, message }) => ({ module, exported, loaded, message })),
         };
-      } finally {
-        progress.done();
-      }
+      });
     },
     options,
   );

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
-import { NodeFileSystem } from '../core/fs';
+import { NodeFileSystem } from '../core/nodeFileSystem';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
 import { Closure } from '../core/embed/closure';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';

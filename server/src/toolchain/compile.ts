@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readBounded } from '../core/fs';
+import { readBounded } from '../core/nodeFileSystem';
 import { Manifest } from '../core/manifest/manifest';
 import { SourceFolder } from '../core/manifest/manifestPaths';
 import { relativeInside } from '../core/paths';

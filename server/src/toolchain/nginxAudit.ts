@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { DeclarationIndex, FfiFile, undefinedSymbolFindings } from '../core/embed/ffi';
 import { loaderSymbol } from '../core/embed/mapping';
 import { canRun, FfiEnvironment, scanFfi, versionCheckFails } from '../core/lua/ffiScan';
-import { Finding, LineIndex, Range, rangeOf } from '../core/types';
+import { embedEntryRange } from '../core/manifest/manifest';
+import { Finding, LineIndex, Range } from '../core/types';
 import { BuildProject } from './buildProject';
 import { AuditedDynamicModule, checkDynamicModule, loadModulesOf, SymbolOwners } from './dynamicModules';
 import { ElfImage, readImage } from './elfImage';
@@ -122,8 +123,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   const { image, info, libraries } = await inspectBinary(binary, options);
   const findings: Finding[] = [];
   const notes: string[] = [];
-  const manifestRange: Range = manifest.ranges.get('embed') ?? rangeOf(0, 0, 0, 0);
-  const entryRange = new Map(manifest.embed.map((e) => [e.module, e.range]));
+  const rangeFor = embedEntryRange(manifest);
 
   // Who exports what: the binary, each library ldd lists, each load_module file.
   const owners: SymbolOwners = [{ file: binary, names: image.exportedNames() }];
@@ -168,7 +168,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   for (const m of modules.filter((x) => !x.exported)) {
     findings.push({
       file: manifest.file,
-      range: entryRange.get(m.module) ?? manifestRange,
+      range: rangeFor(m.module),
       severity: 'error',
       code: 'bytecode-not-exported',
       message:
@@ -214,7 +214,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   if (load.timedOut) {
     throw new BuildEnvironmentError(`${binary} did not finish the load test within ${(options.timeoutMs ?? 60_000) / 1000} s and was killed:\n${load.output.slice(0, 2000)}`);
   }
-  applyLoadTest(load, result, build, dynamicModules, entryRange, manifestRange);
+  applyLoadTest(load, result, build, dynamicModules, rangeFor);
 
   // The lua-nginx-module version: asked of the binary when its VM started, else read from the sources -V names.
   if (load.ngxLuaVersion !== undefined) {
@@ -292,8 +292,7 @@ function applyLoadTest(
   result: AuditResult,
   build: BuildProject,
   dynamicModules: AuditedDynamicModule[],
-  entryRange: Map<string, Range>,
-  manifestRange: Range,
+  rangeFor: (module?: string) => Range,
 ): void {
   const manifest = build.manifest;
   const byModule = new Map(load.modules.map((m) => [m.module, m]));
@@ -307,7 +306,7 @@ function applyLoadTest(
   for (const m of result.modules.filter((x) => x.loaded === false)) {
     result.findings.push({
       file: manifest.file,
-      range: entryRange.get(m.module) ?? manifestRange,
+      range: rangeFor(m.module),
       severity: 'error',
       code: 'nginx-load-failed',
       message: `${result.nginx.binary} cannot load '${m.module}' (the load test required it in init_by_lua): ${m.message}`,
@@ -344,7 +343,7 @@ function applyLoadTest(
     const unexported = module && at && at.exported && /module 'resty\.core' not found/.test(message);
     result.findings.push({
       file: manifest.file,
-      range: (module && entryRange.get(module)) || manifestRange,
+      range: rangeFor(module),
       severity: 'error',
       code: 'nginx-load-failed',
       message:
@@ -360,7 +359,7 @@ function applyLoadTest(
     const how = load.exitCode === null ? 'was killed' : `exited with ${load.exitCode}`;
     result.findings.push({
       file: manifest.file,
-      range: (next && entryRange.get(next)) || manifestRange,
+      range: rangeFor(next),
       severity: 'error',
       code: 'nginx-load-failed',
       message: `${result.nginx.binary} ${how} during the load test${next ? ` while requiring '${next}'` : ''}:\n${cleanMessage(load.output).slice(0, 2000)}`,

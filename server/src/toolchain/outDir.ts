@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readBounded } from '../core/fs';
+import { readBounded } from '../core/nodeFileSystem';
 import { Manifest } from '../core/manifest/manifest';
 import { outDirProblem, SourceFolder } from '../core/manifest/manifestPaths';
 import { displayPath, isInside, isStrictlyInside } from '../core/paths';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Manifest } from '../core/manifest/manifest';
+import { embedEntryRange, Manifest } from '../core/manifest/manifest';
 import { compileNaming, loaderSymbol } from '../core/embed/mapping';
-import { Finding, Range, rangeOf } from '../core/types';
+import { Finding } from '../core/types';
 import { CompiledObject } from './compile';
 import { exportedSymbols, isElf } from './elf';
 import { splitShellWords } from './linkFlags';
@@ -188,7 +188,7 @@ export async function verifyEmbedding(options: VerifyOptions): Promise<VerifyRes
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'resty-build-verify-'));
   const findings: Finding[] = [];
   const modules: ModuleCheck[] = [];
-  const manifestRange: Range = manifest.ranges.get('embed') ?? rangeOf(0, 0, 0, 0);
+  const rangeFor = embedEntryRange(manifest);
   try {
     const source = path.join(tmp, 'probe.c');
     const exe = path.join(tmp, 'probe');
@@ -213,7 +213,7 @@ export async function verifyEmbedding(options: VerifyOptions): Promise<VerifyRes
       const output = link.stderr.trim().split('\n').slice(0, 12).join('\n');
       findings.push({
         file: manifest.file,
-        range: manifestRange,
+        range: rangeFor(),
         severity: 'error',
         code: 'verify-link-failed',
         message: `The probe program does not link with these flags${link.timedOut ? ` (${toolchain.cc} timed out)` : ''}:\n${output}`,
@@ -246,11 +246,10 @@ export async function verifyEmbedding(options: VerifyOptions): Promise<VerifyRes
         modules.push({ module: o.module, ok: false, detail: `The probe stopped before checking it (${why}): ${run.stderr.trim().split('\n')[0] ?? ''}` });
       }
     }
-    const entryRange = new Map(manifest.embed.map((e) => [e.module, e.range]));
     for (const check of modules.filter((c) => !c.ok)) {
       findings.push({
         file: manifest.file,
-        range: entryRange.get(check.module) ?? manifestRange,
+        range: rangeFor(check.module),
         severity: 'error',
         code: 'verify-failed',
         message: `'${check.module}' is not found as embedded bytecode: ${check.detail}`,

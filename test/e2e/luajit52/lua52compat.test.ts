@@ -10,7 +10,7 @@ import { before, describe, test } from 'node:test';
 import { analyzeLua } from '../../../server/src/core/lua/luaFile';
 import { LuaDialect } from '../../../server/src/core/lua/luaparseInput';
 import { detectLua52Compat } from '../../../server/src/toolchain/luajitDialect';
-import { runCli } from '../../helpers/cli';
+import { checkJson, runCli } from '../../helpers/cli';
 import { tempCopy, writeTree } from '../../helpers/paths';
 import { capabilityOptions } from '../capability';
 import { Luajit52, luajit52UnavailableReason, obtainLuajit52 } from './build';
@@ -116,7 +116,7 @@ describe('syntax verdicts follow the target LuaJIT', suite, () => {
       'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.ambiguous'] }),
     });
     const plainCheck = runCli(['check', dir, '--format', 'json']);
-    const errors = (JSON.parse(plainCheck.stdout) as { diagnostics: { code: string; message: string }[] }).diagnostics;
+    const errors = checkJson(plainCheck.stdout).diagnostics;
     assert.deepEqual(errors.map((d) => d.code), ['syntax-error']);
     assert.match(errors[0].message, /ambiguous syntax/);
     assert.match(errors[0].message, /the compiler LuaJIT is not 5\.2-compatible.*"luajit\.lua52compat": true/s);

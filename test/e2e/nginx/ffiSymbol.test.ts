@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { AuditNginxRequest, AuditResponse } from '../../../server/src/protocol/protocol';
+import { AuditNginxRequest, AuditResponse, StatusNotification } from '../../../server/src/protocol/protocol';
 import { fileUri, startServer } from '../../helpers/lspClient';
 import { httpGet, startNginx } from './harness';
 import { auditNginx, checkProject } from './product';
@@ -80,7 +80,7 @@ test('an FFI function the binary lacks: an error where the module loads, a warni
   // The editor's way: the server's audit request publishes the same findings as diagnostics.
   const lsp = await startServer(projectDir);
   t.after(() => lsp.stop());
-  await lsp.nextNotification('resty-build/status');
+  await lsp.nextNotification(StatusNotification.method);
   const answer = await lsp.request<AuditResponse>(AuditNginxRequest.method, { dir: projectDir, nginxPath: nginx.binary });
   assert.equal(answer.errors, 2, answer.lines.join('\n'));
   assert.match(answer.nginx, /^nginx 1\.22\.\d+ \(.*\), --with-compat, lua-nginx-module 0\.10\.23, /);

@@ -7,6 +7,7 @@
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { JsonDiagnostic } from '../../../server/src/core/findingFormat';
 import { run } from './proc';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -82,26 +83,14 @@ export async function linkFlags(projectDir: string, mode: LinkMode): Promise<Lin
   return value as LinkFlags;
 }
 
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  severity: string;
-  code: string;
-  message: string;
-  module?: string;
-}
-
 /** `resty-build check <projectDir> --format json`; exit 1 (errors found) is not a failure here. */
-export async function checkProject(projectDir: string): Promise<{ exitCode: number; diagnostics: Diagnostic[] }> {
+export async function checkProject(projectDir: string): Promise<{ exitCode: number; diagnostics: JsonDiagnostic[] }> {
   const { code, stdout } = await runCli(['check', projectDir, '--format', 'json'], [0, 1]);
   const value = parseJson('resty-build check', stdout) as { diagnostics?: unknown };
   if (!Array.isArray(value.diagnostics)) {
     throw new Error(`resty-build check printed JSON without a diagnostics array:\n${stdout}`);
   }
-  return { exitCode: code, diagnostics: value.diagnostics as Diagnostic[] };
+  return { exitCode: code, diagnostics: value.diagnostics as JsonDiagnostic[] };
 }
 
 export interface AuditReport {
@@ -109,7 +98,7 @@ export interface AuditReport {
   nginx: { binary: string; version: string; compat: boolean; ngxLuaVersion?: number; luajit?: { file: string; version?: string; header?: string } };
   modules: { module: string; symbol: string; exported: boolean; loaded: boolean | null; message?: string }[];
   dynamicModules: { file: string; compatible: boolean; problem?: string }[];
-  diagnostics: Diagnostic[];
+  diagnostics: JsonDiagnostic[];
 }
 
 /** `resty-build verify <projectDir> --nginx <binary> --format json`: the audit of a built nginx; exit 1 (errors) is an answer here. */

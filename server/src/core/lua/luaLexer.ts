@@ -24,6 +24,25 @@ export interface Token {
 
 export { decodeEscape, shebangLength };
 
+/** Whether the token is the punctuation `value`. */
+export function isPunct(t: Token | undefined, value: string): boolean {
+  return t !== undefined && t.kind === 'punct' && t.value === value;
+}
+
+/** Whether the token is a name (keywords are names too), or the name `value` when given. */
+export function isName(t: Token | undefined, value?: string): boolean {
+  return t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
+}
+
+/** How the token changes bracket depth: 1 for `(`, `[`, `{`; -1 for `)`, `]`, `}`; else 0. */
+export function bracketStep(t: Token): number {
+  if (t.kind !== 'punct') {
+    return 0;
+  }
+  const v = t.value;
+  return v === '(' || v === '[' || v === '{' ? 1 : v === ')' || v === ']' || v === '}' ? -1 : 0;
+}
+
 const KIND_NAMES: Record<Kind, TokenKind> = {
   [Kind.Eof]: 'eof',
   [Kind.Name]: 'name',

@@ -1,6 +1,9 @@
+import { Constants, declareConstant, namedArgument, onAssign, readRegistration, shadowLoopNames, shadowParameters } from './constantNames';
 import { FfiLoadSite, ModuleRegistration, RequireForm, RequireSite } from './requires';
+import { blockKeyword, matchParen, skipArgument } from './scanLookahead';
 import { Kind, P, Scanner } from './scanner';
 import { findSuppressionComments, SuppressionComment } from './suppressionComments';
+import { History } from './tokenHistory';
 
 /** Lua 5.3/5.4 syntax that LuaJIT rejects, found by token. */
 export interface NewerSyntax {
@@ -77,115 +80,6 @@ function lengthBit(length: number): number {
 /** luakit's `bk` entry points (DOMAIN 1). */
 const BK_API = new Set(['image', 'scratch', 'local_', 'git', 'http', 'https', 'export', 'cache', 'secret', 'ssh', 'tmpfs', 'bind', 'merge', 'diff', 'platform']);
 
-/** A power of two, so the ring index is a mask. */
-const RING = 8;
-
-/** The last few tokens, newest first: enough look-behind for `local ok, m = pcall(require, …)`. */
-class History {
-  private readonly kind = new Uint8Array(RING);
-  private readonly start = new Int32Array(RING);
-  private readonly end = new Int32Array(RING);
-  private readonly punct = new Int32Array(RING);
-  private head = 0;
-  private count = 0;
-
-  push(s: Scanner): void {
-    const h = (this.head + 1) & (RING - 1);
-    this.head = h;
-    this.kind[h] = s.kind;
-    this.start[h] = s.start;
-    this.end[h] = s.end;
-    this.punct[h] = s.punct;
-    if (this.count < RING) {
-      this.count++;
-    }
-  }
-
-  private at(k: number): number {
-    return (this.head - k) & (RING - 1);
-  }
-
-  /** k = 1: the token before the current one. */
-  kindOf(k: number): Kind {
-    return k <= this.count ? (this.kind[this.at(k - 1)] as Kind) : Kind.Eof;
-  }
-
-  isPunct(k: number, code: number): boolean {
-    return this.kindOf(k) === Kind.Punct && this.punct[this.at(k - 1)] === code;
-  }
-
-  isName(k: number, text: string, word: string): boolean {
-    if (this.kindOf(k) !== Kind.Name) {
-      return false;
-    }
-    const i = this.at(k - 1);
-    return this.end[i] - this.start[i] === word.length && text.startsWith(word, this.start[i]);
-  }
-
-  nameAt(k: number, text: string): string | undefined {
-    if (this.kindOf(k) !== Kind.Name) {
-      return undefined;
-    }
-    const i = this.at(k - 1);
-    return text.slice(this.start[i], this.end[i]);
-  }
-
-  startOf(k: number): number {
-    return this.start[this.at(k - 1)];
-  }
-
-  isMemberAccess(k: number): boolean {
-    return this.isPunct(k, 46) || this.isPunct(k, 58);
-  }
-}
-
-interface Paren {
-  /** Tokens from the opening '(' (0) to the closing ')' — or the last token before the end of the text. */
-  closeIndex: number;
-  closeEnd: number;
-  /** End of the token just before the closing one. */
-  beforeCloseEnd: number;
-}
-
-/**
- * How far a call's closing ')' is looked for. Real calls close within a few
- * tokens; the bound keeps half-typed `require(require(require(…` linear.
- */
-const PAREN_SEARCH_LIMIT = 512;
-
-/** From a scanner positioned on a '(' (depth 0 before it), finds its ')'. */
-function matchParen(from: Scanner, depthBefore = 0): Paren {
-  const s = from.clone();
-  let depth = depthBefore;
-  let index = 0;
-  let prevEnd = s.start;
-  let lastEnd = s.end;
-  let beforeLastEnd = s.start;
-  for (;;) {
-    if (s.kind === Kind.Punct) {
-      if (s.punct === 40) {
-        depth++;
-      } else if (s.punct === 41) {
-        depth--;
-        if (depth === 0) {
-          return { closeIndex: index, closeEnd: s.end, beforeCloseEnd: prevEnd };
-        }
-      }
-    }
-    beforeLastEnd = prevEnd;
-    prevEnd = s.end;
-    lastEnd = s.end;
-    if (s.next() === Kind.Eof || index >= PAREN_SEARCH_LIMIT) {
-      return { closeIndex: Math.max(0, index), closeEnd: lastEnd, beforeCloseEnd: beforeLastEnd };
-    }
-    index++;
-  }
-}
-
-function isStringArgEnd(s: Scanner): boolean {
-  return s.kind === Kind.Punct && (s.punct === 41 || s.punct === 44);
-}
-
 /**
  * One pass over a Lua text that finds every require (`require "x"`,
  * `require("x")`, `require [[x]]`, `pcall(require, "x")`, aliases, dynamic
@@ -203,119 +97,6 @@ const enum Block {
   Plain = 0,
   Function = 1,
   GuardedFunction = 2,
-}
-
-/** A name whose value is known: a local declared once with a constant string, and never assigned again. */
-type Constants = Map<string, string | null>;
-
-/** A call argument that names a module: a literal, or built from constants (`used` lists the constants). */
-interface NamedArgument {
-  name: string;
-  constant?: boolean;
-  used?: string[];
-  start: number;
-  end: number;
-  nameStart: number;
-  nameEnd: number;
-}
-
-/**
- * Reads a constant string expression from the token `s` is on: string
- * literals and constant locals joined by `..`. Returns its value and the
- * scanner on the token after it, or undefined when any part is not constant.
- */
-function constantExpression(s: Scanner, constants: Constants, used?: string[]): { value: string; end: number; after: Scanner } | undefined {
-  const look = s.clone();
-  let value = '';
-  for (;;) {
-    if (look.kind === Kind.String) {
-      value += look.stringValue();
-    } else if (look.kind === Kind.Name) {
-      const known = constants.get(look.slice());
-      if (known === undefined || known === null) {
-        return undefined;
-      }
-      used?.push(look.slice());
-      value += known;
-    } else {
-      return undefined;
-    }
-    const end = look.end;
-    look.next();
-    if (!look.isPunct(P.Concat)) {
-      return { value, end, after: look };
-    }
-    look.next();
-  }
-}
-
-/**
- * Whether the value after `=` at `at` can start a constant expression, by a
- * look at its first character (cheap: most assignments are not constants):
- * a string, a name when constants are known, or a comment in between.
- */
-function mayStartConstant(text: string, at: number, constants: Constants): boolean {
-  let i = at;
-  let c = text.charCodeAt(i);
-  while (c === 32 || c === 9 || c === 10 || c === 13) {
-    c = text.charCodeAt(++i);
-  }
-  if (c === 34 || c === 39 || c === 91 || c === 45) {
-    return true;
-  }
-  return constants.size > 0 && ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95);
-}
-
-/** After a constant operand: does the expression go on (an operator, a call, an index)? */
-function continuesExpression(s: Scanner): boolean {
-  if (s.kind === Kind.String) {
-    return true;
-  }
-  if (s.kind === Kind.Name) {
-    return s.isName('and') || s.isName('or');
-  }
-  if (s.kind !== Kind.Punct) {
-    return false;
-  }
-  switch (s.punct) {
-    case 59: // ;
-    case 41: // )
-    case 93: // ]
-    case 125: // }
-      return false;
-    case 61: // = (`==` is its own token)
-      return false;
-    default:
-      // `,` `+` `(` `.` `:` `[` `{` …: the expression goes on, or there are several values.
-      return true;
-  }
-}
-
-/** Skips one argument expression at depth 0: up to the `,` or `)` that ends it; the scanner is left on that token. */
-function skipArgument(s: Scanner, text: string): boolean {
-  let depth = 0;
-  for (let steps = 0; steps < PAREN_SEARCH_LIMIT; steps++) {
-    if (s.kind === Kind.Eof) {
-      return false;
-    }
-    if (s.kind === Kind.Punct) {
-      if (s.punct === 40 || s.punct === 123 || s.punct === 91) {
-        depth++;
-      } else if (s.punct === 41 || s.punct === 125 || s.punct === 93) {
-        if (depth === 0) {
-          return s.punct === 41;
-        }
-        depth--;
-      } else if (s.punct === 44 && depth === 0) {
-        return true;
-      }
-    } else if (s.kind === Kind.Name) {
-      const block = blockKeyword(text, s.start, s.end - s.start);
-      depth += block === 1 || block === 2 ? 1 : block === 3 ? -1 : 0;
-    }
-    s.next();
-  }
-  return false;
 }
 
 /**
@@ -340,10 +121,6 @@ export function createScanCollector(text: string): ScanCollector {
   /** Sites whose name came from constants, with the names used: undone if one of them turns out not constant. */
   const fromConstants: { site: RequireSite; names: string[] }[] = [];
 
-  const declare = (name: string, value: string | null) => {
-    // A second declaration (or any assignment) makes the name unknowable to a single pass.
-    constants.set(name, constants.has(name) ? null : value);
-  };
   let requiresCut: LuaScan['requiresCut'];
   const pushSite = (site: RequireSite) => {
     if (requires.length >= MAX_REQUIRES_PER_FILE) {
@@ -359,95 +136,11 @@ export function createScanCollector(text: string): ScanCollector {
     }
     requires.push(site);
   };
-  /** The module name of a call's argument at `arg`, when the argument is a literal or constant and ends at `)` or `,`. */
-  const nameArgument = (arg: Scanner): NamedArgument | undefined => {
-    const after = arg.clone();
-    after.next();
-    if (arg.kind === Kind.String && isStringArgEnd(after)) {
-      const [ns, ne] = arg.contentRange();
-      return { name: arg.stringValue(), start: arg.start, end: arg.end, nameStart: ns, nameEnd: ne };
-    }
-    if (constants.size > 0) {
-      const used: string[] = [];
-      const value = constantExpression(arg, constants, used);
-      if (value && isStringArgEnd(value.after)) {
-        return { name: value.value, constant: true, start: arg.start, end: value.end, nameStart: arg.start, nameEnd: value.end, used };
-      }
-    }
-    return undefined;
-  };
+  const nameArgument = (arg: Scanner) => namedArgument(arg, constants);
   const pushNamed = (site: RequireSite, used: string[] | undefined) => {
     pushSite(site);
     if (site.constant && used) {
       fromConstants.push({ site, names: used });
-    }
-  };
-
-  const onAssign = (s: Scanner) => {
-    // `local NAME = <expr>`: a constant when <expr> is literals and constants joined by `..`.
-    if (history.kindOf(1) !== Kind.Name || history.isMemberAccess(2)) {
-      return;
-    }
-    const name = history.nameAt(1, text)!;
-    if (!history.isName(2, text, 'local') || !mayStartConstant(text, s.end, constants)) {
-      // An assignment, or a declaration whose value is surely not constant: a known constant is no longer one.
-      if (constants.has(name)) {
-        constants.set(name, null);
-      }
-      return;
-    }
-    const first = s.clone();
-    first.next();
-    const value = constantExpression(first, constants);
-    if (value && !continuesExpression(value.after)) {
-      declare(name, value.value);
-    } else if (constants.has(name)) {
-      constants.set(name, null);
-    }
-  };
-
-  const onFunction = (s: Scanner) => {
-    // Parameters shadow constants of the same name.
-    const look = s.clone();
-    for (let steps = 0; steps < 64 && look.next() !== Kind.Eof; steps++) {
-      if (look.kind === Kind.Name && constants.has(look.slice())) {
-        constants.set(look.slice(), null);
-      } else if (look.isPunct(41)) {
-        return;
-      }
-    }
-  };
-
-  const onRegistration = (s: Scanner, table: 'loaded' | 'preload') => {
-    // package.loaded["x"] = v, package.loaded.x = v (v not nil); likewise package.preload.
-    let look = s.clone();
-    look.next();
-    let key: { value: string; start: number; end: number };
-    if (look.isPunct(91)) {
-      look.next();
-      const start = look.start;
-      const value = constantExpression(look, constants);
-      if (!value || !value.after.isPunct(93)) {
-        return;
-      }
-      key = { value: value.value, start, end: value.end };
-      look = value.after;
-    } else if (look.isPunct(46)) {
-      look.next();
-      if (look.kind !== Kind.Name) {
-        return;
-      }
-      key = { value: look.slice(), start: look.start, end: look.end };
-    } else {
-      return;
-    }
-    look.next();
-    if (!look.isPunct(61)) {
-      return;
-    }
-    look.next();
-    if (!look.isName('nil')) {
-      registrations.push({ name: key.value, table, start: key.start, end: key.end });
     }
   };
 
@@ -457,10 +150,10 @@ export function createScanCollector(text: string): ScanCollector {
       if (newer) {
         newerSyntax.push({ message: newer, start: s.start, end: s.end });
       } else if (s.punct === 61) {
-        onAssign(s);
+        onAssign(constants, s, history, text);
       } else if (s.punct === 44 && constants.size > 0 && history.kindOf(1) === Kind.Name && history.isName(2, text, 'local')) {
         // `local a, b = …`: no single constant value.
-        declare(history.nameAt(1, text)!, null);
+        declareConstant(constants, history.nameAt(1, text)!, null);
       } else if (s.punct === 60 && history.kindOf(1) === Kind.Name && (history.isName(2, text, 'local') || history.isPunct(2, 44))) {
         // `local x <const> = …`
         const look = s.clone();
@@ -505,7 +198,7 @@ export function createScanCollector(text: string): ScanCollector {
           guardedDepth++;
         }
         if (constants.size > 0) {
-          onFunction(s);
+          shadowParameters(constants, s);
         }
         return;
       } else if (block === 2) {
@@ -522,19 +215,16 @@ export function createScanCollector(text: string): ScanCollector {
         return;
       }
       if (constants.size > 0 && length === 3 && s.isName('for')) {
-        // Loop variables shadow constants of the same name.
-        const look = s.clone();
-        while (look.next() === Kind.Name || look.isPunct(44)) {
-          if (look.kind === Kind.Name && constants.has(look.slice())) {
-            constants.set(look.slice(), null);
-          }
-        }
+        shadowLoopNames(constants, s);
         return;
       }
     }
     if ((length === 6 || length === 7) && history.isPunct(1, 46) && history.isName(2, text, 'package') && !history.isMemberAccess(3)) {
       if (s.isName('loaded') || s.isName('preload')) {
-        onRegistration(s, length === 6 ? 'loaded' : 'preload');
+        const registration = readRegistration(constants, s, length === 6 ? 'loaded' : 'preload');
+        if (registration) {
+          registrations.push(registration);
+        }
       }
       return;
     }
@@ -704,22 +394,4 @@ export function scanLua(text: string): LuaScan {
     collector.observe(s);
   }
   return collector.result();
-}
-
-/** 1: `function`; 2: a block opener (`if`, `do`, `repeat`); 3: a closer (`end`, `until`); 0: other. */
-function blockKeyword(text: string, start: number, length: number): number {
-  switch (length) {
-    case 8:
-      return text.startsWith('function', start) ? 1 : 0;
-    case 2:
-      return text.startsWith('if', start) || text.startsWith('do', start) ? 2 : 0;
-    case 6:
-      return text.startsWith('repeat', start) ? 2 : 0;
-    case 3:
-      return text.startsWith('end', start) ? 3 : 0;
-    case 5:
-      return text.startsWith('until', start) ? 3 : 0;
-    default:
-      return 0;
-  }
 }

@@ -1,5 +1,5 @@
-import * as path from 'node:path';
 import picomatch from 'picomatch';
+import { relativeInside } from '../paths';
 
 /** Tells whether a file is excluded by a manifest's `exclude` patterns. */
 export type ExcludeMatcher = (file: string) => boolean;
@@ -17,11 +17,12 @@ export function excludeMatcher(dir: string, patterns: readonly string[]): Exclud
   }
   const matches = picomatch(cleaned, { dot: true });
   return (file: string) => {
-    const rel = path.relative(dir, file);
-    if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    // A folder named `..x` is inside the project: its files can be excluded like any other.
+    const rel = relativeInside(dir, file);
+    if (!rel) {
       return false;
     }
-    const parts = rel.split(path.sep);
+    const parts = rel.split('/');
     // The file itself, or any folder it is in.
     for (let i = parts.length; i > 0; i--) {
       if (matches(parts.slice(0, i).join('/'))) {

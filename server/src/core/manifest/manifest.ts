@@ -7,7 +7,7 @@ import { checkManifestPaths } from './manifestPaths';
 import { EmbedEntry, LinkMode, Manifest, MANIFEST_NAME } from './model';
 import { isDiagnosticCode, SeverityLevel } from '../codes';
 import { didYouMean } from '../didYouMean';
-import { DiagnosticCode, Finding, LineIndex, Range } from '../types';
+import { DiagnosticCode, Finding, LineIndex, Range, rangeOf } from '../types';
 
 export { MANIFEST_NAME } from './model';
 export type { EmbedEntry, LinkMode, Manifest } from './model';
@@ -174,6 +174,16 @@ function parseErrorText(code: string): string {
   return words[code] ?? code;
 }
 
+
+/**
+ * Where a finding about an embedded module goes: its `embed` entry, else
+ * (no entry, or no module named) the `embed` key, else the manifest's start.
+ */
+export function embedEntryRange(manifest: Manifest): (module?: string) => Range {
+  const entries = new Map(manifest.embed.map((e) => [e.module, e.range]));
+  const fallback = manifest.ranges.get('embed') ?? rangeOf(0, 0, 0, 0);
+  return (module) => (module !== undefined ? entries.get(module) : undefined) ?? fallback;
+}
 /** Parses and validates a manifest text. Never throws. */
 export function parseManifest(file: string, text: string): ManifestResult {
   try {

@@ -1,5 +1,5 @@
 import { isLuaKeyword } from '../lua/keywords';
-import { Token } from '../lua/luaLexer';
+import { bracketStep, isName, isPunct, Token } from '../lua/luaLexer';
 import { RequireSite } from '../lua/requires';
 import { refStartingAt, requireCalls, ValueRef } from './valueRefs';
 
@@ -28,8 +28,6 @@ interface Block {
 }
 
 const OPEN = Number.POSITIVE_INFINITY;
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
-const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
 
 /** The local (or assigned global) `name` visible at `offset`, the innermost and latest one, holding a module or not. */
 export function declaredAt(bindings: readonly ModuleBinding[], name: string, offset: number): ModuleBinding | undefined {
@@ -148,11 +146,7 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     const t = tokens[i];
     const top = stack[stack.length - 1];
     if (t.kind === 'punct') {
-      if (t.value === '(' || t.value === '[' || t.value === '{') {
-        nesting++;
-      } else if (t.value === ')' || t.value === ']' || t.value === '}') {
-        nesting = Math.max(0, nesting - 1);
-      }
+      nesting = Math.max(0, nesting + bracketStep(t));
       continue;
     }
     if (t.kind !== 'name') {
@@ -272,27 +266,6 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
     }
   }
   return all;
-}
-
-/** A use `alias.member` / `alias:member` at token index i (the member's token). */
-export interface MemberUse {
-  alias: Token;
-  member: Token;
-  separator: '.' | ':';
-}
-
-/** The `alias.member` whose alias or member token is at index i, if the tokens have that shape. */
-export function memberUseAt(tokens: Token[], i: number): MemberUse | undefined {
-  const t = tokens[i];
-  if (!t || t.kind !== 'name') {
-    return undefined;
-  }
-  const sep = tokens[i - 1];
-  const alias = tokens[i - 2];
-  if ((isPunct(sep, '.') || isPunct(sep, ':')) && isName(alias) && !isPunct(tokens[i - 3], '.') && !isPunct(tokens[i - 3], ':')) {
-    return { alias, member: t, separator: sep.value as '.' | ':' };
-  }
-  return undefined;
 }
 
 /** The index of the token that contains (or ends at) `offset`, preferring a name. */

@@ -1,7 +1,7 @@
 import * as luaparse from 'luaparse';
 import type { Chunk, Expression, FunctionDeclaration, Statement, TableConstructorExpression } from 'luaparse';
 import { isLuaKeyword } from '../lua/keywords';
-import { Token } from '../lua/luaLexer';
+import { bracketStep, isName, isPunct, Token } from '../lua/luaLexer';
 import { luaparseOptions, PARSE_SIZE_LIMIT, PLAIN_LUAJIT, prepareForLuaparse } from '../lua/luaFile';
 
 /** One member of what a module returns: `M.f`, `function M:m()`, a key of the returned table. */
@@ -217,8 +217,6 @@ function guessTableName(statements: Statement[]): string | undefined {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
 }
 
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
-const isName = (t: Token | undefined, value?: string) => t !== undefined && t.kind === 'name' && (value === undefined || t.value === value);
 
 /** Parameter names of `( a, b, ... )` starting at token index `open`. */
 function tokenParams(tokens: Token[], open: number): string[] {
@@ -243,14 +241,10 @@ function tokenParams(tokens: Token[], open: number): string[] {
 function closing(tokens: Token[], open: number): number {
   let depth = 0;
   for (let i = open; i < tokens.length; i++) {
-    const v = tokens[i].value;
-    if (tokens[i].kind === 'punct' && (v === '{' || v === '(' || v === '[')) {
-      depth++;
-    } else if (tokens[i].kind === 'punct' && (v === '}' || v === ')' || v === ']')) {
-      depth--;
-      if (depth === 0) {
-        return i;
-      }
+    const step = bracketStep(tokens[i]);
+    depth += step;
+    if (step < 0 && depth === 0) {
+      return i;
     }
   }
   return tokens.length - 1;
@@ -264,10 +258,9 @@ export function exportsFromTokens(tokens: Token[]): ModuleExports {
     let depth = 0;
     for (let i = open + 1; i < close; i++) {
       const t = tokens[i];
-      if (t.kind === 'punct' && (t.value === '{' || t.value === '(' || t.value === '[')) {
-        depth++;
-      } else if (t.kind === 'punct' && (t.value === '}' || t.value === ')' || t.value === ']')) {
-        depth--;
+      const step = bracketStep(t);
+      if (step !== 0) {
+        depth += step;
       } else if (depth === 0 && t.kind === 'name' && isPunct(tokens[i + 1], '=') && (isPunct(tokens[i - 1], ',') || isPunct(tokens[i - 1], ';') || i === open + 1)) {
         const value = tokens[i + 2];
         if (isName(value, 'function')) {

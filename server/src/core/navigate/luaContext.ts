@@ -1,11 +1,10 @@
-import { Token } from '../lua/luaLexer';
+import { isPunct, Token } from '../lua/luaLexer';
 
 /**
  * What the text around a cursor looks like, from tokens (so half-typed code
  * works): the call the cursor is inside, or the `receiver.` being completed.
  */
 
-const isPunct = (t: Token | undefined, v: string) => t !== undefined && t.kind === 'punct' && t.value === v;
 
 /** The last token that starts before `offset` (index), or -1. */
 function lastTokenBefore(tokens: Token[], offset: number): number {

@@ -1,6 +1,6 @@
 import api from './luakit-api.json';
 import { declaredAt, ModuleBinding } from './aliases';
-import { Token } from '../lua/luaLexer';
+import { isPunct, Token } from '../lua/luaLexer';
 
 /** One function of the luakit API: `[name, type, description]` per parameter. */
 export interface LuakitFunction {
@@ -50,7 +50,6 @@ export interface SandboxViolation {
   end: number;
 }
 
-const isPunct = (t: Token | undefined, v: string) => t !== undefined && t.kind === 'punct' && t.value === v;
 
 /**
  * Uses of what the luakit sandbox removes (pkg/luavm: os.execute/exit/remove/

@@ -1,3 +1,4 @@
+import { isPunct } from '../lua/luaLexer';
 import { declaredAt, tokenIndexAt } from './aliases';
 import { bkFunction, LuakitFunction, stateMethod } from './luakitApi';
 import { bindingsOf, LuaView, tokensOf } from './luaViews';
@@ -6,8 +7,6 @@ import { bindingsOf, LuaView, tokensOf } from './luaViews';
 export type LuakitTarget =
   | { kind: 'bk'; start: number; end: number }
   | { kind: 'function'; head: string; fn: LuakitFunction; start: number; end: number };
-
-const isPunct = (t: { kind: string; value: string } | undefined, v: string) => t !== undefined && t.kind === 'punct' && t.value === v;
 
 /** Whether `bk` at `offset` is luakit's global (not a local of the same name). */
 export function isBkGlobal(view: LuaView, name: string, offset: number): boolean {

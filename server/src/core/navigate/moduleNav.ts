@@ -2,9 +2,9 @@ import * as path from 'node:path';
 import { tokenIndexAt } from './aliases';
 import { ChainFollower, ChainValue, callsOf, LuaAt, ModuleSource, Via } from './chains';
 import { ExportedMember, findMember } from './exports';
-import { Token } from '../lua/luaLexer';
+import { isPunct, Token } from '../lua/luaLexer';
 import { LuaFileFacts } from '../lua/luaFile';
-import { bindingsOf, fileExports, HostViews, hostViews, LuaView, tokensOf, viewAt } from './luaViews';
+import { bindingsOf, HostViews, hostViews, LuaView, tokensOf, viewAt } from './luaViews';
 import { moduleNameOf } from './moduleCatalog';
 import { RequireSite } from '../lua/requires';
 import { Resolution } from '../resolve/resolver';
@@ -52,15 +52,6 @@ export function locate(workspace: Workspace, file: string, position: Position): 
   return view ? { host, view, offset: hostOffset - view.base } : undefined;
 }
 
-/** Resolves a module's file and exports (when it is a Lua file). */
-export function moduleOf(workspace: Workspace, resolution: Resolution): ModuleSource | undefined {
-  if (resolution.status !== 'file' || !resolution.file) {
-    return undefined;
-  }
-  const exp = fileExports(workspace, resolution.file);
-  return exp ? { file: resolution.file, ...exp } : undefined;
-}
-
 /** The name a file is required by in its project (its base name when no template names it). */
 export function moduleNameOfFile(workspace: Workspace, file: string): string {
   return moduleNameOf(workspace.projectFor(file), file)?.name ?? path.basename(file, '.lua');
@@ -71,7 +62,6 @@ export function luaAt(host: HostViews, view: LuaView): LuaAt {
   return { file: host.file, view, isConf: host.isConf };
 }
 
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 
 /** A reference read at token `last` (a name, or the `]` of a string key) and the text it is read from. */
 export interface ChainAt {

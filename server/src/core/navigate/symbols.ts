@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Token } from '../lua/luaLexer';
+import { isName, isPunct, Token } from '../lua/luaLexer';
 import { LuaFileFacts } from '../lua/luaFile';
 import { exportsOf, tokensOf } from './luaViews';
 import { moduleNameOf } from './moduleCatalog';
@@ -18,8 +18,6 @@ export interface OutlineSymbol {
   children?: OutlineSymbol[];
 }
 
-const isPunct = (t: Token | undefined, v: string) => t !== undefined && t.kind === 'punct' && t.value === v;
-const isName = (t: Token | undefined, v?: string) => t !== undefined && t.kind === 'name' && (v === undefined || t.value === v);
 const OPENERS = new Set(['function', 'do', 'if', 'repeat']);
 
 /** Parameters `(a, b)` after token index `open`, as written. */

@@ -1,4 +1,4 @@
-import { Token } from '../lua/luaLexer';
+import { bracketStep, isPunct, Token } from '../lua/luaLexer';
 import { RequireSite } from '../lua/requires';
 import { isLuaKeyword } from '../lua/keywords';
 
@@ -32,7 +32,6 @@ export interface RequireCalls {
   byEnd: Map<number, RequireSite>;
 }
 
-const isPunct = (t: Token | undefined, value: string) => t !== undefined && t.kind === 'punct' && t.value === value;
 const isIdentifier = (t: Token | undefined): boolean => t !== undefined && t.kind === 'name' && !isLuaKeyword(t.value);
 
 /** Literal requires whose value is the module (`pcall(require, …)` gives a status first, so it is not one). */
@@ -46,6 +45,21 @@ export function requireCalls(requires: readonly RequireSite[]): RequireCalls {
     }
   }
   return { byStart, byEnd };
+}
+
+/** Reads the field names from token `j` on (`.name`, `["key"]`) into `path`; returns the index of the token after them. */
+function readFields(tokens: readonly Token[], j: number, path: string[]): number {
+  for (;;) {
+    if (isPunct(tokens[j], '.') && isIdentifier(tokens[j + 1])) {
+      path.push(tokens[j + 1].value);
+      j += 2;
+    } else if (isPunct(tokens[j], '[') && tokens[j + 1]?.kind === 'string' && isPunct(tokens[j + 2], ']')) {
+      path.push(tokens[j + 1].value);
+      j += 3;
+    } else {
+      return j;
+    }
+  }
 }
 
 /** Whether the token can follow a complete expression that is the whole value (no operator, call or index goes on). */
@@ -88,17 +102,7 @@ export function refStartingAt(tokens: readonly Token[], i: number, calls: Requir
     return undefined;
   }
   const path: string[] = [];
-  for (;;) {
-    if (isPunct(tokens[j], '.') && isIdentifier(tokens[j + 1])) {
-      path.push(tokens[j + 1].value);
-      j += 2;
-    } else if (isPunct(tokens[j], '[') && tokens[j + 1]?.kind === 'string' && isPunct(tokens[j + 2], ']')) {
-      path.push(tokens[j + 1].value);
-      j += 3;
-    } else {
-      break;
-    }
-  }
+  j = readFields(tokens, j, path);
   return endsValue(tokens[j]) ? { ref: { root, path }, next: j } : undefined;
 }
 
@@ -162,11 +166,7 @@ export function findFieldWrites(tokens: readonly Token[]): FieldWrite[] {
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'punct') {
-      if (t.value === '(' || t.value === '[' || t.value === '{') {
-        nesting++;
-      } else if (t.value === ')' || t.value === ']' || t.value === '}') {
-        nesting = Math.max(0, nesting - 1);
-      }
+      nesting = Math.max(0, nesting + bracketStep(t));
       continue;
     }
     if (nesting > 0 || !isIdentifier(t) || isPunct(tokens[i - 1], '.') || isPunct(tokens[i - 1], ':')) {
@@ -176,13 +176,8 @@ export function findFieldWrites(tokens: readonly Token[]): FieldWrite[] {
     let computed = false;
     let j = i + 1;
     for (;;) {
-      if (isPunct(tokens[j], '.') && isIdentifier(tokens[j + 1])) {
-        path.push(tokens[j + 1].value);
-        j += 2;
-      } else if (isPunct(tokens[j], '[') && tokens[j + 1]?.kind === 'string' && isPunct(tokens[j + 2], ']')) {
-        path.push(tokens[j + 1].value);
-        j += 3;
-      } else if (isPunct(tokens[j], '[')) {
+      j = readFields(tokens, j, path);
+      if (isPunct(tokens[j], '[')) {
         // A computed key: skip to its `]`; the write may reach any field.
         let depth = 0;
         for (; j < tokens.length; j++) {

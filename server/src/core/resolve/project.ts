@@ -235,7 +235,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       ? templates(manifest.path, root, gopherDefaults, `${MANIFEST_NAME} path`)
       : [...templates(own, root, [], 'luakit package.path'), ...templates(GOPHER_LUA_DEFAULT_PATH, root, [], 'Lua default path')];
     for (const t of lua) {
-      if (stdlib !== undefined && t.template.startsWith(stdlib + path.sep)) {
+      if (stdlib !== undefined && isInside(stdlib, t.template)) {
         t.origin = 'stdlib';
       }
     }

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { Embedding } from '../embed/closure';
 import { outsideContext } from '../embed/outsideFindings';
-import { CachedFileSystem, FileSystem, GuardedFileSystem } from '../fs';
+import { CachedFileSystem, GuardedFileSystem } from '../fileSystemLayers';
+import { FileSystem } from '../fs';
 import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
 import { LuaScan } from '../lua/luaScan';
 import { MANIFEST_NAME } from '../manifest/manifest';
