@@ -192,11 +192,12 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
   }
   for (const { file, judgement } of closure?.judgements ?? []) {
     for (const load of judgement.facts.ffiLoads) {
+      const where = `${rel(file)}:${judgement.toFile(load.start, load.end).start.line + 1}`;
       if (load.library === undefined) {
-        // ffi.load(path) with a computed path: check reports it; what it loads is known only at run time.
+        // What it loads is known only at run time (lua-resty-balancer searches package.cpath): said, not guessed.
+        notes.push(`${where}: ffi.load with a library name computed at run time: the library it loads is not listed; add it to the image yourself.`);
         continue;
       }
-      const where = `${rel(file)}:${judgement.toFile(load.start, load.end).start.line + 1}`;
       const what = `ffi.load("${load.library}")`;
       const found = resolveSharedLibrary(load.library, env, build.manifest.dir);
       if (found.viaLibraryPath) {
