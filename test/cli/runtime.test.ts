@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ffiLibraryFileName, ldSoConfDirs, resolveSharedLibrary } from '../../server/src/toolchain/runtimeImage';
+import { ffiLibraryFile } from '../../server/src/core/resolve/moduleNames';
+import { ldSoConfDirs, resolveSharedLibrary } from '../../server/src/toolchain/runtimeImage';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
@@ -112,10 +113,10 @@ test('runtime: a library the dynamic loader cannot find is NOT FOUND with where 
 });
 
 test("ffi.load names become file names as LuaJIT's clib_extname makes them; ld.so.conf includes are followed", () => {
-  assert.equal(ffiLibraryFileName('qjson'), 'libqjson.so');
-  assert.equal(ffiLibraryFileName('libz.so.1'), 'libz.so.1');
-  assert.equal(ffiLibraryFileName('z.so.1'), 'libz.so.1');
-  assert.equal(ffiLibraryFileName('./native/libx.so'), './native/libx.so');
+  assert.equal(ffiLibraryFile('qjson'), 'libqjson.so');
+  assert.equal(ffiLibraryFile('libz.so.1'), 'libz.so.1');
+  assert.equal(ffiLibraryFile('z.so.1'), 'libz.so.1');
+  assert.equal(ffiLibraryFile('./native/libx.so'), './native/libx.so');
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'conf.d'));
   fs.writeFileSync(path.join(dir, 'ld.so.conf'), '# comment\ninclude conf.d/*.conf\n/opt/first\n');
