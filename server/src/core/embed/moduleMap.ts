@@ -4,7 +4,7 @@ import { Embedding } from './closure';
 import { flatFileName, loaderSymbol, objectFileName } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { appendAll, DiagnosticCode, Finding } from '../types';
-import { isInside } from '../paths';
+import { displayPath, isInside } from '../paths';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 
@@ -88,14 +88,6 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
   return rows;
 }
 
-function displayPath(root: string, file: string | null): string {
-  if (!file) {
-    return '';
-  }
-  const rel = path.relative(root, file);
-  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
-}
-
 const STATUS_TEXT: Record<ModuleMapStatus, string> = {
   embedded: 'embedded',
   'not-in-mapping': 'MISSING from embed',
@@ -114,7 +106,7 @@ function tableRows(root: string, rows: ModuleMapRow[]): string[][] {
     r.status === 'builtin' || r.status === 'provided' ? '' : r.symbol,
     r.origin ?? '',
     STATUS_TEXT[r.status],
-    displayPath(root, r.file),
+    r.file ? displayPath(root, r.file, '') : '',
   ]);
 }
 
