@@ -26,6 +26,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkedFiles } from './core/checks/fileChecks';
 import { NodeFileSystem } from './core/nodeFileSystem';
 import { MANIFEST_NAME } from './core/manifest/manifest';
+import { Lua52Detector } from './core/resolve/project';
 import { changedClosureFiles } from './core/workspace/closureState';
 import { Workspace } from './core/workspace/workspace';
 import { detectLua52Compat } from './toolchain/luajitDialect';
@@ -221,9 +222,7 @@ connection.onInitialized(() => {
   const pool = startingPool;
   startingPool = undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
-  // Only a trusted workspace may have its LuaJIT run to learn the dialect; else the manifest says, or plain LuaJIT.
-  const detectLua52 = trusted ? (command: string, cwd: string) => detectLua52Compat(command, cwd) : undefined;
-  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true, detectLua52 });
+  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true, detectLua52: lua52Detector() });
   workspace = ws;
   if (process.env.RESTY_BUILD_PROFILE) {
     log(`walked ${ws.files().length} files in ${Date.now() - walkStarted} ms (${Math.round(process.uptime() * 1000)} ms since the process started)`);
@@ -436,9 +435,14 @@ onRequest(
   { fallback: [] },
 );
 
+/** Only a trusted workspace may have its LuaJIT run to learn the dialect; else the manifest says, or plain LuaJIT. */
+function lua52Detector(): Lua52Detector | undefined {
+  return trusted ? (command, cwd) => detectLua52Compat(command, cwd) : undefined;
+}
+
 /** A workspace for a request that comes before the initial analysis: the folders as they are on disk. */
 function workspaceNow(): Workspace {
-  return workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env, detectLua52: trusted ? (command, cwd) => detectLua52Compat(command, cwd) : undefined });
+  return workspace ?? new Workspace(new NodeFileSystem(), { roots, env: process.env, detectLua52: lua52Detector() });
 }
 
 onRequest(ModuleMapRequest.type, 'module map', (raw) => moduleMapFor(workspaceNow(), moduleMapParams(raw)));

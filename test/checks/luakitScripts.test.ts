@@ -56,3 +56,23 @@ test('a Lua file that only has a table named bk is not a build script', (t) => {
   });
   assert.equal(ws.projectFor(path.join(dir, 'app', 'bookkeeping.lua')).profile, 'openresty');
 });
+
+test('a bk call in a comment or a string makes no build script, and a file is judged the same before and after its facts are known', (t) => {
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  writeTree(tmp.dir, {
+    'notes/doc.lua': '-- builds like: bk.image("alpine")\nlocal usage = "bk.local_(\\".\\")"\nlocal f = io.open("x")\nreturn f, usage\n',
+    'tools/go.lua': 'local img = bk.image("golang")\nlocal f = io.open("x")\nreturn img, f\n',
+  });
+  const ws = new Workspace(new NodeFileSystem(), { roots: [tmp.dir], env: { PATH: '' } });
+  const verdict = () => ({
+    doc: ws.projectFor(path.join(tmp.dir, 'notes', 'doc.lua')).profile,
+    go: ws.projectFor(path.join(tmp.dir, 'tools', 'go.lua')).profile,
+    findings: findings(tmp.dir, ws),
+  });
+  const expected = { doc: 'openresty', go: 'luakit', findings: [['tools/go.lua', 'luakit-sandbox', null]] };
+  // First from the text alone, then (a refresh, as a file event causes) from the facts the analysis stored.
+  assert.deepEqual(verdict(), expected);
+  ws.refresh();
+  assert.deepEqual(verdict(), expected);
+});

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ffiLibraryFileName, ldSoConfDirs, resolveSharedLibrary } from '../../server/src/toolchain/runtimeImage';
+import { ffiLibraryFile } from '../../server/src/core/resolve/moduleNames';
+import { ldSoConfDirs, resolveSharedLibrary } from '../../server/src/toolchain/runtimeImage';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/toolchain';
 
@@ -22,7 +23,8 @@ function cjsonPath(): string {
 /**
  * A project whose embedded module uses lua-cjson (a C module on cpath) and
  * ffi.load("greet"): libgreet.so is built here with gcc and itself needs
- * libgreethelper.so; its nginx.conf loads a dynamic module.
+ * libgreethelper.so; a library whose name is computed at run time; its
+ * nginx.conf loads a dynamic module.
  */
 function project(): string {
   const dir = path.join(tempDir('rb-runtime-'), 'app with space');
@@ -33,7 +35,7 @@ function project(): string {
   fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.main'], nginxConf: 'conf/nginx.conf' }, null, 2));
   fs.writeFileSync(
     path.join(dir, 'lib', 'app', 'main.lua'),
-    'local cjson = require "cjson"\nlocal ffi = require "ffi"\nffi.cdef[[int greet_answer(void);]]\nlocal greet = ffi.load("greet")\nlocal libc = ffi.load("c")\nreturn { answer = function () return greet.greet_answer() end, encode = cjson.encode }\n',
+    'local cjson = require "cjson"\nlocal ffi = require "ffi"\nffi.cdef[[int greet_answer(void);]]\nlocal greet = ffi.load("greet")\nlocal libc = ffi.load("c")\nlocal plugin = ffi.load(os.getenv("APP_PLUGIN"))\nreturn { answer = function () return greet.greet_answer() end, encode = cjson.encode }\n',
   );
   fs.writeFileSync(path.join(dir, 'native', 'helper.c'), 'int greet_helper(void) { return 42; }\n');
   fs.writeFileSync(path.join(dir, 'native', 'greet.c'), 'int greet_helper(void);\nint greet_answer(void) { return greet_helper(); }\n');
@@ -48,6 +50,7 @@ function project(): string {
 interface RuntimeJson {
   files: { kind: string; what: string; path?: string; realPath?: string; from: string[]; system?: boolean; searched?: string[] }[];
   libraryPath: string[];
+  notes: string[];
 }
 
 test("runtime: lua-cjson's C module, the library ffi.load names (and what it needs), the dynamic module; libc is the base image's", () => {
@@ -76,6 +79,8 @@ test("runtime: lua-cjson's C module, the library ffi.load names (and what it nee
   );
   assert.match(image.files[2].path ?? '', /\/libc\.so$/, 'ffi.load("c") is libc.so, found in a default folder');
   assert.deepEqual(image.libraryPath, [native]);
+  // Not listed, and not passed over in silence either.
+  assert.deepEqual(image.notes.filter((n) => n.includes('ffi.load')), ['lib/app/main.lua:6: ffi.load with a library name computed at run time: the library it loads is not listed; add it to the image yourself.']);
 });
 
 test('runtime --format dockerfile: one COPY per file from the build stage, real files to the paths the loaders use', () => {
@@ -108,10 +113,10 @@ test('runtime: a library the dynamic loader cannot find is NOT FOUND with where 
 });
 
 test("ffi.load names become file names as LuaJIT's clib_extname makes them; ld.so.conf includes are followed", () => {
-  assert.equal(ffiLibraryFileName('qjson'), 'libqjson.so');
-  assert.equal(ffiLibraryFileName('libz.so.1'), 'libz.so.1');
-  assert.equal(ffiLibraryFileName('z.so.1'), 'libz.so.1');
-  assert.equal(ffiLibraryFileName('./native/libx.so'), './native/libx.so');
+  assert.equal(ffiLibraryFile('qjson'), 'libqjson.so');
+  assert.equal(ffiLibraryFile('libz.so.1'), 'libz.so.1');
+  assert.equal(ffiLibraryFile('z.so.1'), 'libz.so.1');
+  assert.equal(ffiLibraryFile('./native/libx.so'), './native/libx.so');
   const dir = tempDir();
   fs.mkdirSync(path.join(dir, 'conf.d'));
   fs.writeFileSync(path.join(dir, 'ld.so.conf'), '# comment\ninclude conf.d/*.conf\n/opt/first\n');

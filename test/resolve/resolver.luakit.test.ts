@@ -5,7 +5,8 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
-import { createProject, Env, findLuakitStdlib } from '../../server/src/core/resolve/project';
+import { createProject, Env } from '../../server/src/core/resolve/project';
+import { locateLuakitStdlib } from '../../server/src/core/resolve/luakitStdlib';
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { fixture } from '../helpers/paths';
@@ -126,9 +127,12 @@ describe('luakit search order', () => {
 });
 
 describe('luakit stdlib location', () => {
+  /** The stdlib from the manifest, the environment or luakit's install only: a build context at / ships none in its tree. */
+  const stdlibOf = (env: Env, configured?: string) => locateLuakitStdlib(disk, env, configured, path.sep).dir;
+
   test('$LUAKIT_STDLIB_DIR names the stdlib', () => {
     const env: Env = { LUAKIT_STDLIB_DIR: path.join(root, 'envstd'), PATH: '' };
-    assert.equal(findLuakitStdlib(disk, env), path.join(root, 'envstd'));
+    assert.equal(stdlibOf(env), path.join(root, 'envstd'));
     const r = resolve('fromenv', env);
     assert.equal(rel(r.file), path.join('envstd', 'fromenv.lua'));
     assert.equal(r.origin, 'stdlib');
@@ -145,13 +149,13 @@ describe('luakit stdlib location', () => {
 
   test('$LUAKIT_STDLIB_DIR wins over a luakit on PATH', () => {
     const env: Env = { LUAKIT_STDLIB_DIR: path.join(root, 'envstd'), PATH: path.join(root, 'install', 'bin') };
-    assert.equal(findLuakitStdlib(disk, env), path.join(root, 'envstd'));
+    assert.equal(stdlibOf(env), path.join(root, 'envstd'));
   });
 
   test('without the env variable, <dir of luakit>/../share/luakit/stdlib', () => {
     const env: Env = { PATH: ['/nonexistent/bin', path.join(root, 'install', 'bin')].join(path.delimiter) };
     const stdlib = path.join(root, 'install', 'share', 'luakit', 'stdlib');
-    assert.equal(findLuakitStdlib(disk, env), stdlib);
+    assert.equal(stdlibOf(env), stdlib);
     const r = resolve('onpath', env);
     assert.equal(r.file, path.join(stdlib, 'onpath.lua'));
     assert.equal(r.origin, 'stdlib');
@@ -159,7 +163,7 @@ describe('luakit stdlib location', () => {
 
   test('the manifest stdlib setting wins over env and PATH', () => {
     const env: Env = { LUAKIT_STDLIB_DIR: path.join(root, 'envstd'), PATH: path.join(root, 'install', 'bin') };
-    assert.equal(findLuakitStdlib(disk, env, path.join(root, 'stdlib')), path.join(root, 'stdlib'));
+    assert.equal(stdlibOf(env, path.join(root, 'stdlib')), path.join(root, 'stdlib'));
   });
 
   for (const [what, env] of [
@@ -168,7 +172,7 @@ describe('luakit stdlib location', () => {
     ['no luakit anywhere', { PATH: '/nonexistent/bin' }],
   ] as const) {
     test(`missing stdlib is silently absent: ${what}`, () => {
-      assert.equal(findLuakitStdlib(disk, env), undefined);
+      assert.equal(stdlibOf(env), undefined);
       const project = createProject(disk, env, root);
       assert.equal(project.resolver.luakit?.stdlib, undefined);
       const r = resolveModule('nope', project.resolver, disk);

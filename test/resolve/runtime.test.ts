@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
 import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { parseManifest } from '../../server/src/core/manifest/manifest';
-import { parseRockspecDependencies, rockModulePrefixes, rocksTreeCTemplates, rocksTreeLuaTemplates } from '../../server/src/core/resolve/luarocks';
+import { readRockspecDependencies } from '../../server/src/core/manifest/rockspec';
+import { rockModulePrefixes, rocksTreeCTemplates, rocksTreeLuaTemplates } from '../../server/src/core/resolve/luarocks';
 import { createProject, LUAJIT_DEFAULT_PATH, OPENRESTY_PREFIX } from '../../server/src/core/resolve/project';
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { RUNTIME_PRESETS } from '../../server/src/core/resolve/runtimePresets';
@@ -154,8 +155,8 @@ describe('LuaRocks', () => {
   });
 
   test('rockspec dependencies and the modules a rock is taken to provide', () => {
-    assert.deepEqual(parseRockspecDependencies('dependencies = { "LuaSocket", [[lpeg >= 1]], { "nested" }, "lua ~> 5.1" }\nother = { "x" }'), ['luasocket', 'lpeg']);
-    assert.deepEqual(parseRockspecDependencies('-- dependencies = { "commented" }\nlocal s = "dependencies = { \\"quoted\\" }"'), []);
+    assert.deepEqual(readRockspecDependencies('dependencies = { "LuaSocket", [[lpeg >= 1]], { "nested" }, "lua ~> 5.1" }\nother = { "x" }'), ['luasocket', 'lpeg']);
+    assert.deepEqual(readRockspecDependencies('-- dependencies = { "commented" }\nlocal s = "dependencies = { \\"quoted\\" }"'), []);
     assert.deepEqual(rockModulePrefixes('penlight'), ['pl']);
     assert.deepEqual(rockModulePrefixes('lua-resty-worker-events'), ['resty.worker.events', 'resty.worker-events', 'resty.worker_events']);
     assert.deepEqual(rockModulePrefixes('lua-resty-jit-uuid'), ['resty.jit.uuid', 'resty.jit-uuid', 'resty.jit_uuid']);

@@ -42,7 +42,6 @@ export interface AuditedModule {
   message?: string;
 }
 
-
 export interface NginxFacts {
   binary: string;
   version: string;
@@ -71,10 +70,6 @@ export interface AuditResult {
   loadTest: Pick<LoadTestResult, 'completed' | 'exitCode' | 'startupErrors' | 'output'>;
   cancelled: boolean;
 }
-
-
-
-
 
 /** The version a lua-nginx-module source tree named by `nginx -V` declares (src/api/ngx_http_lua_api.h). */
 function ngxLuaVersionFromSources(info: NginxBuildInfo): { version: number; file: string } | undefined {

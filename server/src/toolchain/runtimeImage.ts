@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isSystemLibrary } from '../core/resolve/moduleNames';
+import { ffiLibraryFile, isSystemLibrary } from '../core/resolve/moduleNames';
 import { BuildProject } from './buildProject';
 import { readImage } from './elfImage';
 import { loadModulesOf } from './dynamicModules';
@@ -39,18 +39,6 @@ export interface RuntimeImage {
   /** Folders the runtime must put on LD_LIBRARY_PATH (libraries found only through it). */
   libraryPath: string[];
   notes: string[];
-}
-
-/** LuaJIT's clib_extname (lj_clib.c): a bare name gets `.so` when it has no dot, and `lib` in front. */
-export function ffiLibraryFileName(name: string): string {
-  if (name.includes('/')) {
-    return name;
-  }
-  let file = name.includes('.') ? name : `${name}.so`;
-  if (!file.startsWith('lib')) {
-    file = `lib${file}`;
-  }
-  return file;
 }
 
 function multiarchTriplet(): string {
@@ -103,7 +91,7 @@ export function ldSoConfDirs(file = '/etc/ld.so.conf', seen = new Set<string>())
  * folders (what ld.so.cache holds) and the default folders.
  */
 export function resolveSharedLibrary(name: string, env: NodeJS.ProcessEnv, cwd: string): { path?: string; viaLibraryPath?: string; searched: string[] } {
-  const file = ffiLibraryFileName(name);
+  const file = ffiLibraryFile(name);
   if (file.includes('/')) {
     const abs = path.resolve(cwd, file);
     return fs.existsSync(abs) ? { path: abs, searched: [abs] } : { searched: [abs] };
@@ -192,11 +180,12 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
   }
   for (const { file, judgement } of closure?.judgements ?? []) {
     for (const load of judgement.facts.ffiLoads) {
+      const where = `${rel(file)}:${judgement.toFile(load.start, load.end).start.line + 1}`;
       if (load.library === undefined) {
-        // ffi.load(path) with a computed path: check reports it; what it loads is known only at run time.
+        // What it loads is known only at run time (lua-resty-balancer searches package.cpath): said, not guessed.
+        notes.push(`${where}: ffi.load with a library name computed at run time: the library it loads is not listed; add it to the image yourself.`);
         continue;
       }
-      const where = `${rel(file)}:${judgement.toFile(load.start, load.end).start.line + 1}`;
       const what = `ffi.load("${load.library}")`;
       const found = resolveSharedLibrary(load.library, env, build.manifest.dir);
       if (found.viaLibraryPath) {

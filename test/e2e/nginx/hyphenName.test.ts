@@ -5,10 +5,11 @@
 // resty-build compiles them under exactly those symbols; an object compiled
 // the naive way (`luajit -n foo-bar`) is not found.
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileWithLuajit, exportedBytecodeSymbols, httpGet, withExtraLinkInputs } from './harness';
-import { checkProject } from './product';
+import { auditNginx, checkProject } from './product';
 import { nginxSuite, runScenario, SCENARIO_TIMEOUT_MS, withErrorLog } from './scenario';
 
 const embeddedConfig = `location = /uuid {
@@ -32,6 +33,18 @@ test('require finds single- and double-hyphen modules that resty-build compiled'
 
   const symbols = await exportedBytecodeSymbols(nginx.binary);
   assert.ok(symbols.includes('luaJIT_BC_uuid') && symbols.includes('luaJIT_BC_count_sliding-window'), `exported: ${symbols.join(' ')}`);
+
+  // The audit looks the loader's symbols up in the binary (the '-' after the first one kept)
+  // and the load test requires both modules in it.
+  const audit = await auditNginx(projectDir, nginx.binary);
+  assert.deepEqual(audit.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    audit.modules.filter((m) => m.module.includes('-')),
+    [
+      { module: 'resty.jit-uuid', symbol: 'luaJIT_BC_uuid', exported: true, loaded: true },
+      { module: 'app.limit-count.sliding-window', symbol: 'luaJIT_BC_count_sliding-window', exported: true, loaded: true },
+    ],
+  );
   for (const [location, module] of [
     ['/uuid', 'resty.jit-uuid'],
     ['/window', 'app.limit-count.sliding-window'],
@@ -68,6 +81,24 @@ test('an object compiled by hand as -n foo-bar is not found by require "foo-bar"
 
   const symbols = await exportedBytecodeSymbols(nginx.binary);
   assert.ok(symbols.includes('luaJIT_BC_foo_bar'), `the object is linked and exported: ${symbols.join(' ')}`);
+
+  // Embedded in the manifest, the audit looks for the loader's luaJIT_BC_bar, which the hand-made
+  // object lacks, and the load test fails the way nginx does below.
+  const manifestFile = join(projectDir, 'resty-build.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { embed: string[] };
+  writeFileSync(manifestFile, JSON.stringify({ ...manifest, embed: [...manifest.embed, 'foo-bar'] }, null, 2));
+  const audit = await auditNginx(projectDir, nginx.binary);
+  assert.equal(audit.exitCode, 1);
+  assert.deepEqual(
+    audit.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.module]),
+    [
+      ['bytecode-not-exported', 'foo-bar'],
+      ['nginx-load-failed', 'foo-bar'],
+    ],
+  );
+  const message = (code: string) => audit.diagnostics.find((d) => d.code === code)?.message ?? '';
+  assert.match(message('bytecode-not-exported'), /^luaJIT_BC_bar is not in the dynamic symbol table/);
+  assert.match(message('nginx-load-failed'), /module 'foo-bar' not found/);
   const response = await httpGet(server.port, '/t');
   assert.equal(response.status, 500, withErrorLog(server, `GET /t answered ${response.status}: ${response.body}`));
   assert.match(server.errorLog(), /module 'foo-bar' not found/, withErrorLog(server, 'error log lacks the not-found message'));

@@ -125,12 +125,13 @@ export function checkMapping(manifest: Manifest, mapping: MappingEntry[]): Findi
     if (entry.file && entry.origin === 'explicit') {
       const derived = symbolFromFileName(entry.file);
       if (derived !== entry.symbol) {
-        at(
-          entry,
-          'info',
-          'mapping-name-mismatch',
-          `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. resty-build always passes -n ${entry.naming.name}; a hand-written build must do the same (or name the file ${entry.flatName}).`,
-        );
+        const { name, compiledSymbol } = entry.naming;
+        // luajit turns every '-' into '_', so a symbol that keeps one comes only from a rename, never from a file name.
+        const how =
+          compiledSymbol === entry.symbol
+            ? `resty-build always passes -n ${name}; a hand-written build must do the same (or name the file ${entry.flatName})`
+            : `resty-build passes -n ${name} and renames the ${compiledSymbol} luajit writes to ${entry.symbol} (objcopy --redefine-sym), as luajit turns every '-' into '_'; a hand-written build must do the same`;
+        at(entry, 'info', 'mapping-name-mismatch', `Compiled without -n, '${path.basename(entry.file)}' would export ${derived}, not ${entry.symbol}. ${how}.`);
       }
     }
   }

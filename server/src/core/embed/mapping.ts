@@ -70,7 +70,9 @@ export function unembeddableHyphenReason(module: string): string | undefined {
 /**
  * `resty.upstream.healthcheck` -> `resty_upstream_healthcheck.lua`, the name
  * builds flatten to so that `luajit -b` without `-n` writes the loader's
- * symbol (`resty.jit-uuid` -> `uuid.lua`).
+ * symbol (`resty.jit-uuid` -> `uuid.lua`). A loader name that keeps a '-'
+ * (`count_sliding-window.lua`) cannot: luajit writes `_` for it, and only a
+ * rename after compiling gives the loader's symbol.
  */
 export function flatFileName(name: string): string {
   return loaderName(name).replace(/[./]/g, '_') + '.lua';

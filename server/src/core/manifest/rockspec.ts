@@ -67,33 +67,52 @@ function readValue(tokens: Token[], i: number): [LuaValue, number] {
   return [undefined, i];
 }
 
+/** The table assigned to `name` at the rockspec's top (`name = { … }`, not a field `x.name`). */
+function assignedTable(tokens: Token[], name: string): LuaTable | undefined {
+  for (let i = 0; i + 2 < tokens.length; i++) {
+    if (tokens[i].kind === 'name' && tokens[i].value === name && tokens[i + 1].value === '=' && tokens[i + 2].value === '{' && (i === 0 || tokens[i - 1].value !== '.')) {
+      return readTable(tokens, i + 2)[0];
+    }
+  }
+  return undefined;
+}
+
 /**
  * `build = { modules = { ["x.y"] = "lib/x/y.lua", ["x.c"] = { sources = … } } }`
  * of a rockspec (a Lua file of assignments), read without running it.
  * Undefined when it has no such table.
  */
 export function readRockspecModules(file: string, text: string): RockspecModules | undefined {
-  const tokens = tokenize(text);
-  for (let i = 0; i + 2 < tokens.length; i++) {
-    if (tokens[i].kind === 'name' && tokens[i].value === 'build' && tokens[i + 1].value === '=' && tokens[i + 2].value === '{' && (i === 0 || tokens[i - 1].value !== '.')) {
-      const [build] = readTable(tokens, i + 2);
-      const modules = build.fields.get('modules');
-      if (typeof modules !== 'object' || modules === undefined) {
-        return undefined;
-      }
-      const lua = new Map<string, string>();
-      const native: string[] = [];
-      for (const [name, value] of modules.fields) {
-        if (typeof value === 'string' && value.endsWith('.lua')) {
-          lua.set(name, value);
-        } else {
-          native.push(name);
-        }
-      }
-      return { file, lua, native };
+  const modules = assignedTable(tokenize(text), 'build')?.fields.get('modules');
+  if (typeof modules !== 'object' || modules === undefined) {
+    return undefined;
+  }
+  const lua = new Map<string, string>();
+  const native: string[] = [];
+  for (const [name, value] of modules.fields) {
+    if (typeof value === 'string' && value.endsWith('.lua')) {
+      lua.set(name, value);
+    } else {
+      native.push(name);
     }
   }
-  return undefined;
+  return { file, lua, native };
+}
+
+/**
+ * The rocks of a rockspec's `dependencies = { "penlight >= 1.5", … }`, by
+ * name, lowercase (LuaRocks compares names case-insensitively); `lua` and
+ * `luajit` are the interpreter, not rocks.
+ */
+export function readRockspecDependencies(text: string): string[] {
+  const out: string[] = [];
+  for (const item of assignedTable(tokenize(text), 'dependencies')?.items ?? []) {
+    const name = typeof item === 'string' ? /^\s*([A-Za-z0-9_.-]+)/.exec(item)?.[1]?.toLowerCase() : undefined;
+    if (name && name !== 'lua' && name !== 'luajit') {
+      out.push(name);
+    }
+  }
+  return out;
 }
 
 /** `x-1.2-1` -> [1, 2, 1]; scm and dev versions sort above every number. */

@@ -1,19 +1,19 @@
 import * as path from 'node:path';
 import { FileSystem } from '../fs';
+import { scanLua } from '../lua/luaScan';
 
 type Env = Record<string, string | undefined>;
-
-/** The `bk` API's entry points (DOMAIN 1): a Lua file calling one is a luakit build script. */
-const BK_CALL = /\bbk\s*[.:]\s*(?:image|scratch|local_|git|https?|export|cache|secret|ssh|tmpfs|bind|merge|diff|platform)\s*[("{]/;
 
 /**
  * Whether a Lua text is a luakit build script: luakit runs any script it is
  * given, so the name does not tell (luakit's own examples are
- * `examples/*.lua`); a call of the `bk` API does. A file named build.lua
- * needs only some `bk.` use.
+ * `examples/*.lua`); a use of the `bk` API's entry points does, found by the
+ * same scanner as a file's facts (so a file is judged the same whether its
+ * facts are known yet or not; comments and strings do not count). A file
+ * named build.lua needs only some `bk.` use.
  */
 export function isLuakitBuildScript(file: string, text: string): boolean {
-  return path.basename(file) === 'build.lua' ? /\bbk\s*[.:]\s*[A-Za-z_]/.test(text) : BK_CALL.test(text);
+  return path.basename(file) === 'build.lua' ? /\bbk\s*[.:]\s*[A-Za-z_]/.test(text) : scanLua(text).luakitApi === true;
 }
 
 /** Where a luakit stdlib was found, or where it was looked for (for the not-found message). */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { FileSystem } from '../fs';
-import { Kind, Scanner } from '../lua/scanner';
+import { readRockspecDependencies } from '../manifest/rockspec';
 
 /**
  * LuaRocks as a project uses it: a project-local rocks tree (`luarocks
@@ -40,35 +40,6 @@ export interface RockDependency {
 /** Rockspecs are small; a bigger file is not one worth reading. */
 const ROCKSPEC_SIZE_LIMIT = 256 * 1024;
 
-/** The rock names in the `dependencies = { "penlight >= 1.5", … }` table of a rockspec text. */
-export function parseRockspecDependencies(text: string): string[] {
-  const s = new Scanner(text);
-  const out: string[] = [];
-  // Looks for the name `dependencies`, `=`, `{` at any depth, then takes the strings until the brace closes.
-  while (s.next() !== Kind.Eof) {
-    if (!s.isName('dependencies')) {
-      continue;
-    }
-    if (s.next() !== Kind.Punct || !s.isPunct(61) || s.next() !== Kind.Punct || !s.isPunct(123)) {
-      continue;
-    }
-    let depth = 1;
-    while (depth > 0 && s.next() !== Kind.Eof) {
-      if (s.isPunct(123)) {
-        depth++;
-      } else if (s.isPunct(125)) {
-        depth--;
-      } else if (s.kind === Kind.String && depth === 1) {
-        const name = /^\s*([A-Za-z0-9_.-]+)/.exec(s.stringValue())?.[1]?.toLowerCase();
-        if (name && name !== 'lua' && name !== 'luajit') {
-          out.push(name);
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /** The dependencies of the rockspecs in the project's folder (`*.rockspec`, as `luarocks make` finds them). */
 export function rockspecDependencies(fs: FileSystem, root: string): RockDependency[] {
   const out: RockDependency[] = [];
@@ -80,7 +51,7 @@ export function rockspecDependencies(fs: FileSystem, root: string): RockDependen
     if (text === undefined || text.length > ROCKSPEC_SIZE_LIMIT) {
       continue;
     }
-    for (const rock of parseRockspecDependencies(text)) {
+    for (const rock of readRockspecDependencies(text)) {
       out.push({ rock, rockspec: entry.name });
     }
   }

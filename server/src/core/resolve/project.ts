@@ -155,11 +155,6 @@ function withSiblingScripts(fs: FileSystem, script: string): string[] {
   return [script, ...others];
 }
 
-/** The stdlib folder luakit would use for a build context, or undefined (see locateLuakitStdlib). */
-export function findLuakitStdlib(fs: FileSystem, env: Env, configured?: string, ctx?: string): string | undefined {
-  return locateLuakitStdlib(fs, env, configured, ctx ?? path.sep).dir;
-}
-
 /** `list` made absolute against `root`, with ";;" replaced by `defaults` (each keeping its own source). */
 function templates(list: string[], root: string, defaults: readonly DefaultTemplate[], source: string): SearchTemplate[] {
   const out: SearchTemplate[] = [];
