@@ -98,6 +98,18 @@ describe('gateway idioms over LSP', () => {
     );
 
     assert.match((await nav.hover(INIT, 'declarative.load_into_cache({}, nil', 'declarative.'.length)) ?? '', /Defined in `lib\/gk\/db\/declarative\/import\.lua:5` \(module `gk\.db\.declarative\.import`\)$/);
+    for (const [needle, offset] of [
+      ['require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length],
+      ['["uuid"]', 2],
+      ['tools.uuid()', 'tools.'.length],
+      ['pdk.uuid.uuid()', 'pdk.uuid.'.length],
+    ] as const) {
+      assert.match((await nav.hover(INIT, needle, offset)) ?? '', /^```lua\nfunction .*uuid\(\)\n```\n\nA random version 4 UUID\.\n\nDefined in `lib\/gk\/tools\/uuid\.lua:4`/, needle);
+    }
+    assert.equal(await nav.signature(INIT, '["uuid"]()', '["uuid"]('.length), 'gk.tools.uuid.uuid()');
+    assert.equal(await nav.signature(INIT, 'tools.uuid()', 'tools.uuid('.length), 'tools.uuid()');
+    assert.deepEqual(await nav.completion(INIT, 'tools.uuid()', 'tools.'.length), [['uuid', 'tools.uuid()']]);
+    assert.deepEqual(await nav.completion(INIT, 'pdk.uuid.uuid()', 'pdk.uuid.'.length), [['uuid', 'pdk.uuid.uuid()']]);
     assert.equal(await nav.signature(INIT, 'balancer.stop_healthcheckers(0)', 'balancer.stop_healthcheckers('.length), 'balancer.stop_healthcheckers(delay)');
     assert.deepEqual(await nav.completion(INIT, 'balancer.stop_healthcheckers', 'balancer.st'.length), [['stop_healthcheckers', 'balancer.stop_healthcheckers(delay)']]);
     const DECL = 'lib/gk/db/declarative/init.lua';

@@ -131,6 +131,33 @@ describe('requires used in place, re-exports and pcall', () => {
     assert.deepEqual(definitionOf(n, INIT, 'pdk.uuid.uuid()', 'pdk.uuid.'.length), uuidDef());
   });
 
+  test('hover, signature help and completion through require("m").member, ["member"], pcall(require, …) and a field set from a require', () => {
+    const hoverAt = (needle: string, offset: number) => hoverText(findHover(n.ws, n.file(INIT), n.at(INIT, needle, offset)));
+    const defined = 'Defined in `lib/gk/tools/uuid.lua:4` (module `gk.tools.uuid`)';
+    for (const [needle, offset, name] of [
+      ['require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length, 'gk.tools.uuid.uuid'],
+      ['["uuid"]', 2, 'gk.tools.uuid.uuid'],
+      ['local id = uuid()', 'local id = '.length, 'uuid'],
+      ['tools.uuid()', 'tools.'.length, 'tools.uuid'],
+      ['pdk.uuid.uuid()', 'pdk.uuid.'.length, 'pdk.uuid.uuid'],
+    ] as const) {
+      assert.equal(hoverAt(needle, offset), ['```lua', `function ${name}()`, '```', '', 'A random version 4 UUID.', '', defined].join('\n'), needle);
+    }
+    const signature = (needle: string, offset: number) => findSignatureHelp(n.ws, n.file(INIT), n.at(INIT, needle, offset))?.signatures[0].label;
+    assert.equal(signature('["uuid"]()', '["uuid"]('.length), 'gk.tools.uuid.uuid()', 'a call through a string key');
+    assert.equal(signature('local id = uuid()', 'local id = uuid('.length), 'uuid()');
+    assert.equal(signature('tools.uuid()', 'tools.uuid('.length), 'tools.uuid()');
+    assert.equal(signature('pdk.uuid.uuid()', 'pdk.uuid.uuid('.length), 'pdk.uuid.uuid()');
+    const completion = (needle: string, offset: number) => brief(findCompletions(n.ws, n.file(INIT), n.at(INIT, needle, offset)));
+    assert.deepEqual(completion('tools.uuid()', 'tools.'.length), [['uuid', CompletionItemKind.Function, 'tools.uuid()']]);
+    assert.deepEqual(completion('pdk.uuid.uuid()', 'pdk.'.length), [
+      ['declarative', CompletionItemKind.Module, 'module gk.db.declarative'],
+      ['uuid', CompletionItemKind.Module, 'module gk.tools.uuid'],
+    ]);
+    assert.deepEqual(completion('pdk.uuid.uuid()', 'pdk.uuid.'.length), [['uuid', CompletionItemKind.Function, 'pdk.uuid.uuid()']]);
+    assert.deepEqual(completion('require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length), [['uuid', CompletionItemKind.Function, 'require("gk.tools.uuid").uuid()']]);
+  });
+
   test('re-exports reach the function itself, never the re-export line', () => {
     assert.deepEqual(definitionOf(n, INIT, 'declarative.load_into_cache({}, nil', 'declarative.'.length), loadDef(), '_M.x = other.x');
     assert.deepEqual(definitionOf(n, INIT, 'pdk.declarative.load_into_cache', 'pdk.declarative.'.length), loadDef(), 'through an assignment facade too');
