@@ -152,6 +152,15 @@ describe('gateway idioms over LSP', () => {
     ] as const) {
       assert.equal(await nav.definition(USER, needle, offset), null, needle);
       assert.equal(await nav.hover(USER, needle, offset), undefined, needle);
+      assert.equal(await nav.signature(USER, needle, needle.indexOf('(') + 1), undefined, needle);
+    }
+    for (const [needle, offset] of [
+      ['written.json.encode(3)', 'written.json.'.length],
+      ['facade[key].encode(4)', 'facade[key].'.length],
+      ['mod.encode(6)', 'mod.'.length],
+    ] as const) {
+      assert.deepEqual(await nav.completion(USER, needle, offset), [], needle);
+      assert.deepEqual(await nav.references(USER, needle, offset), [], needle);
     }
     assert.deepEqual(await nav.references('lib/neg/a.lua', '_M.x', 3), []);
   });

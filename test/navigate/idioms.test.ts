@@ -239,6 +239,19 @@ describe('what cannot be followed answers nothing', () => {
     });
   }
 
+  test('completion and references answer nothing where the chain is not followed', () => {
+    for (const [needle, offset] of [
+      ['facade.json.encode(1)', 'facade.json.'.length],
+      ['json.encode(2)', 'json.'.length],
+      ['written.json.encode(3)', 'written.json.'.length],
+      ['facade[key].encode(4)', 'facade[key].'.length],
+      ['mod.encode(6)', 'mod.'.length],
+    ] as const) {
+      assert.deepEqual(findCompletions(n.ws, n.file(USER), n.at(USER, needle, offset)), [], `completion at ${needle}`);
+      assert.deepEqual(findReferenceLocations(n.ws, n.file(USER), n.at(USER, needle, offset), true), [], `references at ${needle}`);
+    }
+  });
+
   test('the cycle also ends for references and on the re-export line', () => {
     assert.equal(definitionOf(n, 'lib/neg/a.lua', '_M.x', 3), undefined);
     assert.deepEqual(findReferenceLocations(n.ws, n.file('lib/neg/a.lua'), n.at('lib/neg/a.lua', '_M.x', 3), true), []);
