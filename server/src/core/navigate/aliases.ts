@@ -274,27 +274,6 @@ export function findModuleBindings(tokens: Token[], requires: readonly RequireSi
   return all;
 }
 
-/** A use `alias.member` / `alias:member` at token index i (the member's token). */
-export interface MemberUse {
-  alias: Token;
-  member: Token;
-  separator: '.' | ':';
-}
-
-/** The `alias.member` whose alias or member token is at index i, if the tokens have that shape. */
-export function memberUseAt(tokens: Token[], i: number): MemberUse | undefined {
-  const t = tokens[i];
-  if (!t || t.kind !== 'name') {
-    return undefined;
-  }
-  const sep = tokens[i - 1];
-  const alias = tokens[i - 2];
-  if ((isPunct(sep, '.') || isPunct(sep, ':')) && isName(alias) && !isPunct(tokens[i - 3], '.') && !isPunct(tokens[i - 3], ':')) {
-    return { alias, member: t, separator: sep.value as '.' | ':' };
-  }
-  return undefined;
-}
-
 /** The index of the token that contains (or ends at) `offset`, preferring a name. */
 export function tokenIndexAt(tokens: Token[], offset: number): number {
   let lo = 0;

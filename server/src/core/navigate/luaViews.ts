@@ -4,7 +4,7 @@ import { analyzeExports, ExportedMember, ModuleExports } from './exports';
 import { analyzeLua, LuaFileFacts, PARSE_SIZE_LIMIT } from '../lua/luaFile';
 import { Token, tokenize } from '../lua/luaLexer';
 import { isNginxConfFile, parseNginxConf } from '../nginx/nginxConf';
-import { LineIndex, Range } from '../types';
+import { LineIndex } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 /**
@@ -77,11 +77,6 @@ export function hostViews(workspace: AnalysedWorkspace, file: string): HostViews
 /** The view holding host offset `offset` (chunks: inside their text, ends included). */
 export function viewAt(host: HostViews, offset: number): LuaView | undefined {
   return host.views.find((v) => v.base <= offset && offset <= v.base + v.text.length);
-}
-
-/** A range given by offsets of a view, in the host file's positions. */
-export function hostRange(host: HostViews, view: LuaView, start: number, end: number): Range {
-  return host.lines.range(view.base + start, view.base + end);
 }
 
 interface NavCache {

@@ -4,7 +4,7 @@ import { ChainFollower, ChainValue, callsOf, LuaAt, ModuleSource, Via } from './
 import { ExportedMember, findMember } from './exports';
 import { Token } from '../lua/luaLexer';
 import { LuaFileFacts } from '../lua/luaFile';
-import { bindingsOf, fileExports, HostViews, hostViews, LuaView, tokensOf, viewAt } from './luaViews';
+import { bindingsOf, HostViews, hostViews, LuaView, tokensOf, viewAt } from './luaViews';
 import { moduleNameOf } from './moduleCatalog';
 import { RequireSite } from '../lua/requires';
 import { Resolution } from '../resolve/resolver';
@@ -50,15 +50,6 @@ export function locate(workspace: Workspace, file: string, position: Position): 
   const hostOffset = host.lines.offset(position);
   const view = viewAt(host, hostOffset);
   return view ? { host, view, offset: hostOffset - view.base } : undefined;
-}
-
-/** Resolves a module's file and exports (when it is a Lua file). */
-export function moduleOf(workspace: Workspace, resolution: Resolution): ModuleSource | undefined {
-  if (resolution.status !== 'file' || !resolution.file) {
-    return undefined;
-  }
-  const exp = fileExports(workspace, resolution.file);
-  return exp ? { file: resolution.file, ...exp } : undefined;
 }
 
 /** The name a file is required by in its project (its base name when no template names it). */
