@@ -203,6 +203,15 @@ describe('requires used in place, re-exports and pcall', () => {
       loc(n, INIT, 'declarative.load_into_cache({}, nil', 'load_into_cache'),
       loc(n, INIT, 'pdk.declarative.load_into_cache', 'load_into_cache'),
     ]);
+    const HC = 'lib/gk/runloop/balancer/healthcheckers.lua';
+    const BALANCER = 'lib/gk/runloop/balancer/init.lua';
+    assert.deepEqual(findReferenceLocations(n.ws, n.file(HC), n.at(HC, 'function healthcheckers.stop_healthcheckers', 'function healthcheckers.'.length), false), [
+      loc(n, INIT, 'balancer.stop_healthcheckers', 'stop_healthcheckers'),
+      // `local stop_healthcheckers = healthcheckers.stop_healthcheckers`, then `{ stop_healthcheckers = stop_healthcheckers }`.
+      loc(n, BALANCER, 'healthcheckers.stop_healthcheckers', 'stop_healthcheckers'),
+      loc(n, BALANCER, '    stop_healthcheckers = stop_healthcheckers', 'stop_healthcheckers'),
+      { uri: pathToUri(n.file(BALANCER)), range: { start: n.at(BALANCER, '= stop_healthcheckers,', 2), end: n.at(BALANCER, '= stop_healthcheckers,', 2 + 'stop_healthcheckers'.length) } },
+    ]);
     const uuids = findReferenceLocations(n.ws, n.file(INIT), n.at(INIT, 'tools.uuid()', 'tools.'.length), false);
     assert.deepEqual(uuids, [
       loc(n, INIT, '").uuid\n', 'uuid'),
