@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GeneratedWorkspace } from './generate';
+import { GeneratedWorkspace, IdiomProbe } from './generate';
 import { initialize, LspSession, startSession, uriOf } from './lspSession';
 import { median, percentile } from './stats';
 
@@ -23,6 +23,13 @@ export interface LspResult {
   completionP95: number;
   referencesP50: number;
   referencesP95: number;
+  /** Through facades, re-exports, require("m").member and locals bound to members (generated workspaces; NaN elsewhere). */
+  idiomDefinitionP50: number;
+  idiomDefinitionP95: number;
+  idiomReferencesP50: number;
+  idiomReferencesP95: number;
+  /** How many uses the idiom references request finds. */
+  idiomReferenceCount: number;
   /** Peak RSS of the editing session (a restart, 200 edits, 1200 requests), and of a cold start. */
   peakRssMiB: number;
   coldPeakRssMiB: number;
@@ -164,6 +171,7 @@ export async function measureLsp(name: string, root: string, files: string[], ru
       ? await timeRequests(s, `textDocument/${method}`, () => ({ textDocument: { uri }, position, context: { includeDeclaration: true } }), 300).catch(() => [])
       : [];
   }
+  const idioms = generated?.idioms ? await measureIdioms(s, generated.idioms) : undefined;
   const peakRssMiB = s.peakRssMiB();
   await s.stop();
   return {
@@ -180,7 +188,37 @@ export async function measureLsp(name: string, root: string, files: string[], ru
     completionP95: percentile(latency.completion, 95),
     referencesP50: percentile(latency.references, 50),
     referencesP95: percentile(latency.references, 95),
+    idiomDefinitionP50: percentile(idioms?.definition ?? [], 50),
+    idiomDefinitionP95: percentile(idioms?.definition ?? [], 95),
+    idiomReferencesP50: percentile(idioms?.references ?? [], 50),
+    idiomReferencesP95: percentile(idioms?.references ?? [], 95),
+    idiomReferenceCount: idioms?.referenceCount ?? NaN,
     peakRssMiB,
     coldPeakRssMiB: Math.max(...coldRss),
   };
+}
+
+/**
+ * Definition through each idiom (300 requests, the positions in turn) and
+ * references to a function reached through all of them (100 requests), from
+ * the open idiom module. Each definition must find its target: a fast
+ * answer of nothing would measure nothing.
+ */
+async function measureIdioms(session: LspSession, probe: IdiomProbe): Promise<{ definition: number[]; references: number[]; referenceCount: number }> {
+  const { file, definitions, references } = probe;
+  const textDocument = { uri: uriOf(file) };
+  // Navigation starts in the editor: the file is open.
+  await session.connection.sendNotification('textDocument/didOpen', { textDocument: { ...textDocument, languageId: 'lua', version: 1, text: fs.readFileSync(file, 'utf8') } });
+  for (const d of definitions) {
+    const found = await session.connection.sendRequest('textDocument/definition', { textDocument, position: d });
+    if (!found) {
+      throw new Error(`no definition through the idiom "${d.what}" at ${file}:${d.line + 1}:${d.character + 1}`);
+    }
+  }
+  let k = 0;
+  const definition = await timeRequests(session, 'textDocument/definition', () => ({ textDocument, position: definitions[k++ % definitions.length] }), 300);
+  const params = { textDocument, position: references, context: { includeDeclaration: true } };
+  const found = (await session.connection.sendRequest('textDocument/references', params)) as unknown[] | null;
+  const referencesTimes = await timeRequests(session, 'textDocument/references', () => params, 100);
+  return { definition, references: referencesTimes, referenceCount: found?.length ?? 0 };
 }

@@ -69,6 +69,8 @@ function lspTable(results: Result[]): string {
     'hover p50 / p95',
     'completion p50 / p95',
     'references p50 / p95',
+    'idioms: definition p50 / p95',
+    'idioms: references p50 / p95 (uses)',
     'peak RSS',
   ];
   const pair = (a: number, b: number) => `${fmtMs(a)} / ${fmtMs(b)}`;
@@ -87,6 +89,8 @@ function lspTable(results: Result[]): string {
       pair(r.hoverP50, r.hoverP95),
       pair(r.completionP50, r.completionP95),
       pair(r.referencesP50, r.referencesP95),
+      Number.isFinite(r.idiomDefinitionP50) ? pair(r.idiomDefinitionP50, r.idiomDefinitionP95) : '–',
+      Number.isFinite(r.idiomReferencesP50) ? `${pair(r.idiomReferencesP50, r.idiomReferencesP95)} (${r.idiomReferenceCount})` : '–',
       `${r.peakRssMiB.toFixed(0)} MiB`,
     ]),
   );
@@ -131,7 +135,7 @@ async function main(): Promise<void> {
       results.push(await measure(`tree: ${names.join(' + ')}`, root, runs));
     }
     for (const size of sizes) {
-      const generated = generateWorkspace(path.join(base, `ws${size}`), size);
+      const generated = generateWorkspace(path.join(base, `ws${size}`), size, { idioms: true });
       results.push(await measure(`generated ${size / 1000}k`, generated.root, runs, generated));
     }
   } finally {
