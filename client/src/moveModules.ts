@@ -33,7 +33,7 @@ export function updateRequiresOnMove(config: Config): WillRename {
     const what = event.files.length === 1 ? `'${path.basename(event.files[0].oldUri.fsPath)}'` : `${event.files.length} moved items`;
     const choice = await vscode.window.showInformationMessage(
       `Update requires for ${what}?`,
-      { modal: true, detail: `${edits} require${edits === 1 ? '' : 's'} and embed entr${edits === 1 ? 'y' : 'ies'} in ${edit.size} file${edit.size === 1 ? '' : 's'} name the moved modules.` },
+      { modal: true, detail: `${edits === 1 ? '1 require or embed entry' : `${edits} requires and embed entries`} in ${edit.size} file${edit.size === 1 ? '' : 's'} name${edits === 1 ? 's' : ''} the moved modules.` },
       YES,
       NO,
       ALWAYS,

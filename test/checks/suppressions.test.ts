@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
+import { ignoreInFileEdit, ignoreOnLineEdit, TextEdit } from '../../server/src/core/checks/suppressionEdits';
 import { findSuppressionComments } from '../../server/src/core/lua/suppressionComments';
 import { MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
 
@@ -102,5 +103,34 @@ describe('suppression comments elsewhere', () => {
       [...checkAll(without).values()].flat().map((f) => f.code),
       ['duplicate-mapping'],
     );
+  });
+});
+
+describe('the edits of the suppression quick fixes', () => {
+  const apply = (text: string, edit: TextEdit | undefined) => {
+    assert.ok(edit, 'an edit');
+    return text.slice(0, edit.offset) + edit.content + text.slice(edit.offset + edit.length);
+  };
+
+  test('ignore-file goes below a #! line, or joins the file comment there is; the finding goes', () => {
+    const script = ['#!/usr/bin/env luajit', 'local a = require "gone.a"', 'local m = require(name)', ''].join('\n');
+    const once = apply(script, ignoreInFileEdit(script, 'lua', 'unresolved-module'));
+    assert.equal(once.split('\n').slice(0, 2).join('\n'), '#!/usr/bin/env luajit\n-- resty-build: ignore-file unresolved-module');
+    const twice = apply(once, ignoreInFileEdit(once, 'lua', 'dynamic-require'));
+    assert.equal(twice.split('\n')[1], '-- resty-build: ignore-file unresolved-module, dynamic-require');
+    assert.equal(ignoreInFileEdit(twice, 'lua', 'dynamic-require'), undefined, 'already silenced');
+    assert.deepEqual(codesOf(script), [['unresolved-module', 1], ['dynamic-require', 2]]);
+    assert.deepEqual(codesOf(twice), []);
+  });
+
+  test('ignore on a line of the manifest is a // comment; a line that ends inside a long string gets none', () => {
+    const manifest = ['{', '  "embed": [', '    "app",', '    "app"', '  ]', '}', ''].join('\n');
+    const fixed = apply(manifest, ignoreOnLineEdit(manifest, 'json', 3, 'duplicate-mapping'));
+    assert.equal(fixed.split('\n')[3], '    "app" // resty-build: ignore duplicate-mapping');
+    const ws = memWorkspace({ 'resty-build.json': fixed, 'app.lua': 'return 1\n' });
+    assert.deepEqual([...checkAll(ws).values()].flat(), []);
+    const long = ['local s = [[', 'text]] local a = require "gone.a"', ''].join('\n');
+    assert.equal(ignoreOnLineEdit(long, 'lua', 0, 'unresolved-module'), undefined);
+    assert.equal(apply(long, ignoreOnLineEdit(long, 'lua', 1, 'unresolved-module')).split('\n')[1], 'text]] local a = require "gone.a" -- resty-build: ignore unresolved-module');
   });
 });

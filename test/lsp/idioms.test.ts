@@ -98,6 +98,18 @@ describe('gateway idioms over LSP', () => {
     );
 
     assert.match((await nav.hover(INIT, 'declarative.load_into_cache({}, nil', 'declarative.'.length)) ?? '', /Defined in `lib\/gk\/db\/declarative\/import\.lua:5` \(module `gk\.db\.declarative\.import`\)$/);
+    for (const [needle, offset] of [
+      ['require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length],
+      ['["uuid"]', 2],
+      ['tools.uuid()', 'tools.'.length],
+      ['pdk.uuid.uuid()', 'pdk.uuid.'.length],
+    ] as const) {
+      assert.match((await nav.hover(INIT, needle, offset)) ?? '', /^```lua\nfunction .*uuid\(\)\n```\n\nA random version 4 UUID\.\n\nDefined in `lib\/gk\/tools\/uuid\.lua:4`/, needle);
+    }
+    assert.equal(await nav.signature(INIT, '["uuid"]()', '["uuid"]('.length), 'gk.tools.uuid.uuid()');
+    assert.equal(await nav.signature(INIT, 'tools.uuid()', 'tools.uuid('.length), 'tools.uuid()');
+    assert.deepEqual(await nav.completion(INIT, 'tools.uuid()', 'tools.'.length), [['uuid', 'tools.uuid()']]);
+    assert.deepEqual(await nav.completion(INIT, 'pdk.uuid.uuid()', 'pdk.uuid.'.length), [['uuid', 'pdk.uuid.uuid()']]);
     assert.equal(await nav.signature(INIT, 'balancer.stop_healthcheckers(0)', 'balancer.stop_healthcheckers('.length), 'balancer.stop_healthcheckers(delay)');
     assert.deepEqual(await nav.completion(INIT, 'balancer.stop_healthcheckers', 'balancer.st'.length), [['stop_healthcheckers', 'balancer.stop_healthcheckers(delay)']]);
     const DECL = 'lib/gk/db/declarative/init.lua';
@@ -140,6 +152,15 @@ describe('gateway idioms over LSP', () => {
     ] as const) {
       assert.equal(await nav.definition(USER, needle, offset), null, needle);
       assert.equal(await nav.hover(USER, needle, offset), undefined, needle);
+      assert.equal(await nav.signature(USER, needle, needle.indexOf('(') + 1), undefined, needle);
+    }
+    for (const [needle, offset] of [
+      ['written.json.encode(3)', 'written.json.'.length],
+      ['facade[key].encode(4)', 'facade[key].'.length],
+      ['mod.encode(6)', 'mod.'.length],
+    ] as const) {
+      assert.deepEqual(await nav.completion(USER, needle, offset), [], needle);
+      assert.deepEqual(await nav.references(USER, needle, offset), [], needle);
     }
     assert.deepEqual(await nav.references('lib/neg/a.lua', '_M.x', 3), []);
   });

@@ -129,6 +129,9 @@ describe('moving Lua modules over LSP', () => {
       (await message).message,
       "resty-build: Moving lib/app/cache.lua to tools/cache.lua takes it out of the search path: no package.path template of its project finds it there, so the requires of 'app.cache' were left as they are.",
     );
+    const folderMessage = client.nextNotification<ShowMessageParams>('window/showMessage');
+    assert.equal(await willRename(client, dir, 'lib/app', 'tools/app'), null, 'a folder');
+    assert.match((await folderMessage).message, /^resty-build: Moving lib\/app\/\S+\.lua to tools\/app\/\S+\.lua takes it out of the search path: .*\(and \d+ more problems?\)$/);
     assert.equal(await willRename(client, dir, 'tools/lint.lua', 'tools/check.lua'), null, 'a script nothing requires: nothing to do, nothing said');
   });
 });

@@ -56,3 +56,22 @@ describe('severity in resty-build.json', () => {
     assert.deepEqual(properties['not-in-mapping'].enum, ['off', 'info', 'warning', 'error']);
   });
 });
+
+describe('severity and suppressions with guarded requires and excluded files', () => {
+  // app (embedded) requires, under pcall, a module found nowhere, and vendor/shim.lua, which
+  // exclude leaves out of the analysis but the closure still judges (it goes into the binary).
+  function closureFindings(severity: Record<string, string>): string[] {
+    const ws = memWorkspace({
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua', 'vendor/?.lua'], embed: ['app', 'shim'], exclude: ['vendor/**'], severity }),
+      'lib/app.lua': ['local ok, a = pcall(require, "gone.a")', 'local ok2, b = pcall(require, "gone.b") -- resty-build: ignore unresolved-module', 'local shim = require "shim"', 'return {}', ''].join('\n'),
+      'vendor/shim.lua': ['-- resty-build: ignore-file dynamic-require', 'local x = require(os.getenv("X"))', 'local ok, c = pcall(function() return require "gone.c" end)', 'local d = require "gone.d" -- resty-build: ignore unresolved-module', 'return {}', ''].join('\n'),
+    });
+    return [...checkAll(ws).values()].flat().map((f) => `${path.basename(f.file)}:${f.range.start.line} ${f.severity} ${f.code} ${f.module ?? ''}`.trimEnd());
+  }
+
+  test('a guarded require is a warning unless the manifest says otherwise; its line comment silences it; an excluded file keeps its comments', () => {
+    assert.deepEqual(closureFindings({}), ['app.lua:0 warning unresolved-module gone.a', 'shim.lua:2 warning unresolved-module gone.c']);
+    assert.deepEqual(closureFindings({ 'unresolved-module': 'error' }), ['app.lua:0 error unresolved-module gone.a', 'shim.lua:2 error unresolved-module gone.c']);
+    assert.deepEqual(closureFindings({ 'unresolved-module': 'off', 'dynamic-require': 'error' }), []);
+  });
+});

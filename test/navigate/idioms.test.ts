@@ -131,6 +131,33 @@ describe('requires used in place, re-exports and pcall', () => {
     assert.deepEqual(definitionOf(n, INIT, 'pdk.uuid.uuid()', 'pdk.uuid.'.length), uuidDef());
   });
 
+  test('hover, signature help and completion through require("m").member, ["member"], pcall(require, …) and a field set from a require', () => {
+    const hoverAt = (needle: string, offset: number) => hoverText(findHover(n.ws, n.file(INIT), n.at(INIT, needle, offset)));
+    const defined = 'Defined in `lib/gk/tools/uuid.lua:4` (module `gk.tools.uuid`)';
+    for (const [needle, offset, name] of [
+      ['require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length, 'gk.tools.uuid.uuid'],
+      ['["uuid"]', 2, 'gk.tools.uuid.uuid'],
+      ['local id = uuid()', 'local id = '.length, 'uuid'],
+      ['tools.uuid()', 'tools.'.length, 'tools.uuid'],
+      ['pdk.uuid.uuid()', 'pdk.uuid.'.length, 'pdk.uuid.uuid'],
+    ] as const) {
+      assert.equal(hoverAt(needle, offset), ['```lua', `function ${name}()`, '```', '', 'A random version 4 UUID.', '', defined].join('\n'), needle);
+    }
+    const signature = (needle: string, offset: number) => findSignatureHelp(n.ws, n.file(INIT), n.at(INIT, needle, offset))?.signatures[0].label;
+    assert.equal(signature('["uuid"]()', '["uuid"]('.length), 'gk.tools.uuid.uuid()', 'a call through a string key');
+    assert.equal(signature('local id = uuid()', 'local id = uuid('.length), 'uuid()');
+    assert.equal(signature('tools.uuid()', 'tools.uuid('.length), 'tools.uuid()');
+    assert.equal(signature('pdk.uuid.uuid()', 'pdk.uuid.uuid('.length), 'pdk.uuid.uuid()');
+    const completion = (needle: string, offset: number) => brief(findCompletions(n.ws, n.file(INIT), n.at(INIT, needle, offset)));
+    assert.deepEqual(completion('tools.uuid()', 'tools.'.length), [['uuid', CompletionItemKind.Function, 'tools.uuid()']]);
+    assert.deepEqual(completion('pdk.uuid.uuid()', 'pdk.'.length), [
+      ['declarative', CompletionItemKind.Module, 'module gk.db.declarative'],
+      ['uuid', CompletionItemKind.Module, 'module gk.tools.uuid'],
+    ]);
+    assert.deepEqual(completion('pdk.uuid.uuid()', 'pdk.uuid.'.length), [['uuid', CompletionItemKind.Function, 'pdk.uuid.uuid()']]);
+    assert.deepEqual(completion('require("gk.tools.uuid").uuid', 'require("gk.tools.uuid").'.length), [['uuid', CompletionItemKind.Function, 'require("gk.tools.uuid").uuid()']]);
+  });
+
   test('re-exports reach the function itself, never the re-export line', () => {
     assert.deepEqual(definitionOf(n, INIT, 'declarative.load_into_cache({}, nil', 'declarative.'.length), loadDef(), '_M.x = other.x');
     assert.deepEqual(definitionOf(n, INIT, 'pdk.declarative.load_into_cache', 'pdk.declarative.'.length), loadDef(), 'through an assignment facade too');
@@ -176,6 +203,15 @@ describe('requires used in place, re-exports and pcall', () => {
       loc(n, INIT, 'declarative.load_into_cache({}, nil', 'load_into_cache'),
       loc(n, INIT, 'pdk.declarative.load_into_cache', 'load_into_cache'),
     ]);
+    const HC = 'lib/gk/runloop/balancer/healthcheckers.lua';
+    const BALANCER = 'lib/gk/runloop/balancer/init.lua';
+    assert.deepEqual(findReferenceLocations(n.ws, n.file(HC), n.at(HC, 'function healthcheckers.stop_healthcheckers', 'function healthcheckers.'.length), false), [
+      loc(n, INIT, 'balancer.stop_healthcheckers', 'stop_healthcheckers'),
+      // `local stop_healthcheckers = healthcheckers.stop_healthcheckers`, then `{ stop_healthcheckers = stop_healthcheckers }`.
+      loc(n, BALANCER, 'healthcheckers.stop_healthcheckers', 'stop_healthcheckers'),
+      loc(n, BALANCER, '    stop_healthcheckers = stop_healthcheckers', 'stop_healthcheckers'),
+      { uri: pathToUri(n.file(BALANCER)), range: { start: n.at(BALANCER, '= stop_healthcheckers,', 2), end: n.at(BALANCER, '= stop_healthcheckers,', 2 + 'stop_healthcheckers'.length) } },
+    ]);
     const uuids = findReferenceLocations(n.ws, n.file(INIT), n.at(INIT, 'tools.uuid()', 'tools.'.length), false);
     assert.deepEqual(uuids, [
       loc(n, INIT, '").uuid\n', 'uuid'),
@@ -211,6 +247,19 @@ describe('what cannot be followed answers nothing', () => {
       assert.equal(findSignatureHelp(n.ws, n.file(USER), n.at(USER, needle, needle.indexOf('(') + 1)), null);
     });
   }
+
+  test('completion and references answer nothing where the chain is not followed', () => {
+    for (const [needle, offset] of [
+      ['facade.json.encode(1)', 'facade.json.'.length],
+      ['json.encode(2)', 'json.'.length],
+      ['written.json.encode(3)', 'written.json.'.length],
+      ['facade[key].encode(4)', 'facade[key].'.length],
+      ['mod.encode(6)', 'mod.'.length],
+    ] as const) {
+      assert.deepEqual(findCompletions(n.ws, n.file(USER), n.at(USER, needle, offset)), [], `completion at ${needle}`);
+      assert.deepEqual(findReferenceLocations(n.ws, n.file(USER), n.at(USER, needle, offset), true), [], `references at ${needle}`);
+    }
+  });
 
   test('the cycle also ends for references and on the re-export line', () => {
     assert.equal(definitionOf(n, 'lib/neg/a.lua', '_M.x', 3), undefined);

@@ -124,6 +124,17 @@ describe('moves that cannot keep the requires working are refused', () => {
     assert.equal(plan.refusal, "Moving lib/app/cache.lua to tools/cache.lua takes it out of the search path: no package.path template of its project finds it there, so the requires of 'app.cache' were left as they are.");
   });
 
+  test('a folder out of the search path, or onto a folder holding a module of the same name', () => {
+    const n = navWorkspace(files());
+    const out = planModuleMoves(n.ws, [{ from: abs('lib/app'), to: abs('tools/app') }]);
+    assert.equal(out.edits.size, 0);
+    assert.match(out.refusal ?? '', /^Moving lib\/app\/cache\.lua to tools\/app\/cache\.lua takes it out of the search path: .* \(and 2 more problems\)$/);
+    const taken = navWorkspace({ ...files(), 'lib/web/cache.lua': 'return {}\n' });
+    const onto = planModuleMoves(taken.ws, [{ from: abs('lib/app'), to: abs('lib/web') }]);
+    assert.equal(onto.edits.size, 0);
+    assert.equal(onto.refusal, "Moving lib/app/cache.lua to lib/web/cache.lua would collide with module 'web.cache' (lib/web/cache.lua): requires were left as they are.");
+  });
+
   test('onto a name another module has', () => {
     const n = navWorkspace({ ...files(), 'lib/app/store/init.lua': 'return {}\n' });
     const plan = planModuleMoves(n.ws, [{ from: abs('lib/app/cache.lua'), to: abs('lib/app/store.lua') }]);

@@ -124,6 +124,17 @@ describe('LuaRocks', () => {
     ]);
   });
 
+  test('a .luarocks tree (luarocks --tree .luarocks) is searched the same way, init.lua modules too', () => {
+    const ws = memWorkspace({
+      'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua', ';;'], embed: ['app'] }),
+      'lib/app.lua': 'local inspect = require "inspect"\nreturn inspect\n',
+      '.luarocks/share/lua/5.1/inspect/init.lua': 'return {}\n',
+    });
+    const r = ws.resolve(ws.allProjects()[0], 'inspect');
+    assert.deepEqual([r.status, r.file], ['file', path.join(MEM_ROOT, '.luarocks/share/lua/5.1/inspect/init.lua')]);
+    assert.deepEqual(ws.files(), [path.join(MEM_ROOT, 'lib/app.lua')]);
+  });
+
   test('the tree templates are those `luarocks path` prints for the tree', (t) => {
     const which = spawnSync('luarocks', ['--version'], { encoding: 'utf8' });
     if (!requireCapability(t, 'luarocks', which.status === 0 ? undefined : 'luarocks is not installed: apt-get install luarocks (.ci/run does)')) {

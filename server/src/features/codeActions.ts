@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { safeFixes } from '../core/embed/safeFixes';
 import { appendToArray } from '../core/manifest/manifestEdits';
 import { displayPath } from '../core/paths';
 import { LineIndex } from '../core/types';
@@ -44,8 +45,9 @@ export function findCodeActions(workspace: Workspace, file: string, diagnostics:
       if (name) {
         fix(`Add '${name}' to embed in resty-build.json`, manifestEdit(workspace, manifestFile, 'embed', [name]), true);
       }
+      // What `resty-build fix` adds to embed: the same list, one action.
       const embedding = workspace.embedding(project);
-      const missing = [...(embedding?.closure.modules.values() ?? [])].filter((m) => m.status === 'not-in-mapping').map((m) => m.name);
+      const missing = embedding ? safeFixes(embedding).embed : [];
       // A finding without a module lists several (from files outside the project): adding them all is its fix.
       if (missing.length > 1 || (!name && missing.length > 0)) {
         fix(`Add all ${missing.length} modules missing from the closure to embed`, manifestEdit(workspace, manifestFile, 'embed', missing), !name);

@@ -51,7 +51,7 @@ export function findCompletions(workspace: Workspace, file: string, position: Po
   const chain = receiverIndex >= 0 ? chainAt(view, tokens, receiverIndex) : undefined;
   if (chain) {
     const follower = new ChainFollower(workspace);
-    const value = follower.valueOf(luaAt(host, view), chain.ref);
+    const value = follower.valueOf(luaAt(host, view), chain.ref, true);
     const source = value?.kind === 'module' && value.file !== undefined ? follower.source(value.file) : undefined;
     if (source) {
       const qualifier = view.text.slice(tokens[chain.start].start, ctx.receiver.end);

@@ -26,7 +26,7 @@ function signature(label: string, params: string[], doc?: string): SignatureInfo
 
 /**
  * Signature help inside a call of a module's function (`alias.fn(…)`,
- * `core.json.encode(…)`, `require("m").f(…)`, a local bound to one), and in
+ * `core.json.encode(…)`, `require("m").f(…)`, `m["f"](…)`, a local bound to one), and in
  * luakit projects `bk.fn(…)` / `state:method(…)`.
  */
 export function findSignatureHelp(workspace: Workspace, file: string, position: Position): SignatureHelp | null {
@@ -46,7 +46,7 @@ export function findSignatureHelp(workspace: Workspace, file: string, position: 
     activeSignature: 0,
     activeParameter: Math.min(call.activeParameter, Math.max(0, (sig.parameters?.length ?? 1) - 1)),
   });
-  const calleeIndex = tokenStartingAt(tokens, call.callee.start);
+  const calleeIndex = tokenStartingAt(tokens, call.calleeEnd.start);
   const chain = calleeIndex >= 0 ? chainAt(view, tokens, calleeIndex) : undefined;
   const value = chain && new ChainFollower(workspace).valueOf(luaAt(host, view), chain.ref);
   if (value && value.kind !== 'opaque') {

@@ -4,7 +4,8 @@
 //     examples/, trusted;
 //  2. the untrusted-workspace suite (suite/trust.suite.ts), with workspace trust on;
 //  3. the packaged .vsix, installed offline into a fresh workbench, seen through the UI: status bar,
-//     Problems panel, command palette, module map, with screenshots for the README
+//     Problems panel, command palette, module map, link flags, a module renamed in the Explorer, with
+//     screenshots for the README
 //     (RESTY_BUILD_UPDATE_SCREENSHOTS=1 writes them to docs/screenshots/, else to test-results/);
 //  4. the same suite through @vscode/test-electron, where VS Code can be downloaded (opt-in).
 // Skipped with a reason where the machine cannot run it; a failure when RESTY_BUILD_REQUIRE_E2E=1.
@@ -133,6 +134,32 @@ test('editor e2e: the extension in code-server + chromium', { timeout: 10 * 60_0
           await page.locator('.monaco-editor .view-line').filter({ hasText: './configure' }).first().click();
           await page.keyboard.type('x');
           await page.locator('.monaco-editor-overlaymessage').filter({ hasText: 'read-only' }).waitFor({ state: 'visible', timeout: 30_000 });
+
+          // Renaming a module in the Explorer: the extension asks first (restyBuild.updateRequiresOnMove is
+          // `prompt` by default), and Yes rewrites the require of it in config.lua before the file moves.
+          await runFromCommandPalette(page, 'Notifications: Clear All Notifications');
+          await page.locator('#workbench\\.parts\\.sidebar .pane-header:not(.expanded)').filter({ hasText: 'openresty-healthcheck' }).first().click();
+          const explorer = await sideBarView(page, 'openresty-healthcheck');
+          await (await treeRow(explorer, 'metrics.lua')).click();
+          await page.keyboard.press('F2');
+          const newName = explorer.locator('.monaco-inputbox input');
+          await newName.waitFor({ state: 'visible', timeout: 30_000 });
+          await newName.fill('telemetry.lua');
+          await page.keyboard.press('Enter');
+          const question = page.locator('.monaco-dialog-box').filter({ hasText: "Update requires for 'metrics.lua'?" });
+          await question.waitFor({ state: 'visible', timeout: 30_000 });
+          assert.match(await question.innerText(), /1 require or embed entry in 1 file names the moved modules\./);
+          await saveScreenshot(page, 'extension-move-prompt');
+          await question.locator('.monaco-button').filter({ hasText: /^Yes$/ }).click();
+          await question.waitFor({ state: 'hidden', timeout: 30_000 });
+          // VS Code itself then asks, in a profile that has not answered it before, whether an
+          // extension may edit files along with a move (outside extension tests it always does).
+          const vscodeQuestion = page.locator('.monaco-dialog-box').filter({ hasText: 'wants to make refactoring changes with this file move' });
+          await vscodeQuestion.waitFor({ state: 'visible', timeout: 30_000 });
+          await vscodeQuestion.locator('.monaco-button').filter({ hasText: /^OK$/ }).click();
+          await treeRow(explorer, 'telemetry.lua');
+          await page.locator('.tab').filter({ hasText: 'config.lua' }).first().click();
+          await page.locator('.monaco-editor .view-line').filter({ hasText: 'require "app.telemetry"' }).first().waitFor({ state: 'visible', timeout: 30_000 });
           st.diagnostic(`UI: checks done after ${Date.now() - started} ms`);
         } catch (err) {
           await saveScreenshot(page, 'extension-failure').catch(() => undefined);

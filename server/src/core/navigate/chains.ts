@@ -143,8 +143,12 @@ export class ChainFollower {
     };
   }
 
-  /** The value of a reference read in `at`. */
-  valueOf(at: LuaAt, ref: ValueRef): ChainValue | undefined {
+  /**
+   * The value of a reference read in `at`. `readThrough`: the value is a
+   * receiver whose members are read next (`core.json.` being completed), so
+   * a field the file writes at the end of `ref` is read through as well.
+   */
+  valueOf(at: LuaAt, ref: ValueRef, readThrough = false): ChainValue | undefined {
     let base: ChainValue | undefined;
     if (ref.root.kind === 'require') {
       base = this.moduleValue(this.workspace.resolve(this.workspace.projectFor(at.file), ref.root.name));
@@ -154,7 +158,7 @@ export class ChainFollower {
       if (this.isOwnTable(at, ref.root.name, binding)) {
         base = { kind: 'module', file: at.file };
       } else if (binding?.value) {
-        if (ref.path.length > 0 && this.fieldWritten(at, binding, ref.path)) {
+        if ((ref.path.length > 0 || readThrough) && this.fieldWritten(at, binding, ref.path, readThrough)) {
           return undefined;
         }
         base = this.valueOfBinding(at, binding);
@@ -250,14 +254,16 @@ export class ChainFollower {
    * The file also assigns, through the same name, a field the read goes
    * through (`core.json = …` before `core.json.encode`), or a computed key:
    * what is read from it is no longer the module's. (A write to the field
-   * read itself still names that field of the module.)
+   * read itself still names that field of the module, unless it is read
+   * through.)
    */
-  private fieldWritten(at: LuaAt, binding: ModuleBinding, path: readonly string[]): boolean {
+  private fieldWritten(at: LuaAt, binding: ModuleBinding, path: readonly string[], readThrough: boolean): boolean {
     const bindings = bindingsOf(at.view);
+    const depth = path.length + (readThrough ? 1 : 0);
     return writesOf(at.view).some(
       (w) =>
         w.name === binding.name &&
-        w.path.length < path.length &&
+        w.path.length < depth &&
         w.path.every((p, k) => p === path[k]) &&
         visibleBefore(bindings, w.name, w.offset) === binding,
     );

@@ -57,8 +57,10 @@ export function memberContextAt(tokens: Token[], offset: number): MemberContext 
 }
 
 export interface CallContext {
-  /** The called name (`build` in `go.build(`), its receiver and separator when it has one. */
+  /** The called name (`build` in `go.build(`, the string `"f"` in `m["f"](`), its receiver and separator when it has one. */
   callee: Token;
+  /** The last token of the called expression: the name, or the `]` of a string key. */
+  calleeEnd: Token;
   receiver?: Token;
   separator?: '.' | ':';
   /** Zero-based index of the argument the cursor is in. */
@@ -89,15 +91,19 @@ export function callContextAt(tokens: Token[], offset: number): CallContext | un
         return undefined;
       }
       const callee = tokens[i - 1];
+      // `m["f"](`: the key names the function, as `m.f(` would.
+      if (isPunct(callee, ']') && tokens[i - 2]?.kind === 'string' && isPunct(tokens[i - 3], '[')) {
+        return { callee: tokens[i - 2], calleeEnd: callee, activeParameter: commas };
+      }
       if (!callee || callee.kind !== 'name') {
         return undefined;
       }
       const sep = tokens[i - 2];
       const receiver = tokens[i - 3];
       if ((isPunct(sep, '.') || isPunct(sep, ':')) && receiver && (receiver.kind === 'name' || isPunct(receiver, ')'))) {
-        return { callee, receiver, separator: sep.value as '.' | ':', activeParameter: commas };
+        return { callee, calleeEnd: callee, receiver, separator: sep.value as '.' | ':', activeParameter: commas };
       }
-      return { callee, activeParameter: commas };
+      return { callee, calleeEnd: callee, activeParameter: commas };
     } else if (t.value === ',' && depth === 0) {
       commas++;
     }
