@@ -79,7 +79,8 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         if (site.dynamic || site.name === undefined) {
           continue;
         }
-        const target = ws.resolve(project, site.name);
+        // A module registered in package.loaded is no file outside: the loaders alone say what is.
+        const target = ws.resolveByLoaders(project, site.name);
         if (target.status === 'file' && target.file !== undefined && !known.has(target.file)) {
           known.add(target.file);
           stats.outside.push(target.file);

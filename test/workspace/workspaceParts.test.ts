@@ -222,3 +222,28 @@ describe('require-cycle tracking', () => {
     assert.deepEqual(ws.refreshStaleCycles(), []);
   });
 });
+
+describe('resolution by the loaders alone', () => {
+  const files = {
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['?.lua'], embed: ['app'] }),
+    'app.lua': 'local c = require "registered_counter"\nlocal d = require "dep"\nreturn {}\n',
+    'dep.lua': 'return 1\n',
+    'exporter.lua': 'package.loaded["registered_counter"] = {}\nreturn {}\n',
+  };
+
+  test('reads no file for package.loaded registrations and remembers no miss; resolve then finds the registration', () => {
+    const disk = new StampedFileSystem(tree(files));
+    const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' } });
+    const project = ws.projectFor(file('app.lua'));
+    const before = disk.reads;
+    const byLoaders = ws.resolveByLoaders(project, 'registered_counter');
+    assert.equal(byLoaders.status, 'unresolved');
+    assert.equal(disk.reads, before, 'no Lua file read to collect registrations');
+    assert.equal(ws.resolveByLoaders(project, 'dep').file, file('dep.lua'));
+    assert.equal(ws.resolve(project, 'dep'), ws.resolveByLoaders(project, 'dep'), 'a found module is one answer for both');
+    const full = ws.resolve(project, 'registered_counter');
+    assert.equal(full.origin, 'registered');
+    assert.equal(full.registeredBy?.file, file('exporter.lua'));
+    assert.ok(disk.reads > before, 'the registrations were collected from the files');
+  });
+});

@@ -124,14 +124,18 @@ export function onAssign(constants: Constants, s: Scanner, history: History, tex
   if (history.kindOf(1) !== Kind.Name || history.isMemberAccess(2)) {
     return;
   }
-  const name = history.nameAt(1, text)!;
   if (!history.isName(2, text, 'local') || !mayStartConstant(text, s.end, constants)) {
     // An assignment, or a declaration whose value is surely not constant: a known constant is no longer one.
-    if (constants.has(name)) {
-      constants.set(name, null);
+    // (Most files have no constant: then no name is cut out of the text for every `=`.)
+    if (constants.size > 0) {
+      const name = history.nameAt(1, text)!;
+      if (constants.has(name)) {
+        constants.set(name, null);
+      }
     }
     return;
   }
+  const name = history.nameAt(1, text)!;
   const first = s.clone();
   first.next();
   const value = constantExpression(first, constants);

@@ -13,7 +13,8 @@ type Env = Record<string, string | undefined>;
  * named build.lua needs only some `bk.` use.
  */
 export function isLuakitBuildScript(file: string, text: string): boolean {
-  return path.basename(file) === 'build.lua' ? /\bbk\s*[.:]\s*[A-Za-z_]/.test(text) : scanLua(text).luakitApi === true;
+  // The scanner's verdict needs a `bk` name: most files have none, and are not scanned for it.
+  return path.basename(file) === 'build.lua' ? /\bbk\s*[.:]\s*[A-Za-z_]/.test(text) : text.includes('bk') && scanLua(text).luakitApi === true;
 }
 
 /** Where a luakit stdlib was found, or where it was looked for (for the not-found message). */

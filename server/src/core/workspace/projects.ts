@@ -117,6 +117,21 @@ export class WorkspaceProjects {
    * names must not grow the server without end.
    */
   resolve(project: Project, name: string): Resolution {
+    return this.resolveWith(project, name, true);
+  }
+
+  /**
+   * As resolve, but a name no loader finds is answered unresolved without
+   * asking the project's package.loaded/preload registrations, and is not
+   * remembered: collecting those reads every file of the project, which the
+   * initial analysis must not do on its own thread while the workers parse
+   * them. Every other answer is the one resolve gives.
+   */
+  resolveByLoaders(project: Project, name: string): Resolution {
+    return this.resolveWith(project, name, false);
+  }
+
+  private resolveWith(project: Project, name: string, registrations: boolean): Resolution {
     let cache = this.resolutions.get(project);
     if (!cache) {
       cache = new Map();
@@ -129,6 +144,9 @@ export class WorkspaceProjects {
       name = key;
       hit = resolveModule(key, project.resolver, this.fs);
       if (hit.status === 'unresolved') {
+        if (!registrations) {
+          return hit;
+        }
         // Registered by the project's own code: require finds it in package.loaded/preload. Looked
         // up only for names no loader finds, so the registry is collected only when one is needed.
         const registeredBy = this.registered(project, key);

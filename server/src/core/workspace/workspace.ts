@@ -204,6 +204,11 @@ export class Workspace implements AnalysedWorkspace {
     return this.projects.resolve(project, name);
   }
 
+  /** A require name as the loaders alone resolve it (see WorkspaceProjects.resolveByLoaders). */
+  resolveByLoaders(project: Project, name: string): Resolution {
+    return this.projects.resolveByLoaders(project, name);
+  }
+
   manifestFindings(file: string): readonly Finding[] {
     return this.projects.manifestFindings(file);
   }
