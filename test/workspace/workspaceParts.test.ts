@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { checkFile } from '../../server/src/core/checks/fileChecks';
+import { checkFile, checkFileLocal } from '../../server/src/core/checks/fileChecks';
 import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { scanLua } from '../../server/src/core/lua/luaScan';
 import { FactsCache } from '../../server/src/core/workspace/factsCache';
@@ -245,5 +245,18 @@ describe('resolution by the loaders alone', () => {
     assert.equal(full.origin, 'registered');
     assert.equal(full.registeredBy?.file, file('exporter.lua'));
     assert.ok(disk.reads > before, 'the registrations were collected from the files');
+  });
+
+  test('the early findings of an open file leave a require no loader finds to the full check, and parse no other file for it', () => {
+    const disk = new StampedFileSystem(tree(files));
+    const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' } });
+    ws.setDocument(file('app.lua'), 'local c = require "registered_counter"\nlocal m = require "missing"\nlocal x = = 1\n');
+    const before = disk.reads;
+    assert.deepEqual(checkFileLocal(ws, file('app.lua')).map((f) => f.code), ['syntax-error']);
+    assert.equal(disk.reads, before, 'no Lua file read to collect registrations');
+    assert.deepEqual(
+      checkFile(ws, file('app.lua')).map((f) => [f.code, f.module]).filter(([code]) => code !== 'syntax-error'),
+      [['unresolved-module', 'missing']],
+    );
   });
 });

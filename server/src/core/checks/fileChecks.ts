@@ -16,7 +16,9 @@ import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
 
 /**
  * The findings of a Lua file that need no other file parsed (syntax, its
- * own requires): what an editor shows while the workspace is still loading.
+ * own requires as the loaders find them): what an editor shows while the
+ * workspace is still loading. A require no loader finds is left to
+ * checkFile, once every file is known.
  */
 export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Finding[] {
   const facts = file.endsWith('.lua') ? workspace.facts(file) : undefined;
@@ -27,7 +29,22 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
   if (project.excluded(file)) {
     return [];
   }
-  return applyFindingPolicy(workspace, file, checkLuaFile(file, facts, (name) => workspace.resolve(project, name), false, project.dialect));
+  // A name no loader finds may still be put into package.loaded by another file, which is known only once
+  // every file is analysed: its finding waits for checkFile, rather than be shown and then taken back.
+  const awaiting = new Set<string>();
+  const resolve = (name: string) => {
+    const r = workspace.resolveByLoaders(project, name);
+    if (r.status === 'unresolved') {
+      awaiting.add(name);
+    }
+    return r;
+  };
+  const findings = checkLuaFile(file, facts, resolve, false, project.dialect);
+  return applyFindingPolicy(
+    workspace,
+    file,
+    findings.filter((f) => !(f.code === 'unresolved-module' && f.module !== undefined && awaiting.has(f.module))),
+  );
 }
 
 /** The closure findings reported in a file (findings outside a project come to its entry point), and whether a closure reaches the file. */

@@ -4,6 +4,9 @@ import { scanLua } from '../lua/luaScan';
 
 type Env = Record<string, string | undefined>;
 
+/** A use of the bk API in a text: `bk.x` or `bk:x`. */
+const BK_CALL = /\bbk\s*[.:]\s*[A-Za-z_]/;
+
 /**
  * Whether a Lua text is a luakit build script: luakit runs any script it is
  * given, so the name does not tell (luakit's own examples are
@@ -13,8 +16,8 @@ type Env = Record<string, string | undefined>;
  * named build.lua needs only some `bk.` use.
  */
 export function isLuakitBuildScript(file: string, text: string): boolean {
-  // The scanner's verdict needs a `bk` name: most files have none, and are not scanned for it.
-  return path.basename(file) === 'build.lua' ? /\bbk\s*[.:]\s*[A-Za-z_]/.test(text) : text.includes('bk') && scanLua(text).luakitApi === true;
+  // The scanner's verdict needs a `bk.` or `bk:` in the text: most files have none, and are not scanned for it.
+  return path.basename(file) === 'build.lua' ? BK_CALL.test(text) : BK_CALL.test(text) && scanLua(text).luakitApi === true;
 }
 
 /** Where a luakit stdlib was found, or where it was looked for (for the not-found message). */

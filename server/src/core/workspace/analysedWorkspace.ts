@@ -32,6 +32,12 @@ export interface AnalysedWorkspace {
   projectFor(file: string): Project;
   /** A require name resolved by a project's loaders. */
   resolve(project: Project, name: string): Resolution;
+  /**
+   * As resolve, without the project's package.loaded/preload registrations
+   * (which need every file analysed): a name no loader finds is unresolved
+   * here, and not remembered.
+   */
+  resolveByLoaders(project: Project, name: string): Resolution;
   /** Validation findings of a manifest file (schema, paths), before any mapping check. */
   manifestFindings(file: string): readonly Finding[];
 

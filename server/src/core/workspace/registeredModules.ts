@@ -1,10 +1,13 @@
-import { analyzeLua } from '../lua/luaFile';
+import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
 import { Project } from '../resolve/project';
 import { RegisteredModule } from '../resolve/resolver';
 import type { AnalysedWorkspace } from './analysedWorkspace';
 
 /** What the index reads of the workspace. */
-export type RegistrationSource = Pick<AnalysedWorkspace, 'files' | 'facts' | 'projectFor'>;
+export type RegistrationSource = Pick<AnalysedWorkspace, 'files' | 'facts' | 'projectFor' | 'readText'> & {
+  /** The facts already computed for a file, without reading or parsing it. */
+  knownFacts(file: string): LuaFileFacts | undefined;
+};
 
 /**
  * The modules a project's own code puts into `package.loaded` or
@@ -47,9 +50,20 @@ export class RegisteredModules {
     }
     for (const file of this.source.files()) {
       if (this.source.projectFor(file) === project) {
-        add(file, 0, this.source.facts(file)?.registrations ?? []);
+        // A registration is written `package.loaded…`/`package.preload…`: a file whose facts are not
+        // known yet (the workers are still parsing it) is parsed here only if its text has those words.
+        const known = this.source.knownFacts(file);
+        if (known) {
+          add(file, 0, known.registrations);
+        } else if (mayRegister(this.source.readText(file))) {
+          add(file, 0, this.source.facts(file)?.registrations ?? []);
+        }
       }
     }
     return names;
   }
+}
+
+function mayRegister(text: string | undefined): boolean {
+  return text !== undefined && text.includes('package') && (text.includes('loaded') || text.includes('preload'));
 }

@@ -69,7 +69,13 @@ export class Workspace implements AnalysedWorkspace {
     this.overlays = new OverlayFileSystem(new GuardedFileSystem(diskFs));
     this.fs = new CachedFileSystem(this.overlays);
     this.factsCache = new FactsCache(this.fs, this.overlays);
-    this.registered = new RegisteredModules(this);
+    this.registered = new RegisteredModules({
+      files: () => this.files(),
+      facts: (f) => this.facts(f),
+      knownFacts: (f) => this.factsCache.current(f),
+      projectFor: (f) => this.projectFor(f),
+      readText: (f) => this.readText(f),
+    });
     this.projects = new WorkspaceProjects(this.fs, options.env, options.roots, (project, name) => this.registered.lookup(project, name), {
       detectLua52: options.detectLua52,
     });
