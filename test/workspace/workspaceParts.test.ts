@@ -231,7 +231,7 @@ describe('resolution by the loaders alone', () => {
     'exporter.lua': 'package.loaded["registered_counter"] = {}\nreturn {}\n',
   };
 
-  test('reads no file for package.loaded registrations and remembers no miss; resolve then finds the registration', () => {
+  test('reads no file for package.loaded registrations; resolve then finds the registration', () => {
     const disk = new StampedFileSystem(tree(files));
     const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' } });
     const project = ws.projectFor(file('app.lua'));

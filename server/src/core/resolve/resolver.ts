@@ -181,11 +181,17 @@ class SearchedResolution implements Resolution {
     }
   }
 
+  /** Searched again on first use only: every site of the name in the project shares it. */
   get trail(): string[] {
-    const trail: string[] = [];
-    search(this.name, this.config, this.fs, trail);
-    return trail;
+    if (!this.searched) {
+      const trail: string[] = [];
+      search(this.name, this.config, this.fs, trail);
+      this.searched = trail;
+    }
+    return this.searched;
   }
+
+  private searched?: string[];
 }
 
 function search(name: string, config: ResolverConfig, fs: FileSystem, trail: string[] | undefined): Omit<Resolution, 'trail'> {

@@ -35,7 +35,7 @@ export interface AnalysedWorkspace {
   /**
    * As resolve, without the project's package.loaded/preload registrations
    * (which need every file analysed): a name no loader finds is unresolved
-   * here, and not remembered.
+   * here, unless resolve has found its registration already.
    */
   resolveByLoaders(project: Project, name: string): Resolution;
   /** Validation findings of a manifest file (schema, paths), before any mapping check. */

@@ -24,6 +24,8 @@ export class WorkspaceProjects {
   /** The last manifest that parsed, per file: a broken edit keeps the analysis going. */
   private readonly lastGoodManifest = new Map<string, Manifest>();
   private resolutions = new Map<Project, Map<string, Resolution>>();
+  /** Names no loader finds, before any look at the registrations (resolveByLoaders' answers). */
+  private loaderMisses = new Map<Project, Map<string, Resolution>>();
 
   constructor(
     private readonly fs: FileSystem,
@@ -72,6 +74,7 @@ export class WorkspaceProjects {
     this.defaultProjects.clear();
     this.projectOfFile.clear();
     this.resolutions = new Map();
+    this.loaderMisses = new Map();
   }
 
   /** The projects with a manifest or a luakit build script (not the default ones). */
@@ -122,48 +125,62 @@ export class WorkspaceProjects {
 
   /**
    * As resolve, but a name no loader finds is answered unresolved without
-   * asking the project's package.loaded/preload registrations, and is not
-   * remembered: collecting those reads every file of the project, which the
-   * initial analysis must not do on its own thread while the workers parse
-   * them. Every other answer is the one resolve gives.
+   * asking the project's package.loaded/preload registrations (unless
+   * resolve already did): collecting those reads every file of the project,
+   * which the initial analysis must not do on its own thread while the
+   * workers parse them. Every other answer is the one resolve gives.
    */
   resolveByLoaders(project: Project, name: string): Resolution {
     return this.resolveWith(project, name, false);
   }
 
   private resolveWith(project: Project, name: string, registrations: boolean): Resolution {
-    let cache = this.resolutions.get(project);
+    const cache = this.cacheOf(this.resolutions, project);
+    const hit = cache.get(name);
+    if (hit) {
+      return hit;
+    }
+    // A name cut from a document is a slice of its whole text: kept as a key, it would keep every version of the text alive.
+    const key = Buffer.from(name, 'utf8').toString('utf8');
+    const misses = this.cacheOf(this.loaderMisses, project);
+    let byLoaders = misses.get(key);
+    if (!byLoaders) {
+      byLoaders = resolveModule(key, project.resolver, this.fs);
+      if (byLoaders.status !== 'unresolved') {
+        return remember(cache, key, byLoaders);
+      }
+      remember(misses, key, byLoaders);
+    }
+    if (!registrations) {
+      return byLoaders;
+    }
+    // Registered by the project's own code: require finds it in package.loaded/preload. Looked
+    // up only for names no loader finds, so the registry is collected only when one is needed.
+    const registeredBy = this.registered(project, key);
+    return remember(cache, key, registeredBy ? { name: key, status: 'provided', origin: 'registered', trail: [], registeredBy } : byLoaders);
+  }
+
+  private cacheOf(caches: Map<Project, Map<string, Resolution>>, project: Project): Map<string, Resolution> {
+    let cache = caches.get(project);
     if (!cache) {
       cache = new Map();
-      this.resolutions.set(project, cache);
+      caches.set(project, cache);
     }
-    let hit = cache.get(name);
-    if (!hit) {
-      // A name cut from a document is a slice of its whole text: kept as a key, it would keep every version of the text alive.
-      const key = Buffer.from(name, 'utf8').toString('utf8');
-      name = key;
-      hit = resolveModule(key, project.resolver, this.fs);
-      if (hit.status === 'unresolved') {
-        if (!registrations) {
-          return hit;
-        }
-        // Registered by the project's own code: require finds it in package.loaded/preload. Looked
-        // up only for names no loader finds, so the registry is collected only when one is needed.
-        const registeredBy = this.registered(project, key);
-        if (registeredBy) {
-          hit = { name: key, status: 'provided', origin: 'registered', trail: [], registeredBy };
-        }
-      }
-      if (cache.size >= MAX_RESOLUTIONS) {
-        cache.delete(cache.keys().next().value!);
-      }
-      cache.set(name, hit);
-    }
-    return hit;
+    return cache;
   }
 
   /** The code's registrations changed: resolve every name again on next use. */
   forgetResolutions(): void {
     this.resolutions = new Map();
+    this.loaderMisses = new Map();
   }
+}
+
+/** Keeps an answer, forgetting the oldest first past MAX_RESOLUTIONS names. */
+function remember(cache: Map<string, Resolution>, name: string, resolution: Resolution): Resolution {
+  if (cache.size >= MAX_RESOLUTIONS) {
+    cache.delete(cache.keys().next().value!);
+  }
+  cache.set(name, resolution);
+  return resolution;
 }
