@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
+import { NO_FFI } from '../lua/ffiScan';
 import { FfiFile, missingDeclarationFindings } from './ffi';
 import { loaderSymbol, MappingEntry, unembeddableHyphenReason } from './mapping';
 import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';
@@ -60,11 +61,18 @@ export class Closure {
     private readonly roots: readonly ClosureModule[],
     /** Where the walk starts: the embed entries with a source, then the nginx.conf's `*_by_lua_file` files. */
     readonly entries: readonly ClosureLink[] = [],
+    /** The `ffi.C` findings, when known to be those of this closure (carried over by patched). */
+    private ffiFindingsCache?: Finding[],
   ) {}
 
   /** Findings at require sites (in Lua files and in the nginx.conf), then at `ffi.C` reads. */
   get findings(): Finding[] {
-    return (this.findingsCache ??= [...this.judgements.flatMap((j) => j.judgement.findings), ...missingDeclarationFindings(this.ffiFiles())]);
+    return (this.findingsCache ??= [...this.judgements.flatMap((j) => j.judgement.findings), ...this.ffiFindings()]);
+  }
+
+  /** Findings at `ffi.C` reads that no `ffi.cdef` of the closure declares. */
+  private ffiFindings(): Finding[] {
+    return (this.ffiFindingsCache ??= missingDeclarationFindings(this.ffiFiles()));
   }
 
   /** The FFI facts of every text the closure reached (nginx.conf chunks included). */
@@ -120,12 +128,16 @@ export class Closure {
 
   /** The same closure with one file's judgement replaced by one that reaches the same files. */
   patched(file: string, judgement: FileJudgement): Closure {
-    return new Closure(
-      this.files,
-      this.judgements.map((j) => (j.file === file && j.judgement !== judgement ? { file, judgement } : j)),
-      this.roots,
-      this.entries,
-    );
+    let ffiUnchanged = true;
+    const judgements = this.judgements.map((j) => {
+      if (j.file !== file || j.judgement === judgement) {
+        return j;
+      }
+      // A text with no ffi.C read and no cdef, before and after: the closure's FFI findings stay as they are.
+      ffiUnchanged &&= j.judgement.facts.ffi === NO_FFI && judgement.facts.ffi === NO_FFI;
+      return { file, judgement };
+    });
+    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined);
   }
 }
 
@@ -296,7 +308,19 @@ export interface EmbeddedModules {
   bySymbol: Map<string, MappingEntry>;
 }
 
+/** Built once per mapping: an edit judges one file against the same mapping again. */
+const embeddedOf = new WeakMap<readonly MappingEntry[], EmbeddedModules>();
+
 export function embeddedByName(mapping: readonly MappingEntry[]): EmbeddedModules {
+  let known = embeddedOf.get(mapping);
+  if (!known) {
+    known = indexEmbedded(mapping);
+    embeddedOf.set(mapping, known);
+  }
+  return known;
+}
+
+function indexEmbedded(mapping: readonly MappingEntry[]): EmbeddedModules {
   const byName = new Map<string, MappingEntry>();
   const bySymbol = new Map<string, MappingEntry>();
   for (const entry of mapping) {

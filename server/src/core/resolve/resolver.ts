@@ -156,6 +156,9 @@ export function resolveModule(name: string, config: ResolverConfig, fs: FileSyst
 }
 
 /** A resolution whose trail is the search again, written down (a getter on the class: no closure per resolution). */
+const MAX_RECENT_TRAILS = 2048;
+const recentTrails = new Map<SearchedResolution, string[]>();
+
 class SearchedResolution implements Resolution {
   readonly name: string;
   readonly status: ResolutionStatus;
@@ -181,17 +184,23 @@ class SearchedResolution implements Resolution {
     }
   }
 
-  /** Searched again on first use only: every site of the name in the project shares it. */
+  /**
+   * Searched again when asked: a check asks once per site, so the trails of
+   * the last few thousand resolutions asked are kept (not on every
+   * resolution: an editing session that types many names would keep them all).
+   */
   get trail(): string[] {
-    if (!this.searched) {
-      const trail: string[] = [];
+    let trail = recentTrails.get(this);
+    if (!trail) {
+      trail = [];
       search(this.name, this.config, this.fs, trail);
-      this.searched = trail;
+      if (recentTrails.size >= MAX_RECENT_TRAILS) {
+        recentTrails.delete(recentTrails.keys().next().value!);
+      }
+      recentTrails.set(this, trail);
     }
-    return this.searched;
+    return trail;
   }
-
-  private searched?: string[];
 }
 
 function search(name: string, config: ResolverConfig, fs: FileSystem, trail: string[] | undefined): Omit<Resolution, 'trail'> {

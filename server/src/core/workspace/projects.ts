@@ -157,6 +157,7 @@ export class WorkspaceProjects {
     // Registered by the project's own code: require finds it in package.loaded/preload. Looked
     // up only for names no loader finds, so the registry is collected only when one is needed.
     const registeredBy = this.registered(project, key);
+    misses.delete(key);
     return remember(cache, key, registeredBy ? { name: key, status: 'provided', origin: 'registered', trail: [], registeredBy } : byLoaders);
   }
 
