@@ -9,7 +9,7 @@ import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { scanFfi } from '../../server/src/core/lua/ffiScan';
 import { LineIndex } from '../../server/src/core/types';
 import { Workspace } from '../../server/src/core/workspace/workspace';
-import { brief, rangeOn } from '../helpers/core';
+import { brief, MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
@@ -86,4 +86,26 @@ pcall(function () return C.absent_probe end)
   ]);
   assert.match(findings[0].message, /undefined symbol: absent_at_load" when the module loads, so the module fails to load\. Likely cause: a test\./);
   assert.match(findings[1].message, /when ssl_thing runs, so that function fails/);
+});
+
+test('check: edits of a closure module keep, clear and add ffi.C findings as its FFI text changes', () => {
+  const ws = memWorkspace({
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.native', 'app.plain'] }),
+    'lib/app/native.lua': 'local ffi = require "ffi"\nrequire "app.plain"\nlocal f = ffi.C.app_undeclared\nreturn {}\n',
+    'lib/app/plain.lua': 'return {}\n',
+  });
+  const native = path.join(MEM_ROOT, 'lib', 'app', 'native.lua');
+  const plain = path.join(MEM_ROOT, 'lib', 'app', 'plain.lua');
+  const codes = (file: string) => (ws.closureState().byFile.get(file) ?? []).map((f) => f.code);
+  assert.deepEqual(codes(native), ['ffi-missing-declaration']);
+  // No FFI before or after: the closure is patched and its FFI findings stand.
+  ws.setDocument(plain, 'local x = 1\nreturn {}\n');
+  assert.deepEqual(codes(native), ['ffi-missing-declaration']);
+  // A cdef appears in the edited module: the declaration now exists for the whole closure.
+  ws.setDocument(plain, 'local ffi = require "ffi"\nffi.cdef[[int app_undeclared(void);]]\nreturn {}\n');
+  assert.deepEqual(codes(native), []);
+  // The edited module reads an undeclared symbol itself, and the cdef is gone again.
+  ws.setDocument(plain, 'local ffi = require "ffi"\nlocal g = ffi.C.app_other\nreturn {}\n');
+  assert.deepEqual(codes(native), ['ffi-missing-declaration']);
+  assert.deepEqual(codes(plain), ['ffi-missing-declaration']);
 });
