@@ -197,7 +197,6 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   phase('published');
   ready = true;
-  guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
   const filesWithFindings = publisher.fileCount();
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
@@ -207,6 +206,8 @@ async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<voi
     parsedByWorkers: stats.byWorkers,
     durationMs: Date.now() - started,
   });
+  // What the module map view diffs later edits against: read after the client heard the workspace is ready.
+  guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
   log(`analysed ${files.length} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
   guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
 }

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import type { AnalysedWorkspace } from '../core/workspace/analysedWorkspace';
 import { pathToUri } from '../convert';
 import { ModuleMapChangedParams } from '../protocol/protocol';
@@ -12,7 +13,7 @@ const COMPARE_DELAY_MS = 200;
  * compared when typing pauses, by their rows as the client sees them.
  */
 export class ModuleMapChanges {
-  /** Manifest file to the JSON of its rows; undefined until the initial analysis has finished. */
+  /** Manifest file to the digest of its rows; undefined until the initial analysis has finished. */
   private last: Map<string, string> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -65,10 +66,11 @@ export class ModuleMapChanges {
   }
 }
 
+/** Each map's rows, as a digest of their JSON: a map of 10k modules is megabytes of text, its digest 44 characters. */
 function snapshot(workspace: AnalysedWorkspace): Map<string, string> {
   const out = new Map<string, string>();
   for (const [file, entries] of moduleMapEntries(workspace)) {
-    out.set(file, JSON.stringify(entries));
+    out.set(file, crypto.createHash('sha256').update(JSON.stringify(entries)).digest('base64'));
   }
   return out;
 }

@@ -166,6 +166,23 @@ export interface ModuleNote {
   range: Range;
 }
 
+/** A ModuleNote whose range is computed when asked, by one getter shared by all notes (a closure has a note per require). */
+class SiteNote implements ModuleNote {
+  constructor(
+    readonly name: string,
+    readonly status: ClosureStatus,
+    readonly file: string | undefined,
+    readonly optional: boolean,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly toFile: (start: number, end: number) => Range,
+  ) {}
+
+  get range(): Range {
+    return this.toFile(this.start, this.end);
+  }
+}
+
 /** The closure's verdict on the requires of one text: its findings, the modules it reaches, and the files to follow. */
 export interface FileJudgement {
   facts: LuaFileFacts;
@@ -210,16 +227,7 @@ export function judge(file: string, facts: LuaFileFacts, toFile: (start: number,
       });
     // The range is asked for only by the require chains (why, hovers, findings moved from outside a project):
     // computing it for every require would build the line index of every file in the closure.
-    const note = (status: ClosureStatus, target?: string) =>
-      notes.push({
-        name,
-        status,
-        file: target,
-        optional: site.optional,
-        get range() {
-          return toFile(site.start, site.end);
-        },
-      });
+    const note = (status: ClosureStatus, target?: string) => notes.push(new SiteNote(name, status, target, site.optional, site.start, site.end, toFile));
     const resolution = resolve(name);
     if (resolution.status === 'builtin' || resolution.status === 'provided') {
       note(resolution.status);
