@@ -67,6 +67,15 @@ describe('provided presets', () => {
     assert.ok(!titles(withPreset).some((t) => t.includes('@openresty')));
   });
 
+  test('a module OpenResty bundles, not found, says so and how to declare it; another module does not', () => {
+    const ws = memWorkspace({ 'resty-build.json': '{ "profile": "openresty", "path": ["lib/?.lua"], "embed": ["app"] }', 'lib/app.lua': 'require "resty.lock"\nrequire "resty.nothing"\nreturn {}\n' });
+    const [lock, nothing] = [...checkAll(ws).values()].flat();
+    assert.equal(lock.module, 'resty.lock');
+    assert.equal(lock.trail!.at(-1), '(OpenResty 1.27.1.2 bundles it: if the binary is OpenResty\'s, declare it in "provided" (or "@openresty-1.27.1.2" for all it bundles); resty-build fix adds it)');
+    assert.equal(nothing.module, 'resty.nothing');
+    assert.doesNotMatch(nothing.message, /bundles/);
+  });
+
   test('an unknown preset is an error at its entry, with a did-you-mean', () => {
     const text = '{ "provided": ["ngx.upstream", "@openresty-1.27.1"] }';
     const { manifest, findings } = parseManifest('/p/resty-build.json', text);

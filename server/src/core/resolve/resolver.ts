@@ -3,6 +3,7 @@ import { isBuiltinModule, Profile } from './builtins';
 import { FileSystem } from '../fs';
 import { isPlainAbsolute, relativeInside } from '../paths';
 import { RockDependency, rockProviding } from './luarocks';
+import { NEWEST_OPENRESTY_PRESET, RUNTIME_PRESETS } from './runtimePresets';
 import { templateRoot } from '../manifest/manifestPaths';
 
 /** Where a resolved module came from; shown in hovers and the module map. */
@@ -245,8 +246,16 @@ function search(name: string, config: ResolverConfig, fs: FileSystem, trail: str
   const rock = config.rocks ? rockProviding(name, config.rocks) : undefined;
   const hint = rock
     ? `(the rock '${rock.rock}', a dependency in ${rock.rockspec}, provides it but is not installed where the loaders look: luarocks install --tree lua_modules --only-deps ${rock.rockspec})`
-    : config.luakit?.stdlibNotFound;
+    : (config.luakit?.stdlibNotFound ?? (config.profile === 'openresty' ? bundledHint(name) : undefined));
   return hint === undefined ? { name, status: 'unresolved' } : { name, status: 'unresolved', hint };
+}
+
+/** For a module an OpenResty release ships in its lualib: where it comes from, and how to declare it. */
+function bundledHint(name: string): string | undefined {
+  const preset = RUNTIME_PRESETS[NEWEST_OPENRESTY_PRESET];
+  return preset.modules.includes(name)
+    ? `(${preset.release} bundles it: if the binary is OpenResty's, declare it in "provided" (or "${NEWEST_OPENRESTY_PRESET}" for all it bundles); resty-build fix adds it)`
+    : undefined;
 }
 
 /** The search trail as reported: Lua's lines, then the hint when there is one. */

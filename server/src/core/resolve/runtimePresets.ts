@@ -43,6 +43,8 @@
 export interface RuntimePreset {
   /** What the preset stands for, for messages. */
   title: string;
+  /** The release whose contents it lists. */
+  release: string;
   modules: readonly string[];
 }
 
@@ -56,6 +58,7 @@ const RESTY_CORE = [
 
 const OPENRESTY_1_27_1_2: RuntimePreset = {
   title: 'the Lua libraries OpenResty 1.27.1.2 bundles',
+  release: 'OpenResty 1.27.1.2',
   modules: [
     ...RESTY_CORE,
     'resty.lrucache',
