@@ -189,7 +189,8 @@ function plural(n: number, word: string): string {
 function projectItem(node: ProjectNode): vscode.TreeItem {
   const item = new vscode.TreeItem(projectLabel(node.dir), node.map.modules.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
   item.id = node.manifest;
-  item.description = `${node.map.embedded} embedded${node.map.problems > 0 ? `, ${plural(node.map.problems, 'problem')}` : ''}`;
+  const omitted = node.map.omitted > 0 ? `; ${node.map.omitted} more not listed (resty-build map lists all)` : '';
+  item.description = `${node.map.embedded} embedded${node.map.problems > 0 ? `, ${plural(node.map.problems, 'problem')}` : ''}${omitted}`;
   item.iconPath = new vscode.ThemeIcon('project');
   item.tooltip = node.manifest;
   item.contextValue = 'project';

@@ -15,6 +15,12 @@ export interface FileAnalysis {
   stamp: string;
   scan: LuaScan;
   syntax: SyntaxVerdict | null;
+  /**
+   * A 5.2-compatible LuaJIT's verdict, where it may differ from the plain
+   * one (the plain verdict is an error, or the text uses goto); absent
+   * elsewhere. A check that asks for it then reads and parses nothing.
+   */
+  syntax52?: SyntaxVerdict | null;
   /** Line starts, so positions never need the text read again. */
   lines: { starts: Int32Array; length: number };
 }

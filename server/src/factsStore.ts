@@ -12,6 +12,7 @@ export interface StoredFacts {
   stamp: string;
   scan: LuaScan;
   syntax: SyntaxVerdict | null;
+  syntax52?: SyntaxVerdict | null;
   lines: { starts: Int32Array; length: number };
 }
 
@@ -19,6 +20,7 @@ interface StoredEntry {
   stamp: string;
   scan: LuaScan;
   syntax: SyntaxVerdict | null;
+  syntax52?: SyntaxVerdict | null;
   /** Line starts as base64 of an Int32Array. */
   starts: string;
   length: number;
@@ -82,13 +84,13 @@ export class FactsStore {
     }
     const buffer = Buffer.from(e.starts, 'base64');
     const starts = new Int32Array(buffer.buffer, buffer.byteOffset, buffer.byteLength >> 2);
-    return { stamp: e.stamp, scan: e.scan, syntax: e.syntax, lines: { starts, length: e.length } };
+    return { stamp: e.stamp, scan: e.scan, syntax: e.syntax, syntax52: e.syntax52, lines: { starts, length: e.length } };
   }
 
   set(file: string, facts: StoredFacts): void {
     const bytes = Buffer.from(facts.lines.starts.buffer, facts.lines.starts.byteOffset, facts.lines.starts.byteLength);
     this.changed = true;
-    this.entries.set(file, { stamp: facts.stamp, scan: facts.scan, syntax: facts.syntax, starts: bytes.toString('base64'), length: facts.lines.length });
+    this.entries.set(file, { stamp: facts.stamp, scan: facts.scan, syntax: facts.syntax, syntax52: facts.syntax52, starts: bytes.toString('base64'), length: facts.lines.length });
   }
 
   /** Keeps only these files (the workspace as it is now). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { MAX_INPUT_BYTES } from './core/fs';
-import { parseSyntax } from './core/lua/luaFile';
+import { LUA52_LUAJIT, parseSyntax } from './core/lua/luaFile';
 import { scanAndCheck } from './core/lua/syntaxCheck';
 import { lineStarts } from './core/types';
 import { FileAnalysis } from './analysisPool';
@@ -37,13 +37,13 @@ export function analyseFile(file: string): FileAnalysis | undefined {
       fs.closeSync(fd);
     }
     const { scan, surelyValid } = scanAndCheck(text);
-    return {
-      file,
-      stamp: `${st.size}:${st.mtimeMs}:${st.ino}`,
-      scan,
-      syntax: parseSyntax(text, scan.binaryNumbers, surelyValid) ?? null,
-      lines: { starts: lineStarts(text), length: text.length },
-    };
+    const syntax = parseSyntax(text, scan.binaryNumbers, surelyValid) ?? null;
+    const result: FileAnalysis = { file, stamp: `${st.size}:${st.mtimeMs}:${st.ino}`, scan, syntax, lines: { starts: lineStarts(text), length: text.length } };
+    if ((syntax !== null && !syntax.skipped) || scan.usesGoto) {
+      // Judged here, in parallel, rather than on the main thread when a check asks.
+      result.syntax52 = parseSyntax(text, scan.binaryNumbers, false, LUA52_LUAJIT) ?? null;
+    }
+    return result;
   } catch {
     return undefined;
   }

@@ -104,7 +104,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         const stamp = ws.fs.stamp?.(file);
         const hit = stamp ? store.get(file, stamp) : undefined;
         if (hit) {
-          ws.primeFacts(file, hit.stamp, hit.scan, hit.syntax, hit.lines);
+          ws.primeFacts(file, hit.stamp, hit);
           analysed.add(file);
           hits.push(file);
         } else {
@@ -141,7 +141,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
     try {
       await pool.analyse(misses, (results, more) => {
         for (const r of results) {
-          ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
+          ws.primeFacts(r.file, r.stamp, r);
           store?.set(r.file, r);
           analysed.add(r.file);
         }
@@ -168,7 +168,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         // As a worker would, so that the store keeps it too.
         const r = analyseFile(file);
         if (r) {
-          ws.primeFacts(r.file, r.stamp, r.scan, r.syntax, r.lines);
+          ws.primeFacts(r.file, r.stamp, r);
           store?.set(r.file, r);
         }
       }

@@ -44,6 +44,10 @@ test('a manifest of 470 000 embed entries: the module map answers, the server st
   const map = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: fileUri(path.join(tmp.dir, 'main.lua')) });
   assert.ok(map.embedded >= 1, JSON.stringify({ embedded: map.embedded, problems: map.problems }));
   assert.ok(map.problems >= 49_999);
+  // The list is bounded, problems first; the counts cover every row.
+  assert.equal(map.modules.length, 5_000);
+  assert.ok(map.omitted >= map.problems - 5_000, `${map.omitted} omitted`);
+  assert.ok(map.modules.every((m) => m.status !== 'embedded'), 'the rows with problems come first');
   const manifestDiagnostics = client.diagnostics(fileUri(path.join(tmp.dir, 'resty-build.json'))) ?? [];
   assert.ok(manifestDiagnostics.some((d) => d.code === 'manifest-invalid' && d.message === 'embed has 470001 entries; only the first 50000 are read.'));
   assert.ok(peakMb(client.pid) < 500, `peak RSS ${peakMb(client.pid).toFixed(0)} MB`);

@@ -2,11 +2,15 @@
 // the overlay of open documents, the facts cache, project discovery, the
 // embeddings through edits and require-cycle tracking.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkFile, checkFileLocal } from '../../server/src/core/checks/fileChecks';
 import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
 import { scanLua } from '../../server/src/core/lua/luaScan';
+import { lineStarts } from '../../server/src/core/types';
+import { analyseFile } from '../../server/src/fileAnalysis';
 import { FactsCache } from '../../server/src/core/workspace/factsCache';
 import { walkWorkspaceFolders } from '../../server/src/core/workspace/folderWalk';
 import { OverlayFileSystem } from '../../server/src/core/workspace/overlayFs';
@@ -114,15 +118,37 @@ describe('facts cache', () => {
     overlays.setText(file('a.lua'), 'require "editor"\n');
     const open = cache.facts(file('a.lua'))!;
     assert.deepEqual(open.requires.map((r) => r.name), ['editor']);
-    cache.prime(file('a.lua'), 'v0', scanLua('require "worker"\n'), null);
+    cache.prime(file('a.lua'), 'v0', { scan: scanLua('require "worker"\n'), syntax: null });
     assert.equal(cache.facts(file('a.lua')), open);
     overlays.close(file('a.lua'));
     assert.deepEqual(cache.facts(file('a.lua'))!.requires.map((r) => r.name), ['disk']);
   });
 
+  test("a worker's 5.2-compatible verdict answers for that dialect without the file read or parsed again", () => {
+    // Plain LuaJIT: "ambiguous syntax (function call x new statement)"; a 5.2-compatible one accepts it.
+    const text = 'local x = f\n(g)()\n';
+    const t = path.join(os.tmpdir(), `resty-build-syntax52-${process.pid}.lua`);
+    fs.writeFileSync(t, text);
+    try {
+      const computed = analyseFile(t)!;
+      assert.ok(computed.syntax, 'an error for a plain LuaJIT');
+      assert.equal(computed.syntax52, null, 'valid for a 5.2-compatible one');
+      fs.writeFileSync(t, 'return 1\n');
+      assert.equal(analyseFile(t)!.syntax52, undefined, 'not judged twice where both agree');
+    } finally {
+      fs.rmSync(t, { force: true });
+    }
+    const { disk, cache } = cacheOver({ 'a.lua': text });
+    cache.prime(file('a.lua'), 'v0', { scan: scanLua(text), syntax: { message: 'ambiguous syntax', start: 12, end: 13 }, syntax52: null, lines: { starts: lineStarts(text), length: text.length } });
+    const facts = cache.facts(file('a.lua'))!;
+    assert.ok(facts.syntaxErrorFor({ lua52compat: false }));
+    assert.equal(facts.syntaxErrorFor({ lua52compat: true }), undefined);
+    assert.equal(disk.reads, 0);
+  });
+
   test('facts primed by a worker for the current stamp are used without reading the file', () => {
     const { disk, cache } = cacheOver({ 'a.lua': 'require "disk"\n' });
-    cache.prime(file('a.lua'), 'v0', scanLua('require "disk"\n'), null);
+    cache.prime(file('a.lua'), 'v0', { scan: scanLua('require "disk"\n'), syntax: null });
     assert.deepEqual(cache.facts(file('a.lua'))!.requires.map((r) => r.name), ['disk']);
     assert.equal(disk.reads, 0);
   });

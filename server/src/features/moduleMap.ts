@@ -10,13 +10,14 @@ const NO_MANIFEST: ModuleMapResult = {
   projectDir: null,
   markdown: 'No `resty-build.json` in this workspace: run **resty-build: Create Manifest** to write one from what was inferred.',
   modules: [],
+  omitted: 0,
   embedded: 0,
   problems: 0,
 };
 
 const FILE_START = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-/** Rows the Markdown preview shows; the counts and the module list cover all of them. */
+/** Rows the Markdown preview and the module list show; the counts cover all of them, `resty-build map` lists them all. */
 const MAX_PREVIEW_ROWS = 5_000;
 
 /**
@@ -50,16 +51,25 @@ function mapOf(workspace: AnalysedWorkspace, embedding: Embedding): ModuleMapRes
   const rows = buildModuleMap(embedding, (f) => checkFile(workspace, f));
   const shown = rows.length > MAX_PREVIEW_ROWS ? rows.slice(0, MAX_PREVIEW_ROWS) : rows;
   const more = rows.length - shown.length;
+  // A list of 50 000 rows is 20 MB to send and more than anyone reads: the problems first, then the rest, in map order.
+  const listed = rows.length > MAX_PREVIEW_ROWS ? problemsFirst(rows).slice(0, MAX_PREVIEW_ROWS) : rows;
   const result: ModuleMapResult = {
     manifestUri: pathToUri(manifest.file),
     projectDir: manifest.dir,
     markdown: `# Module map: ${project.root}\n\n${formatModuleMapMarkdown(project.root, shown)}\n${more > 0 ? `\n(${more} more modules not shown; \`resty-build map\` prints them all.)\n` : ''}`,
-    modules: entriesOf(rows, embedding),
+    modules: entriesOf(listed, embedding),
+    omitted: rows.length - listed.length,
     embedded: rows.filter((r) => r.status === 'embedded').length,
-    problems: rows.filter((r) => !['embedded', 'builtin', 'provided'].includes(r.status)).length,
+    problems: rows.filter((r) => !FINE.includes(r.status)).length,
   };
   lastMap.set(embedding, { closure: embedding.closure, result });
   return result;
+}
+
+const FINE: readonly string[] = ['embedded', 'builtin', 'provided'];
+
+function problemsFirst(rows: readonly ModuleMapRow[]): ModuleMapRow[] {
+  return [...rows.filter((r) => !FINE.includes(r.status)), ...rows.filter((r) => FINE.includes(r.status))];
 }
 
 /** The rows of every project with a manifest, by manifest file: what a change of the module map is measured on. */

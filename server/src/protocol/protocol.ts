@@ -46,7 +46,10 @@ export interface ModuleMapResult {
   /** The folder holding the manifest; null with `manifestUri`. */
   projectDir: string | null;
   markdown: string;
+  /** At most 5,000 rows, those with problems first. */
   modules: ModuleMapEntry[];
+  /** Rows left out of `modules` (`resty-build map` lists them all). */
+  omitted: number;
   /** Counts for the status bar. */
   embedded: number;
   problems: number;

@@ -99,6 +99,8 @@ export function prepareForLuaparse(text: string, binaryNumbers: readonly number[
 
 /** The LuaJIT Debian and most distributions ship: built without LUAJIT_ENABLE_LUA52COMPAT. */
 export const PLAIN_LUAJIT: LuaDialect = { lua52compat: false };
+/** OpenResty's LuaJIT: built with LUAJIT_ENABLE_LUA52COMPAT. */
+export const LUA52_LUAJIT: LuaDialect = { lua52compat: true };
 
 /** luaparse's options for a dialect: bytes 0x80-0xFF are identifier characters in LuaJIT (lj_char_isident). */
 export function luaparseOptions(dialect: LuaDialect): Partial<luaparse.Options> {
@@ -189,11 +191,23 @@ export function analyzeLua(text: string, syntax?: SyntaxVerdict | null): LuaFile
   return factsFromScan(scan, syntax, () => text);
 }
 
+/** What a worker thread (or the store) hands over for one file: its facts are built from these. */
+export interface ComputedFacts {
+  scan: LuaScan;
+  /** The plain LuaJIT's verdict; null: valid. */
+  syntax: SyntaxVerdict | null;
+  /** A 5.2-compatible LuaJIT's verdict when computed (null: valid); undefined: parsed again when asked. */
+  syntax52?: SyntaxVerdict | null;
+  lines?: { starts: Int32Array; length: number };
+}
+
 /**
  * Facts from a scan and a syntax verdict (null: valid); `text` is asked for
  * only when positions are needed, unless the line index comes ready-made.
+ * `syntax52`, when given, is the 5.2-compatible verdict, so that one is not
+ * parsed again.
  */
-export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text: () => string, ready?: LineIndex): LuaFileFacts {
+export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text: () => string, ready?: LineIndex, syntax52?: SyntaxVerdict | null): LuaFileFacts {
   let lineIndex: LineIndex | undefined = ready;
   const lines = () => (lineIndex ??= new LineIndex(text()));
   const skippedBy = syntax?.skipped;
@@ -222,7 +236,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
         return syntaxError;
       }
       if (!lua52) {
-        const v = parseSyntax(text(), scan.binaryNumbers, false, dialect);
+        const v = syntax52 !== undefined ? (syntax52 ?? undefined) : parseSyntax(text(), scan.binaryNumbers, false, dialect);
         lua52 = { error: v?.skipped ? undefined : problem(v) };
       }
       return lua52.error;

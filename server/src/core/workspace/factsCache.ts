@@ -1,6 +1,5 @@
 import { FileSystem } from '../fs';
-import { analyzeLua, factsFromScan, LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
-import { LuaScan } from '../lua/luaScan';
+import { analyzeLua, ComputedFacts, factsFromScan, LuaFileFacts } from '../lua/luaFile';
 import { LineIndex } from '../types';
 import { OverlayFileSystem } from './overlayFs';
 
@@ -96,11 +95,12 @@ export class FactsCache {
    * the disk content identified by `stamp`. The text is read again only if a
    * finding needs line numbers.
    */
-  prime(file: string, stamp: string, scan: LuaScan, syntax: SyntaxVerdict | null, lines?: { starts: Int32Array; length: number }): void {
+  prime(file: string, stamp: string, computed: ComputedFacts): void {
     if (this.overlays.isOpen(file)) {
       return;
     }
-    const facts = factsFromScan(scan, syntax, () => this.fs.readFile(file) ?? '', lines ? new LineIndex(lines) : undefined);
+    const { scan, syntax, syntax52, lines } = computed;
+    const facts = factsFromScan(scan, syntax, () => this.fs.readFile(file) ?? '', lines ? new LineIndex(lines) : undefined, syntax52);
     this.byFile.set(file, { facts, stamp, generation: this.currentGeneration });
   }
 

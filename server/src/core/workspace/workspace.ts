@@ -3,8 +3,7 @@ import { Embedding } from '../embed/closure';
 import { outsideContext } from '../embed/outsideFindings';
 import { CachedFileSystem, GuardedFileSystem } from '../fileSystemLayers';
 import { FileSystem } from '../fs';
-import { LuaFileFacts, SyntaxVerdict } from '../lua/luaFile';
-import { LuaScan } from '../lua/luaScan';
+import { ComputedFacts, LuaFileFacts } from '../lua/luaFile';
 import { MANIFEST_NAME } from '../manifest/manifest';
 import { isInside } from '../paths';
 import { isLuakitBuildScript } from '../resolve/luakitStdlib';
@@ -194,8 +193,8 @@ export class Workspace implements AnalysedWorkspace {
    * Facts computed elsewhere (a worker thread read and parsed the file) for
    * the disk content identified by `stamp`.
    */
-  primeFacts(file: string, stamp: string, scan: LuaScan, syntax: SyntaxVerdict | null, lines?: { starts: Int32Array; length: number }): void {
-    this.factsCache.prime(file, stamp, scan, syntax, lines);
+  primeFacts(file: string, stamp: string, computed: ComputedFacts): void {
+    this.factsCache.prime(file, stamp, computed);
   }
 
   allProjects(): readonly Project[] {
