@@ -8,7 +8,7 @@ async function activeModuleMap(client: LanguageClient | undefined): Promise<Modu
     return undefined;
   }
   const active = vscode.window.activeTextEditor?.document.uri;
-  return client.sendRequest(ModuleMapRequest.type, { uri: active?.scheme === 'file' ? active.toString() : undefined });
+  return client.sendRequest(ModuleMapRequest.type, { uri: active?.scheme === 'file' ? active.toString() : undefined, rows: false });
 }
 
 /** The outcome of the last compile or verify, shown next to the embed state. */

@@ -85,6 +85,11 @@ function guardedStdioConnection() {
   }
   return conn;
 }
+// A promise nobody awaited that fails (a notification to a client gone away, say) is logged; node would
+// otherwise end the process, and the editor would lose its server over something nobody waits for.
+process.on('unhandledRejection', (reason) => {
+  connection.console.error(`[resty-build] a background task failed: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+});
 const documents = new TextDocuments(TextDocument);
 // Build findings (compile errors, verify failures) are merged into what the publisher sends.
 const buildDiagnostics = new BuildDiagnostics((file) => workspace?.readText(file));
@@ -163,6 +168,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       TestFaultRequest.type,
       'test fault',
       () => {
+        // And one failure nothing waits for.
+        void Promise.reject(new Error('injected background fault'));
         throw new Error('injected fault');
       },
       { fallback: null },

@@ -37,8 +37,9 @@ describe('requests with null or malformed params', () => {
     const withNothing = await client.request<ModuleMapResult>(ModuleMapRequest.method, {});
     assert.deepEqual(withNull, withNothing);
     assert.equal(withNull.manifestUri, fileUri(path.join(tmp.dir, 'resty-build.json')));
-    const expected = 'Invalid params for resty-build/moduleMap: expected { uri?: string } or no params.';
+    const expected = 'Invalid params for resty-build/moduleMap: expected { uri?: string, rows?: boolean } or no params.';
     await rejectsWith(ModuleMapRequest.method, { uri: 42 }, expected);
+    await rejectsWith(ModuleMapRequest.method, { rows: 'no' }, expected);
     await rejectsWith(ModuleMapRequest.method, 'lib/app/config.lua', expected);
     const real = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: fileUri(handler()) });
     assert.deepEqual(
@@ -46,6 +47,12 @@ describe('requests with null or malformed params', () => {
       ['resty.core.base', 'app.config', 'app.handler', 'vendored'],
     );
     assert.equal(real.embedded, 4);
+    // The status bar's question: the same counts, no rows.
+    const counts = await client.request<ModuleMapResult>(ModuleMapRequest.method, { uri: fileUri(handler()), rows: false });
+    assert.deepEqual(
+      { modules: counts.modules, markdown: counts.markdown, omitted: counts.omitted, embedded: counts.embedded, problems: counts.problems },
+      { modules: [], markdown: '', omitted: real.modules.length, embedded: real.embedded, problems: real.problems },
+    );
   });
 
   test('inferManifest: null or a folderUri that is not a string is InvalidParams; the next request infers', async () => {

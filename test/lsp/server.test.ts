@@ -126,7 +126,7 @@ describe('language server', () => {
     assert.deepEqual(back.map((d) => d.range), [MISSING_RANGE]);
   });
 
-  test('a handler that fails internally is answered (empty) and logged; the next request works', async (t) => {
+  test('a handler that fails internally is answered (empty) and logged, so is a failing promise nothing awaits; the next request works', async (t) => {
     const tmp = tempCopy('lsp-missing-module');
     const client = await startServerOnCopy(t, tmp, { env: { RESTY_BUILD_TEST_FAULTS: '1' } });
     assert.equal(await client.request(TestFaultRequest.method, {}), null);
@@ -140,5 +140,7 @@ describe('language server', () => {
       uri: fileUri(path.join(tmp.dir, 'lib', 'app', 'util.lua')),
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
+    // The rejection is reported after the request's answer; the answered definition came later still.
+    assert.match(client.log(), /\[resty-build\] a background task failed: Error: injected background fault/);
   });
 });

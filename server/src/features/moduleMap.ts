@@ -37,7 +37,9 @@ export function moduleMapFor(workspace: AnalysedWorkspace, params: ModuleMapPara
   if (!project?.manifest || !embedding) {
     return NO_MANIFEST;
   }
-  return mapOf(workspace, embedding);
+  const map = mapOf(workspace, embedding);
+  // The status bar asks after edits: the counts are a few bytes, the rows of a large project megabytes.
+  return params.rows === false ? { ...map, markdown: '', modules: [], omitted: map.modules.length + map.omitted } : map;
 }
 
 /** The map of one embedding, kept while its closure is the same. */

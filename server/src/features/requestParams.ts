@@ -26,10 +26,11 @@ export function moduleMapParams(params: unknown): ModuleMapParams {
     return {};
   }
   const uri = isRecord(params) ? params.uri : undefined;
-  if (!isRecord(params) || !isOptionalString(uri)) {
-    throw invalidParams(ModuleMapRequest.method, '{ uri?: string } or no params');
+  const rows = isRecord(params) ? params.rows : undefined;
+  if (!isRecord(params) || !isOptionalString(uri) || (rows !== undefined && typeof rows !== 'boolean')) {
+    throw invalidParams(ModuleMapRequest.method, '{ uri?: string, rows?: boolean } or no params');
   }
-  return { uri };
+  return rows === undefined ? { uri } : { uri, rows };
 }
 
 export function inferManifestParams(params: unknown): InferManifestParams {

@@ -10,6 +10,8 @@ import { NotificationType, RequestType, RequestType0, WorkDoneProgressParams } f
 export interface ModuleMapParams {
   /** A document of the project; the first project with a manifest when absent. */
   uri?: string;
+  /** False: the counts alone (what the status bar shows), without rows or Markdown. */
+  rows?: boolean;
 }
 
 /** What the embedded binary will do with a module (the `status` of `resty-build map`). */
