@@ -48,12 +48,13 @@ function inferredWithNotes(dir: string): { manifest: Record<string, unknown>; no
   return { manifest: JSON.parse(lines.filter((l) => !l.startsWith('//')).join('\n')), notes: lines.filter((l) => l.startsWith('//   ')).map((l) => l.slice(5)) };
 }
 
-/** Copies a fixture, runs init in it, and returns the copy. */
-function initialised(t: { after: (fn: () => void) => void }, scenario: string): string {
+/** Copies a fixture, runs init in it, and returns the copy; what init said goes to `said` when given. */
+function initialised(t: { after: (fn: () => void) => void }, scenario: string, said?: string[]): string {
   const tmp = tempCopy(scenario);
   t.after(tmp.cleanup);
   const run = runCli(['init', tmp.dir]);
   assert.equal(run.status, 0, run.stderr);
+  said?.push(...run.stderr.trimEnd().split('\n').map((l) => l.replace(tmp.dir, '<dir>')));
   return tmp.dir;
 }
 
@@ -90,7 +91,14 @@ test('init on a rockspec project: build.modules names the modules, init.lua give
     'kong.clib: a C module in kong-3.0.0-0.rockspec, which cannot be compiled to bytecode (ship it in the runtime image)',
     'kong.plugins.key-auth.handler: looked up as luaJIT_BC_auth_handler, like kong.plugins.basic-auth.handler, which is embedded',
   ]);
-  const dir = initialised(t, 'init-rockspec');
+  const said: string[] = [];
+  const dir = initialised(t, 'init-rockspec', said);
+  // It says what it wrote, what it left out and why, and what to run next.
+  assert.deepEqual(said, [
+    'wrote <dir>/resty-build.json: profile openresty, 7 modules in "embed", 2 left out (a comment at its top says why):',
+    ...notes.map((n) => `  ${n}`),
+    'next: resty-build check',
+  ]);
   const checked = checkedFindings(dir);
   assert.equal(checked.status, 0);
   assert.deepEqual(checked.findings, [['resty-build.json', 'mapping-name-mismatch', 'kong.vendor.sha1']]);
@@ -123,7 +131,9 @@ test('init on a project with conf/nginx.conf: the closure of its Lua is embedded
 test('init on a luakit build whose scripts are not named build.lua, with its stdlib in lua/stdlib', (t) => {
   const { manifest } = inferredWithNotes(fixture('init-luakit'));
   assert.deepEqual(manifest, { profile: 'luakit', buildScript: 'examples/go.lua', stdlib: 'lua/stdlib' });
-  const dir = initialised(t, 'init-luakit');
+  const said: string[] = [];
+  const dir = initialised(t, 'init-luakit', said);
+  assert.deepEqual(said, ['wrote <dir>/resty-build.json: profile luakit', 'next: resty-build check']);
   // Both scripts of the build context are judged as build scripts: the sandbox finding in rust.lua stays.
   assert.deepEqual(checkedFindings(dir), { status: 0, findings: [['examples/rust.lua', 'luakit-sandbox', null]] });
 });

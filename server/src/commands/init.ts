@@ -6,7 +6,7 @@ import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_OK, resol
 export async function runInit(args: CommandArgs, io: CommandIO): Promise<number> {
   const dir = resolveDir(args.dir);
   const workspace = await analysedWorkspace(dir, args, io);
-  const { file, text } = inferManifest(workspace, dir);
+  const { file, text, profile, embedded, skipped } = inferManifest(workspace, dir);
   if (args.options.has('stdout')) {
     io.out(text.trimEnd());
     return EXIT_OK;
@@ -15,6 +15,11 @@ export async function runInit(args: CommandArgs, io: CommandIO): Promise<number>
     throw new CommandError(`${file} exists already; not overwriting it (use --stdout to print the inferred manifest)`);
   }
   fs.writeFileSync(file, text, { flag: 'wx' });
-  io.err(`wrote ${file}`);
+  const embeds = profile === 'luakit' ? '' : `, ${embedded === 1 ? '1 module' : `${embedded} modules`} in "embed"`;
+  io.err(`wrote ${file}: profile ${profile}${embeds}${skipped.length > 0 ? `, ${skipped.length} left out (a comment at its top says why):` : ''}`);
+  for (const s of skipped) {
+    io.err(`  ${s}`);
+  }
+  io.err('next: resty-build check');
   return EXIT_OK;
 }

@@ -27,7 +27,16 @@ type EmbedItem = string | { module: string; file: string };
  * left out with a comment saying why, so the build commands accept every
  * manifest this writes.
  */
-export function inferManifest(workspace: Workspace, root: string): { file: string; text: string } {
+/** An inferred manifest: its text, and for the message that writes it, what it embeds and what it left out (and why). */
+export interface InferredManifest {
+  file: string;
+  text: string;
+  profile: string;
+  embedded: number;
+  skipped: string[];
+}
+
+export function inferManifest(workspace: Workspace, root: string): InferredManifest {
   const file = path.join(root, MANIFEST_NAME);
   const project = createProject(workspace.fs, workspace.env, root);
   // A subfolder with its own manifest is another project: its files are not this one's.
@@ -163,7 +172,8 @@ function embeddable(items: EmbedItem[]): { embed: EmbedItem[]; skipped: string[]
   return { embed, skipped };
 }
 
-function render(file: string, out: Record<string, unknown>, skipped: string[]): { file: string; text: string } {
+function render(file: string, out: Record<string, unknown>, skipped: string[]): InferredManifest {
   const note = skipped.length > 0 ? ['// resty-build init left these modules out of "embed":', ...skipped.map((s) => `//   ${s}`), ''].join('\n') : '';
-  return { file, text: note + JSON.stringify(out, null, 2) + '\n' };
+  const embed = Array.isArray(out.embed) ? out.embed.length : 0;
+  return { file, text: note + JSON.stringify(out, null, 2) + '\n', profile: String(out.profile), embedded: embed, skipped };
 }
