@@ -39,15 +39,9 @@ export class FactsCache {
     this.currentGeneration++;
   }
 
-  /**
-   * The facts of a file on disk as computed or primed since the last
-   * nextGeneration (so still its content as far as this workspace knows),
-   * without reading or parsing anything; undefined for an open document and
-   * for a file not known in this generation.
-   */
-  current(file: string): LuaFileFacts | undefined {
-    const cached = this.byFile.get(file);
-    return cached && cached.generation === this.currentGeneration && !this.overlays.isOpen(file) ? cached.facts : undefined;
+  /** Whether facts of the file were computed or primed before (facts() then parses again only if it changed), or it is open. */
+  isKnown(file: string): boolean {
+    return this.byFile.has(file) || this.overlays.isOpen(file);
   }
 
   /** The facts last computed for a file, without looking at the file again. */

@@ -5,7 +5,7 @@ import type { AnalysedWorkspace } from './analysedWorkspace';
 
 /** What the index reads of the workspace. */
 export type RegistrationSource = Pick<AnalysedWorkspace, 'files' | 'facts' | 'projectFor' | 'readText'> & {
-  /** The facts already computed for a file, without reading or parsing it. */
+  /** The facts of a file computed before (checked against the disk, parsed again only if it changed); undefined for a file never analysed. */
   knownFacts(file: string): LuaFileFacts | undefined;
 };
 

@@ -71,7 +71,7 @@ export class Workspace implements AnalysedWorkspace {
     this.registered = new RegisteredModules({
       files: () => this.files(),
       facts: (f) => this.facts(f),
-      knownFacts: (f) => this.factsCache.current(f),
+      knownFacts: (f) => (this.factsCache.isKnown(f) ? this.facts(f) : undefined),
       projectFor: (f) => this.projectFor(f),
       readText: (f) => this.readText(f),
     });
