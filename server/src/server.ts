@@ -1,26 +1,14 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
-  CodeActionRequest,
-  CompletionRequest,
   createConnection,
-  DefinitionRequest,
   DidChangeWatchedFilesNotification,
-  DocumentLinkRequest,
-  DocumentSymbolRequest,
-  HoverRequest,
   InitializeParams,
   InitializeResult,
-  MessageType,
   ProposedFeatures,
-  ReferencesRequest,
   ServerCapabilities,
-  SignatureHelpRequest,
-  ShowMessageNotification,
-  WillRenameFilesRequest,
   TextDocuments,
   TextDocumentSyncKind,
-  WorkspaceSymbolRequest,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkedFiles } from './core/checks/fileChecks';
@@ -35,33 +23,17 @@ import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
-import { findCodeActions } from './features/codeActions';
 import { moduleMapFor } from './features/moduleMap';
 import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
 import { BuildDiagnostics } from './features/buildDiagnostics';
 import { requestRegistrar } from './features/requestGuard';
-import {
-  codeActionParams,
-  documentParams,
-  inferManifestParams,
-  invalidParams,
-  moduleMapParams,
-  positionParams,
-  referenceParams,
-  renameFilesParams,
-  workspaceSymbolParams,
-} from './features/requestParams';
-import { findDefinition, findDocumentLinks } from './features/navigation';
+import { inferManifestParams, invalidParams, moduleMapParams } from './features/requestParams';
+import { registerLanguageRequests } from './features/languageRequests';
 import { inferManifest } from './core/manifest/manifestInference';
 import { InferManifestRequest, ModuleMapChangedNotification, ModuleMapRequest, StatusNotification, TestFaultRequest } from './protocol/protocol';
 import * as fs from 'node:fs';
-import { findHover } from './features/hover';
-import { findCompletions } from './features/completion';
-import { findReferenceLocations } from './features/references';
-import { findDocumentSymbols, findWorkspaceSymbols } from './features/symbols';
-import { findSignatureHelp } from './features/signatureHelp';
-import { editForRenamedFiles, WILL_RENAME_FILTERS } from './features/moduleMoves';
+import { WILL_RENAME_FILTERS } from './features/moduleMoves';
 import { LspHeaderGuard } from './lspHeaderGuard';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line; over stdio
@@ -100,6 +72,7 @@ let trusted = true;
 // Every request goes through it: logged with context and answered when it fails, never a crash.
 const onRequest = requestRegistrar(connection, (message) => connection.console.error(`[resty-build] ${message}`));
 registerBuildCommands(connection, onRequest, () => workspace, buildDiagnostics, { trusted: () => trusted });
+registerLanguageRequests(connection, onRequest, () => workspace);
 let roots: string[] = [];
 let canRegisterWatchers = false;
 // The module view re-reads a project's map when this says it changed.
@@ -325,123 +298,6 @@ connection.onDidChangeWatchedFiles(() => {
     }
   });
 });
-
-/** The workspace and the file a document request is about; undefined (an empty answer) before the workspace exists or for a non-file URI. */
-function documentFile(uri: string): { ws: Workspace; file: string } | undefined {
-  const file = uriToPath(uri);
-  return file && workspace ? { ws: workspace, file } : undefined;
-}
-
-onRequest(
-  DefinitionRequest.type,
-  'definition',
-  (raw) => {
-    const params = positionParams(DefinitionRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return (at && findDefinition(at.ws, at.file, params.position)) ?? null;
-  },
-  { fallback: null },
-);
-
-onRequest(
-  DocumentLinkRequest.type,
-  'document links',
-  (raw) => {
-    const at = documentFile(documentParams(DocumentLinkRequest.method, raw).textDocument.uri);
-    return at ? findDocumentLinks(at.ws, at.file) : [];
-  },
-  { fallback: [] },
-);
-
-onRequest(
-  HoverRequest.type,
-  'hover',
-  (raw) => {
-    const params = positionParams(HoverRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return at ? findHover(at.ws, at.file, params.position) : null;
-  },
-  { fallback: null },
-);
-
-onRequest(
-  CompletionRequest.type,
-  'completion',
-  (raw) => {
-    const params = positionParams(CompletionRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return at ? findCompletions(at.ws, at.file, params.position) : [];
-  },
-  { fallback: [] },
-);
-
-onRequest(
-  ReferencesRequest.type,
-  'references',
-  (raw) => {
-    const params = referenceParams(ReferencesRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return at ? findReferenceLocations(at.ws, at.file, params.position, params.context.includeDeclaration) : [];
-  },
-  { fallback: [] },
-);
-
-onRequest(
-  DocumentSymbolRequest.type,
-  'document symbols',
-  (raw) => {
-    const at = documentFile(documentParams(DocumentSymbolRequest.method, raw).textDocument.uri);
-    return at ? findDocumentSymbols(at.ws, at.file) : [];
-  },
-  { fallback: [] },
-);
-
-onRequest(
-  WorkspaceSymbolRequest.type,
-  'workspace symbols',
-  (raw) => {
-    const { query } = workspaceSymbolParams(WorkspaceSymbolRequest.method, raw);
-    return workspace ? findWorkspaceSymbols(workspace, query) : [];
-  },
-  { fallback: [] },
-);
-
-onRequest(
-  SignatureHelpRequest.type,
-  'signature help',
-  (raw) => {
-    const params = positionParams(SignatureHelpRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return at ? findSignatureHelp(at.ws, at.file, params.position) : null;
-  },
-  { fallback: null },
-);
-
-onRequest(
-  WillRenameFilesRequest.type,
-  'updating requires for a move',
-  (raw) => {
-    const ws = workspace;
-    const answer = ws ? editForRenamedFiles(ws, renameFilesParams(WillRenameFilesRequest.method, raw)) : { edit: null };
-    if (answer.refusal) {
-      // A notification (window/showMessage), not a request: there is nothing to choose, and no answer to wait for.
-      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: answer.refusal });
-    }
-    return answer.edit;
-  },
-  { fallback: null },
-);
-
-onRequest(
-  CodeActionRequest.type,
-  'code actions',
-  (raw) => {
-    const params = codeActionParams(CodeActionRequest.method, raw);
-    const at = documentFile(params.textDocument.uri);
-    return at ? findCodeActions(at.ws, at.file, params.context.diagnostics) : [];
-  },
-  { fallback: [] },
-);
 
 /** Only a trusted workspace may have its LuaJIT run to learn the dialect; else the manifest says, or plain LuaJIT. */
 function lua52Detector(): Lua52Detector | undefined {

@@ -1,26 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readBounded } from '../core/nodeFileSystem';
 import { Manifest } from '../core/manifest/manifest';
 import { SourceFolder } from '../core/manifest/manifestPaths';
-import { relativeInside } from '../core/paths';
 import { isEmbeddableName, MappingEntry } from '../core/embed/mapping';
 import { DiagnosticCode, Finding, rangeOf } from '../core/types';
-import { exportedSymbols, isElf } from './elf';
 import { compareWithRuntime, identifyLuaJit, LuaJitInfo } from './luajitInfo';
 import { CompilerWorker } from './compilerWorker';
-import { findObjcopy, renameSymbol, SymbolRename } from './symbolRename';
-import { OutputFolder, TEMP_PREFIX } from './outDir';
-import { BuildEnvironmentError, runPool } from './tool';
+import { CACHE_FILE, CacheFile, cacheFlags, compilerIdentity, readCache, sameFlags, sha256, unchanged } from './compileCache';
+import { compileOne, inputArgument, Job } from './compileModule';
+import { findObjcopy } from './symbolRename';
+import { BuildWriter, OutputFolder, writeAtomically } from './outDir';
+import { runPool } from './tool';
 
 export { TEMP_PREFIX } from './outDir';
-
-/** Written into outDir; lists the objects this tool wrote, so it never deletes anything else. */
-export const CACHE_FILE = '.resty-build-cache.json';
-const CACHE_VERSION = 1;
-export const DEFAULT_JOB_TIMEOUT_MS = 60_000;
 
 export interface CompileProgress {
   done: number;
@@ -75,166 +69,6 @@ export interface CompileResult {
   objects: CompiledObject[];
   findings: Finding[];
   cancelled: boolean;
-}
-
-interface CacheEntry {
-  module: string;
-  source: string;
-  sourceHash: string;
-  compiler: string;
-  flags: string[];
-  size: number;
-  mtimeMs: number;
-}
-
-interface CacheFile {
-  version: number;
-  objects: Record<string, CacheEntry>;
-}
-
-interface Job {
-  entry: MappingEntry & { file: string };
-  input: string;
-  flags: string[];
-  /** The symbol luajit writes and the loader's, when they differ (a '-' after the first one). */
-  rename?: SymbolRename;
-  sourceHash: string;
-}
-
-/** What the cache compares: the luajit flags and the rename after it. */
-function cacheFlags(job: Pick<Job, 'flags' | 'rename'>): string[] {
-  return job.rename ? [...job.flags, `--redefine-sym=${job.rename.from}=${job.rename.to}`] : job.flags;
-}
-
-/** What a cache key may be: the name of an object file this tool writes, directly inside outDir. */
-function isObjectName(name: string): boolean {
-  return /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.o$/.test(name) && Buffer.byteLength(name) <= 255;
-}
-
-function isCacheEntry(value: unknown): value is CacheEntry {
-  const e = value as CacheEntry;
-  return (
-    typeof e === 'object' && e !== null && typeof e.module === 'string' && typeof e.source === 'string' && typeof e.sourceHash === 'string' &&
-    typeof e.compiler === 'string' && Array.isArray(e.flags) && e.flags.every((f) => typeof f === 'string') && typeof e.size === 'number' && typeof e.mtimeMs === 'number'
-  );
-}
-
-/**
- * The cache of an earlier run. It lies in a folder a cloned repository can
- * ship, so it is untrusted input: read with a size bound from a regular
- * file, and only entries naming a plain object file directly inside outDir
- * are kept; the others are returned as `ignored`, never followed.
- */
-function readCache(out: OutputFolder): { cache: CacheFile; ignored: string[] } {
-  const cache: CacheFile = { version: CACHE_VERSION, objects: Object.create(null) as Record<string, CacheEntry> };
-  const ignored: string[] = [];
-  try {
-    if (!out.isRegularFile(CACHE_FILE)) {
-      return { cache, ignored };
-    }
-    const read = readBounded(out.file(CACHE_FILE));
-    const data = 'data' in read ? (JSON.parse(read.data.toString('utf8')) as CacheFile) : undefined;
-    if (data?.version === CACHE_VERSION && data.objects && typeof data.objects === 'object' && !Array.isArray(data.objects)) {
-      for (const [name, entry] of Object.entries(data.objects)) {
-        if (isObjectName(name) && isCacheEntry(entry) && (out.isRegularFile(name) || !fs.existsSync(out.file(name)))) {
-          cache.objects[name] = entry;
-        } else {
-          ignored.push(name);
-        }
-      }
-    }
-  } catch {
-    // Missing or damaged: start over (every object is then recompiled).
-  }
-  return { cache, ignored };
-}
-
-/** The writes the build makes itself (luajit writes the objects): injectable, so a full disk can be tested. */
-export interface BuildWriter {
-  writeFileSync(file: string, data: string | Buffer): void;
-  renameSync(from: string, to: string): void;
-}
-
-const nodeWriter: BuildWriter = { writeFileSync: (f, d) => fs.writeFileSync(f, d), renameSync: (a, b) => fs.renameSync(a, b) };
-
-const ERRNO_WORDS: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'read-only file system',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EIO: 'input/output error',
-};
-
-/** Writes through a temp file and a rename: a failed or interrupted write never leaves a partial file in place. */
-export function writeAtomically(file: string, data: string | Buffer, writer: BuildWriter = nodeWriter): void {
-  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
-    writer.writeFileSync(tmp, data);
-    writer.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw writeError(file, e);
-  }
-}
-
-function writeError(file: string, e: unknown): BuildEnvironmentError {
-  const code = (e as NodeJS.ErrnoException).code ?? String(e);
-  return new BuildEnvironmentError(`cannot write ${file}: ${code}${ERRNO_WORDS[code] ? ` (${ERRNO_WORDS[code]})` : ''}. Free space or fix the permissions there, or change "outDir" in resty-build.json.`);
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** What identifies the compiler for the cache: where it is, what it says it is, what header it writes. */
-export function compilerIdentity(info: LuaJitInfo): string {
-  return sha256(`${info.path}\n${info.versionText}\n${info.headerHex}`);
-}
-
-/**
- * The argument luajit gets for the source: relative to the project when
- * inside it (short, machine-independent chunk names). A name starting with
- * '-' is given as './-x': luajit would read `-` as stdin and `-l` as an option.
- */
-function inputArgument(manifest: Manifest, file: string): string {
-  const arg = relativeInside(manifest.dir, file) || file;
-  return arg.startsWith('-') ? `./${arg}` : arg;
-}
-
-/**
- * Splits luajit's message (`luajit: lib/x.lua:3: '=' expected near 'end'`)
- * into line and text. Lua shortens chunk names over 60 characters to
- * `...<tail>`, so the file part is matched as a suffix then.
- */
-export function parseCompileError(stderr: string, input: string): { line?: number; message: string } {
-  const first = stderr.trim().split('\n')[0] ?? '';
-  let rest: string | undefined;
-  const at = first.indexOf(input + ':');
-  if (at >= 0) {
-    rest = first.slice(at + input.length + 1);
-  } else {
-    const m = /\.\.\.(.*?):(\d+: .*)$/.exec(first);
-    if (m && input.endsWith(m[1])) {
-      rest = m[2];
-    }
-  }
-  const lm = rest !== undefined ? /^(\d+): (.*)$/.exec(rest) : null;
-  if (lm) {
-    return { line: Number(lm[1]), message: lm[2] };
-  }
-  return { message: first.replace(/^\S*luajit\S*: /, '') || 'luajit failed without a message' };
-}
-
-function lineRange(file: string, line: number) {
-  let text = '';
-  try {
-    const read = readBounded(file);
-    text = 'data' in read ? (read.data.toString('utf8').split(/\r?\n/)[line - 1] ?? '') : '';
-  } catch {
-    // Gone since the compile: the line alone positions the finding.
-  }
-  return rangeOf(line - 1, 0, line - 1, text.length);
 }
 
 /**
@@ -409,122 +243,9 @@ async function compileLocked(options: CompileOptions, out: OutputFolder, compile
   return result;
 }
 
-function sameFlags(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function unchanged(out: OutputFolder, name: string, cached: CacheEntry): boolean {
-  try {
-    // A link in place of the object (a cloned repository can ship one) is never taken as the object.
-    const st = fs.lstatSync(out.file(name));
-    return st.isFile() && st.size === cached.size && st.mtimeMs === cached.mtimeMs;
-  } catch {
-    return false;
-  }
-}
-
 function removeObject(out: OutputFolder, name: string, cache: CacheFile, result: CompileResult): void {
   if (out.removeFile(name)) {
     result.removed.push(path.join(out.real, name));
   }
   delete cache.objects[name];
-}
-
-/** Runs luajit for one module into a temp file, checks it and renames it into place. */
-async function compileOne(
-  job: Job,
-  worker: CompilerWorker,
-  out: OutputFolder,
-  compiler: LuaJitInfo,
-  objcopy: string | undefined,
-  options: CompileOptions,
-  findings: Finding[],
-  result: CompileResult,
-): Promise<boolean> {
-  const { entry } = job;
-  const tmp = out.tempFile('.o');
-  const timeoutMs = options.timeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
-  const fail = (code: DiagnosticCode, message: string, line?: number) => {
-    findings.push({
-      file: line !== undefined ? entry.file : options.manifest.file,
-      range: line !== undefined ? lineRange(entry.file, line) : entry.range,
-      severity: 'error',
-      code,
-      message,
-      module: entry.module,
-    });
-    return false;
-  };
-  try {
-    // luajit.c hands what follows -b to bcsave: `-bg` becomes `-g`, a bare `-b` nothing.
-    const [mode, ...rest] = job.flags;
-    const run = await worker.compile([...(mode === '-bg' ? ['-g'] : []), ...rest, tmp], timeoutMs, options.signal);
-    if (run.kind === 'aborted') {
-      result.cancelled = true;
-      return false;
-    }
-    if (run.kind === 'timeout') {
-      return fail('compiler-failed', `luajit (${compiler.path}) did not finish compiling '${entry.module}' (${job.input}) within ${timeoutMs / 1000} s and was killed. Is it hanging? Check the compiler with '${compiler.path} -v'.`);
-    }
-    if (run.kind === 'died') {
-      const how = run.signal ? `was killed by ${run.signal}` : `exited (${run.code ?? 'no exit code'})`;
-      return fail('compiler-failed', `luajit (${compiler.path}) ${how} while compiling '${entry.module}' (${job.input})${run.stderr ? `: ${run.stderr.split('\n')[0]}` : ''}.`);
-    }
-    if (run.kind === 'garbage') {
-      // It may be half-way through anything: stop it rather than feed it the next job.
-      worker.kill();
-      return fail('compiler-failed', `luajit (${compiler.path}) answered '${run.output}' instead of compiling '${entry.module}' (${job.input}): it does not behave like LuaJIT's bytecode compiler. Name a real LuaJIT with --luajit, the restyBuild.luajitPath setting or "luajit.compiler".`);
-    }
-    if (run.kind === 'error') {
-      const parsed = parseCompileError(run.stderr, job.input);
-      if (parsed.line !== undefined) {
-        return fail('compile-error', parsed.message, parsed.line);
-      }
-      return fail('compile-error', `luajit (${compiler.path}) failed on '${entry.module}' (${job.input}): ${parsed.message}`);
-    }
-    let data: Buffer;
-    const read = readBounded(tmp);
-    if ('data' in read) {
-      data = read.data;
-    } else {
-      return fail('compiler-failed', `luajit (${compiler.path}) exited 0 but wrote no usable object for '${entry.module}'${read.problem === 'missing' ? '' : ` (it is ${read.why})`}.`);
-    }
-    if (job.rename && objcopy) {
-      if (!isElf(data)) {
-        return fail('symbol-missing', `'${entry.module}' is looked up as ${job.rename.to}, which needs the object's symbol renamed, and objcopy renames ELF objects only; this luajit wrote another format.`);
-      }
-      const failed = await renameSymbol(objcopy, tmp, job.rename, { signal: options.signal });
-      if (failed === 'cancelled') {
-        result.cancelled = true;
-        return false;
-      }
-      if (failed) {
-        return fail('symbol-missing', `'${entry.module}' is looked up as ${job.rename.to} (require keeps the '-'s after the first one), but renaming ${job.rename.from} failed: ${failed}.`);
-      }
-      const renamed = readBounded(tmp);
-      if (!('data' in renamed)) {
-        return fail('symbol-missing', `objcopy left no usable object for '${entry.module}' after renaming ${job.rename.from}.`);
-      }
-      data = renamed.data;
-    }
-    if (isElf(data)) {
-      let symbols: string[];
-      try {
-        symbols = exportedSymbols(data);
-      } catch (e) {
-        return fail('symbol-missing', `The object luajit wrote for '${entry.module}' is not readable: ${(e as Error).message}.`);
-      }
-      if (!symbols.includes(entry.symbol)) {
-        return fail('symbol-missing', `The object for '${entry.module}' defines ${symbols.join(', ') || 'no symbol'}, not ${entry.symbol}, the symbol require('${entry.module}') looks up: it would not find it.`);
-      }
-    }
-    try {
-      (options.writer ?? nodeWriter).renameSync(tmp, out.file(path.basename(entry.object)));
-    } catch (e) {
-      throw writeError(entry.object, e);
-    }
-    return true;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
 }

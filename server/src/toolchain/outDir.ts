@@ -229,3 +229,39 @@ export class OutputFolder {
     }
   }
 }
+
+/** The writes the build makes itself (luajit writes the objects): injectable, so a full disk can be tested. */
+export interface BuildWriter {
+  writeFileSync(file: string, data: string | Buffer): void;
+  renameSync(from: string, to: string): void;
+}
+
+/** The disk itself, for every build but the tests'. */
+export const nodeWriter: BuildWriter = { writeFileSync: (f, d) => fs.writeFileSync(f, d), renameSync: (a, b) => fs.renameSync(a, b) };
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+};
+
+/** Writes through a temp file and a rename: a failed or interrupted write never leaves a partial file in place. */
+export function writeAtomically(file: string, data: string | Buffer, writer: BuildWriter = nodeWriter): void {
+  const tmp = path.join(path.dirname(file), `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+  try {
+    writer.writeFileSync(tmp, data);
+    writer.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw writeError(file, e);
+  }
+}
+
+/** A write in outDir that failed, with the errno in words and what to do about it. */
+export function writeError(file: string, e: unknown): BuildEnvironmentError {
+  const code = (e as NodeJS.ErrnoException).code ?? String(e);
+  return new BuildEnvironmentError(`cannot write ${file}: ${code}${ERRNO_WORDS[code] ? ` (${ERRNO_WORDS[code]})` : ''}. Free space or fix the permissions there, or change "outDir" in resty-build.json.`);
+}

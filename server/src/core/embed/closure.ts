@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { analyzeLua, LuaFileFacts } from '../lua/luaFile';
-import { NO_FFI } from '../lua/ffiScan';
+import { NO_FFI } from '../lua/ffiFacts';
 import { FfiFile, missingDeclarationFindings } from './ffi';
 import { loaderSymbol, MappingEntry, unembeddableHyphenReason } from './mapping';
 import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolve/moduleNames';

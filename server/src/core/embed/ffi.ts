@@ -1,4 +1,5 @@
-import { canRun, FfiDeclaration, FfiEnvironment, FfiFacts, FfiUse } from '../lua/ffiScan';
+import { canRun, FfiEnvironment } from '../lua/ffiEnvironment';
+import { FfiDeclaration, FfiFacts, FfiUse } from '../lua/ffiFacts';
 import { Finding, Range, Severity } from '../types';
 
 /**

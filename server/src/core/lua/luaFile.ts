@@ -4,7 +4,8 @@ import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { applyEdits, dialectEdits, Edit, LuaDialect } from './luaparseInput';
 import { FfiLoadSite, ModuleRegistration, RequireSite } from './requires';
-import { FfiFacts, NO_FFI, scanFfi } from './ffiScan';
+import { FfiFacts, NO_FFI } from './ffiFacts';
+import { scanFfi } from './ffiScan';
 import { SuppressionComment } from './suppressionComments';
 import { LineIndex, Range } from '../types';
 
