@@ -94,3 +94,17 @@ test('createArchive puts the compiled objects into one library whose members kee
   assert.deepEqual(nmDefined(archive).sort(), compiled.objects.map((o) => o.symbol).sort());
   assert.deepEqual(fs.readdirSync(project.manifest.outDir).filter((n) => n.startsWith('.resty-build-tmp')), []);
 });
+
+test('an archive that cannot take its place in outDir (a folder stands there) is a build error naming the file, and no temp file stays', async () => {
+  const dir = copyFixture('build-basic', tempDir());
+  const project = loadBuildProject(dir);
+  const compiled = await compileProject({ manifest: project.manifest, entries: project.entries, sources: project.sources });
+  const target = path.join(project.manifest.outDir, ARCHIVE_FILE);
+  fs.mkdirSync(path.join(target, 'inside'), { recursive: true });
+  await assert.rejects(createArchive(compiled.objects.map((o) => o.object), project.manifest), (e: Error) => {
+    assert.ok(e.message.startsWith(`cannot write ${target}: E`), e.message);
+    assert.match(e.message, /change "outDir" in resty-build\.json/);
+    return true;
+  });
+  assert.deepEqual(fs.readdirSync(project.manifest.outDir).filter((n) => n.startsWith('.resty-build-tmp')), []);
+});

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { LinkMode, Manifest } from '../core/manifest/manifest';
 import { SourceFolder } from '../core/manifest/manifestPaths';
 import { appendAll } from '../core/types';
-import { OutputFolder } from './outDir';
+import { OutputFolder, writeError } from './outDir';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
 
 /** The archive `--mode archive` builds in outDir, linked as -lresty_build_bytecode. */
@@ -262,7 +262,11 @@ export async function createArchive(
     if (run.code !== 0) {
       throw new BuildEnvironmentError(`${ar} rcs failed (${run.code ?? run.signal}): ${run.stderr.trim()}`);
     }
-    fs.renameSync(tmp, target);
+    try {
+      fs.renameSync(tmp, target);
+    } catch (e) {
+      throw writeError(target, e);
+    }
   } finally {
     fs.rmSync(tmp, { force: true });
     release();
