@@ -88,11 +88,21 @@ export class ModuleView implements vscode.TreeDataProvider<ModuleViewNode>, vsco
     }
     await vscode.commands.executeCommand(`${MODULE_VIEW_ID}.focus`);
     const active = vscode.window.activeTextEditor?.document.uri;
-    if (projects.length > 1 && active?.scheme === 'file') {
-      const owner = projects.filter((p) => isInside(p.dir, active.fsPath)).sort((a, b) => b.dir.length - a.dir.length)[0];
-      if (owner) {
-        await this.treeView.reveal(owner, { select: true, focus: true, expand: true });
-      }
+    if (active?.scheme !== 'file') {
+      return;
+    }
+    try {
+      await this.revealOwner(projects, active.fsPath);
+    } catch {
+      // The maps were read again meanwhile (the server said one changed): reveal in what the view shows now.
+      await this.revealOwner(this.projects ?? (await this.load()), active.fsPath);
+    }
+  }
+
+  private async revealOwner(projects: readonly ProjectNode[], file: string): Promise<void> {
+    const owner = projects.filter((p) => isInside(p.dir, file)).sort((a, b) => b.dir.length - a.dir.length)[0];
+    if (projects.length > 1 && owner) {
+      await this.treeView.reveal(owner, { select: true, focus: true, expand: true });
     }
   }
 
@@ -109,7 +119,8 @@ export class ModuleView implements vscode.TreeDataProvider<ModuleViewNode>, vsco
 
   async getChildren(node?: ModuleViewNode): Promise<ModuleViewNode[]> {
     if (!node) {
-      const projects = await this.load();
+      // The maps as last read (refresh forgets them): show() reveals one of these very nodes.
+      const projects = this.projects ?? (await this.load());
       return projects.length === 1 ? groupsOf(projects[0], undefined) : projects;
     }
     if (node.kind === 'project') {
