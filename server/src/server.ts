@@ -20,7 +20,7 @@ import { Workspace } from './core/workspace/workspace';
 import { detectLua52Compat } from './toolchain/luajitDialect';
 import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
-import { analyseAllFiles, buildIdentity, saveStore } from './initialAnalysis';
+import { analyseAllFiles, AnalysisStats, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
 import { FactsStore } from './factsStore';
 import { moduleMapFor } from './features/moduleMap';
@@ -166,29 +166,41 @@ let useStore = true;
 async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<void> {
   const started = Date.now();
   const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
-  const files = ws.files();
-  const store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
-  const stats = await analyseAllFiles(ws, { store, pool, current: () => ws === workspace, phase, log });
+  let stats: AnalysisStats = { reused: 0, byWorkers: 0, outside: [] };
+  let store: FactsStore | undefined;
+  try {
+    if (process.env.RESTY_BUILD_TEST_FAULTS === 'analysis') {
+      // Tests only: the initial analysis fails, to prove the server then serves every file's findings anyway.
+      throw new Error('injected analysis fault');
+    }
+    store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
+    stats = await analyseAllFiles(ws, { store, pool, current: () => ws === workspace, phase, log });
+  } catch (err) {
+    // Serve what can be served: every file's findings, each file analysed when asked, rather than
+    // the early findings of open files (which leave unresolved requires out) for good.
+    connection.console.error(`[resty-build] analysis failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    store = undefined;
+  }
   if (ws !== workspace) {
     return;
   }
-  ws.closureState();
+  guarded('judging the closures', undefined, () => ws.closureState());
   phase('closure');
   guarded('publishing diagnostics', undefined, () => publisher.publishAll(ws, openFiles()));
   phase('published');
   ready = true;
-  const filesWithFindings = publisher.fileCount();
+  const files = ws.files().length;
   void connection.sendNotification(StatusNotification.type, {
     state: 'ready',
-    files: files.length,
-    filesWithFindings,
+    files,
+    filesWithFindings: publisher.fileCount(),
     reusedFacts: stats.reused,
     parsedByWorkers: stats.byWorkers,
     durationMs: Date.now() - started,
   });
   // What the module map view diffs later edits against: read after the client heard the workspace is ready.
   guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
-  log(`analysed ${files.length} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+  log(`analysed ${files} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
   guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
 }
 
@@ -215,7 +227,7 @@ connection.onInitialized(() => {
       publisher.publishFile(ws, file, true);
     }
   }
-  analyseWorkspace(ws, pool).catch((err) => connection.console.error(`[resty-build] analysis failed: ${String(err)}`));
+  void analyseWorkspace(ws, pool);
 });
 
 function onDocument(doc: TextDocument): void {

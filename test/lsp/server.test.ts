@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Diagnostic, DiagnosticSeverity, FileChangeType, Location } from 'vscode-languageserver-protocol/node';
 import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
-import { TestFaultRequest } from '../../server/src/protocol/protocol';
+import { StatusNotification, TestFaultRequest } from '../../server/src/protocol/protocol';
 
 const MAIN = ['local util = require "app.util"', 'local missing = require("app.missing")', 'return { util, missing }', ''].join('\n');
 /** `"app.missing"` on line 1, quotes included. */
@@ -124,6 +124,23 @@ describe('language server', () => {
     await client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(created), type: FileChangeType.Deleted }] });
     const back = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
     assert.deepEqual(back.map((d) => d.range), [MISSING_RANGE]);
+  });
+
+  test('an initial analysis that fails is logged, and the server still publishes every file\'s findings and says it is ready', async (t) => {
+    const tmp = tempCopy('lsp-missing-module');
+    fs.writeFileSync(path.join(tmp.dir, 'lib', 'app', 'other.lua'), OTHER);
+    const client = await startServerOnCopy(t, tmp, { env: { RESTY_BUILD_TEST_FAULTS: 'analysis' } });
+    const ready = client.nextNotification(StatusNotification.method);
+    // A file nobody opened: only the whole workspace's publication reaches it.
+    const other = await client.waitForDiagnostics(fileUri(path.join(tmp.dir, 'lib', 'app', 'other.lua')), (ds) => ds.some(isMissing));
+    assert.deepEqual(other.map((d) => ({ code: d.code, range: d.range })), [OTHER_FINDING]);
+    await ready;
+    assert.match(client.log(), /\[resty-build\] analysis failed: Error: injected analysis fault/);
+    // Opened now, a file gets its whole findings, its unresolved require included.
+    const mainUri = fileUri(path.join(tmp.dir, 'main.lua'));
+    await client.open(mainUri, MAIN);
+    const main = await client.waitForDiagnostics(mainUri, (ds) => ds.some(isMissing));
+    assert.deepEqual(main.filter(isMissing).map((d) => d.range), [MISSING_RANGE]);
   });
 
   test('a handler that fails internally is answered (empty) and logged, so is a failing promise nothing awaits; the next request works', async (t) => {
