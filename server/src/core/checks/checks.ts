@@ -13,7 +13,8 @@ import { Finding } from '../types';
  * loaders. For a file inside the embed closure, the closure judges the
  * requires instead (`inClosure`), so a site never gets two verdicts.
  */
-export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution, inClosure = false, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
+/** `resolve` answers undefined for a name it cannot judge yet: no finding is made of it. */
+export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: string) => Resolution | undefined, inClosure = false, dialect: ProjectDialect = PLAIN_DIALECT): Finding[] {
   const findings = syntaxFindings(file, facts, dialect);
   if (facts.requiresCut) {
     findings.push({
@@ -53,7 +54,7 @@ export function checkLuaFile(file: string, facts: LuaFileFacts, resolve: (name: 
       });
     }
     const resolution = resolve(site.name);
-    if (resolution.status === 'unresolved') {
+    if (resolution?.status === 'unresolved') {
       findings.push({
         file,
         range,

@@ -30,21 +30,12 @@ export function checkFileLocal(workspace: AnalysedWorkspace, file: string): Find
     return [];
   }
   // A name no loader finds may still be put into package.loaded by another file, which is known only once
-  // every file is analysed: its finding waits for checkFile, rather than be shown and then taken back.
-  const awaiting = new Set<string>();
+  // every file is analysed: it is not judged here, but by checkFile, rather than be shown and then taken back.
   const resolve = (name: string) => {
     const r = workspace.resolveByLoaders(project, name);
-    if (r.status === 'unresolved') {
-      awaiting.add(name);
-    }
-    return r;
+    return r.status === 'unresolved' ? undefined : r;
   };
-  const findings = checkLuaFile(file, facts, resolve, false, project.dialect);
-  return applyFindingPolicy(
-    workspace,
-    file,
-    findings.filter((f) => !(f.code === 'unresolved-module' && f.module !== undefined && awaiting.has(f.module))),
-  );
+  return applyFindingPolicy(workspace, file, checkLuaFile(file, facts, resolve, false, project.dialect));
 }
 
 /** The closure findings reported in a file (findings outside a project come to its entry point), and whether a closure reaches the file. */
