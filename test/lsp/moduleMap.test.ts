@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ModuleMapChanges } from '../../server/src/features/moduleMapChanges';
 import { ModuleMapChangedNotification, ModuleMapChangedParams, ModuleMapEntry, ModuleMapRequest, ModuleMapResult, StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
+import { MemoryFileSystem } from '../../server/src/core/memoryFileSystem';
+import { Workspace } from '../../server/src/core/workspace/workspace';
 import { MEM_ROOT, memWorkspace } from '../helpers/core';
 import { fileUri, startServerOnCopy } from '../helpers/lspClient';
 import { tempCopy } from '../helpers/paths';
@@ -117,4 +119,17 @@ test('the module maps are compared by their rows: an edit that leaves every stat
   assert.deepEqual(changes.compare(ws), [path.join(MEM_ROOT, 'resty-build.json')], 'app.util is no longer reached');
   assert.equal(sent.length, 1);
   assert.deepEqual(changes.compare(ws), [], 'nothing changed since');
+});
+
+test('a change past the listed rows of a large map is announced too: its counts changed', () => {
+  // 5,002 embedded modules whose files are missing: all problems, and only the first 5,000 are listed.
+  const names = Array.from({ length: 5_002 }, (_, i) => `gen.m${i}`);
+  const disk = new MemoryFileSystem({ [path.join(MEM_ROOT, 'resty-build.json')]: JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: names }) });
+  const ws = new Workspace(disk, { roots: [MEM_ROOT], env: { PATH: '' } });
+  const changes = new ModuleMapChanges(() => undefined, (err) => assert.fail(String(err)));
+  changes.reset(ws);
+  // The last module's file appears on disk: a row past the list is now embedded.
+  disk.write(path.join(MEM_ROOT, 'lib', 'gen', 'm5001.lua'), 'return {}\n');
+  ws.refresh();
+  assert.deepEqual(changes.compare(ws), [path.join(MEM_ROOT, 'resty-build.json')]);
 });

@@ -74,13 +74,13 @@ function problemsFirst(rows: readonly ModuleMapRow[]): ModuleMapRow[] {
   return [...rows.filter((r) => !FINE.includes(r.status)), ...rows.filter((r) => FINE.includes(r.status))];
 }
 
-/** The rows of every project with a manifest, by manifest file: what a change of the module map is measured on. */
-export function moduleMapEntries(workspace: AnalysedWorkspace): Map<string, ModuleMapEntry[]> {
-  const out = new Map<string, ModuleMapEntry[]>();
+/** The map of every project with a manifest, by manifest file: what a change of the module map is measured on. */
+export function moduleMaps(workspace: AnalysedWorkspace): Map<string, ModuleMapResult> {
+  const out = new Map<string, ModuleMapResult>();
   for (const project of workspace.allProjects()) {
     const embedding = project.manifest ? workspace.embedding(project) : undefined;
     if (project.manifest && embedding) {
-      out.set(project.manifest.file, mapOf(workspace, embedding).modules);
+      out.set(project.manifest.file, mapOf(workspace, embedding));
     }
   }
   return out;

@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import type { AnalysedWorkspace } from '../core/workspace/analysedWorkspace';
 import { pathToUri } from '../convert';
 import { ModuleMapChangedParams } from '../protocol/protocol';
-import { moduleMapEntries } from './moduleMap';
+import { moduleMaps } from './moduleMap';
 
 /** How long edits must pause before the module maps are compared again. */
 const COMPARE_DELAY_MS = 200;
@@ -66,11 +66,16 @@ export class ModuleMapChanges {
   }
 }
 
-/** Each map's rows, as a digest of their JSON: a map of 10k modules is megabytes of text, its digest 44 characters. */
+/**
+ * Each map as the view shows it (its listed rows and its counts, which also
+ * cover the rows past the list's bound), as a digest of their JSON: a map of
+ * 10k modules is megabytes of text, its digest 44 characters.
+ */
 function snapshot(workspace: AnalysedWorkspace): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [file, entries] of moduleMapEntries(workspace)) {
-    out.set(file, crypto.createHash('sha256').update(JSON.stringify(entries)).digest('base64'));
+  for (const [file, map] of moduleMaps(workspace)) {
+    const shown = JSON.stringify([map.modules, map.omitted, map.embedded, map.problems]);
+    out.set(file, crypto.createHash('sha256').update(shown).digest('base64'));
   }
   return out;
 }
