@@ -6,8 +6,11 @@ import { AnalysisPool } from './analysisPool';
 import { analyseFile } from './fileAnalysis';
 import { FactsStore } from './factsStore';
 
-/** Files analysed on the main thread between two yields, so edits and requests are never held up long. */
+/** Files looked up in the stored facts between two yields. */
 export const ANALYSIS_BATCH = 64;
+
+/** How long the main thread parses before it yields, so edits and requests are never held up long. */
+const ANALYSIS_SLICE_MS = 12;
 
 /**
  * The identity of the code that computes the stored facts: the worker
@@ -158,12 +161,14 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
   // Whatever is left (no workers, few files, a worker that failed): here, yielding between batches.
   // The outside files grow as their requires are followed; the loop takes them in order after the folders' own.
   const nth = (i: number) => (i < files.length ? files[i] : stats.outside[i - files.length]);
-  for (let i = 0; i < files.length + stats.outside.length; i += ANALYSIS_BATCH) {
+  let next = 0;
+  while (next < files.length + stats.outside.length) {
+    // A slice of time rather than of files: a cold JIT parses one file slower than a warm one a hundred.
     const batch: string[] = [];
-    for (let j = i; j < Math.min(i + ANALYSIS_BATCH, files.length + stats.outside.length); j++) {
-      batch.push(nth(j));
-    }
-    for (const file of batch) {
+    const until = performance.now() + ANALYSIS_SLICE_MS;
+    do {
+      const file = nth(next++);
+      batch.push(file);
       if (!analysed.has(file)) {
         // As a worker would, so that the store keeps it too.
         const r = analyseFile(file);
@@ -173,7 +178,7 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
         }
       }
       ws.facts(file);
-    }
+    } while (next < files.length + stats.outside.length && performance.now() < until);
     fromStore(reachedFrom(batch));
     await new Promise((resolve) => setImmediate(resolve));
     if (!options.current()) {

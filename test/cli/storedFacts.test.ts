@@ -1,6 +1,8 @@
-// The analysing commands start like the server: worker threads parse what
-// changed, stored facts stand in for the rest, in the folder the server keeps
-// them in for clients other than VS Code, so the two reuse each other's work.
+// The analysing commands start like the server: worker threads (or the main
+// thread, on two cores or fewer) parse what changed, stored facts stand in for
+// the rest, in the folder the server keeps them in for clients other than VS
+// Code, so the two reuse each other's work. The tests that count what workers
+// parsed ask for two (RESTY_BUILD_WORKERS), whatever the machine's cores.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -18,6 +20,9 @@ function counters(run: CliRun): { files: number; outside: number; reused: number
   return { files: Number(m[1]), outside: Number(m[2]), reused: Number(m[3]), byWorkers: Number(m[4]) };
 }
 
+/** Two worker threads whatever the machine: the counters then say what they parsed. */
+const WORKERS = { RESTY_BUILD_WORKERS: '2' };
+
 function storedFiles(cacheHome: string): string[] {
   const dir = path.join(cacheHome, 'resty-build', 'facts');
   return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
@@ -26,7 +31,7 @@ function storedFiles(cacheHome: string): string[] {
 test('a second check reuses the facts the first one stored; a changed file is parsed again', (t) => {
   const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 150);
   const cacheHome = tempDirFor(t);
-  const check = () => runCli(['check', ws.root, '--format', 'json', '--verbose'], { env: { XDG_CACHE_HOME: cacheHome } });
+  const check = () => runCli(['check', ws.root, '--format', 'json', '--verbose'], { env: { XDG_CACHE_HOME: cacheHome, ...WORKERS } });
 
   const first = check();
   assert.equal(first.status, 1, first.stderr);
@@ -76,7 +81,7 @@ test("facts stored by another build are kept beside this build's, and dropped on
 test('--no-cache reads and writes no stored facts, and finds the same', (t) => {
   const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 100);
   const cacheHome = tempDirFor(t);
-  const env = { XDG_CACHE_HOME: cacheHome };
+  const env = { XDG_CACHE_HOME: cacheHome, ...WORKERS };
   const uncached = runCli(['check', ws.root, '--format', 'json', '--no-cache', '--verbose'], { env });
   assert.equal(uncached.status, 1, uncached.stderr);
   assert.deepEqual(counters(uncached), { files: 100, outside: 0, reused: 0, byWorkers: 100 });
@@ -94,7 +99,7 @@ test('--no-cache reads and writes no stored facts, and finds the same', (t) => {
 test('map and init analyse through the same stored facts', (t) => {
   const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 100);
   const cacheHome = tempDirFor(t);
-  const env = { XDG_CACHE_HOME: cacheHome };
+  const env = { XDG_CACHE_HOME: cacheHome, ...WORKERS };
   assert.equal(counters(runCli(['map', ws.root, '--format', 'json', '--verbose'], { env })).byWorkers, 100);
   assert.equal(counters(runCli(['check', ws.root, '--verbose'], { env })).reused, 100);
   const init = runCli(['init', ws.root, '--stdout', '--verbose'], { env });
@@ -106,7 +111,7 @@ test('map and init analyse through the same stored facts', (t) => {
 test('the language server (outside VS Code) and the CLI share stored facts', async (t) => {
   const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 120);
   const cacheHome = tempDirFor(t);
-  const checked = runCli(['check', ws.root, '--verbose'], { env: { XDG_CACHE_HOME: cacheHome } });
+  const checked = runCli(['check', ws.root, '--verbose'], { env: { XDG_CACHE_HOME: cacheHome, ...WORKERS } });
   assert.equal(counters(checked).byWorkers, 120);
   const client = await startServer(ws.root, { env: { XDG_CACHE_HOME: cacheHome } });
   try {
@@ -124,4 +129,17 @@ test('a cache folder that cannot be made (under /proc) costs the stored facts, n
   const run = runCli(['check', fixture('cli-findings'), '--format', 'json'], { env: { XDG_CACHE_HOME: '/proc/resty-build-no-cache-here' } });
   assert.equal(run.status, 1, `check finishes with its findings: ${run.stderr}`);
   assert.ok(checkJson(run.stdout).diagnostics.length > 0);
+});
+
+test('without worker threads the main thread parses every file, and finds the same', (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 150);
+  const run = (workers: string) =>
+    runCli(['check', ws.root, '--format', 'json', '--no-cache', '--verbose'], { env: { XDG_CACHE_HOME: tempDirFor(t), RESTY_BUILD_WORKERS: workers } });
+  const threaded = run('2');
+  const alone = run('0');
+  assert.deepEqual(counters(threaded), { files: 150, outside: 0, reused: 0, byWorkers: 150 });
+  assert.deepEqual(counters(alone), { files: 150, outside: 0, reused: 0, byWorkers: 0 });
+  assert.equal(alone.status, 1, alone.stderr);
+  assert.ok(checkJson(alone.stdout).diagnostics.length > 0);
+  assert.equal(alone.stdout, threaded.stdout);
 });
