@@ -61,7 +61,14 @@ export class FactsStore {
     return new FactsStore(path.join(base, `facts-${key}-${build}.json`), version);
   }
 
+  private loaded = false;
+
+  /** Reads the file, once: the walk may ask before the analysis does. */
   load(): void {
+    if (this.loaded) {
+      return;
+    }
+    this.loaded = true;
     this.changed = false;
     try {
       const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoreFile;
@@ -165,4 +172,15 @@ function makeFolders(dir: string): void {
       }
     }
   }
+}
+
+/** The lookup a workspace's walk makes into `store` (read on first use); undefined without a store. */
+export function storedFactsOf(store: FactsStore | undefined): ((file: string, stamp: string) => StoredFacts | undefined) | undefined {
+  return (
+    store &&
+    ((file, stamp) => {
+      store.load();
+      return store.get(file, stamp);
+    })
+  );
 }

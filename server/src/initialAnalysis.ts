@@ -104,6 +104,12 @@ export async function analyseAllFiles(ws: Workspace, options: InitialAnalysisOpt
     while (frontier.length > 0) {
       const hits: string[] = [];
       for (const file of frontier) {
+        if (ws.hasDiskFacts(file)) {
+          // Primed from the store by the walk already.
+          analysed.add(file);
+          hits.push(file);
+          continue;
+        }
         const stamp = ws.fs.stamp?.(file);
         const hit = stamp ? store.get(file, stamp) : undefined;
         if (hit) {

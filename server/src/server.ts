@@ -22,7 +22,7 @@ import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, AnalysisStats, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
-import { FactsStore } from './factsStore';
+import { FactsStore, storedFactsOf } from './factsStore';
 import { moduleMapFor } from './features/moduleMap';
 import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
@@ -163,17 +163,15 @@ let useStore = true;
  * The initial analysis: facts for every file (stored, worker threads, main
  * thread), then the closures, then every diagnostic published at once.
  */
-async function analyseWorkspace(ws: Workspace, pool?: AnalysisPool): Promise<void> {
+async function analyseWorkspace(ws: Workspace, pool: AnalysisPool | undefined, store: FactsStore | undefined): Promise<void> {
   const started = Date.now();
   const phase = (what: string) => process.env.RESTY_BUILD_PROFILE && log(`${what}: ${Date.now() - started} ms`);
   let stats: AnalysisStats = { reused: 0, byWorkers: 0, outside: [] };
-  let store: FactsStore | undefined;
   try {
     if (process.env.RESTY_BUILD_TEST_FAULTS === 'analysis') {
       // Tests only: the initial analysis fails, to prove the server then serves every file's findings anyway.
       throw new Error('injected analysis fault');
     }
-    store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
     stats = await analyseAllFiles(ws, { store, pool, current: () => ws === workspace, phase, log });
   } catch (err) {
     // Serve what can be served: every file's findings, each file analysed when asked, rather than
@@ -215,7 +213,15 @@ connection.onInitialized(() => {
   const pool = startingPool;
   startingPool = undefined;
   // Require cycles are found again when typing pauses (scheduleCycleCheck), not on every keystroke.
-  const ws = new Workspace(new NodeFileSystem(), { roots, env: process.env, deferCycles: true, detectLua52: lua52Detector() });
+  // The walk asks the stored facts before it reads a file to tell a luakit script.
+  const store = useStore && roots.length > 0 ? FactsStore.forRoots(roots, buildIdentity(), storageDir) : undefined;
+  const ws = new Workspace(new NodeFileSystem(), {
+    roots,
+    env: process.env,
+    deferCycles: true,
+    detectLua52: lua52Detector(),
+    storedFacts: storedFactsOf(store),
+  });
   workspace = ws;
   if (process.env.RESTY_BUILD_PROFILE) {
     log(`walked ${ws.files().length} files in ${Date.now() - walkStarted} ms (${Math.round(process.uptime() * 1000)} ms since the process started)`);
@@ -227,7 +233,7 @@ connection.onInitialized(() => {
       publisher.publishFile(ws, file, true);
     }
   }
-  void analyseWorkspace(ws, pool);
+  void analyseWorkspace(ws, pool, store);
 });
 
 function onDocument(doc: TextDocument): void {

@@ -202,6 +202,37 @@ describe('project discovery', () => {
   });
 });
 
+describe('luakit scripts outside a manifest folder', () => {
+  const files = tree({ 'ci/pipeline.lua': 'local x = bk.image("alpine")\nreturn x\n', 'lib/plain.lua': 'return 1\n', 'lib/other.lua': 'return 2\n' });
+  /** Facts stored for the files as first written (stamp v0). */
+  const storedFacts = (name: string, stamp: string) =>
+    stamp === 'v0' && files[name] !== undefined ? { stamp, scan: scanLua(files[name]), syntax: null } : undefined;
+
+  test('the walk reads each file once to tell one', () => {
+    const disk = new StampedFileSystem(files);
+    const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' } });
+    assert.equal(disk.reads, 3);
+    assert.equal(ws.projectFor(file('ci/x.lua')).profile, 'luakit');
+  });
+
+  test('with stored facts current for their stamps it reads none, and the facts are primed', () => {
+    const disk = new StampedFileSystem(files);
+    const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' }, storedFacts });
+    assert.equal(ws.projectFor(file('ci/x.lua')).profile, 'luakit');
+    assert.notEqual(ws.projectFor(file('lib/x.lua')).profile, 'luakit');
+    assert.ok(ws.hasDiskFacts(file('lib/plain.lua')));
+    assert.equal(disk.reads, 0);
+  });
+
+  test('a file changed since its facts were stored is read', () => {
+    const disk = new StampedFileSystem(files);
+    disk.write(file('ci/pipeline.lua'), 'return "no longer luakit"\n');
+    const ws = new Workspace(disk, { roots: [ROOT], env: { PATH: '' }, storedFacts });
+    assert.equal(disk.reads, 1);
+    assert.notEqual(ws.projectFor(file('ci/x.lua')).profile, 'luakit');
+  });
+});
+
 describe('embeddings through edits', () => {
   const files = {
     'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['?.lua'], embed: ['app', 'dep'] }),

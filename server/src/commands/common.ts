@@ -8,7 +8,7 @@ import { Workspace } from '../core/workspace/workspace';
 import { detectLua52Compat } from '../toolchain/luajitDialect';
 import { CommandArgs, CommandError, CommandIO } from './commandIO';
 import { AnalysisPool } from '../analysisPool';
-import { FactsStore, userFactsDir } from '../factsStore';
+import { FactsStore, storedFactsOf, userFactsDir } from '../factsStore';
 import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
 
 export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './commandIO';
@@ -25,8 +25,13 @@ export function resolveDir(dir: string): string {
  * The workspace of the CLI's folder. The user ran the tool on it, so it may
  * ask the project's LuaJIT whether it is 5.2-compatible, as compile runs it.
  */
-export function openWorkspace(dir: string, io: CommandIO): Workspace {
-  return new Workspace(new NodeFileSystem(), { roots: [dir], env: io.env, detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env) });
+export function openWorkspace(dir: string, io: CommandIO, store?: FactsStore): Workspace {
+  return new Workspace(new NodeFileSystem(), {
+    roots: [dir],
+    env: io.env,
+    detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env),
+    storedFacts: storedFactsOf(store),
+  });
 }
 
 /**
@@ -49,7 +54,7 @@ export async function analysedWorkspace(dir: string, args: CommandArgs, io: Comm
   const store = useStore ? FactsStore.forRoots([dir], buildIdentity(), userFactsDir(io.env)) : undefined;
   // Without stored facts every file is parsed: the worker threads load their code while the folder is walked.
   const pool = store && fs.existsSync(store.file) ? undefined : AnalysisPool.create();
-  const workspace = openWorkspace(dir, io);
+  const workspace = openWorkspace(dir, io, store);
   phase(`walked ${workspace.files().length} Lua files`);
   const stats = await analyseAllFiles(workspace, { store, pool, current: () => true, phase, log: say });
   saveStore(workspace, store, stats);

@@ -40,6 +40,12 @@ export interface WorkspaceOptions {
    * workspace only. Without it the dialect is the manifest's, else plain.
    */
   detectLua52?: Lua52Detector;
+  /**
+   * Facts stored by an earlier run for a file at this stamp: the walk asks
+   * before it reads a file to tell whether it is a luakit script, and primes
+   * what it is given.
+   */
+  storedFacts?: (file: string, stamp: string) => ComputedFacts | undefined;
 }
 
 /**
@@ -125,13 +131,24 @@ export class Workspace implements AnalysedWorkspace {
       if (path.basename(file) === 'build.lua' || manifestDirs.some((dir) => isInside(dir, file))) {
         return false;
       }
-      const known = this.factsCache.cached(file);
+      const known = this.factsCache.cached(file) ?? this.storedFacts(file);
       if (known) {
         return known.luakitApi;
       }
       const text = this.fs.readFile(file);
       return text !== undefined && text.length <= MAX_BUILD_SCRIPT_CHARS && isLuakitBuildScript(file, text);
     });
+  }
+
+  /** The stored facts of a file not analysed yet, primed (a stat instead of a read); undefined when none are current. */
+  private storedFacts(file: string): LuaFileFacts | undefined {
+    const stamp = this.options.storedFacts && this.fs.stamp?.(file);
+    const stored = stamp ? this.options.storedFacts!(file, stamp) : undefined;
+    if (!stamp || !stored) {
+      return undefined;
+    }
+    this.factsCache.prime(file, stamp, stored);
+    return this.factsCache.cached(file);
   }
 
   setDocument(file: string, text: string): void {
@@ -193,6 +210,11 @@ export class Workspace implements AnalysedWorkspace {
    * Facts computed elsewhere (a worker thread read and parsed the file) for
    * the disk content identified by `stamp`.
    */
+  /** Whether facts of the file as on disk are in hand (primed or computed; not an open document), so none need be looked up or parsed. */
+  hasDiskFacts(file: string): boolean {
+    return !this.overlays.isOpen(file) && this.factsCache.isKnown(file);
+  }
+
   primeFacts(file: string, stamp: string, computed: ComputedFacts): void {
     this.factsCache.prime(file, stamp, computed);
   }
