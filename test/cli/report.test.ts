@@ -10,6 +10,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CheckJson } from '../../server/src/commands/check';
+import { sortFindings } from '../../server/src/core/findingFormat';
+import type { DiagnosticCode, Finding } from '../../server/src/core/types';
 import { checkJson, runCli } from '../helpers/cli';
 import { fixture } from '../helpers/paths';
 import { DIAGNOSTIC_CODES } from '../../server/src/core/codes';
@@ -161,4 +163,25 @@ describe('check --format sarif', () => {
     const moved = results.find((r) => r.relatedLocations !== undefined)!;
     assert.equal(moved.relatedLocations![0].physicalLocation.artifactLocation.uri, 'shared/dep.lua');
   });
+});
+
+test('findings are listed by file in code-unit order, the same whatever the locale', () => {
+  const at = (file: string, line: number, code: DiagnosticCode): Finding => ({
+    file,
+    range: { start: { line, character: 0 }, end: { line, character: 1 } },
+    severity: 'error',
+    code,
+    message: '',
+  });
+  const findings = [at('/w/b.lua', 1, 'syntax-error'), at('/w/B.lua', 9, 'syntax-error'), at('/w/a.lua', 3, 'unresolved-module'), at('/w/a.lua', 3, 'syntax-error')];
+  const order = () => sortFindings(findings).map((f) => `${path.basename(f.file)}:${f.range.start.line}:${f.code}`);
+  const expected = ['B.lua:9:syntax-error', 'a.lua:3:syntax-error', 'a.lua:3:unresolved-module', 'b.lua:1:syntax-error'];
+  assert.deepEqual(order(), expected);
+  // A locale whose collation would put a.lua before B.lua changes nothing.
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', `const { sortFindings } = require(${JSON.stringify(require.resolve('../../server/src/core/findingFormat'))}); console.log(JSON.stringify(sortFindings(${JSON.stringify(findings)}).map((f) => f.file)))`], {
+    env: { ...process.env, LANG: 'de_DE.UTF-8', LC_ALL: 'de_DE.UTF-8' },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), ['/w/B.lua', '/w/a.lua', '/w/a.lua', '/w/b.lua']);
 });
