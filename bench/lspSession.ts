@@ -43,6 +43,7 @@ export function startSession(serverJs: string): LspSession {
       w(now);
     }
   });
+  connection.onNotification('window/logMessage', (p: { message: string }) => process.env.RESTY_BUILD_PROFILE && process.stderr.write(`[server] ${p.message}\n`));
   connection.onRequest('client/registerCapability', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
   connection.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => null));

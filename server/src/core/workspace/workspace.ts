@@ -112,12 +112,13 @@ export class Workspace implements AnalysedWorkspace {
     this.registered.clear();
     this.fs.invalidate();
     this.embeddingSet.reset();
+    // Before the walk, which may prime facts from the store: those are of files just found.
+    this.factsCache.prune((f) => this.fs.isFile(f));
     const found = walkWorkspaceFolders(this.fs, this.options.roots, this.overlays.openFiles());
     this.projects.discover(found.manifests, [...found.buildScripts, ...this.otherBuildScripts(found)]);
     // A manifest's `exclude`: those files are not analysed; a require of one still resolves (by the file system).
     const kept = (file: string) => !this.projects.projectFor(file).excluded(file);
     this.found = { ...found, lua: found.lua.filter(kept), nginxConfs: found.nginxConfs.filter(kept) };
-    this.factsCache.prune((f) => this.fs.isFile(f));
   }
 
   /**
