@@ -113,7 +113,7 @@ function parseArgs(argv: string[]): { runs: number; sizes: number[]; dirs: strin
 }
 
 async function main(): Promise<void> {
-  for (const bundle of ['server.js', 'cli.js', 'analysisWorker.js']) {
+  for (const bundle of ['server.js', 'server-bundle.js', 'cli.js', 'cli-bundle.js', 'launch.js', 'analysisWorker.js']) {
     if (!fs.existsSync(path.join(repo, 'dist', bundle))) {
       console.error(`dist/${bundle} is missing: run npm run build`);
       process.exit(2);

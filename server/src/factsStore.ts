@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { SyntaxVerdict } from './core/lua/luaFile';
 import { LuaScan } from './core/lua/luaScan';
+import { makeFolders, userCacheDir } from './userCache';
 
 /** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
 const FORMAT = 2;
@@ -149,29 +149,7 @@ export class FactsStore {
 
 /** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */
 export function userFactsDir(env: Record<string, string | undefined>): string {
-  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'resty-build', 'facts');
-}
-
-/**
- * `mkdir -p`, one folder at a time: node's recursive mkdirSync never returns
- * where mkdir answers ENOENT although the parent exists (a cache folder set
- * under /proc, say). A folder another process made meanwhile is fine; any
- * other failure throws.
- */
-function makeFolders(dir: string): void {
-  const missing: string[] = [];
-  for (let d = dir; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) {
-    missing.push(d);
-  }
-  for (const d of missing.reverse()) {
-    try {
-      fs.mkdirSync(d);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw err;
-      }
-    }
-  }
+  return path.join(userCacheDir(env), 'facts');
 }
 
 /** The lookup a workspace's walk makes into `store` (read on first use); undefined without a store. */

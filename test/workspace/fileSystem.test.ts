@@ -115,14 +115,16 @@ describe('bad paths and unreadable files', () => {
       'secret.lua': 'return 2\n',
       'locked/mod.lua': 'return 3\n',
     });
-    // The bundle is self-contained: a copy beside the tree is reachable wherever the repository lies.
+    // The CLI (its launcher, launch.js and the self-contained bundle): a copy beside the tree is reachable wherever the repository lies.
     const cli = path.join(dir, 'tools', 'cli.js');
     fs.mkdirSync(path.dirname(cli));
-    fs.copyFileSync(distFile('cli.js'), cli);
+    for (const name of ['cli.js', 'launch.js', 'cli-bundle.js']) {
+      fs.copyFileSync(path.join(path.dirname(distFile('cli.js')), name), path.join(dir, 'tools', name));
+    }
     for (const folder of [dir, path.join(dir, 'tools'), path.join(dir, 'locked')]) {
       fs.chmodSync(folder, 0o755);
     }
-    for (const file of ['resty-build.json', 'main.lua', 'open.lua', 'secret.lua', 'locked/mod.lua', 'tools/cli.js']) {
+    for (const file of ['resty-build.json', 'main.lua', 'open.lua', 'secret.lua', 'locked/mod.lua', 'tools/cli.js', 'tools/launch.js', 'tools/cli-bundle.js']) {
       fs.chmodSync(path.join(dir, file), 0o644);
     }
     const readable = runner.run('cat', ['open.lua'], { cwd: dir });
