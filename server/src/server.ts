@@ -188,7 +188,7 @@ async function analyseWorkspace(ws: Workspace, pool: AnalysisPool | undefined, s
   phase('published');
   ready = true;
   const files = ws.files().length;
-  void connection.sendNotification(StatusNotification.type, {
+  const told = connection.sendNotification(StatusNotification.type, {
     state: 'ready',
     files,
     filesWithFindings: publisher.fileCount(),
@@ -196,8 +196,8 @@ async function analyseWorkspace(ws: Workspace, pool: AnalysisPool | undefined, s
     parsedByWorkers: stats.byWorkers,
     durationMs: Date.now() - started,
   });
-  // What the module map view diffs later edits against: read after the client heard the workspace is ready.
-  guarded('reading the module maps', undefined, () => moduleMapChanges.reset(ws));
+  // What the module map view diffs later edits against: read once the client has heard the workspace is ready.
+  moduleMapChanges.resetWhen(told, ws);
   log(`analysed ${files} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
   guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
 }

@@ -133,3 +133,42 @@ test('a change past the listed rows of a large map is announced too: its counts 
   ws.refresh();
   assert.deepEqual(changes.compare(ws), [path.join(MEM_ROOT, 'resty-build.json')]);
 });
+
+test('the baseline is taken once the ready status is out; an edit before then has every map announced', async (t) => {
+  const ws = memWorkspace({
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.main'] }),
+    'lib/app/main.lua': 'local util = require "app.util"\nreturn util\n',
+    'lib/app/util.lua': 'return {}\n',
+  });
+  const main = path.join(MEM_ROOT, 'lib', 'app', 'main.lua');
+  const sent: ModuleMapChangedParams[] = [];
+  const changes = new ModuleMapChanges((p) => sent.push(p), (err) => assert.fail(String(err)), 60_000);
+  t.after(() => changes.dispose());
+
+  // Written without an edit meanwhile: a baseline, and nothing announced.
+  let written!: () => void;
+  changes.resetWhen(new Promise<void>((resolve) => (written = resolve)), ws);
+  written();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sent, []);
+  ws.setDocument(main, '-- the entry point\nlocal util = require "app.util"\nreturn util\n');
+  assert.deepEqual(changes.compare(ws), [], 'compared with the baseline taken');
+
+  // An edit while the status is on its way: the client may have read the maps before it.
+  changes.resetWhen(new Promise<void>((resolve) => (written = resolve)), ws);
+  ws.setDocument(main, 'return {}\n');
+  changes.schedule(ws);
+  written();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sent, [{ manifestUris: [fileUri(path.join(MEM_ROOT, 'resty-build.json'))] }]);
+  assert.deepEqual(changes.compare(ws), [], 'the baseline is the edited state');
+
+  // A reset meanwhile supersedes a pending one.
+  sent.length = 0;
+  changes.resetWhen(new Promise<void>((resolve) => (written = resolve)), ws);
+  changes.schedule(ws);
+  changes.reset(ws);
+  written();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(sent, []);
+});

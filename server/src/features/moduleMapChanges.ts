@@ -23,14 +23,52 @@ export class ModuleMapChanges {
     private readonly delayMs = COMPARE_DELAY_MS,
   ) {}
 
+  /** The baseline waiting for the ready status to go out (`resetWhen`); superseded by a later reset. */
+  private pending: object | undefined;
+  /** An edit came while the baseline was pending: the maps the client read may be older than it. */
+  private editedMeanwhile = false;
+
   /** Takes the maps as they are as the baseline, without a notification: the client reads them after the server's ready status. */
   reset(workspace: AnalysedWorkspace): void {
+    this.pending = undefined;
+    this.editedMeanwhile = false;
     this.last = snapshot(workspace);
+  }
+
+  /**
+   * Takes the baseline once `sent` (the ready status) is written, so that
+   * reading every map does not hold the status up. An edit in between is
+   * not lost: every map is then announced as changed, and the client reads
+   * them again.
+   */
+  resetWhen(sent: Promise<unknown>, workspace: AnalysedWorkspace): void {
+    const token = {};
+    this.pending = token;
+    this.last = undefined;
+    this.editedMeanwhile = false;
+    const take = () => {
+      if (this.pending !== token) {
+        return;
+      }
+      const edited = this.editedMeanwhile;
+      try {
+        this.reset(workspace);
+        if (edited && this.last!.size > 0) {
+          this.send({ manifestUris: [...this.last!.keys()].sort().map(pathToUri) });
+        }
+      } catch (err) {
+        this.onError(err);
+      }
+    };
+    sent.then(take, take);
   }
 
   /** Compares the maps once edits pause; nothing before the baseline exists. */
   schedule(workspace: AnalysedWorkspace): void {
     if (!this.last) {
+      if (this.pending) {
+        this.editedMeanwhile = true;
+      }
       return;
     }
     if (this.timer) {
