@@ -63,7 +63,16 @@ export class Closure {
     readonly entries: readonly ClosureLink[] = [],
     /** The `ffi.C` findings, when known to be those of this closure (carried over by patched). */
     private ffiFindingsCache?: Finding[],
-  ) {}
+    /** The findings by file, when known to be those of this closure (carried over by patched). */
+    byFile?: Map<string, Finding[]>,
+  ) {
+    this.byFileCache = byFile;
+  }
+
+  /** Whether the findings by file are computed already (asking for them would not compute them). */
+  get hasByFile(): boolean {
+    return this.byFileCache !== undefined;
+  }
 
   /** Findings at require sites (in Lua files and in the nginx.conf), then at `ffi.C` reads. */
   get findings(): Finding[] {
@@ -129,15 +138,48 @@ export class Closure {
   /** The same closure with one file's judgement replaced by one that reaches the same files. */
   patched(file: string, judgement: FileJudgement): Closure {
     let ffiUnchanged = true;
+    const replaced: FileJudgement[] = [];
     const judgements = this.judgements.map((j) => {
       if (j.file !== file || j.judgement === judgement) {
         return j;
       }
       // A text with no ffi.C read and no cdef, before and after: the closure's FFI findings stay as they are.
       ffiUnchanged &&= j.judgement.facts.ffi === NO_FFI && judgement.facts.ffi === NO_FFI;
+      replaced.push(j.judgement);
       return { file, judgement };
     });
-    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined);
+    const byFile = ffiUnchanged && replaced.length === 1 ? this.byFileAfter(file, replaced[0], judgement) : undefined;
+    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile);
+  }
+
+  /**
+   * The findings by file once `file`'s judgement `old` is replaced by
+   * `fresh` (the FFI findings unchanged), from this closure's: the file's
+   * list is its judgement's findings, then its FFI findings, and only it
+   * changes. Undefined (computed in full when asked) where that does not
+   * hold: nothing computed yet, a finding placed in another file, or the
+   * file gaining its first finding (its place among the files would move).
+   */
+  private byFileAfter(file: string, old: FileJudgement, fresh: FileJudgement): Map<string, Finding[]> | undefined {
+    const before = this.byFileCache;
+    if (!before || !old.findings.every((f) => f.file === file) || !fresh.findings.every((f) => f.file === file)) {
+      return undefined;
+    }
+    const list = before.get(file) ?? [];
+    if (list.length < old.findings.length || !old.findings.every((f, i) => list[i] === f)) {
+      return undefined;
+    }
+    const next = [...fresh.findings, ...list.slice(old.findings.length)];
+    if (next.length > 0 && !before.has(file)) {
+      return undefined;
+    }
+    const byFile = new Map(before);
+    if (next.length > 0) {
+      byFile.set(file, next);
+    } else {
+      byFile.delete(file);
+    }
+    return byFile;
   }
 }
 

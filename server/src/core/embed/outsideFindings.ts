@@ -148,6 +148,39 @@ function computeReported(embedding: Embedding, context: OutsideContext): Map<str
 }
 
 /**
+ * Carries the reported findings of `before` over to `after`, the same
+ * closure with `file`'s judgement patched (same files, same require graph):
+ * where the file is the project's own and reports only its own findings,
+ * only its list changes. Anything else is left to computing them afresh:
+ * nothing reported yet, a file outside the project, findings moved to the
+ * file from outside (they sit at its require sites, which an edit moves),
+ * the file gaining its first finding.
+ */
+export function carryReported(embedding: Embedding, before: Closure, file: string): void {
+  const after = embedding.closure;
+  const reported = reportedByClosure.get(before);
+  if (!reported || !before.hasByFile || !after.hasByFile || reportedByClosure.has(after) || !ownedByProject(embedding.project.root)(file)) {
+    return;
+  }
+  const own = before.byFile.get(file) ?? [];
+  const list = reported.get(file) ?? [];
+  if (list.length !== own.length || !own.every((f, i) => list[i] === f)) {
+    return;
+  }
+  const next = [...(after.byFile.get(file) ?? [])];
+  if (next.length > 0 && !reported.has(file)) {
+    return;
+  }
+  const carried = new Map(reported);
+  if (next.length > 0) {
+    carried.set(file, next);
+  } else {
+    carried.delete(file);
+  }
+  reportedByClosure.set(after, carried);
+}
+
+/**
  * The closure's findings by the file they are reported in: those inside the
  * project where they are, those outside at the project's entry point that
  * reaches them. Computed once per closure.

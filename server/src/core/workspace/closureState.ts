@@ -40,19 +40,29 @@ export function closureStateOf(embeddings: readonly Embedding[], cycles: Map<str
 /** Files whose closure membership or closure findings differ between two states. */
 export function changedClosureFiles(before: ClosureState, after: ClosureState): string[] {
   const out = new Set<string>();
-  for (const f of before.files) {
-    if (!after.files.has(f)) {
-      out.add(f);
+  // A patched closure shares its set of files with the one before: then nothing joined or left.
+  if (before.files !== after.files) {
+    for (const f of before.files) {
+      if (!after.files.has(f)) {
+        out.add(f);
+      }
+    }
+    for (const f of after.files) {
+      if (!before.files.has(f)) {
+        out.add(f);
+      }
     }
   }
-  for (const f of after.files) {
-    if (!before.files.has(f)) {
-      out.add(f);
+  if (before.byFile !== after.byFile) {
+    for (const [f, findings] of before.byFile) {
+      if (!sameFindings(findings, after.byFile.get(f))) {
+        out.add(f);
+      }
     }
-  }
-  for (const f of new Set([...before.byFile.keys(), ...after.byFile.keys()])) {
-    if (!sameFindings(before.byFile.get(f), after.byFile.get(f))) {
-      out.add(f);
+    for (const f of after.byFile.keys()) {
+      if (!before.byFile.has(f)) {
+        out.add(f);
+      }
     }
   }
   return [...out];

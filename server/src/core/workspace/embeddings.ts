@@ -1,4 +1,5 @@
 import { computeClosure, embeddedByName, Embedding, FileJudgement, judge, sameReach } from '../embed/closure';
+import { carryReported } from '../embed/outsideFindings';
 import { buildMapping } from '../embed/mapping';
 import { Project } from '../resolve/project';
 import type { AnalysedWorkspace } from './analysedWorkspace';
@@ -91,7 +92,9 @@ export class ProjectEmbeddings {
         this.byProject = undefined;
         return;
       }
-      embedding.closure = embedding.closure.patched(file, fresh);
+      const before = embedding.closure;
+      embedding.closure = before.patched(file, fresh);
+      carryReported(embedding, before, file);
     }
   }
 
