@@ -7,6 +7,7 @@ import { ffiLibraryFile, isSystemLibrary, suspiciousNameReason } from '../resolv
 import { nginxPrefix, Project } from '../resolve/project';
 import { notFoundMessage, Resolution, searchTrail } from '../resolve/resolver';
 import { Finding, LineIndex, Range } from '../types';
+import { findingsByFileAfterPatch } from './patchedFindings';
 
 /** How a module reached from the embed closure will fare in the binary. */
 export type ClosureStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name';
@@ -148,39 +149,10 @@ export class Closure {
       replaced.push(j.judgement);
       return { file, judgement };
     });
-    const byFile = ffiUnchanged && replaced.length === 1 ? this.byFileAfter(file, replaced[0], judgement) : undefined;
+    const byFile = ffiUnchanged && replaced.length === 1 ? findingsByFileAfterPatch(this.byFileCache, file, replaced[0], judgement) : undefined;
     return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile);
   }
 
-  /**
-   * The findings by file once `file`'s judgement `old` is replaced by
-   * `fresh` (the FFI findings unchanged), from this closure's: the file's
-   * list is its judgement's findings, then its FFI findings, and only it
-   * changes. Undefined (computed in full when asked) where that does not
-   * hold: nothing computed yet, a finding placed in another file, or the
-   * file gaining its first finding (its place among the files would move).
-   */
-  private byFileAfter(file: string, old: FileJudgement, fresh: FileJudgement): Map<string, Finding[]> | undefined {
-    const before = this.byFileCache;
-    if (!before || !old.findings.every((f) => f.file === file) || !fresh.findings.every((f) => f.file === file)) {
-      return undefined;
-    }
-    const list = before.get(file) ?? [];
-    if (list.length < old.findings.length || !old.findings.every((f, i) => list[i] === f)) {
-      return undefined;
-    }
-    const next = [...fresh.findings, ...list.slice(old.findings.length)];
-    if (next.length > 0 && !before.has(file)) {
-      return undefined;
-    }
-    const byFile = new Map(before);
-    if (next.length > 0) {
-      byFile.set(file, next);
-    } else {
-      byFile.delete(file);
-    }
-    return byFile;
-  }
 }
 
 export interface ClosureInput {

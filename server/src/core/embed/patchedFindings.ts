@@ -1,0 +1,36 @@
+import { Finding } from '../types';
+
+/**
+ * The findings by file of a closure once `file`'s judgement `old` is
+ * replaced by `fresh` (its FFI findings unchanged), from the closure's
+ * `before`: the file's list is its judgement's findings, then its FFI
+ * findings, and only it changes. Undefined (computed in full when asked)
+ * where that does not hold: nothing computed before, a finding placed in
+ * another file, or the file gaining its first finding (its place among the
+ * files would move).
+ */
+export function findingsByFileAfterPatch(
+  before: ReadonlyMap<string, Finding[]> | undefined,
+  file: string,
+  old: { readonly findings: readonly Finding[] },
+  fresh: { readonly findings: readonly Finding[] },
+): Map<string, Finding[]> | undefined {
+  if (!before || !old.findings.every((f) => f.file === file) || !fresh.findings.every((f) => f.file === file)) {
+    return undefined;
+  }
+  const list = before.get(file) ?? [];
+  if (list.length < old.findings.length || !old.findings.every((f, i) => list[i] === f)) {
+    return undefined;
+  }
+  const next = [...fresh.findings, ...list.slice(old.findings.length)];
+  if (next.length > 0 && !before.has(file)) {
+    return undefined;
+  }
+  const byFile = new Map(before);
+  if (next.length > 0) {
+    byFile.set(file, next);
+  } else {
+    byFile.delete(file);
+  }
+  return byFile;
+}
