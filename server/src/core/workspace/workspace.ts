@@ -157,6 +157,7 @@ export class Workspace implements AnalysedWorkspace {
     const requiredBefore = this.factsCache.cached(file)?.requires.map((r) => r.name ?? '').join('\n');
     const registeredBefore = registrationKey(this.factsCache.cached(file));
     this.overlays.setText(file, text);
+    this.requirers.changed(file);
     if (requiredBefore !== this.facts(file)?.requires.map((r) => r.name ?? '').join('\n')) {
       this.cycles.requiresChanged();
     }
@@ -177,6 +178,7 @@ export class Workspace implements AnalysedWorkspace {
 
   closeDocument(file: string): void {
     this.overlays.close(file);
+    this.requirers.changed(file);
     this.embeddingSet.afterContentChange(file);
     if (path.basename(file) === MANIFEST_NAME) {
       this.refresh();
@@ -218,6 +220,7 @@ export class Workspace implements AnalysedWorkspace {
 
   primeFacts(file: string, stamp: string, computed: ComputedFacts): void {
     this.factsCache.prime(file, stamp, computed);
+    this.requirers.changed(file);
   }
 
   allProjects(): readonly Project[] {
