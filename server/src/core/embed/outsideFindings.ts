@@ -151,10 +151,11 @@ function computeReported(embedding: Embedding, context: OutsideContext): Map<str
  * Carries the reported findings of `before` over to `after`, the same
  * closure with `file`'s judgement patched (same files, same require graph):
  * where the file is the project's own and reports only its own findings,
- * only its list changes. Anything else is left to computing them afresh:
- * nothing reported yet, a file outside the project, findings moved to the
- * file from outside (they sit at its require sites, which an edit moves),
- * the file gaining its first finding.
+ * only its list changes (a file gaining its first finding comes last: the
+ * files are looked up, their order carries no meaning). Anything else is
+ * left to computing them afresh: nothing reported yet, a file outside the
+ * project, findings moved to the file from outside (they sit at its
+ * require sites, which an edit moves).
  */
 export function carryReported(embedding: Embedding, before: Closure, file: string): void {
   const after = embedding.closure;
@@ -168,9 +169,6 @@ export function carryReported(embedding: Embedding, before: Closure, file: strin
     return;
   }
   const next = [...(after.byFile.get(file) ?? [])];
-  if (next.length > 0 && !reported.has(file)) {
-    return;
-  }
   const carried = new Map(reported);
   if (next.length > 0) {
     carried.set(file, next);

@@ -4,10 +4,10 @@ import { Finding } from '../types';
  * The findings by file of a closure once `file`'s judgement `old` is
  * replaced by `fresh` (its FFI findings unchanged), from the closure's
  * `before`: the file's list is its judgement's findings, then its FFI
- * findings, and only it changes. Undefined (computed in full when asked)
- * where that does not hold: nothing computed before, a finding placed in
- * another file, or the file gaining its first finding (its place among the
- * files would move).
+ * findings, and only it changes. A file gaining its first finding comes
+ * last among the files (their order carries no meaning: each is looked up).
+ * Undefined (computed in full when asked) where that does not hold:
+ * nothing computed before, or a finding placed in another file.
  */
 export function findingsByFileAfterPatch(
   before: ReadonlyMap<string, Finding[]> | undefined,
@@ -23,9 +23,6 @@ export function findingsByFileAfterPatch(
     return undefined;
   }
   const next = [...fresh.findings, ...list.slice(old.findings.length)];
-  if (next.length > 0 && !before.has(file)) {
-    return undefined;
-  }
   const byFile = new Map(before);
   if (next.length > 0) {
     byFile.set(file, next);
