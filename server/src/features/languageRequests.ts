@@ -7,7 +7,9 @@ import {
   DocumentSymbolRequest,
   HoverRequest,
   MessageType,
+  Position,
   ReferencesRequest,
+  RequestType,
   ShowMessageNotification,
   SignatureHelpRequest,
   WillRenameFilesRequest,
@@ -42,48 +44,39 @@ export function registerLanguageRequests(connection: Connection, onRequest: Regi
     return file && workspace ? { ws: workspace, file } : undefined;
   }
 
-  onRequest(
-    DefinitionRequest.type,
-    'definition',
-    (raw) => {
-      const params = positionParams(DefinitionRequest.method, raw);
-      const at = documentFile(params.textDocument.uri);
-      return (at && findDefinition(at.ws, at.file, params.position)) ?? null;
-    },
-    { fallback: null },
-  );
+  /** A request about a whole document: its params checked, answered by `find`, or `empty` where there is nothing to ask. */
+  function onDocumentRequest<R>(type: RequestType<unknown, R, void>, what: string, find: (ws: Workspace, file: string) => R | undefined, empty: R): void {
+    onRequest(
+      type,
+      what,
+      (raw) => {
+        const at = documentFile(documentParams(type.method, raw).textDocument.uri);
+        return (at && find(at.ws, at.file)) ?? empty;
+      },
+      { fallback: empty },
+    );
+  }
 
-  onRequest(
-    DocumentLinkRequest.type,
-    'document links',
-    (raw) => {
-      const at = documentFile(documentParams(DocumentLinkRequest.method, raw).textDocument.uri);
-      return at ? findDocumentLinks(at.ws, at.file) : [];
-    },
-    { fallback: [] },
-  );
+  /** A request at a position in a document, likewise. */
+  function onPositionRequest<R>(type: RequestType<unknown, R, void>, what: string, find: (ws: Workspace, file: string, position: Position) => R | undefined, empty: R): void {
+    onRequest(
+      type,
+      what,
+      (raw) => {
+        const params = positionParams(type.method, raw);
+        const at = documentFile(params.textDocument.uri);
+        return (at && find(at.ws, at.file, params.position)) ?? empty;
+      },
+      { fallback: empty },
+    );
+  }
 
-  onRequest(
-    HoverRequest.type,
-    'hover',
-    (raw) => {
-      const params = positionParams(HoverRequest.method, raw);
-      const at = documentFile(params.textDocument.uri);
-      return at ? findHover(at.ws, at.file, params.position) : null;
-    },
-    { fallback: null },
-  );
-
-  onRequest(
-    CompletionRequest.type,
-    'completion',
-    (raw) => {
-      const params = positionParams(CompletionRequest.method, raw);
-      const at = documentFile(params.textDocument.uri);
-      return at ? findCompletions(at.ws, at.file, params.position) : [];
-    },
-    { fallback: [] },
-  );
+  onPositionRequest(DefinitionRequest.type, 'definition', findDefinition, null);
+  onDocumentRequest(DocumentLinkRequest.type, 'document links', findDocumentLinks, []);
+  onPositionRequest(HoverRequest.type, 'hover', findHover, null);
+  onPositionRequest(CompletionRequest.type, 'completion', findCompletions, []);
+  onDocumentRequest(DocumentSymbolRequest.type, 'document symbols', findDocumentSymbols, []);
+  onPositionRequest(SignatureHelpRequest.type, 'signature help', findSignatureHelp, null);
 
   onRequest(
     ReferencesRequest.type,
@@ -97,16 +90,6 @@ export function registerLanguageRequests(connection: Connection, onRequest: Regi
   );
 
   onRequest(
-    DocumentSymbolRequest.type,
-    'document symbols',
-    (raw) => {
-      const at = documentFile(documentParams(DocumentSymbolRequest.method, raw).textDocument.uri);
-      return at ? findDocumentSymbols(at.ws, at.file) : [];
-    },
-    { fallback: [] },
-  );
-
-  onRequest(
     WorkspaceSymbolRequest.type,
     'workspace symbols',
     (raw) => {
@@ -115,17 +98,6 @@ export function registerLanguageRequests(connection: Connection, onRequest: Regi
       return workspace ? findWorkspaceSymbols(workspace, query) : [];
     },
     { fallback: [] },
-  );
-
-  onRequest(
-    SignatureHelpRequest.type,
-    'signature help',
-    (raw) => {
-      const params = positionParams(SignatureHelpRequest.method, raw);
-      const at = documentFile(params.textDocument.uri);
-      return at ? findSignatureHelp(at.ws, at.file, params.position) : null;
-    },
-    { fallback: null },
   );
 
   onRequest(
