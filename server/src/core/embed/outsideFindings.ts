@@ -5,6 +5,7 @@ import { displayPath, insideTester } from '../paths';
 import { ROCKS_TREE_DIRS } from '../resolve/luarocks';
 import { Finding } from '../types';
 import { Closure, ClosureLink, Embedding } from './closure';
+import { withFileList } from './patchedFindings';
 import { closureChains } from './why';
 
 /**
@@ -168,14 +169,7 @@ export function carryReported(embedding: Embedding, before: Closure, file: strin
   if (list.length !== own.length || !own.every((f, i) => list[i] === f)) {
     return;
   }
-  const next = [...(after.byFile.get(file) ?? [])];
-  const carried = new Map(reported);
-  if (next.length > 0) {
-    carried.set(file, next);
-  } else {
-    carried.delete(file);
-  }
-  reportedByClosure.set(after, carried);
+  reportedByClosure.set(after, withFileList(reported, file, [...(after.byFile.get(file) ?? [])]));
 }
 
 /**

@@ -22,12 +22,16 @@ export function findingsByFileAfterPatch(
   if (list.length < old.findings.length || !old.findings.every((f, i) => list[i] === f)) {
     return undefined;
   }
-  const next = [...fresh.findings, ...list.slice(old.findings.length)];
-  const byFile = new Map(before);
-  if (next.length > 0) {
-    byFile.set(file, next);
+  return withFileList(before, file, [...fresh.findings, ...list.slice(old.findings.length)]);
+}
+
+/** A copy of `byFile` with `file`'s list replaced (a file without findings has no entry). */
+export function withFileList(byFile: ReadonlyMap<string, Finding[]>, file: string, list: Finding[]): Map<string, Finding[]> {
+  const copy = new Map(byFile);
+  if (list.length > 0) {
+    copy.set(file, list);
   } else {
-    byFile.delete(file);
+    copy.delete(file);
   }
-  return byFile;
+  return copy;
 }
