@@ -84,6 +84,12 @@ export class FactsStore {
     return this.entries.size;
   }
 
+  /** `get` for a workspace's walk, which may ask before the analysis read the file: reads it first. */
+  readonly lookup = (file: string, stamp: string): StoredFacts | undefined => {
+    this.load();
+    return this.get(file, stamp);
+  };
+
   get(file: string, stamp: string): StoredFacts | undefined {
     const e = this.entries.get(file);
     if (!e || e.stamp !== stamp) {
@@ -150,15 +156,4 @@ export class FactsStore {
 /** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */
 export function userFactsDir(env: Record<string, string | undefined>): string {
   return path.join(userCacheDir(env), 'facts');
-}
-
-/** The lookup a workspace's walk makes into `store` (read on first use); undefined without a store. */
-export function storedFactsOf(store: FactsStore | undefined): ((file: string, stamp: string) => StoredFacts | undefined) | undefined {
-  return (
-    store &&
-    ((file, stamp) => {
-      store.load();
-      return store.get(file, stamp);
-    })
-  );
 }

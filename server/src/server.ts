@@ -22,7 +22,7 @@ import { pathToUri, uriToPath } from './convert';
 import { DiagnosticsPublisher } from './features/diagnostics';
 import { analyseAllFiles, AnalysisStats, buildIdentity, saveStore } from './initialAnalysis';
 import { AnalysisPool } from './analysisPool';
-import { FactsStore, storedFactsOf } from './factsStore';
+import { FactsStore } from './factsStore';
 import { moduleMapFor } from './features/moduleMap';
 import { ModuleMapChanges } from './features/moduleMapChanges';
 import { registerBuildCommands } from './features/buildCommands';
@@ -220,7 +220,7 @@ connection.onInitialized(() => {
     env: process.env,
     deferCycles: true,
     detectLua52: lua52Detector(),
-    storedFacts: storedFactsOf(store),
+    storedFacts: store?.lookup,
   });
   workspace = ws;
   if (process.env.RESTY_BUILD_PROFILE) {

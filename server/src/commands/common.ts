@@ -8,7 +8,7 @@ import { Workspace } from '../core/workspace/workspace';
 import { detectLua52Compat } from '../toolchain/luajitDialect';
 import { CommandArgs, CommandError, CommandIO } from './commandIO';
 import { AnalysisPool } from '../analysisPool';
-import { FactsStore, storedFactsOf, userFactsDir } from '../factsStore';
+import { FactsStore, userFactsDir } from '../factsStore';
 import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
 
 export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './commandIO';
@@ -30,7 +30,7 @@ export function openWorkspace(dir: string, io: CommandIO, store?: FactsStore): W
     roots: [dir],
     env: io.env,
     detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env),
-    storedFacts: storedFactsOf(store),
+    storedFacts: store?.lookup,
   });
 }
 
