@@ -44,9 +44,20 @@ export function messageWithoutTrail(f: Finding): string {
   return [first.replace(/:$/, ''), ...rest.filter((l) => !l.startsWith('\t'))].join(' ');
 }
 
+/** Trail keys already built, per finding: a key joins some thirty lines, and a publish asks for it several times. */
+const trailKeys = new WeakMap<Finding, string>();
+
 /** What sites of one unresolved module (in one project) share: the module and its search trail. */
 export function trailKey(f: Finding): string | undefined {
-  return f.trail ? `${f.module ?? ''}\0${f.trail.join('\n')}` : undefined;
+  if (!f.trail) {
+    return undefined;
+  }
+  let key = trailKeys.get(f);
+  if (key === undefined) {
+    key = `${f.module ?? ''}\0${f.trail.join('\n')}`;
+    trailKeys.set(f, key);
+  }
+  return key;
 }
 
 /** Findings that share a search trail, keyed by trailKey. */

@@ -78,14 +78,9 @@ export class DiagnosticsPublisher {
 
   /** Records a file's findings; returns the other files whose trail diagnostics change with them. */
   private record(file: string, findings: Finding[]): Set<string> {
-    if (findings.length === 0) {
-      this.findings.delete(file);
-    } else {
-      this.findings.set(file, findings);
-    }
     const keys = [...new Set([...this.trails.keysOf(file), ...findings.map(trailKey).filter((k): k is string => k !== undefined)])];
     const before = keys.map((k) => this.trails.holder(k));
-    this.trails.update(file, findings);
+    this.keep(file, findings);
     const affected = new Set<string>();
     keys.forEach((key, i) => {
       const was = before[i];
@@ -96,6 +91,15 @@ export class DiagnosticsPublisher {
     });
     affected.delete(file);
     return affected;
+  }
+
+  private keep(file: string, findings: Finding[]): void {
+    if (findings.length === 0) {
+      this.findings.delete(file);
+    } else {
+      this.findings.set(file, findings);
+    }
+    this.trails.update(file, findings);
   }
 
   /** Everything: after start-up, file creations/deletions, manifest or closure changes. */
@@ -112,8 +116,9 @@ export class DiagnosticsPublisher {
       }
     }
     // Every file's trails first, so each diagnostic knows which site holds its trail.
+    // No file needs telling which others its findings affect: every file is sent below.
     for (const [file, findings] of all) {
-      this.record(file, findings);
+      this.keep(file, findings);
     }
     const seen = new Set<string>();
     for (const file of all.keys()) {

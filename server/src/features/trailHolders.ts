@@ -19,6 +19,8 @@ export class TrailHolders {
   /** Per trail key: the files with a site, each with its first site and its number of sites. */
   private readonly byKey = new Map<string, Map<string, { first: Range; count: number }>>();
   private readonly keysOfFile = new Map<string, Set<string>>();
+  /** Holders already worked out, dropped for the keys an update touches: publishing every file asks each key once. */
+  private readonly holders = new Map<string, TrailHolder>();
 
   /** The trail keys of a file's findings, as last recorded. */
   keysOf(file: string): readonly string[] {
@@ -29,6 +31,7 @@ export class TrailHolders {
   update(file: string, findings: readonly Finding[]): Set<string> {
     const touched = new Set(this.keysOfFile.get(file) ?? []);
     for (const key of touched) {
+      this.holders.delete(key);
       const files = this.byKey.get(key);
       files?.delete(file);
       if (files?.size === 0) {
@@ -43,6 +46,7 @@ export class TrailHolders {
       }
       keys.add(key);
       touched.add(key);
+      this.holders.delete(key);
       let files = this.byKey.get(key);
       if (!files) {
         files = new Map();
@@ -67,6 +71,19 @@ export class TrailHolders {
   }
 
   holder(key: string): TrailHolder | undefined {
+    const known = this.holders.get(key);
+    if (known) {
+      return known;
+    }
+    const holder = this.findHolder(key);
+    // A key no file has any more is not kept: edits that rename a missing module would pile them up.
+    if (holder) {
+      this.holders.set(key, holder);
+    }
+    return holder;
+  }
+
+  private findHolder(key: string): TrailHolder | undefined {
     const files = this.byKey.get(key);
     if (!files) {
       return undefined;
