@@ -199,8 +199,21 @@ async function analyseWorkspace(ws: Workspace, pool: AnalysisPool | undefined, s
   // What the module map view diffs later edits against: read once the client has heard the workspace is ready.
   moduleMapChanges.resetWhen(told, ws);
   log(`analysed ${files} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
-  guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
+  // The diagnostics and the status are only queued so far: the store is written once they are out.
+  pendingSave = () => guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
+  void told.then(savePending, savePending);
 }
+
+/** The store's write after the initial analysis: once its messages are written, or at shutdown if that comes first. */
+let pendingSave: (() => void) | undefined;
+
+function savePending(): void {
+  const save = pendingSave;
+  pendingSave = undefined;
+  save?.();
+}
+
+connection.onShutdown(savePending);
 
 connection.onInitialized(() => {
   if (canRegisterWatchers) {
