@@ -1,5 +1,5 @@
 import { CommandSpec, CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
-import { CommandError, CommandIO, EXIT_OK, EXIT_USAGE } from './commands/commandIO';
+import { CommandError, CommandIO, EXIT_BROKEN_PIPE, EXIT_OK, EXIT_USAGE } from './commands/commandIO';
 
 const VERSION = '0.1.0';
 
@@ -124,6 +124,15 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`check | head`) closes the pipe: end quietly, as a process ended by SIGPIPE does.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') {
+        throw e;
+      }
+      process.exit(EXIT_BROKEN_PIPE);
+    });
+  }
   const io: CommandIO = {
     out: (s) => process.stdout.write(s + '\n'),
     err: (s) => process.stderr.write(s + '\n'),

@@ -146,3 +146,14 @@ test('a compiler whose -v prints without end is killed at the output bound and r
   assert.equal(compile.code, 1, compile.stderr);
   assert.match(compile.stdout, /error compiler-failed: luajit \(.*chatty-luajit\) answered 'x{120}… \(more than 1048576 bytes without a line end; killed\)' instead of compiling/);
 });
+
+test('a reader that stops early (check | head) ends check quietly with 141, as SIGPIPE would, not with a stack trace', async () => {
+  // Some 3,000 unresolved modules: far more text than a pipe holds, so check is still writing when the reader goes.
+  const requires = Array.from({ length: 3000 }, (_, i) => `local m${i} = require "missing.module${i}"`).join('\n');
+  const dir = project({}, { 'lib/app.lua': `${requires}\nreturn 1\n` });
+  const { child, exited } = startCli(['check', dir, '--no-cache']);
+  child.stdout.once('data', () => child.stdout.destroy());
+  const r = await exited;
+  assert.equal(r.code, 141, r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|internal error/);
+});

@@ -1,11 +1,15 @@
 // What every command shares with the command line, and nothing more: the
 // CLI loads this at start, before it knows which command (if any) runs.
 
-/** Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error, 130 interrupted. */
+/**
+ * Exit codes, a contract for CI scripts: 0 clean, 1 findings at error severity, 2 usage or environment error,
+ * 130 interrupted, 141 the output's reader went away (as a process ended by SIGPIPE).
+ */
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
+export const EXIT_BROKEN_PIPE = 141;
 
 export interface CommandIO {
   out: (s: string) => void;
