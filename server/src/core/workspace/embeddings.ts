@@ -1,4 +1,5 @@
-import { computeClosure, embeddedByName, Embedding, FileJudgement, judge, sameReach } from '../embed/closure';
+import { computeClosure, Embedding } from '../embed/closure';
+import { embeddedByName, FileJudgement, judge, sameReach } from '../embed/judgement';
 import { carryReported } from '../embed/outsideFindings';
 import { buildMapping } from '../embed/mapping';
 import { Project } from '../resolve/project';
