@@ -8,13 +8,12 @@ import { test } from 'node:test';
 import { checkAll } from '../../server/src/core/checks/fileChecks';
 import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
 import { Workspace } from '../../server/src/core/workspace/workspace';
-import { tempCopy, writeTree } from '../helpers/paths';
+import { tempDirFor, writeTree } from '../helpers/paths';
 
 function workspaceOf(t: { after: (fn: () => void) => void }, change?: (dir: string) => void): { dir: string; ws: Workspace } {
-  const tmp = tempCopy('init-luakit');
-  t.after(tmp.cleanup);
-  change?.(tmp.dir);
-  return { dir: tmp.dir, ws: new Workspace(new NodeFileSystem(), { roots: [tmp.dir], env: { PATH: '' } }) };
+  const tmp = tempDirFor(t, 'init-luakit');
+  change?.(tmp);
+  return { dir: tmp, ws: new Workspace(new NodeFileSystem(), { roots: [tmp], env: { PATH: '' } }) };
 }
 
 function findings(dir: string, ws: Workspace): [string, string, string | null][] {
@@ -58,17 +57,16 @@ test('a Lua file that only has a table named bk is not a build script', (t) => {
 });
 
 test('a bk call in a comment or a string makes no build script, and a file is judged the same before and after its facts are known', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  writeTree(tmp.dir, {
+  const tmp = tempDirFor(t);
+  writeTree(tmp, {
     'notes/doc.lua': '-- builds like: bk.image("alpine")\nlocal usage = "bk.local_(\\".\\")"\nlocal f = io.open("x")\nreturn f, usage\n',
     'tools/go.lua': 'local img = bk.image("golang")\nlocal f = io.open("x")\nreturn img, f\n',
   });
-  const ws = new Workspace(new NodeFileSystem(), { roots: [tmp.dir], env: { PATH: '' } });
+  const ws = new Workspace(new NodeFileSystem(), { roots: [tmp], env: { PATH: '' } });
   const verdict = () => ({
-    doc: ws.projectFor(path.join(tmp.dir, 'notes', 'doc.lua')).profile,
-    go: ws.projectFor(path.join(tmp.dir, 'tools', 'go.lua')).profile,
-    findings: findings(tmp.dir, ws),
+    doc: ws.projectFor(path.join(tmp, 'notes', 'doc.lua')).profile,
+    go: ws.projectFor(path.join(tmp, 'tools', 'go.lua')).profile,
+    findings: findings(tmp, ws),
   });
   const expected = { doc: 'openresty', go: 'luakit', findings: [['tools/go.lua', 'luakit-sandbox', null]] };
   // First from the text alone, then (a refresh, as a file event causes) from the facts the analysis stored.

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkJson, runCli } from '../helpers/cli';
-import { fixture, tempCopy, writeTree } from '../helpers/paths';
+import { fixture, tempDirFor, writeTree } from '../helpers/paths';
 
 function inferred(dir: string, env: Record<string, string> = {}): Record<string, unknown> {
   const run = runCli(['init', dir, '--stdout'], { env });
@@ -14,9 +14,8 @@ function inferred(dir: string, env: Record<string, string> = {}): Record<string,
 }
 
 test('init: a luakit stdlib in a folder named ..stdlib inside the project is written relative', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  const project = path.join(tmp.dir, 'project');
+  const tmp = tempDirFor(t);
+  const project = path.join(tmp, 'project');
   writeTree(project, {
     'build.lua': 'local helper = require "helper"\nbk.run("true")\n',
     '..stdlib/helper.lua': 'return {}\n',
@@ -28,14 +27,13 @@ test('init: a luakit stdlib in a folder named ..stdlib inside the project is wri
 });
 
 test('init: a luakit stdlib outside the project is left to the environment', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  const project = path.join(tmp.dir, 'project');
-  writeTree(tmp.dir, {
+  const tmp = tempDirFor(t);
+  const project = path.join(tmp, 'project');
+  writeTree(tmp, {
     'project/build.lua': 'local helper = require "helper"\nbk.run("true")\n',
     'stdlib/helper.lua': 'return {}\n',
   });
-  const manifest = inferred(project, { LUAKIT_STDLIB_DIR: path.join(tmp.dir, 'stdlib') });
+  const manifest = inferred(project, { LUAKIT_STDLIB_DIR: path.join(tmp, 'stdlib') });
   assert.equal(manifest.profile, 'luakit');
   assert.equal('stdlib' in manifest, false);
 });
@@ -50,12 +48,11 @@ function inferredWithNotes(dir: string): { manifest: Record<string, unknown>; no
 
 /** Copies a fixture, runs init in it, and returns the copy; what init said goes to `said` when given. */
 function initialised(t: { after: (fn: () => void) => void }, scenario: string, said?: string[]): string {
-  const tmp = tempCopy(scenario);
-  t.after(tmp.cleanup);
-  const run = runCli(['init', tmp.dir]);
+  const tmp = tempDirFor(t, scenario);
+  const run = runCli(['init', tmp]);
   assert.equal(run.status, 0, run.stderr);
-  said?.push(...run.stderr.trimEnd().split('\n').map((l) => l.replace(tmp.dir, '<dir>')));
-  return tmp.dir;
+  said?.push(...run.stderr.trimEnd().split('\n').map((l) => l.replace(tmp, '<dir>')));
+  return tmp;
 }
 
 function checkedFindings(dir: string): { status: number | null; findings: [string, string, string | null][] } {
@@ -142,34 +139,32 @@ test("init on Debian's lua-resty-core and lua-resty-lrucache trees: every module
   const listed = spawnSync('dpkg', ['-L', 'lua-resty-core', 'lua-resty-lrucache'], { encoding: 'utf8' });
   assert.equal(listed.status, 0, `lua-resty-core and lua-resty-lrucache are installed here (.ci/run installs them): ${listed.stderr}`);
   const base = '/usr/share/lua/5.1/';
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
+  const tmp = tempDirFor(t);
   const files: Record<string, string> = {};
   for (const file of listed.stdout.split('\n').filter((f) => f.startsWith(base) && f.endsWith('.lua'))) {
     files[file.slice(base.length)] = fs.readFileSync(file, 'utf8');
   }
-  writeTree(tmp.dir, files);
-  const { manifest } = inferredWithNotes(tmp.dir);
+  writeTree(tmp, files);
+  const { manifest } = inferredWithNotes(tmp);
   const embed = manifest.embed as string[];
   assert.equal(embed.length, Object.keys(files).length, 'one module per file');
   for (const name of ['resty.core', 'resty.core.base', 'resty.lrucache', 'resty.lrucache.pureffi', 'ngx.ssl', 'ngx.re']) {
     assert.ok(embed.includes(name), `${name} in ${embed.join(', ')}`);
   }
-  assert.equal(runCli(['init', tmp.dir]).status, 0);
-  assert.deepEqual(checkedFindings(tmp.dir), { status: 0, findings: [] });
-  assertBuilds(tmp.dir);
+  assert.equal(runCli(['init', tmp]).status, 0);
+  assert.deepEqual(checkedFindings(tmp), { status: 0, findings: [] });
+  assertBuilds(tmp);
 });
 
 test('init leaves a subfolder with its own manifest to that project', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  writeTree(tmp.dir, {
+  const tmp = tempDirFor(t);
+  writeTree(tmp, {
     'app.lua': 'return {}\n',
     'sub/resty-build.json': JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }),
     'sub/build.lua': 'bk.image("alpine")\n',
     'sub/helper.lua': 'return {}\n',
   });
-  const manifest = inferred(tmp.dir);
+  const manifest = inferred(tmp);
   assert.equal(manifest.profile, 'openresty');
   assert.deepEqual(manifest.embed, ['app']);
 });

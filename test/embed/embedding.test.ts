@@ -13,7 +13,7 @@ import { findCodeActions } from '../../server/src/features/codeActions';
 import { requireCapability } from '../e2e/capability';
 import { MEM_ROOT, memWorkspace } from '../helpers/core';
 import { runLuajit } from '../helpers/luajit';
-import { tempCopy, writeTree } from '../helpers/paths';
+import { tempDirFor, writeTree } from '../helpers/paths';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
@@ -237,9 +237,8 @@ test('a hyphenated name is looked up under the part after its first hyphen, late
 });
 
 test('mapping-name-mismatch: the file name it suggests gives the loader symbol without -n; where a later - stays it asks for the rename instead', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  writeTree(tmp.dir, {
+  const tmp = tempDirFor(t);
+  writeTree(tmp, {
     'vendor/u.lua': 'return 1\n',
     'vendor/sw.lua': 'return 1\n',
     'resty-build.json': JSON.stringify({
@@ -251,15 +250,15 @@ test('mapping-name-mismatch: the file name it suggests gives the loader symbol w
       ],
     }),
   });
-  const ws = new Workspace(new NodeFileSystem(), { roots: [tmp.dir], env: {} });
+  const ws = new Workspace(new NodeFileSystem(), { roots: [tmp], env: {} });
   const messages = Object.fromEntries([...checkAll(ws).values()].flat().filter((f) => f.code === 'mapping-name-mismatch').map((f) => [f.module, f.message]));
   assert.deepEqual(Object.keys(messages).sort(), ['app.limit-count.sliding-window', 'resty.jit-uuid']);
 
   const suggested = /or name the file ([^)]+)\)/.exec(messages['resty.jit-uuid'])?.[1];
   assert.equal(suggested, 'uuid.lua');
-  const renamed = path.join(tmp.dir, suggested);
-  fs.copyFileSync(path.join(tmp.dir, 'vendor', 'u.lua'), renamed);
-  const object = path.join(tmp.dir, 'uuid.o');
+  const renamed = path.join(tmp, suggested);
+  fs.copyFileSync(path.join(tmp, 'vendor', 'u.lua'), renamed);
+  const object = path.join(tmp, 'uuid.o');
   assert.equal(runLuajit(['-b', renamed, object]).status, 0);
   assert.deepEqual(nmSymbols(object), [loaderSymbol('resty.jit-uuid')]);
 
@@ -267,8 +266,8 @@ test('mapping-name-mismatch: the file name it suggests gives the loader symbol w
   const window = messages['app.limit-count.sliding-window'];
   assert.doesNotMatch(window, /name the file/);
   assert.match(window, /passes -n count\.sliding-window and renames the luaJIT_BC_count_sliding_window luajit writes to luaJIT_BC_count_sliding-window \(objcopy --redefine-sym\)/);
-  fs.copyFileSync(path.join(tmp.dir, 'vendor', 'sw.lua'), path.join(tmp.dir, 'count_sliding-window.lua'));
-  const plain = path.join(tmp.dir, 'window.o');
-  assert.equal(runLuajit(['-b', path.join(tmp.dir, 'count_sliding-window.lua'), plain]).status, 0);
+  fs.copyFileSync(path.join(tmp, 'vendor', 'sw.lua'), path.join(tmp, 'count_sliding-window.lua'));
+  const plain = path.join(tmp, 'window.o');
+  assert.equal(runLuajit(['-b', path.join(tmp, 'count_sliding-window.lua'), plain]).status, 0);
   assert.deepEqual(nmSymbols(plain), ['luaJIT_BC_count_sliding_window']);
 });

@@ -35,9 +35,9 @@ export function tempCopy(scenario?: string): { dir: string; cleanup: () => void 
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** An empty temp folder (real path) removed when the test `t` ends. */
-export function tempDirFor(t: { after: (fn: () => void) => void }): string {
-  const tmp = tempCopy();
+/** A temp folder (real path; empty, or a copy of the fixture `scenario`) removed when the test `t` ends. */
+export function tempDirFor(t: { after: (fn: () => void) => void }, scenario?: string): string {
+  const tmp = tempCopy(scenario);
   t.after(tmp.cleanup);
   return tmp.dir;
 }

@@ -13,7 +13,7 @@ import { createProject, LUAJIT_DEFAULT_CPATH, LUAJIT_DEFAULT_PATH } from '../../
 import { resolveModule } from '../../server/src/core/resolve/resolver';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { notFoundTrail, requireLuajit, runLuajit } from '../helpers/luajit';
-import { fixture, tempCopy, writeTree } from '../helpers/paths';
+import { fixture, tempDirFor, writeTree } from '../helpers/paths';
 
 const disk = new NodeFileSystem();
 
@@ -176,34 +176,32 @@ describe('agreement with the real luajit', () => {
   }
 
   test('with only the defaults (";;"), in an empty temp dir, the trail is what plain luajit prints', (t) => {
-    const tmp = tempCopy();
-    t.after(tmp.cleanup);
-    writeTree(tmp.dir, { [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ';;', cpath: ';;' }) });
-    const project = projectAt(tmp.dir);
+    const tmp = tempDirFor(t);
+    writeTree(tmp, { [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ';;', cpath: ';;' }) });
+    const project = projectAt(tmp);
     for (const name of ['x', 'resty.x.y']) {
-      const run = runLuajit(['-e', `require ${JSON.stringify(name)}`], { cwd: tmp.dir });
+      const run = runLuajit(['-e', `require ${JSON.stringify(name)}`], { cwd: tmp });
       assert.notEqual(run.status, 0);
       assert.deepEqual(resolveModule(name, project.resolver, disk).trail, notFoundTrail(run.stderr));
     }
   });
 
   test("a folder named '..x' is inside the project: the trail names it './..x/…' as luajit does", (t) => {
-    const tmp = tempCopy();
-    t.after(tmp.cleanup);
-    writeTree(tmp.dir, {
+    const tmp = tempDirFor(t);
+    writeTree(tmp, {
       [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ['..x/?.lua', ';;'], cpath: [] }),
       '..x/present.lua': 'return 1\n',
     });
-    const file = path.join(tmp.dir, MANIFEST_NAME);
+    const file = path.join(tmp, MANIFEST_NAME);
     const { manifest } = parseManifest(file, fs.readFileSync(file, 'utf8'));
-    const project = createProject(disk, { PATH: '' }, tmp.dir, manifest);
+    const project = createProject(disk, { PATH: '' }, tmp, manifest);
     const env = { LUA_PATH: './..x/?.lua;;', LUA_CPATH: '' };
-    const run = runLuajit(['-e', 'require "nothere"'], { cwd: tmp.dir, env });
+    const run = runLuajit(['-e', 'require "nothere"'], { cwd: tmp, env });
     assert.notEqual(run.status, 0);
     const trail = resolveModule('nothere', project.resolver, disk).trail;
     assert.equal(trail[1], "no file './..x/nothere.lua'");
     assert.deepEqual(trail, notFoundTrail(run.stderr));
-    assert.equal(resolveModule('present', project.resolver, disk).file, path.join(tmp.dir, '..x', 'present.lua'));
+    assert.equal(resolveModule('present', project.resolver, disk).file, path.join(tmp, '..x', 'present.lua'));
   });
 
   for (const name of ['first', 'pkg', 'onlyinit', 'resty.deep.mod', 'late', 'both']) {
