@@ -1,4 +1,4 @@
-import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
+import { Diagnostic, DiagnosticSeverity } from './lsp';
 import { URI } from 'vscode-uri';
 import { docsUrlFor } from './core/codes';
 import { Finding, Severity } from './core/types';

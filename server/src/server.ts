@@ -9,7 +9,7 @@ import {
   ServerCapabilities,
   TextDocuments,
   TextDocumentSyncKind,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { checkedFiles } from './core/checks/fileChecks';
 import { NodeFileSystem } from './core/nodeFileSystem';

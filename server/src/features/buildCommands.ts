@@ -6,7 +6,7 @@ import {
   LSPErrorCodes,
   ResponseError,
   WorkDoneProgressReporter,
-} from 'vscode-languageserver/node';
+} from '../lsp';
 import { countErrors, findingLines } from '../core/findingFormat';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildProject, buildProjectOf } from '../toolchain/buildProject';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Connection, Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver/node';
+import { Connection, Diagnostic, PublishDiagnosticsParams } from '../lsp';
 import { Finding } from '../core/types';
 import { pathToUri, toDiagnostic, uriToPath } from '../convert';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind, Diagnostic, TextEdit, WorkspaceEdit } from '../lsp';
 import { safeFixes } from '../core/embed/safeFixes';
 import { appendToArray } from '../core/manifest/manifestEdits';
 import { displayPath } from '../core/paths';

@@ -1,4 +1,4 @@
-import { CompletionItem, CompletionItemKind, MarkupKind, Position } from 'vscode-languageserver/node';
+import { CompletionItem, CompletionItemKind, MarkupKind, Position } from '../lsp';
 import { ChainFollower, ChainValue, tokenStartingAt } from '../core/navigate/chains';
 import { ExportedMember, memberSignature } from '../core/navigate/exports';
 import { bkFunctions, luakitMarkdown, luakitSignature, stateMethods } from '../core/navigate/luakitApi';

@@ -1,4 +1,4 @@
-import { Connection, Diagnostic, DiagnosticRelatedInformation } from 'vscode-languageserver/node';
+import { Connection, Diagnostic, DiagnosticRelatedInformation } from '../lsp';
 import { checkAll, checkFile, checkFileLocal } from '../core/checks/fileChecks';
 import { messageWithoutTrail, trailKey } from '../core/findingFormat';
 import { Finding, sameRange } from '../core/types';

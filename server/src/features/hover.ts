@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Hover, MarkupKind, Position } from 'vscode-languageserver/node';
+import { Hover, MarkupKind, Position } from '../lsp';
 import { memberSignature } from '../core/navigate/exports';
 import { BK_DOC, luakitMarkdown } from '../core/navigate/luakitApi';
 import { luakitTargetAt } from '../core/navigate/luakitNav';

@@ -14,7 +14,7 @@ import {
   SignatureHelpRequest,
   WillRenameFilesRequest,
   WorkspaceSymbolRequest,
-} from 'vscode-languageserver/node';
+} from '../lsp';
 import { Workspace } from '../core/workspace/workspace';
 import { uriToPath } from '../convert';
 import { findCodeActions } from './codeActions';

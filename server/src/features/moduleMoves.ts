@@ -1,4 +1,4 @@
-import { FileOperationRegistrationOptions, RenameFilesParams, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { FileOperationRegistrationOptions, RenameFilesParams, TextEdit, WorkspaceEdit } from '../lsp';
 import { PathMove, planModuleMoves } from '../core/navigate/moduleMoves';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri, uriToPath } from '../convert';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DocumentLink, Location, Position } from 'vscode-languageserver/node';
+import { DocumentLink, Location, Position } from '../lsp';
 import { hostViews } from '../core/navigate/luaViews';
 import { ModuleSource } from '../core/navigate/chains';
 import { ExportedMember } from '../core/navigate/exports';

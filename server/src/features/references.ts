@@ -1,4 +1,4 @@
-import { Location, Position } from 'vscode-languageserver/node';
+import { Location, Position } from '../lsp';
 import { findReferences } from '../core/navigate/moduleReferences';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri } from '../convert';

@@ -1,4 +1,4 @@
-import { CancellationToken, Connection, ErrorCodes, RequestType, RequestType0, ResponseError } from 'vscode-languageserver/node';
+import { CancellationToken, Connection, ErrorCodes, RequestType, RequestType0, ResponseError } from '../lsp';
 
 export interface GuardOptions<R> {
   /** The answer to an unexpected failure when the request has an empty one (`null`, `[]`); without it, an InternalError. */

@@ -1,4 +1,4 @@
-import { Diagnostic, ErrorCodes, Position, RenameFilesParams, ResponseError, TextDocumentIdentifier } from 'vscode-languageserver/node';
+import { Diagnostic, ErrorCodes, Position, RenameFilesParams, ResponseError, TextDocumentIdentifier } from '../lsp';
 import { AuditNginxRequest, AuditParams, BuildParams, InferManifestParams, InferManifestRequest, ModuleMapParams, ModuleMapRequest } from '../protocol/protocol';
 
 /**

@@ -1,4 +1,4 @@
-import { MarkupKind, ParameterInformation, Position, SignatureHelp, SignatureInformation } from 'vscode-languageserver/node';
+import { MarkupKind, ParameterInformation, Position, SignatureHelp, SignatureInformation } from '../lsp';
 import { ChainFollower, tokenStartingAt } from '../core/navigate/chains';
 import { memberSignature } from '../core/navigate/exports';
 import { bkFunction, luakitSignature, stateMethod } from '../core/navigate/luakitApi';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CodeAction, CodeActionKind, Diagnostic } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind, Diagnostic } from '../lsp';
 import { ignoreInFileEdit, ignoreOnLineEdit, TextEdit } from '../core/checks/suppressionEdits';
 import { isDiagnosticCode } from '../core/codes';
 import { CommentSyntax } from '../core/lua/suppressionComments';

@@ -1,4 +1,4 @@
-import { DocumentSymbol, Location, SymbolInformation, SymbolKind } from 'vscode-languageserver/node';
+import { DocumentSymbol, Location, SymbolInformation, SymbolKind } from '../lsp';
 import { documentSymbols, OutlineKind, OutlineSymbol, workspaceSymbols } from '../core/navigate/symbols';
 import { Workspace } from '../core/workspace/workspace';
 import { pathToUri } from '../convert';
