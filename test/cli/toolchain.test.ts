@@ -83,6 +83,11 @@ test('one parser for every command: help per command from the table, checked val
   const jobs = await cli('compile', '.', '--jobs', '0');
   assert.equal(jobs.code, 2);
   assert.match(jobs.err, /^resty-build: --jobs needs a whole number of at least 1\n\nUsage: resty-build compile /);
+  // Beyond 2^31-1 ms node's timer fires after 1 ms: every module failed as "did not finish within 3000000 s".
+  const timeout = await cli('compile', '.', '--timeout', '3000000');
+  assert.equal(timeout.code, 2);
+  assert.match(timeout.err, /^resty-build: --timeout needs a number of seconds up to 2147483\n/);
+  assert.equal((await cli('compile', '.', '--timeout', 'Infinity')).code, 2);
   const format = await cli('flags', '--format', 'xml');
   assert.equal(format.code, 2);
   assert.match(format.err, /unknown format 'xml' \(use text or json\)/);
