@@ -135,6 +135,14 @@ test('verify: exit 0 when every module is found, exit 1 naming the modules when 
   assert.match(bad.out, /error verify-failed: 'app\.handler' is not found as embedded bytecode/);
 });
 
+test('verify: the summary counts one module as one', async () => {
+  const dir = copyFixture('build-basic');
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.config'] }));
+  const one = await cli('verify', dir);
+  assert.equal(one.code, 0, one.out + one.err);
+  assert.match(one.err, /^1 module checked: 1 found, 0 not found /m);
+});
+
 test('the $resty-build problem matcher of package.json reads the CLI finding lines', () => {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const matcher = pkg.contributes.problemMatchers.find((m: { name: string }) => m.name === 'resty-build');
