@@ -99,7 +99,7 @@ const COMMANDS: CommandTable = {
   },
 };
 
-/** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted). */
+/** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted; 141, a closed output, is set where the pipe breaks). */
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
   try {

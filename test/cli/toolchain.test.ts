@@ -77,6 +77,10 @@ test('one parser for every command: help per command from the table, checked val
   assert.match(help.out, /^ {2}--no-export-dynamic /m);
   assert.doesNotMatch(help.out, /--stdout/);
   const all = await cli('--help');
+  // Every code of the contract, 141 (a reader that stopped early) included, for CI scripts that test $?.
+  for (const text of [help.out, all.out]) {
+    assert.match(text, /^Exit codes: 0 no errors, 1 errors found, 2 usage or environment error, 130 interrupted, 141 output closed early/m);
+  }
   for (const command of ['check', 'map', 'init', 'compile', 'flags', 'verify']) {
     assert.match(all.out, new RegExp(`^ {2}${command} `, 'm'));
   }
