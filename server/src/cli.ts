@@ -5,6 +5,9 @@ const VERSION = '0.1.0';
 
 const format = (...choices: string[]): OptionSpec => ({ help: 'Output format', choices });
 
+/** node's timers hold at most 2^31-1 ms: a longer limit fires after 1 ms, and every luajit run would be killed at once. */
+const MAX_TIMEOUT_SECONDS = Math.floor(0x7fffffff / 1000);
+
 /** compile, flags and verify take the same options, so one task or script line works for each. */
 const BUILD_OPTIONS: Record<string, OptionSpec> = {
   format: format('text', 'json'),
@@ -15,7 +18,11 @@ const BUILD_OPTIONS: Record<string, OptionSpec> = {
     help: 'Parallel luajit processes (default: CPU count)',
     check: (v) => (Number.isInteger(Number(v)) && Number(v) >= 1 ? undefined : '--jobs needs a whole number of at least 1'),
   },
-  timeout: { value: '<seconds>', help: 'Limit per luajit run (default: 60)', check: (v) => (Number(v) > 0 ? undefined : '--timeout needs a number of seconds') },
+  timeout: {
+    value: '<seconds>',
+    help: 'Limit per luajit run (default: 60)',
+    check: (v) => (Number(v) > 0 && Number(v) <= MAX_TIMEOUT_SECONDS ? undefined : `--timeout needs a number of seconds up to ${MAX_TIMEOUT_SECONDS}`),
+  },
   force: { help: 'Recompile everything' },
   'no-export-dynamic': { help: 'verify: link the probe without -Wl,-E' },
 };
@@ -92,7 +99,7 @@ const COMMANDS: CommandTable = {
   },
 };
 
-/** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted). */
+/** Runs the command line; resolves to the exit code (0 ok, 1 findings, 2 usage or environment error, 130 interrupted; 141, a closed output, is set where the pipe breaks). */
 export async function main(argv: string[], io: CommandIO): Promise<number> {
   let parsed: ReturnType<typeof parseCommandLine>;
   try {

@@ -16,9 +16,28 @@ test('verify --nginx: a missing binary, a script, and a program that is not ngin
   const script = writeScript(tempDir(), 'nginx', 'echo "nginx version: nginx/1.22.1" >&2');
   r = runCli(['verify', dir, '--nginx', script]);
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /is not an ELF executable: the audit reads a built nginx/);
+  assert.match(r.stderr, /is not an ELF executable: give a built nginx/);
 
   r = runCli(['verify', dir, '--nginx', '/bin/true']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /'\/bin\/true -V' did not print nginx's version: is it nginx\?/);
+});
+
+test('runtime --nginx: what is not a built nginx is an environment error (exit 2), not an image that copies it', () => {
+  const dir = copyFixture('build-basic');
+  const missing = path.join(dir, 'sbin', 'nginx');
+  // It used to list the missing path as the image's nginx, say "LuaJIT is linked into the binary itself" and exit 0.
+  for (const format of ['text', 'dockerfile']) {
+    const r = runCli(['runtime', dir, '--nginx', missing, '--format', format]);
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /nginx '.*\/sbin\/nginx' not found: give the built binary with --nginx/);
+  }
+  const script = writeScript(tempDir(), 'nginx', 'echo "nginx version: nginx/1.22.1" >&2');
+  let r = runCli(['runtime', dir, '--nginx', script]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /is not an ELF executable: give a built nginx/);
+  r = runCli(['runtime', dir, '--nginx', '/bin/true']);
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /'\/bin\/true -V' did not print nginx's version: is it nginx\?/);
 });

@@ -50,6 +50,22 @@ describe('resty-build fix', () => {
     assert.equal(fs.readFileSync(path.join(dry.dir, 'resty-build.json'), 'utf8'), fs.readFileSync(path.join(real.dir, 'resty-build.json'), 'utf8'));
   });
 
+  test('a manifest that does not fit the schema is exit 2 for fix, map and why, as for check, and is not written', (t) => {
+    const tmp = tempCopy('fix-project');
+    t.after(tmp.cleanup);
+    // A misspelt key and an entry that is not a string: read with them dropped, map printed an empty table with exit 0.
+    const broken = ORIGINAL.replace('"profile"', '"embedd": [], "profile"').replace('"app" // the entry point', '"app", 42');
+    fs.writeFileSync(path.join(tmp.dir, 'resty-build.json'), broken);
+    assert.equal(runCli(['check', tmp.dir]).status, 2);
+    for (const argv of [['fix', tmp.dir], ['map', tmp.dir], ['why', 'app', tmp.dir]]) {
+      const run = runCli(argv);
+      assert.equal(run.status, 2, `${argv[0]}: ${run.stdout}${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, /^resty-build \w+: .*resty-build\.json:3:3: Unknown key embedd\. Did you mean 'embed'\? \(and 1 more: resty-build check lists them\)\n$/);
+    }
+    assert.equal(fs.readFileSync(path.join(tmp.dir, 'resty-build.json'), 'utf8'), broken);
+  });
+
   test('a manifest that is a link to a file outside the project is not written', (t) => {
     const tmp = tempCopy('fix-project');
     const outside = tempCopy();

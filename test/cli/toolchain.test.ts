@@ -77,12 +77,21 @@ test('one parser for every command: help per command from the table, checked val
   assert.match(help.out, /^ {2}--no-export-dynamic /m);
   assert.doesNotMatch(help.out, /--stdout/);
   const all = await cli('--help');
+  // Every code of the contract, 141 (a reader that stopped early) included, for CI scripts that test $?.
+  for (const text of [help.out, all.out]) {
+    assert.match(text, /^Exit codes: 0 no errors, 1 errors found, 2 usage or environment error, 130 interrupted, 141 output closed early/m);
+  }
   for (const command of ['check', 'map', 'init', 'compile', 'flags', 'verify']) {
     assert.match(all.out, new RegExp(`^ {2}${command} `, 'm'));
   }
   const jobs = await cli('compile', '.', '--jobs', '0');
   assert.equal(jobs.code, 2);
   assert.match(jobs.err, /^resty-build: --jobs needs a whole number of at least 1\n\nUsage: resty-build compile /);
+  // Beyond 2^31-1 ms node's timer fires after 1 ms: every module failed as "did not finish within 3000000 s".
+  const timeout = await cli('compile', '.', '--timeout', '3000000');
+  assert.equal(timeout.code, 2);
+  assert.match(timeout.err, /^resty-build: --timeout needs a number of seconds up to 2147483\n/);
+  assert.equal((await cli('compile', '.', '--timeout', 'Infinity')).code, 2);
   const format = await cli('flags', '--format', 'xml');
   assert.equal(format.code, 2);
   assert.match(format.err, /unknown format 'xml' \(use text or json\)/);
@@ -128,6 +137,14 @@ test('verify: exit 0 when every module is found, exit 1 naming the modules when 
   assert.equal(bad.code, 1);
   assert.match(bad.out, /^FAIL app\.config: .*-Wl,-E/m);
   assert.match(bad.out, /error verify-failed: 'app\.handler' is not found as embedded bytecode/);
+});
+
+test('verify: the summary counts one module as one', async () => {
+  const dir = copyFixture('build-basic');
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app.config'] }));
+  const one = await cli('verify', dir);
+  assert.equal(one.code, 0, one.out + one.err);
+  assert.match(one.err, /^1 module checked: 1 found, 0 not found /m);
 });
 
 test('the $resty-build problem matcher of package.json reads the CLI finding lines', () => {

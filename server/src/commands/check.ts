@@ -9,7 +9,7 @@ import { githubCommands } from '../core/report/github';
 import { sarifLog } from '../core/report/sarif';
 import { FindingSummary, summarizeFindings, summaryLines } from '../core/report/summary';
 import { Finding } from '../core/types';
-import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from './common';
+import { analysedWorkspace, CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, isBrokenManifestFinding } from './common';
 
 /** What `check --format json` prints: paths relative to the folder checked. */
 export interface CheckJson {
@@ -50,7 +50,7 @@ export function enclosingManifestDir(dir: string): string | undefined {
 
 /** A manifest that does not parse or fit the schema: the analysis runs on defaults, so the exit code is 2. */
 function brokenManifest(findings: Finding[]): boolean {
-  return findings.some((f) => f.severity === 'error' && (f.code === 'manifest-invalid' || f.code === 'manifest-unknown-key'));
+  return findings.some(isBrokenManifestFinding);
 }
 
 /**

@@ -125,7 +125,7 @@ function optionLine(name: string, spec: OptionSpec, choices = spec.choices, note
 
 const HELP_LINES = ['  -h, --help                   Show this help (after a command: its options)', '  -v, --version                Show the version'];
 
-const EXIT_CODES = 'Exit codes: 0 no errors, 1 errors found, 2 usage or environment error, 130 interrupted.';
+const EXIT_CODES = 'Exit codes: 0 no errors, 1 errors found, 2 usage or environment error, 130 interrupted, 141 output closed early (| head).';
 
 /**
  * The help of the whole tool, from the table: the commands, then the

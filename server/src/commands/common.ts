@@ -9,6 +9,7 @@ import { detectLua52Compat } from '../toolchain/luajitDialect';
 import { CommandArgs, CommandError, CommandIO } from './commandIO';
 import { AnalysisPool } from '../analysisPool';
 import { FactsStore, userFactsDir } from '../factsStore';
+import { Finding } from '../core/types';
 import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
 
 export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './commandIO';
@@ -63,16 +64,27 @@ export async function analysedWorkspace(dir: string, args: CommandArgs, io: Comm
   return workspace;
 }
 
+/**
+ * A finding saying the manifest does not parse or fit the schema: the
+ * analysis then runs on defaults, dropping what it could not read (an
+ * `embed` entry that is not a string, a misspelt key), so a command's
+ * result would be quietly wrong. Exit 2, as the README promises.
+ */
+export function isBrokenManifestFinding(f: Finding): boolean {
+  return f.severity === 'error' && (f.code === 'manifest-invalid' || f.code === 'manifest-unknown-key');
+}
+
 /** The project whose manifest is `dir/resty-build.json`; a clear error when there is none or it is broken. */
 export function manifestProject(workspace: Workspace, dir: string): Project {
   const file = path.join(dir, MANIFEST_NAME);
   const project = workspace.allProjects().find((p) => p.manifest?.file === file);
+  const broken = fs.existsSync(file) ? checkManifest(workspace, file).filter((f) => (project ? isBrokenManifestFinding(f) : f.severity === 'error')) : [];
+  if (broken.length > 0) {
+    const first = broken[0];
+    const more = broken.length > 1 ? ` (and ${broken.length - 1} more: resty-build check lists them)` : '';
+    throw new CommandError(`${file}:${first.range.start.line + 1}:${first.range.start.character + 1}: ${first.message}${more}`);
+  }
   if (!project) {
-    const errors = checkManifest(workspace, file).filter((f) => f.severity === 'error');
-    if (fs.existsSync(file) && errors.length > 0) {
-      const first = errors[0];
-      throw new CommandError(`${file}:${first.range.start.line + 1}:${first.range.start.character + 1}: ${first.message}`);
-    }
     throw new CommandError(`no ${MANIFEST_NAME} in ${dir} (create one with: resty-build init ${dir})`);
   }
   return project;

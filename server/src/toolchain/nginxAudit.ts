@@ -10,7 +10,7 @@ import { BuildProject } from './buildProject';
 import { AuditedDynamicModule, checkDynamicModule, loadModulesOf, SymbolOwners } from './dynamicModules';
 import { ElfImage, readImage } from './elfImage';
 import { compareWithRuntime, describeHeader, identifyLuaJit, LuaJitInfo, parseBytecodeHeader } from './luajitInfo';
-import { binarySignature, formatNgxLuaVersion, NginxBuildInfo, parseLdd, parseNginxV, readDynamicModule, SharedLibrary } from './nginxBinary';
+import { binarySignature, formatNgxLuaVersion, NginxBuildInfo, openBuiltNginx, parseLdd, readDynamicModule, SharedLibrary } from './nginxBinary';
 import { LoadTestResult, runLoadTest } from './nginxLoadTest';
 import { likelyCause } from './nginxSymbols';
 import { BuildEnvironmentError, findExecutable, runTool } from './tool';
@@ -88,21 +88,7 @@ function ngxLuaVersionFromSources(info: NginxBuildInfo): { version: number; file
 }
 
 async function inspectBinary(binary: string, options: AuditOptions): Promise<{ image: ElfImage; info: NginxBuildInfo; libraries: SharedLibrary[] }> {
-  const resolved = findExecutable(binary);
-  if (!resolved) {
-    throw new BuildEnvironmentError(
-      fs.existsSync(binary) ? `nginx '${binary}' is not an executable file.` : `nginx '${binary}' not found: give the built binary with --nginx (or the restyBuild.nginxPath setting).`,
-    );
-  }
-  const image = readImage(resolved);
-  if (!image) {
-    throw new BuildEnvironmentError(`'${resolved}' is not an ELF executable: the audit reads a built nginx (objs/nginx or sbin/nginx).`);
-  }
-  const v = await runTool(resolved, ['-V'], { timeoutMs: 15_000, signal: options.signal, env: options.env });
-  const info = parseNginxV(v.stderr + v.stdout.toString('utf8'));
-  if (!info) {
-    throw new BuildEnvironmentError(`'${resolved} -V' did not print nginx's version: is it nginx? (${(v.stderr || v.stdout.toString('utf8')).trim().split('\n')[0] ?? ''})`);
-  }
+  const { file: resolved, image, info } = await openBuiltNginx(binary, options);
   let libraries: SharedLibrary[] = [];
   const ldd = findExecutable('ldd', options.env ?? process.env);
   if (ldd) {

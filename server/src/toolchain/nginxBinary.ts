@@ -1,5 +1,7 @@
-import { ElfImage } from './elfImage';
+import * as fs from 'node:fs';
+import { ElfImage, readImage } from './elfImage';
 import { splitShellWords } from './linkFlags';
+import { BuildEnvironmentError, findExecutable, runTool } from './tool';
 
 /**
  * Facts about a built nginx and what it loads, read from its own output
@@ -16,6 +18,34 @@ export interface NginxBuildInfo {
   compat: boolean;
   /** `nginx -V` as printed. */
   text: string;
+}
+
+/**
+ * The built nginx the user named (`--nginx`): an executable ELF file whose
+ * `-V` prints nginx's version, else an environment error saying what it
+ * is instead. A path that does not exist, or another program, must be
+ * neither audited nor listed in a runtime image.
+ */
+export async function openBuiltNginx(
+  binary: string,
+  options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ file: string; image: ElfImage; info: NginxBuildInfo }> {
+  const file = findExecutable(binary);
+  if (!file) {
+    throw new BuildEnvironmentError(
+      fs.existsSync(binary) ? `nginx '${binary}' is not an executable file.` : `nginx '${binary}' not found: give the built binary with --nginx (or the restyBuild.nginxPath setting).`,
+    );
+  }
+  const image = readImage(file);
+  if (!image) {
+    throw new BuildEnvironmentError(`'${file}' is not an ELF executable: give a built nginx (objs/nginx or sbin/nginx).`);
+  }
+  const v = await runTool(file, ['-V'], { timeoutMs: 15_000, signal: options.signal, env: options.env });
+  const info = parseNginxV(v.stderr + v.stdout.toString('utf8'));
+  if (!info) {
+    throw new BuildEnvironmentError(`'${file} -V' did not print nginx's version: is it nginx? (${(v.stderr || v.stdout.toString('utf8')).trim().split('\n')[0] ?? ''})`);
+  }
+  return { file, image, info };
 }
 
 /** 1.22.1 -> 1022001, the `nginx_version` macro every module stores. */

@@ -173,7 +173,7 @@ export function probeLines(probe: VerifyResult): string[] {
 export function verifySummary(verification: BuildVerification, options: { withLink?: { exportDynamic: boolean } } = {}): string {
   const modules = verification.probe?.modules ?? [];
   const failed = modules.filter((m) => !m.ok).length;
-  const summary = `${modules.length} modules checked: ${modules.length - failed} found, ${failed} not found`;
+  const summary = `${modules.length} ${modules.length === 1 ? 'module' : 'modules'} checked: ${modules.length - failed} found, ${failed} not found`;
   const link = options.withLink;
   return link && verification.flags ? `${summary} (${verification.flags.mode} mode${link.exportDynamic ? ', -Wl,-E' : ', without -Wl,-E'})` : summary;
 }

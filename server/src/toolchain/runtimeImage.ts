@@ -5,7 +5,7 @@ import { ffiLibraryFile, isSystemLibrary } from '../core/resolve/moduleNames';
 import { BuildProject } from './buildProject';
 import { readImage } from './elfImage';
 import { loadModulesOf } from './dynamicModules';
-import { parseLdd, SharedLibrary } from './nginxBinary';
+import { openBuiltNginx, parseLdd, SharedLibrary } from './nginxBinary';
 import { findExecutable, runTool } from './tool';
 
 /**
@@ -156,7 +156,7 @@ export async function listRuntimeImage(options: RuntimeOptions): Promise<Runtime
   const rel = (file: string) => path.relative(build.manifest.dir, file) || file;
 
   if (options.binary) {
-    const binary = path.resolve(options.binary);
+    const binary = (await openBuiltNginx(path.resolve(options.binary), { env })).file;
     add({ kind: 'nginx', what: 'nginx', path: binary, realPath: realPathOf(binary), from: [] });
     const libs = await lddOf(binary, env);
     const luajit = libs.find((l) => l.path && readImage(l.path)?.exportedNames().has('luaL_newstate'));
