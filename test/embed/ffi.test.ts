@@ -10,6 +10,7 @@ import { scanFfi } from '../../server/src/core/lua/ffiScan';
 import { LineIndex } from '../../server/src/core/types';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { brief, MEM_ROOT, memWorkspace, rangeOn } from '../helpers/core';
+import { tempDirFor, writeTree } from '../helpers/paths';
 
 const fixtures = path.join(__dirname, '..', 'fixtures');
 
@@ -108,4 +109,38 @@ test('check: edits of a closure module keep, clear and add ffi.C findings as its
   ws.setDocument(plain, 'local ffi = require "ffi"\nlocal g = ffi.C.app_other\nreturn {}\n');
   assert.deepEqual(codes(native), ['ffi-missing-declaration']);
   assert.deepEqual(codes(plain), ['ffi-missing-declaration']);
+});
+
+test('check: in the openresty profile, what resty.core (loaded at VM start) and the modules it requires declare is declared for the closure', () => {
+  const files = {
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app'] }),
+    'lib/app.lua': 'local C = require("ffi").C\nlocal _M = {}\nfunction _M.free(p) C.free(p) end\nfunction _M.other() return C.app_nowhere() end\nreturn _M\n',
+    'lib/resty/core.lua': 'require "resty.core.shdict"\nreturn {}\n',
+    'lib/resty/core/shdict.lua': 'local ffi = require "ffi"\nffi.cdef[[\nvoid free(void *ptr);\n]]\nlocal x = ffi.C.core_reads_this_undeclared\nreturn {}\n',
+  };
+  const app = path.join(MEM_ROOT, 'lib', 'app.lua');
+  const undeclared = (ws: Workspace) =>
+    (ws.closureState().byFile.get(app) ?? []).filter((f) => f.code === 'ffi-missing-declaration').map((f) => f.message.match(/ffi\.C\.(\w+)/)![1]);
+  assert.deepEqual(undeclared(memWorkspace(files)), ['app_nowhere']);
+  // resty.core's own reads are not the closure's: nothing is reported in its files.
+  assert.deepEqual([...memWorkspace(files).closureState().byFile.keys()], [app]);
+  // No resty.core on the path: nothing is assumed declared.
+  const { 'lib/resty/core.lua': _core, ...withoutCore } = files;
+  assert.deepEqual(undeclared(memWorkspace(withoutCore)), ['free', 'app_nowhere']);
+  // A luakit build runs no resty.core.
+  assert.deepEqual(undeclared(memWorkspace({ ...files, 'resty-build.json': JSON.stringify({ profile: 'luakit', path: ['lib/?.lua'], embed: ['app'] }) })), [
+    'free',
+    'app_nowhere',
+  ]);
+});
+
+test("check: C.free in a function is declared by Debian's lua-resty-core, which OpenResty loads first (lua-resty-radixtree's _M.free)", (t) => {
+  const dir = tempDirFor(t);
+  writeTree(dir, {
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua', ';;'], embed: ['app'] }),
+    'lib/app.lua': 'local C = require("ffi").C\nlocal _M = {}\nfunction _M.free(it) C.free(it) end\nreturn _M\n',
+  });
+  const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+  assert.deepEqual([...checkAll(ws).values()].flat().filter((f) => f.code.startsWith('ffi-')), []);
+  assert.ok(ws.embedding(ws.allProjects()[0])!.closure.runtimeFfi.some((f) => f.file === '/usr/share/lua/5.1/resty/core/shdict.lua'));
 });

@@ -216,10 +216,11 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   }
 
   const files = build.closure?.ffiFiles() ?? [];
+  const runtime = build.closure?.runtimeFfi ?? [];
   findings.push(
-    ...undefinedSymbolFindings({ files, env, owner, binary, likelyCause: (symbol) => likelyCause(symbol, info, nginx.ngxLuaVersion) }),
+    ...undefinedSymbolFindings({ files, runtime, env, owner, binary, likelyCause: (symbol) => likelyCause(symbol, info, nginx.ngxLuaVersion) }),
   );
-  notes.push(...undeclaredNote(files));
+  notes.push(...undeclaredNote(files, runtime));
 
   await compareBytecode(options, load, nginx, findings, notes);
   return result;
@@ -258,8 +259,8 @@ function versionFindings(build: BuildProject, nginx: NginxFacts, env: FfiEnviron
   return findings;
 }
 
-function undeclaredNote(files: readonly FfiFile[]): string[] {
-  const declared = new DeclarationIndex(files);
+function undeclaredNote(files: readonly FfiFile[], runtime: readonly FfiFile[]): string[] {
+  const declared = new DeclarationIndex(files, runtime);
   const missing = new Set(files.flatMap((f) => f.ffi.uses.filter((u) => !u.guarded && !declared.has(u.name)).map((u) => u.name)));
   return missing.size > 0 ? [`${missing.size} ffi.C name(s) have no ffi.cdef (reported by resty-build check as ffi-missing-declaration): ${[...missing].slice(0, 8).join(', ')}`] : [];
 }

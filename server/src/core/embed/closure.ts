@@ -63,6 +63,8 @@ export class Closure {
     private ffiFindingsCache?: Finding[],
     /** The findings by file, when known to be those of this closure (carried over by patched). */
     byFile?: Map<string, Finding[]>,
+    /** What the runtime declares before any module of the closure runs (runtimeDeclarations). */
+    readonly runtimeFfi: readonly FfiFile[] = [],
   ) {
     this.byFileCache = byFile;
   }
@@ -79,7 +81,7 @@ export class Closure {
 
   /** Findings at `ffi.C` reads that no `ffi.cdef` of the closure declares. */
   private ffiFindings(): Finding[] {
-    return (this.ffiFindingsCache ??= missingDeclarationFindings(this.ffiFiles()));
+    return (this.ffiFindingsCache ??= missingDeclarationFindings(this.ffiFiles(), this.runtimeFfi));
   }
 
   /** The FFI facts of every text the closure reached (nginx.conf chunks included). */
@@ -147,7 +149,7 @@ export class Closure {
       return { file, judgement };
     });
     const byFile = ffiUnchanged && replaced.length === 1 ? findingsByFileAfterPatch(this.byFileCache, file, replaced[0], judgement) : undefined;
-    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile);
+    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile, this.runtimeFfi);
   }
 
 }
@@ -235,5 +237,44 @@ export function computeClosure(input: ClosureInput): Closure {
     judgement.next.forEach(enqueueFile);
   }
 
-  return new Closure(files, judgements, roots, entries);
+  return new Closure(files, judgements, roots, entries, undefined, undefined, runtimeDeclarations(input));
+}
+
+/** More files than lua-resty-core's closure (some 30): a bound for a resty.core that requires without end. */
+const MAX_RUNTIME_FILES = 200;
+
+/**
+ * The C declarations a Lua state has before the closure's first module
+ * runs. OpenResty requires resty.core at VM start (ngx_lua 0.10.16 and
+ * later), and LuaJIT keeps one C namespace per Lua state, so everything
+ * resty.core and the modules it requires declare (resty.core.shdict's
+ * `void free(void *ptr);`, say) is declared for every module. The
+ * resty.core found on the project's path stands for the runtime's; when
+ * none is found nothing is assumed.
+ */
+function runtimeDeclarations(input: ClosureInput): FfiFile[] {
+  if (input.project.profile !== 'openresty') {
+    return [];
+  }
+  const files: FfiFile[] = [];
+  const seen = new Set<string>();
+  const queue = ['resty.core'];
+  for (let head = 0; head < queue.length && seen.size < MAX_RUNTIME_FILES; head++) {
+    const file = input.resolve(queue[head]);
+    if (file.status !== 'file' || !file.file || seen.has(file.file)) {
+      continue;
+    }
+    seen.add(file.file);
+    const facts = input.facts(file.file);
+    if (!facts) {
+      continue;
+    }
+    files.push({ file: file.file, ffi: facts.ffi, toFile: (s, e) => facts.lines.range(s, e) });
+    for (const r of facts.requires) {
+      if (r.name !== undefined && !r.dynamic) {
+        queue.push(r.name);
+      }
+    }
+  }
+  return files;
 }

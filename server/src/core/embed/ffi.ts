@@ -25,8 +25,9 @@ export class DeclarationIndex {
   private readonly exact = new Map<string, { decl: FfiDeclaration; file: string }>();
   private readonly patterns: { regex: RegExp; decl: FfiDeclaration; file: string }[] = [];
 
-  constructor(files: readonly FfiFile[]) {
-    for (const f of files) {
+  /** `runtime`: texts that ran before the closure's (runtimeDeclarations); only their declarations count. */
+  constructor(files: readonly FfiFile[], runtime: readonly FfiFile[] = []) {
+    for (const f of [...files, ...runtime]) {
       for (const decl of f.ffi.declarations) {
         if (decl.pattern !== undefined) {
           this.patterns.push({ regex: new RegExp(decl.pattern), decl, file: f.file });
@@ -67,11 +68,11 @@ function where(use: FfiUse): string {
  * under pcall are probes and fine. A closure with a cdef whose text is not
  * a literal may declare anything, so it gets no verdict.
  */
-export function missingDeclarationFindings(files: readonly FfiFile[]): Finding[] {
+export function missingDeclarationFindings(files: readonly FfiFile[], runtime: readonly FfiFile[] = []): Finding[] {
   if (files.some((f) => f.ffi.opaqueCdef)) {
     return [];
   }
-  const declared = new DeclarationIndex(files);
+  const declared = new DeclarationIndex(files, runtime);
   const findings: Finding[] = [];
   for (const f of files) {
     for (const use of f.ffi.uses) {
@@ -95,6 +96,8 @@ export type SymbolOwner = (symbol: string) => string | undefined;
 
 export interface SymbolAudit {
   files: readonly FfiFile[];
+  /** Declared before the closure ran (resty.core's, in OpenResty): their reads are not audited. */
+  runtime?: readonly FfiFile[];
   env: FfiEnvironment;
   owner: SymbolOwner;
   /** Why a symbol may be missing from this binary, from its name and `nginx -V` (e.g. "built without SSL"). */
@@ -111,7 +114,7 @@ export interface SymbolAudit {
  * constants (enum values, static const), which need no symbol.
  */
 export function undefinedSymbolFindings(audit: SymbolAudit): Finding[] {
-  const declared = new DeclarationIndex(audit.files);
+  const declared = new DeclarationIndex(audit.files, audit.runtime);
   const findings: Finding[] = [];
   const seen = new Set<string>();
   for (const f of audit.files) {
