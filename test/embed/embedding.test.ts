@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { checkAll, checkFile } from '../../server/src/core/checks/fileChecks';
 import { NodeFileSystem } from '../../server/src/core/nodeFileSystem';
-import { buildModuleMap, formatModuleMapText } from '../../server/src/core/embed/moduleMap';
+import { buildModuleMap, formatModuleMapMarkdown, formatModuleMapText } from '../../server/src/core/embed/moduleMap';
 import { compileNaming, flatFileName, loaderSymbol, symbolForModule } from '../../server/src/core/embed/mapping';
 import { Workspace } from '../../server/src/core/workspace/workspace';
 import { findCodeActions } from '../../server/src/features/codeActions';
@@ -270,4 +270,29 @@ test('mapping-name-mismatch: the file name it suggests gives the loader symbol w
   const plain = path.join(tmp, 'window.o');
   assert.equal(runLuajit(['-b', path.join(tmp, 'count_sliding-window.lua'), plain]).status, 0);
   assert.deepEqual(nmSymbols(plain), ['luaJIT_BC_count_sliding_window']);
+});
+
+test("the module map's problems are one line each, at the first site that names the module, without the search trail", () => {
+  const ws = memWorkspace({
+    'resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app'] }),
+    'lib/app.lua': 'local x = 1\nlocal gone = require "app.gone"\nlocal dep = require "app.dep"\nreturn x\n',
+    'lib/app/dep.lua': 'return 2\n',
+  });
+  const rows = buildModuleMap(ws.embedding(ws.allProjects()[0])!);
+  // After the table, a blank line, then the problems.
+  const problems = (text: string) => text.split('\n\n').at(-1)!.split('\n');
+  assert.deepEqual(problems(formatModuleMapText(MEM_ROOT, rows)), [
+    `app.dep: not-in-mapping at lib/app.lua:3:21: 'app.dep' is required here but not embedded: the nginx binary will say "module 'app.dep' not found". Add it to "embed" in resty-build.json.`,
+    "app.gone: unresolved-module at lib/app.lua:2:22: module 'app.gone' not found (part of the embed closure)",
+  ]);
+  assert.equal(problems(formatModuleMapMarkdown(MEM_ROOT, rows)).at(-1), "- `app.gone`: unresolved-module at lib/app.lua:2:22: module 'app.gone' not found (part of the embed closure)");
+  // The JSON keeps the whole message (the trail too) and says where, as check does.
+  const gone = rows.find((r) => r.module === 'app.gone')!.reasons[0];
+  assert.deepEqual({ ...gone, message: gone.message.split('\n')[1] }, {
+    code: 'unresolved-module',
+    message: "\tno field package.preload['app.gone']",
+    file: path.join(MEM_ROOT, 'lib', 'app.lua'),
+    line: 2,
+    column: 22,
+  });
 });

@@ -37,11 +37,14 @@ export function findingLines(findings: readonly Finding[], base: string): string
 
 /** The lines of a message that are not its search trail: the first line (without its closing ':') and any notes. */
 export function messageWithoutTrail(f: Finding): string {
-  if (!f.trail) {
-    return f.message;
-  }
-  const [first, ...rest] = f.message.split('\n');
-  return [first.replace(/:$/, ''), ...rest.filter((l) => !l.startsWith('\t'))].join(' ');
+  return f.trail ? withoutTrailLines(f.message) : f.message;
+}
+
+/** A message with its tab-indented lines (a search trail, as Lua words it) left out, on one line. */
+export function withoutTrailLines(message: string): string {
+  const [first, ...rest] = message.split('\n');
+  const kept = rest.filter((l) => !l.startsWith('\t'));
+  return [kept.length < rest.length ? first.replace(/:$/, '') : first, ...kept].join(' ');
 }
 
 /** Trail keys already built, per finding: a key joins some thirty lines, and a publish asks for it several times. */

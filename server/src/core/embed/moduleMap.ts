@@ -5,6 +5,7 @@ import { flatFileName, loaderSymbol, objectFileName } from './mapping';
 import { Origin } from '../resolve/resolver';
 import { appendAll, DiagnosticCode, Finding } from '../types';
 import { displayPath, isInside } from '../paths';
+import { withoutTrailLines } from '../findingFormat';
 
 export type ModuleMapStatus = 'embedded' | 'not-in-mapping' | 'builtin' | 'provided' | 'native' | 'unresolved' | 'hyphen-name' | 'error';
 
@@ -17,7 +18,27 @@ export interface ModuleMapRow {
   symbol: string;
   origin: Origin | null;
   status: ModuleMapStatus;
-  reasons: { code: DiagnosticCode; message: string }[];
+  reasons: MapReason[];
+}
+
+/** Why a row is not plainly embedded: a finding, with where it was found (the first require site, or the manifest entry). */
+export interface MapReason {
+  code: DiagnosticCode;
+  message: string;
+  file?: string;
+  /** 1-based, as printed. */
+  line?: number;
+  column?: number;
+}
+
+function reasonOf(f: Finding): MapReason {
+  return { code: f.code, message: f.message, file: f.file, line: f.range.start.line + 1, column: f.range.start.character + 1 };
+}
+
+/** A reason on one line, at its position: `check` prints the search trail. */
+function reasonLine(root: string, reason: MapReason): string {
+  const at = reason.file ? ` at ${displayPath(root, reason.file, '')}:${reason.line}:${reason.column}` : '';
+  return `${reason.code}${at}: ${withoutTrailLines(reason.message)}`;
 }
 
 /**
@@ -49,7 +70,7 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
     const reasons = [
       ...(errorsByModule.get(entry.module) ?? []),
       ...(entry.file ? fileFindings(entry.file).filter((f) => f.code === 'syntax-error' || f.code === 'luajit-syntax') : []),
-    ].map((f) => ({ code: f.code, message: f.message }));
+    ].map(reasonOf);
     rows.push({
       module: entry.module,
       file: entry.file ?? null,
@@ -70,7 +91,7 @@ export function buildModuleMap(embedding: Embedding, fileFindings: (file: string
   }
   for (const m of extra) {
     const first = firstFinding.get(m.name);
-    const reasons = first ? [{ code: first.code, message: first.message }] : [];
+    const reasons = first ? [reasonOf(first)] : [];
     const inProject = m.file !== undefined && isInside(manifest.dir, m.file);
     const origin: Origin | null =
       m.status === 'builtin' ? 'builtin' : m.status === 'provided' ? 'provided' : m.status === 'native' ? 'native' : m.file ? (inProject ? 'workspace' : 'path') : null;
@@ -119,7 +140,7 @@ export function formatModuleMapMarkdown(root: string, rows: ModuleMapRow[]): str
   for (const row of cells) {
     lines.push(`| ${row.map((c, i) => (c && i < 3 ? '`' + esc(c) + '`' : esc(c))).join(' | ')} |`);
   }
-  const problems = rows.flatMap((r) => r.reasons.map((reason) => `- \`${r.module}\` (${reason.code}): ${reason.message}`));
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `- \`${r.module}\`: ${esc(reasonLine(root, reason))}`));
   if (problems.length > 0) {
     appendAll(lines, ['', '**Problems**', '', ...problems]);
   }
@@ -131,7 +152,7 @@ export function formatModuleMapText(root: string, rows: ModuleMapRow[]): string 
   const widths = HEADER.map((_, i) => cells.reduce((w, r) => Math.max(w, r[i].length), 0));
   const lines = cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  const problems = rows.flatMap((r) => r.reasons.map((reason) => `${r.module}: ${reason.code}: ${reason.message.split('\n')[0]}`));
+  const problems = rows.flatMap((r) => r.reasons.map((reason) => `${r.module}: ${reasonLine(root, reason)}`));
   if (problems.length > 0) {
     appendAll(lines, ['', ...problems]);
   }
