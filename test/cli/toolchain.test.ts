@@ -163,3 +163,19 @@ test('the $resty-build problem matcher of package.json reads the CLI finding lin
   assert.ok(pkg.contributes.taskDefinitions.some((t: { type: string }) => t.type === 'resty-build'));
   assert.equal(pkg.contributes.configuration.properties['restyBuild.luajitPath'].scope, 'machine');
 });
+
+test('map, compile and flags given a folder inside a project name the manifest above it; outside any project, map suggests init', async () => {
+  const dir = copyFixture('build-basic');
+  const sub = path.join(dir, 'lib');
+  fs.mkdirSync(sub, { recursive: true });
+  const pointer = `${sub} is inside the project of ${path.join(dir, 'resty-build.json')}: run the command on ${dir}.`;
+  for (const command of ['map', 'compile', 'flags']) {
+    const r = await cli(command, sub);
+    assert.equal(r.code, 2, r.err);
+    assert.ok(r.err.includes(`no resty-build.json in ${sub}`) && r.err.endsWith(pointer), r.err);
+  }
+  assert.deepEqual(fs.readdirSync(sub).filter((f) => f === 'build'), []);
+  const lone = tempDir();
+  const r = await cli('map', lone);
+  assert.equal(r.err, `resty-build map: no resty-build.json in ${lone} (create one with: resty-build init ${lone})`);
+});

@@ -6,6 +6,7 @@ import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { isNginxConfFile } from '../core/nginx/nginxConf';
 import { isInside } from '../core/paths';
 import { githubCommands } from '../core/report/github';
+import { enclosingManifestDir } from '../enclosingManifest';
 import { sarifLog } from '../core/report/sarif';
 import { FindingSummary, summarizeFindings, summaryLines } from '../core/report/summary';
 import { Finding } from '../core/types';
@@ -30,22 +31,6 @@ function countLine(findings: Finding[], files: number): string {
  */
 function ciBase(io: CommandIO): string {
   return io.env.GITHUB_WORKSPACE || process.cwd();
-}
-
-/**
- * The folder of the nearest manifest at or above `dir`, looking no further
- * up than the repository's root (a folder with `.git`); undefined when
- * there is none.
- */
-export function enclosingManifestDir(dir: string): string | undefined {
-  for (let at = dir; ; at = path.dirname(at)) {
-    if (fs.existsSync(path.join(at, MANIFEST_NAME))) {
-      return at;
-    }
-    if (fs.existsSync(path.join(at, '.git')) || path.dirname(at) === at) {
-      return undefined;
-    }
-  }
 }
 
 /** A manifest that does not parse or fit the schema: the analysis runs on defaults, so the exit code is 2. */

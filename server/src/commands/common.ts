@@ -11,6 +11,7 @@ import { AnalysisPool } from '../analysisPool';
 import { FactsStore, userFactsDir } from '../factsStore';
 import { Finding } from '../core/types';
 import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
+import { enclosingManifestHint } from '../enclosingManifest';
 
 export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from './commandIO';
 
@@ -85,7 +86,8 @@ export function manifestProject(workspace: Workspace, dir: string): Project {
     throw new CommandError(`${file}:${first.range.start.line + 1}:${first.range.start.character + 1}: ${first.message}${more}`);
   }
   if (!project) {
-    throw new CommandError(`no ${MANIFEST_NAME} in ${dir} (create one with: resty-build init ${dir})`);
+    const hint = enclosingManifestHint(dir);
+    throw new CommandError(hint ? `no ${MANIFEST_NAME} in ${dir}.${hint}` : `no ${MANIFEST_NAME} in ${dir} (create one with: resty-build init ${dir})`);
   }
   return project;
 }

@@ -11,6 +11,7 @@ import { projectSourceFolders } from '../core/resolve/sourceFolders';
 import { Finding } from '../core/types';
 import { Workspace } from '../core/workspace/workspace';
 import { BuildEnvironmentError } from './tool';
+import { enclosingManifestHint } from '../enclosingManifest';
 
 /** What the build commands need of a project: its manifest and the mapping rows to compile. */
 export interface BuildProject {
@@ -50,7 +51,7 @@ export function loadBuildProject(dir: string, env: NodeJS.ProcessEnv = process.e
   const root = path.resolve(dir);
   const file = path.join(root, MANIFEST_NAME);
   if (!fs.existsSync(file)) {
-    throw new BuildEnvironmentError(`no ${MANIFEST_NAME} in ${root}: the build commands need a manifest listing the modules to embed.`);
+    throw new BuildEnvironmentError(`no ${MANIFEST_NAME} in ${root}: the build commands need a manifest listing the modules to embed.${enclosingManifestHint(root)}`);
   }
   const workspace = new Workspace(new NodeFileSystem(), { roots: [root], env });
   const project = workspace.allProjects().find((p) => p.root === root && p.manifest?.file === file);
