@@ -179,3 +179,17 @@ test('map, compile and flags given a folder inside a project name the manifest a
   const r = await cli('map', lone);
   assert.equal(r.err, `resty-build map: no resty-build.json in ${lone} (create one with: resty-build init ${lone})`);
 });
+
+const LUAKIT_IDLE = /resty-build\.json is a luakit build \(profile "luakit"\): its Lua runs in luakit, not inside nginx, and "embed" lists no module\./;
+
+test('the build commands on a luakit build that embeds nothing say what it is and exit 2, making no outDir', async () => {
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'resty-build.json'), JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }));
+  fs.writeFileSync(path.join(dir, 'build.lua'), 'local helper = require "helper"\nbk.run("true")\n');
+  for (const command of ['compile', 'flags', 'verify', 'runtime']) {
+    const r = await cli(command, dir);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, LUAKIT_IDLE);
+  }
+  assert.deepEqual(fs.readdirSync(dir).sort(), ['build.lua', 'resty-build.json']);
+});

@@ -6,8 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { WorkDoneProgressBegin, WorkDoneProgressEnd, WorkDoneProgressReport } from 'vscode-languageserver-protocol/node';
-import { BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, VerifyRequest } from '../../server/src/protocol/protocol';
+import { BuildProjectsRequest, CompileRequest, CompileResponse, LinkFlagsRequest, LinkFlagsResponse, StatusNotification, VerifyRequest } from '../../server/src/protocol/protocol';
 import { fileUri, LspClient, startServer } from '../helpers/lspClient';
+import { tempDirFor } from '../helpers/paths';
 import { copyFixture } from '../helpers/toolchain';
 
 interface Progress {
@@ -67,4 +68,22 @@ test('server: verify names the restyBuild.cc setting when its compiler does not 
   const client = await startServer(dir, { initializationOptions: { trusted: true } });
   t.after(() => client.stop());
   await assert.rejects(client.request(VerifyRequest.method, { dir, cc: '/nonexistent/cc' }), /'\/nonexistent\/cc' of the setting restyBuild\.cc is not found/);
+});
+
+test('a luakit build that embeds nothing is not offered to the build commands; asked by name, compile says what it is', async (t) => {
+  const dir = tempDirFor(t);
+  fs.mkdirSync(path.join(dir, 'app', 'lib'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'image'));
+  fs.writeFileSync(path.join(dir, 'app', 'resty-build.json'), JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['main'] }));
+  fs.writeFileSync(path.join(dir, 'app', 'lib', 'main.lua'), 'return 1\n');
+  fs.writeFileSync(path.join(dir, 'image', 'resty-build.json'), JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }));
+  fs.writeFileSync(path.join(dir, 'image', 'build.lua'), 'bk.run("true")\n');
+  const client = await startServer(dir);
+  t.after(() => client.stop());
+  await client.nextNotification(StatusNotification.method);
+  assert.deepEqual(await client.request(BuildProjectsRequest.method, null), [{ dir: path.join(dir, 'app'), manifest: path.join(dir, 'app', 'resty-build.json') }]);
+  await assert.rejects(client.request(CompileRequest.method, { dir: path.join(dir, 'image') }), {
+    code: -32602, // InvalidParams
+    message: /is a luakit build \(profile "luakit"\)/,
+  });
 });

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LinkMode } from '../core/manifest/manifest';
-import { BuildProject, loadBuildProject } from '../toolchain/buildProject';
+import { BuildProject, loadBuildProject, notEmbeddingReason } from '../toolchain/buildProject';
 import { blockingManifestFindings } from '../toolchain/pipeline';
 import { BuildEnvironmentError } from '../toolchain/tool';
 import { CommandArgs, CommandIO, EXIT_USAGE } from './common';
@@ -66,6 +66,11 @@ export function buildCommand(step: BuildStep): (args: CommandArgs, io: CommandIO
         for (const f of blocking) {
           io.err(`  ${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.code}: ${f.message}`);
         }
+        return EXIT_USAGE;
+      }
+      const idle = notEmbeddingReason(project);
+      if (idle) {
+        io.err(`resty-build: ${idle}`);
         return EXIT_USAGE;
       }
       return await step(project, args, io, controller.signal);

@@ -9,7 +9,7 @@ import {
 } from '../lsp';
 import { countErrors, findingLines } from '../core/findingFormat';
 import { Workspace } from '../core/workspace/workspace';
-import { BuildProject, buildProjectOf } from '../toolchain/buildProject';
+import { BuildProject, buildProjectOf, notEmbeddingReason } from '../toolchain/buildProject';
 import { formatConfigureLine } from '../toolchain/linkFlags';
 import { auditLines, auditSummary, describeNginx } from '../toolchain/auditReport';
 import { auditBuild, BuildHooks, compileSummary, linkFlagsFor, probeLines, progressMessage, runCompile, verifyBuild, verifySummary } from '../toolchain/pipeline';
@@ -25,6 +25,10 @@ function findProject(workspace: Workspace, dir: string): BuildProject {
   const build = project && buildProjectOf(workspace, project);
   if (!build) {
     throw new ResponseError(ErrorCodes.InvalidParams, `No resty-build.json in ${dir}.`);
+  }
+  const idle = notEmbeddingReason(build);
+  if (idle) {
+    throw new ResponseError(ErrorCodes.InvalidParams, idle);
   }
   return build;
 }
@@ -107,7 +111,9 @@ export function registerBuildCommands(
   };
 
   register(BuildProjectsRequest.type, 'build projects', () =>
-    (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
+    (getWorkspace()?.allProjects() ?? [])
+      .filter((p) => p.manifest && !(p.profile === 'luakit' && notEmbeddingReason(buildProjectOf(getWorkspace()!, p)!)))
+      .map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
   );
 
   register(

@@ -26,6 +26,18 @@ export interface BuildProject {
   sources: SourceFolder[];
 }
 
+/**
+ * Why the build commands have nothing to do for a project: a luakit build
+ * (its Lua runs in luakit, not inside nginx) that embeds nothing. Said
+ * instead of compiling nothing into an outDir made for it.
+ */
+export function notEmbeddingReason(build: BuildProject): string | undefined {
+  if (build.project.profile !== 'luakit' || build.entries.length > 0) {
+    return undefined;
+  }
+  return `${build.manifest.file} is a luakit build (profile "luakit"): its Lua runs in luakit, not inside nginx, and "embed" lists no module. compile, flags, verify and runtime build the modules of an OpenResty project into nginx; check, map and why work here.`;
+}
+
 /** The mapping of a workspace project; undefined when it has no manifest. */
 export function buildProjectOf(workspace: Workspace, project: Project): BuildProject | undefined {
   const manifest = project.manifest;
