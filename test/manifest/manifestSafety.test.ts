@@ -99,6 +99,20 @@ describe('manifest paths', () => {
   });
 });
 
+describe('odd manifest text', () => {
+  const messages = (text: string) => parseManifest(FILE, text).findings.map((f) => [f.code, f.message]);
+
+  test('keys named like members of every JavaScript object (constructor, __proto__, toString) are unknown keys like any other', () => {
+    assert.deepEqual(messages('{"embed":[],"constructor":1,"__proto__":{},"toString":"x","luajit":{"hasOwnProperty":true},"link":{"valueOf":1}}'), [
+      ['manifest-unknown-key', 'Unknown key constructor.'],
+      ['manifest-unknown-key', 'Unknown key __proto__.'],
+      ['manifest-unknown-key', 'Unknown key toString.'],
+      ['manifest-unknown-key', 'Unknown key luajit.hasOwnProperty.'],
+      ['manifest-unknown-key', 'Unknown key link.valueOf.'],
+    ]);
+  });
+});
+
 describe('the last good manifest', () => {
   test('a broken edit keeps the previous embed list for the rest of the analysis; a fixed one replaces it', () => {
     const files = {

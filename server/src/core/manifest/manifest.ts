@@ -120,7 +120,8 @@ class Validator {
       }
       const key = keyNode.value as string;
       seen.add(key);
-      const sub = properties[key];
+      // Own keys only: the schema is a plain object, so "constructor" or "toString" would find a member of every object.
+      const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
       const label = where ? `${where}.${key}` : key;
       if (!sub) {
         if (schema.additionalProperties === false) {
