@@ -111,6 +111,13 @@ describe('odd manifest text', () => {
       ['manifest-unknown-key', 'Unknown key link.valueOf.'],
     ]);
   });
+
+  test('a list given as a single value names what its items may be', () => {
+    assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
+      ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],
+      ['manifest-invalid', 'provided must be an array of strings, not string.'],
+    ]);
+  });
 });
 
 describe('the last good manifest', () => {

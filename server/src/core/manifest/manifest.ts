@@ -83,7 +83,8 @@ class Validator {
     }
     const types = typesOf(schema);
     if (types.length > 0 && !types.includes(jsonType(node))) {
-      const what = types.includes('array') && schema.items ? `${describeTypes(types)}${types.length === 1 ? ` of ${typesOf(schema.items).join('|')}s` : ''}` : describeTypes(types);
+      const itemTypes = schema.items ? (schema.items.oneOf?.flatMap(typesOf) ?? typesOf(schema.items)) : [];
+      const what = types.length === 1 && types[0] === 'array' && itemTypes.length > 0 ? `an array of ${itemTypes.map((t) => `${t}s`).join(' or ')}` : describeTypes(types);
       this.error(node, `${where} must be ${what}, not ${jsonType(node)}.`);
       return false;
     }
