@@ -112,6 +112,12 @@ describe('odd manifest text', () => {
     ]);
   });
 
+  test('an empty manifest (blanks and comments only) says so once; a text without a JSON value is not called empty', () => {
+    assert.deepEqual(messages(''), [['manifest-invalid', `${MANIFEST_NAME} is empty.`]]);
+    assert.deepEqual(messages('  // nothing yet\n/* */\n'), [['manifest-invalid', `${MANIFEST_NAME} is empty.`]]);
+    assert.deepEqual(messages('}'), [['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: a value expected.`]]);
+  });
+
   test('a list given as a single value names what its items may be', () => {
     assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
       ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode, SyntaxKind } from 'jsonc-parser';
 import schemaJson from '../../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from '../resolve/resolver';
 import { isPresetName, RUNTIME_PRESETS } from '../resolve/runtimePresets';
@@ -197,9 +197,18 @@ export function parseManifest(file: string, text: string): ManifestResult {
   }
 }
 
+/** Only blanks and comments: nothing to parse. */
+function holdsNoToken(text: string): boolean {
+  return createScanner(text, true).scan() === SyntaxKind.EOF;
+}
+
 function parseManifestText(file: string, text: string): ManifestResult {
   const lines = new LineIndex(text);
   const v = new Validator(file, lines);
+  if (holdsNoToken(text)) {
+    v.findings.push({ file, range: lines.range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is empty.` });
+    return { findings: v.findings };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {
@@ -211,9 +220,6 @@ function parseManifestText(file: string, text: string): ManifestResult {
         code: 'manifest-invalid',
         message: `${MANIFEST_NAME} is not valid JSON: ${parseErrorText(printParseErrorCode(e.error))}.`,
       });
-    }
-    if (!root) {
-      v.findings.push({ file, range: lines.range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is empty.` });
     }
     return { findings: v.findings };
   }
