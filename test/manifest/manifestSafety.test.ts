@@ -118,6 +118,12 @@ describe('odd manifest text', () => {
     assert.deepEqual(messages('}'), [['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: a value expected.`]]);
   });
 
+  test('a UTF-8 byte order mark (an editor saving "UTF-8 with BOM") is read as blank space, so positions stay those of the text', () => {
+    const { manifest, findings } = parseManifest(FILE, '\uFEFF{"embed":["app"],\n "bogus":1}');
+    assert.deepEqual(manifest?.embed.map((e) => e.module), ['app']);
+    assert.deepEqual(findings.map((f) => [f.message, f.range.start]), [['Unknown key bogus.', { line: 1, character: 1 }]]);
+  });
+
   test('a list given as a single value names what its items may be', () => {
     assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
       ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],

@@ -202,7 +202,9 @@ function holdsNoToken(text: string): boolean {
   return createScanner(text, true).scan() === SyntaxKind.EOF;
 }
 
-function parseManifestText(file: string, text: string): ManifestResult {
+function parseManifestText(file: string, original: string): ManifestResult {
+  // An editor saving "UTF-8 with BOM" puts U+FEFF first; as a blank of the same length, every offset stays the file's.
+  const text = original.startsWith('\uFEFF') ? ` ${original.slice(1)}` : original;
   const lines = new LineIndex(text);
   const v = new Validator(file, lines);
   if (holdsNoToken(text)) {
