@@ -124,6 +124,13 @@ describe('odd manifest text', () => {
     assert.deepEqual(findings.map((f) => [f.message, f.range.start]), [['Unknown key bogus.', { line: 1, character: 1 }]]);
   });
 
+  test('an empty search template is skipped, as the loader skips an empty entry of package.path; it is not the project folder "outside" itself', () => {
+    const { manifest, findings } = parseManifest(FILE, JSON.stringify({ path: ['', 'lib/?.lua'], cpath: [''] }));
+    assert.deepEqual(manifest?.path, [path.join(MEM_ROOT, 'lib/?.lua')]);
+    assert.deepEqual(manifest?.cpath, []);
+    assert.deepEqual(findings, []);
+  });
+
   test('a list given as a single value names what its items may be', () => {
     assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
       ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],

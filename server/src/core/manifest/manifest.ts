@@ -147,7 +147,8 @@ function splitTemplates(value: unknown): string[] | undefined {
   if (typeof value === 'string') {
     return splitSearchPath(value);
   }
-  return Array.isArray(value) ? (value as string[]) : undefined;
+  // Lua's loader skips empty entries of a search path (loadlib.c, pushnexttemplate); as a path, "" would be the folder itself.
+  return Array.isArray(value) ? (value as string[]).filter((t) => t !== '') : undefined;
 }
 
 function absolute(dir: string, p: string): string {
