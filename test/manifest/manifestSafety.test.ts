@@ -131,6 +131,18 @@ describe('odd manifest text', () => {
     assert.deepEqual(findings, []);
   });
 
+  test('a key given twice (a merge that kept both sides) is an error at the second; the first is the one read, everywhere', () => {
+    const text = '{"embed":["app"],\n "severity":{"unresolved-module":"off","unresolved-module":"error"},\n "embed":["other"]}';
+    const { manifest, findings } = parseManifest(FILE, text);
+    assert.deepEqual(findings.map((f) => [f.code, f.message, f.range.start.line]), [
+      ['manifest-invalid', 'severity.unresolved-module is given twice: only the first is read.', 1],
+      ['manifest-invalid', 'embed is given twice: only the first is read.', 2],
+    ]);
+    assert.deepEqual(manifest?.embed.map((e) => e.module), ['app']);
+    assert.equal(manifest?.severity.get('unresolved-module'), 'off');
+    assert.equal(manifest?.ranges.get('embed')?.start.line, 0);
+  });
+
   test('a list given as a single value names what its items may be', () => {
     assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
       ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],

@@ -120,10 +120,16 @@ class Validator {
         continue;
       }
       const key = keyNode.value as string;
+      const label = where ? `${where}.${key}` : key;
+      if (seen.has(key)) {
+        // JSON leaves a repeated key's meaning open (JSON.parse keeps the last); the reader, fix and the editor's edits all take the first.
+        this.error(keyNode, `${label} is given twice: only the first is read.`);
+        ok = false;
+        continue;
+      }
       seen.add(key);
       // Own keys only: the schema is a plain object, so "constructor" or "toString" would find a member of every object.
       const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
-      const label = where ? `${where}.${key}` : key;
       if (!sub) {
         if (schema.additionalProperties === false) {
           this.error(keyNode, `Unknown key ${label}.${didYouMean(key, Object.keys(properties))}`, 'manifest-unknown-key');
@@ -236,7 +242,9 @@ function parseManifestText(file: string, original: string): ManifestResult {
   const ranges = new Map<string, Range>();
   for (const prop of root.children ?? []) {
     const key = prop.children?.[0]?.value as string;
-    ranges.set(key, v.range(prop));
+    if (!ranges.has(key)) {
+      ranges.set(key, v.range(prop));
+    }
   }
   // Only well-typed values are taken; a wrong one falls back to its default (already reported).
   const schemaAt = (key: string[]): SchemaNode => key.reduce<SchemaNode>((s, k) => s.properties?.[k] ?? {}, MANIFEST_SCHEMA);
@@ -308,11 +316,14 @@ function parseManifestText(file: string, original: string): ManifestResult {
   const severity = new Map<DiagnosticCode, SeverityLevel>();
   const severityNode = findNodeAtLocation(root, ['severity']);
   if (severityNode?.type === 'object') {
+    const read = new Set<string>();
     for (const prop of severityNode.children ?? []) {
       const [keyNode, valueNode] = prop.children ?? [];
       const code = keyNode?.value as string;
+      const first = !read.has(code);
+      read.add(code);
       const schema = MANIFEST_SCHEMA.properties?.severity?.properties?.[code];
-      if (valueNode && schema && isDiagnosticCode(code) && new Validator(file, lines).check(valueNode, schema, '')) {
+      if (first && valueNode && schema && isDiagnosticCode(code) && new Validator(file, lines).check(valueNode, schema, '')) {
         severity.set(code, valueNode.value as SeverityLevel);
       }
     }
