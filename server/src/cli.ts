@@ -130,6 +130,19 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
   }
 }
 
+/**
+ * Control characters of a workspace's text (a module name, a file name)
+ * written raw would drive the terminal: retitle it, clear it, or move the
+ * cursor over the findings printed before. Each is written as `\u00XX`,
+ * which inside a JSON string is the same character. Line ends and tabs stay,
+ * and so does `\r` before `\n` (fix's diff of a CRLF manifest).
+ */
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|\r(?!\n)/g;
+
+function terminalSafe(text: string): string {
+  return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 if (require.main === module) {
   // A reader that stops early (`check | head`) closes the pipe: end quietly, as a process ended by SIGPIPE does.
   for (const stream of [process.stdout, process.stderr]) {
@@ -141,8 +154,8 @@ if (require.main === module) {
     });
   }
   const io: CommandIO = {
-    out: (s) => process.stdout.write(s + '\n'),
-    err: (s) => process.stderr.write(s + '\n'),
+    out: (s) => process.stdout.write(terminalSafe(s) + '\n'),
+    err: (s) => process.stderr.write(terminalSafe(s) + '\n'),
     env: process.env,
   };
   main(process.argv.slice(2), io).then(

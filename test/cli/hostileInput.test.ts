@@ -157,3 +157,24 @@ test('a reader that stops early (check | head) ends check quietly with 141, as S
   assert.equal(r.code, 141, r.stderr);
   assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|internal error/);
 });
+
+test('control characters of module and file names never reach the terminal raw: written as \\u00XX, the same character inside JSON', async () => {
+  const esc = '\u001b';
+  // Would retitle the terminal, clear it, and move the cursor up over the findings before.
+  const name = `${esc}]0;title\u0007${esc}[2J${esc}[1A\rx\u009b1A`;
+  const luaLiteral = `"${name.replace(/[\u0000-\u001f]/g, (c) => `\\${c.charCodeAt(0)}`)}"`;
+  const dir = project({}, { 'lib/app.lua': `local m = require ${luaLiteral}\nreturn 1\n`, [`lib/red${esc}[31m.lua`]: 'local n = require "gone"\nreturn 1\n' });
+  for (const format of ['text', 'github', 'json']) {
+    const run = await startCli(['check', dir, '--format', format]).exited;
+    assert.equal(run.code, 1, run.stderr);
+    assert.doesNotMatch(run.stdout + run.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, format);
+    // GitHub's and JSON's own escapes of a carriage return come first there.
+    const cr = format === 'github' ? '%0D' : format === 'json' ? '\\r' : '\\u000d';
+    assert.ok(run.stdout.includes(`\\u001b]0;title\\u0007\\u001b[2J\\u001b[1A${cr}x\\u009b1A`), `${format}: ${run.stdout}`);
+    if (format === 'json') {
+      const modules = checkJson(run.stdout).diagnostics.map((d) => [d.file, d.module]);
+      assert.ok(modules.some(([, module]) => module === name));
+      assert.ok(modules.some(([file]) => file === `lib/red${esc}[31m.lua`));
+    }
+  }
+});

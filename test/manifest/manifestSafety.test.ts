@@ -99,6 +99,58 @@ describe('manifest paths', () => {
   });
 });
 
+describe('odd manifest text', () => {
+  const messages = (text: string) => parseManifest(FILE, text).findings.map((f) => [f.code, f.message]);
+
+  test('keys named like members of every JavaScript object (constructor, __proto__, toString) are unknown keys like any other', () => {
+    assert.deepEqual(messages('{"embed":[],"constructor":1,"__proto__":{},"toString":"x","luajit":{"hasOwnProperty":true},"link":{"valueOf":1}}'), [
+      ['manifest-unknown-key', 'Unknown key constructor.'],
+      ['manifest-unknown-key', 'Unknown key __proto__.'],
+      ['manifest-unknown-key', 'Unknown key toString.'],
+      ['manifest-unknown-key', 'Unknown key luajit.hasOwnProperty.'],
+      ['manifest-unknown-key', 'Unknown key link.valueOf.'],
+    ]);
+  });
+
+  test('an empty manifest (blanks and comments only) says so once; a text without a JSON value is not called empty', () => {
+    assert.deepEqual(messages(''), [['manifest-invalid', `${MANIFEST_NAME} is empty.`]]);
+    assert.deepEqual(messages('  // nothing yet\n/* */\n'), [['manifest-invalid', `${MANIFEST_NAME} is empty.`]]);
+    assert.deepEqual(messages('}'), [['manifest-invalid', `${MANIFEST_NAME} is not valid JSON: a value expected.`]]);
+  });
+
+  test('a UTF-8 byte order mark (an editor saving "UTF-8 with BOM") is read as blank space, so positions stay those of the text', () => {
+    const { manifest, findings } = parseManifest(FILE, '\uFEFF{"embed":["app"],\n "bogus":1}');
+    assert.deepEqual(manifest?.embed.map((e) => e.module), ['app']);
+    assert.deepEqual(findings.map((f) => [f.message, f.range.start]), [['Unknown key bogus.', { line: 1, character: 1 }]]);
+  });
+
+  test('an empty search template is skipped, as the loader skips an empty entry of package.path; it is not the project folder "outside" itself', () => {
+    const { manifest, findings } = parseManifest(FILE, JSON.stringify({ path: ['', 'lib/?.lua'], cpath: [''] }));
+    assert.deepEqual(manifest?.path, [path.join(MEM_ROOT, 'lib/?.lua')]);
+    assert.deepEqual(manifest?.cpath, []);
+    assert.deepEqual(findings, []);
+  });
+
+  test('a key given twice (a merge that kept both sides) is an error at the second; the first is the one read, everywhere', () => {
+    const text = '{"embed":["app"],\n "severity":{"unresolved-module":"off","unresolved-module":"error"},\n "embed":["other"]}';
+    const { manifest, findings } = parseManifest(FILE, text);
+    assert.deepEqual(findings.map((f) => [f.code, f.message, f.range.start.line]), [
+      ['manifest-invalid', 'severity.unresolved-module is given twice: only the first is read.', 1],
+      ['manifest-invalid', 'embed is given twice: only the first is read.', 2],
+    ]);
+    assert.deepEqual(manifest?.embed.map((e) => e.module), ['app']);
+    assert.equal(manifest?.severity.get('unresolved-module'), 'off');
+    assert.equal(manifest?.ranges.get('embed')?.start.line, 0);
+  });
+
+  test('a list given as a single value names what its items may be', () => {
+    assert.deepEqual(messages('{"embed":"app","provided":"x"}'), [
+      ['manifest-invalid', 'embed must be an array of strings or objects, not string.'],
+      ['manifest-invalid', 'provided must be an array of strings, not string.'],
+    ]);
+  });
+});
+
 describe('the last good manifest', () => {
   test('a broken edit keeps the previous embed list for the rest of the analysis; a fixed one replaces it', () => {
     const files = {

@@ -262,3 +262,17 @@ test('compile --luajit never runs the manifest\'s "luajit.runtime": a warning sa
   assert.equal(runCli(['compile', dir]).status, 0);
   assert.equal(fs.existsSync(marker), true);
 });
+
+test("a project's own jit/bcsave.lua is never run: luajit -b requires jit.bcsave, and LuaJIT's path starts with ./?.lua", () => {
+  const dir = copyFixture('build-basic');
+  const marker = path.join(tempDir(), 'bcsave-ran');
+  fs.mkdirSync(path.join(dir, 'jit'));
+  fs.writeFileSync(path.join(dir, 'jit', 'bcsave.lua'), `io.open(${JSON.stringify(marker)}, "w"):write("ran") return { start = function() end }\n`);
+  // From inside the project (identifying the compiler) and from elsewhere (the compile jobs run in the project).
+  for (const cwd of [dir, tempDir()]) {
+    const run = runCli(['compile', dir, '--force'], { cwd });
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.equal(fs.existsSync(marker), false, `the project's jit/bcsave.lua ran (compile from ${cwd})`);
+    assert.deepEqual(nmDefined(path.join(dir, 'build', 'bytecode', 'app_config.o')), ['luaJIT_BC_app_config']);
+  }
+});

@@ -49,6 +49,23 @@ describe('bad paths and unreadable files', () => {
     );
   });
 
+  test('links out of the workspace (to /, /proc, a folder elsewhere) are not walked: the machine is not the workspace; a module required through one still resolves', (t) => {
+    const dir = tempDir(t);
+    writeTree(dir, { 'ws/resty-build.json': '{ "path": ["lib/?.lua"], "embed": ["app", "ext.mod"] }', 'ws/lib/app.lua': 'return require "ext.mod"\n', 'elsewhere/mod.lua': 'return 1\n', 'elsewhere/unrequired.lua': 'return 2\n' });
+    const ws = path.join(dir, 'ws');
+    fs.symlinkSync('/', path.join(ws, 'root'));
+    fs.symlinkSync('/proc', path.join(ws, 'lib', 'proc'));
+    fs.symlinkSync(path.join(dir, 'elsewhere'), path.join(ws, 'lib', 'ext'));
+    // A root reached through a link is walked by its real path.
+    fs.symlinkSync(ws, path.join(dir, 'ws-link'));
+    for (const root of [ws, path.join(dir, 'ws-link')]) {
+      const workspace = new Workspace(new NodeFileSystem(), { roots: [root], env: {} });
+      assert.deepEqual(workspace.files(), [path.join(root, 'lib', 'app.lua')]);
+    }
+    const workspace = new Workspace(new NodeFileSystem(), { roots: [ws], env: {} });
+    assert.deepEqual(checkFile(workspace, path.join(ws, 'lib', 'app.lua')).map((f) => f.code), []);
+  });
+
   test('unreadable folders and files (EACCES) and files deleted mid-scan: analysed as absent, never a crash', () => {
     const files: Record<string, string> = {
       [path.join(MEM_ROOT, 'main.lua')]: 'local a = require "locked.mod"\nlocal b = require "gone"\nlocal c = require "ok"\n',

@@ -8,8 +8,20 @@ import { killProcessTree } from './tool';
  * bcsave reports errors by writing to io.stderr and calling os.exit(1); both
  * are caught here so one bad file does not end the process. Starting a
  * process per module from Node costs more than the compile itself.
+ * The process runs in the project folder (the sources are named relative to
+ * it) and LuaJIT's default path starts with "./?.lua" (its cpath with
+ * "./?.so"): jit.bcsave is looked up on the absolute templates only, so a
+ * project's own jit/bcsave.lua (or jit/bcsave.so) is never run in its place.
  */
 export const BCSAVE_DRIVER = `
+local function absolute(templates)
+  local kept = {}
+  for t in templates:gmatch("[^;]+") do
+    if t:sub(1, 1) == "/" then kept[#kept + 1] = t end
+  end
+  return table.concat(kept, ";")
+end
+package.path, package.cpath = absolute(package.path), absolute(package.cpath)
 local bcsave = require("jit.bcsave")
 local EXIT = {}
 local msg

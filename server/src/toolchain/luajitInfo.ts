@@ -90,7 +90,8 @@ export async function identifyLuaJit(command: string, options: { timeoutMs?: num
   if (v.code !== 0 || !/LuaJIT/i.test(versionText)) {
     throw new BuildEnvironmentError(`'${resolved}' is not LuaJIT: '-v' printed '${versionText.slice(0, 80)}' (exit ${v.code ?? v.signal}); ${named}.`);
   }
-  const dump = await runTool(resolved, ['-b', '-t', 'raw', '-e', 'return 1', '-'], { timeoutMs, signal: options.signal });
+  // In '/', not the current folder: '-b' requires jit.bcsave, and LuaJIT's path starts with "./?.lua" (a project's own jit/bcsave.lua).
+  const dump = await runTool(resolved, ['-b', '-t', 'raw', '-e', 'return 1', '-'], { timeoutMs, signal: options.signal, cwd: '/' });
   if (dump.overflowed) {
     throw new BuildEnvironmentError(`'${resolved}' printed more than ${MAX_TOOL_OUTPUT / 1024 / 1024} MB for a one-line dump and was killed: it is not LuaJIT; ${named}.`);
   }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, getNodeValue, Node, parseTree, ParseError, printParseErrorCode, SyntaxKind } from 'jsonc-parser';
 import schemaJson from '../../../../schemas/resty-build.schema.json';
 import { splitSearchPath } from '../resolve/resolver';
 import { isPresetName, RUNTIME_PRESETS } from '../resolve/runtimePresets';
@@ -83,7 +83,8 @@ class Validator {
     }
     const types = typesOf(schema);
     if (types.length > 0 && !types.includes(jsonType(node))) {
-      const what = types.includes('array') && schema.items ? `${describeTypes(types)}${types.length === 1 ? ` of ${typesOf(schema.items).join('|')}s` : ''}` : describeTypes(types);
+      const itemTypes = schema.items ? (schema.items.oneOf?.flatMap(typesOf) ?? typesOf(schema.items)) : [];
+      const what = types.length === 1 && types[0] === 'array' && itemTypes.length > 0 ? `an array of ${itemTypes.map((t) => `${t}s`).join(' or ')}` : describeTypes(types);
       this.error(node, `${where} must be ${what}, not ${jsonType(node)}.`);
       return false;
     }
@@ -119,9 +120,16 @@ class Validator {
         continue;
       }
       const key = keyNode.value as string;
-      seen.add(key);
-      const sub = properties[key];
       const label = where ? `${where}.${key}` : key;
+      if (seen.has(key)) {
+        // JSON leaves a repeated key's meaning open (JSON.parse keeps the last); the reader, fix and the editor's edits all take the first.
+        this.error(keyNode, `${label} is given twice: only the first is read.`);
+        ok = false;
+        continue;
+      }
+      seen.add(key);
+      // Own keys only: the schema is a plain object, so "constructor" or "toString" would find a member of every object.
+      const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
       if (!sub) {
         if (schema.additionalProperties === false) {
           this.error(keyNode, `Unknown key ${label}.${didYouMean(key, Object.keys(properties))}`, 'manifest-unknown-key');
@@ -145,7 +153,8 @@ function splitTemplates(value: unknown): string[] | undefined {
   if (typeof value === 'string') {
     return splitSearchPath(value);
   }
-  return Array.isArray(value) ? (value as string[]) : undefined;
+  // Lua's loader skips empty entries of a search path (loadlib.c, pushnexttemplate); as a path, "" would be the folder itself.
+  return Array.isArray(value) ? (value as string[]).filter((t) => t !== '') : undefined;
 }
 
 function absolute(dir: string, p: string): string {
@@ -195,9 +204,20 @@ export function parseManifest(file: string, text: string): ManifestResult {
   }
 }
 
-function parseManifestText(file: string, text: string): ManifestResult {
+/** Only blanks and comments: nothing to parse. */
+function holdsNoToken(text: string): boolean {
+  return createScanner(text, true).scan() === SyntaxKind.EOF;
+}
+
+function parseManifestText(file: string, original: string): ManifestResult {
+  // An editor saving "UTF-8 with BOM" puts U+FEFF first; as a blank of the same length, every offset stays the file's.
+  const text = original.startsWith('\uFEFF') ? ` ${original.slice(1)}` : original;
   const lines = new LineIndex(text);
   const v = new Validator(file, lines);
+  if (holdsNoToken(text)) {
+    v.findings.push({ file, range: lines.range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is empty.` });
+    return { findings: v.findings };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   if (errors.length > 0 || !root) {
@@ -209,9 +229,6 @@ function parseManifestText(file: string, text: string): ManifestResult {
         code: 'manifest-invalid',
         message: `${MANIFEST_NAME} is not valid JSON: ${parseErrorText(printParseErrorCode(e.error))}.`,
       });
-    }
-    if (!root) {
-      v.findings.push({ file, range: lines.range(0, 0), severity: 'error', code: 'manifest-invalid', message: `${MANIFEST_NAME} is empty.` });
     }
     return { findings: v.findings };
   }
@@ -225,7 +242,9 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const ranges = new Map<string, Range>();
   for (const prop of root.children ?? []) {
     const key = prop.children?.[0]?.value as string;
-    ranges.set(key, v.range(prop));
+    if (!ranges.has(key)) {
+      ranges.set(key, v.range(prop));
+    }
   }
   // Only well-typed values are taken; a wrong one falls back to its default (already reported).
   const schemaAt = (key: string[]): SchemaNode => key.reduce<SchemaNode>((s, k) => s.properties?.[k] ?? {}, MANIFEST_SCHEMA);
@@ -297,11 +316,14 @@ function parseManifestText(file: string, text: string): ManifestResult {
   const severity = new Map<DiagnosticCode, SeverityLevel>();
   const severityNode = findNodeAtLocation(root, ['severity']);
   if (severityNode?.type === 'object') {
+    const read = new Set<string>();
     for (const prop of severityNode.children ?? []) {
       const [keyNode, valueNode] = prop.children ?? [];
       const code = keyNode?.value as string;
+      const first = !read.has(code);
+      read.add(code);
       const schema = MANIFEST_SCHEMA.properties?.severity?.properties?.[code];
-      if (valueNode && schema && isDiagnosticCode(code) && new Validator(file, lines).check(valueNode, schema, '')) {
+      if (first && valueNode && schema && isDiagnosticCode(code) && new Validator(file, lines).check(valueNode, schema, '')) {
         severity.set(code, valueNode.value as SeverityLevel);
       }
     }

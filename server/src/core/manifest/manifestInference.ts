@@ -7,7 +7,7 @@ import { Manifest, MANIFEST_NAME, parseManifest } from './manifest';
 import { findRockspec } from './rockspec';
 import { displayPath, isInside } from '../paths';
 import { locateLuakitStdlib } from '../resolve/luakitStdlib';
-import { suspiciousNameReason } from '../resolve/moduleNames';
+import { printableName, suspiciousNameReason } from '../resolve/moduleNames';
 import { createProject, Project } from '../resolve/project';
 import { moduleNameForFile, resolveModule } from '../resolve/resolver';
 import { Workspace } from '../workspace/workspace';
@@ -161,9 +161,10 @@ function embeddable(items: EmbedItem[]): { embed: EmbedItem[]; skipped: string[]
     const why = suspiciousNameReason(name) ?? unembeddableHyphenReason(name);
     const other = bySymbol.get(loaderSymbol(name));
     if (why) {
-      skipped.push(`${name}: ${why}`);
+      // Quoted when odd: the reason is also a `//` line of the manifest, which a line break in the name would end.
+      skipped.push(`${printableName(name)}: ${why}`);
     } else if (other !== undefined) {
-      skipped.push(`${name}: looked up as ${loaderSymbol(name)}, like ${other}, which is embedded`);
+      skipped.push(`${printableName(name)}: looked up as ${loaderSymbol(name)}, like ${other}, which is embedded`);
     } else {
       bySymbol.set(loaderSymbol(name), name);
       embed.push(item);

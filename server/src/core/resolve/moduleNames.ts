@@ -19,10 +19,23 @@ export function suspiciousNameReason(name: string): string | undefined {
     return 'the module name has an empty segment';
   }
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
-    const bad = [...new Set(name.replace(/[A-Za-z0-9_.-]/g, ''))].map((c) => JSON.stringify(c)).join(' ');
+    const bad = [...new Set(name.replace(/[A-Za-z0-9_.-]/g, ''))].map((c) => quoted(c)).join(' ');
     return `the module name contains characters outside [A-Za-z0-9_.-] (${bad})`;
   }
   return undefined;
+}
+
+/** Control characters and line separators: printed raw, they break a line (a `//` comment, a report line) or drive the terminal. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** A string in double quotes with every unprintable character escaped (JSON.stringify leaves DEL, C1 and U+2028 raw). */
+function quoted(text: string): string {
+  return JSON.stringify(text).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A module name as a message shows it: as is, or quoted and escaped when it holds an unprintable character. */
+export function printableName(name: string): string {
+  return new RegExp(UNPRINTABLE.source).test(name) ? quoted(name) : name;
 }
 
 /** Libraries every Linux runtime image has; `ffi.load` of these needs nothing shipped. */

@@ -32,8 +32,9 @@ export function walkWorkspaceFolders(fs: FileSystem, roots: readonly string[], e
   const buildScripts: string[] = [];
   const nginxConfs: string[] = [];
   const visited = new Set<string>();
+  const realRoots = roots.map((r) => fs.realPath?.(r) ?? r);
   for (const root of roots) {
-    walk(fs, root, 0, visited, (file) => {
+    walk(fs, root, 0, { visited, realRoots }, (file) => {
       const base = path.basename(file);
       if (base === MANIFEST_NAME) {
         manifests.push(file);
@@ -55,18 +56,25 @@ export function walkWorkspaceFolders(fs: FileSystem, roots: readonly string[], e
   return { lua: lua.sort(), manifests: manifests.sort(), buildScripts, nginxConfs: nginxConfs.sort() };
 }
 
-function walk(fs: FileSystem, dir: string, depth: number, visited: Set<string>, visit: (file: string) => void): void {
-  // A symlink loop (or two roots sharing a folder) must not be walked again: track real paths.
+interface WalkState {
+  /** Real paths walked: a symlink loop (or two roots sharing a folder) is not walked again. */
+  visited: Set<string>;
+  realRoots: string[];
+}
+
+function walk(fs: FileSystem, dir: string, depth: number, state: WalkState, visit: (file: string) => void): void {
   const real = fs.realPath?.(dir) ?? dir;
-  if (depth > MAX_DEPTH || visited.has(real)) {
+  // A link out of the roots (to /, /proc, a home folder) would make the whole machine the workspace; what
+  // the project requires from outside is still read when it resolves.
+  if (depth > MAX_DEPTH || state.visited.has(real) || !state.realRoots.some((r) => isInside(r, real))) {
     return;
   }
-  visited.add(real);
+  state.visited.add(real);
   for (const entry of fs.readDir(dir)) {
     const full = path.join(dir, entry.name);
     if (entry.kind === 'directory') {
       if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-        walk(fs, full, depth + 1, visited, visit);
+        walk(fs, full, depth + 1, state, visit);
       }
     } else if (entry.kind === 'file') {
       visit(full);
