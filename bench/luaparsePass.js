@@ -4,7 +4,7 @@
 //   node bench/luaparsePass.js <dir>
 //
 // Walks <dir> as resty-build's folder walk does (hidden folders, node_modules,
-// dist and out skipped; symlinked folders followed once), reads every .lua
+// dist and out skipped; symlinked folders followed once, inside <dir> only), reads every .lua
 // file, then parses each with luaparse (LuaJIT dialect, locations and ranges
 // on, as an analysis needs them). Prints one JSON line: the file count, the
 // bytes, and the parse time alone (the in-process baseline); the whole
@@ -17,14 +17,14 @@ const luaparse = require('luaparse');
 
 const SKIPPED = new Set(['node_modules', 'dist', 'out']);
 
-function walk(dir, depth, seen, out) {
+function walk(dir, depth, seen, out, root = fs.realpathSync(dir)) {
   let real;
   try {
     real = fs.realpathSync(dir);
   } catch {
     return;
   }
-  if (depth > 32 || seen.has(real)) {
+  if (depth > 32 || seen.has(real) || (real !== root && !real.startsWith(root + path.sep))) {
     return;
   }
   seen.add(real);
@@ -46,7 +46,7 @@ function walk(dir, depth, seen, out) {
       }
     }
     if (kind === 'dir' && !e.name.startsWith('.') && !SKIPPED.has(e.name)) {
-      walk(full, depth + 1, seen, out);
+      walk(full, depth + 1, seen, out, root);
     } else if (kind === 'file' && e.name.endsWith('.lua')) {
       out.push(full);
     }
