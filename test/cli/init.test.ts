@@ -170,14 +170,13 @@ test('init leaves a subfolder with its own manifest to that project', (t) => {
 });
 
 test('init on files whose names hold line breaks: the modules left out are named quoted, so the comment stays one line per module and the manifest parses', (t) => {
-  const tmp = tempCopy();
-  t.after(tmp.cleanup);
-  writeTree(tmp.dir, { 'lib/app.lua': 'return 1\n', 'lib/two\nlines.lua': 'return 2\n', 'lib/cr\rhere.lua': 'return 3\n', 'lib/ls\u2028x.lua': 'return 4\n' });
-  const run = runCli(['init', tmp.dir]);
+  const tmp = tempDirFor(t);
+  writeTree(tmp, { 'lib/app.lua': 'return 1\n', 'lib/two\nlines.lua': 'return 2\n', 'lib/cr\rhere.lua': 'return 3\n', 'lib/ls\u2028x.lua': 'return 4\n' });
+  const run = runCli(['init', tmp]);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /^ {2}"two\\nlines": the module name contains characters outside \[A-Za-z0-9_.-\] \("\\n"\)$/m);
-  const check = runCli(['check', tmp.dir, '--format', 'json']);
+  const check = runCli(['check', tmp, '--format', 'json']);
   assert.deepEqual(checkJson(check.stdout).diagnostics.filter((d) => d.file === 'resty-build.json'), []);
-  const text = fs.readFileSync(path.join(tmp.dir, 'resty-build.json'), 'utf8');
+  const text = fs.readFileSync(path.join(tmp, 'resty-build.json'), 'utf8');
   assert.deepEqual(text.split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(5).split(':')[0]), ['"cr\\rhere"', '"ls\\u2028x"', '"two\\nlines"']);
 });
