@@ -180,3 +180,17 @@ test('init on files whose names hold line breaks: the modules left out are named
   const text = fs.readFileSync(path.join(tmp, 'resty-build.json'), 'utf8');
   assert.deepEqual(text.split('\n').filter((l) => l.startsWith('//   ')).map((l) => l.slice(5).split(':')[0]), ['"cr\\rhere"', '"ls\\u2028x"', '"two\\nlines"']);
 });
+
+test('init on a folder of projects (each with its manifest) writes nothing and names them, when nothing outside them would be embedded', (t) => {
+  const tmp = tempDirFor(t);
+  writeTree(tmp, {
+    'app/resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['main'] }),
+    'app/lib/main.lua': 'return 1\n',
+    'image/resty-build.json': JSON.stringify({ profile: 'luakit', buildScript: 'build.lua' }),
+    'image/build.lua': 'bk.run("true")\n',
+  });
+  const run = runCli(['init', tmp]);
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /nothing to embed in .* outside the projects below it, which have their manifests \((app|image)\/resty-build\.json, (app|image)\/resty-build\.json\): no manifest written\./);
+  assert.equal(fs.existsSync(path.join(tmp, 'resty-build.json')), false);
+});
