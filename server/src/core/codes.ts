@@ -68,7 +68,7 @@ const CODES = {
     severity: 'error',
     otherwise: 'warning inside a function',
     summary:
-      "A module of the embed closure reads `ffi.C.<name>` (`local f = C.x`, `C.x(…)`) but no `ffi.cdef` anywhere in the closure declares it: LuaJIT raises \"missing declaration for symbol '<name>'\" where the read runs, so the module fails to load (or, inside a function, that function fails when called). Reads in a function given to `pcall` (probes, as lua-resty-core writes them) are not reported; declarations built at run time (`string.format(\"%s_new(void);\", t)`, `\"int \" .. p .. \"_init(void);\"`) declare every name they can form; an `ffi.cdef` of a variable may declare anything, so its closure gets no verdict.",
+      "A module of the embed closure reads `ffi.C.<name>` (`local f = C.x`, `C.x(…)`) but no `ffi.cdef` anywhere in the closure declares it: LuaJIT raises \"missing declaration for symbol '<name>'\" where the read runs, so the module fails to load (or, inside a function, that function fails when called). Reads in a function given to `pcall` (probes, as lua-resty-core writes them) are not reported; declarations built at run time (`string.format(\"%s_new(void);\", t)`, `\"int \" .. p .. \"_init(void);\"`) declare every name they can form; an `ffi.cdef` of a variable may declare anything, so its closure gets no verdict. In the `openresty` profile, what `resty.core` and the modules it requires declare counts too (OpenResty loads it at VM start, and the C namespace is the Lua state's): `resty.core.shdict`'s `void free(void *ptr);` declares `C.free` for every module. The `resty.core` found on the project's path stands for the runtime's; when there is none, nothing is assumed.",
   },
   'hyphen-name': {
     severity: 'error',
