@@ -111,9 +111,7 @@ export function registerBuildCommands(
   };
 
   register(BuildProjectsRequest.type, 'build projects', () =>
-    (getWorkspace()?.allProjects() ?? [])
-      .filter((p) => p.manifest && !(p.profile === 'luakit' && notEmbeddingReason(buildProjectOf(getWorkspace()!, p)!)))
-      .map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
+    (getWorkspace()?.allProjects() ?? []).filter((p) => p.manifest).map((p) => ({ dir: p.root, manifest: p.manifest!.file })),
   );
 
   register(
