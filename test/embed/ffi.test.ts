@@ -142,5 +142,5 @@ test("check: C.free in a function is declared by Debian's lua-resty-core, which 
   });
   const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
   assert.deepEqual([...checkAll(ws).values()].flat().filter((f) => f.code.startsWith('ffi-')), []);
-  assert.ok(ws.embedding(ws.allProjects()[0])!.closure.runtimeFfi.some((f) => f.file === '/usr/share/lua/5.1/resty/core/shdict.lua'));
+  assert.ok(ws.embedding(ws.allProjects()[0])!.closure.runtimeFfi().some((f) => f.file === '/usr/share/lua/5.1/resty/core/shdict.lua'));
 });

@@ -216,7 +216,7 @@ export async function auditNginx(options: AuditOptions): Promise<AuditResult> {
   }
 
   const files = build.closure?.ffiFiles() ?? [];
-  const runtime = build.closure?.runtimeFfi ?? [];
+  const runtime = build.closure?.runtimeFfi() ?? [];
   findings.push(
     ...undefinedSymbolFindings({ files, runtime, env, owner, binary, likelyCause: (symbol) => likelyCause(symbol, info, nginx.ngxLuaVersion) }),
   );

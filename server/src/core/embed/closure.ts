@@ -63,10 +63,15 @@ export class Closure {
     private ffiFindingsCache?: Finding[],
     /** The findings by file, when known to be those of this closure (carried over by patched). */
     byFile?: Map<string, Finding[]>,
-    /** What the runtime declares before any module of the closure runs (runtimeDeclarations). */
-    readonly runtimeFfi: readonly FfiFile[] = [],
+    /** What the runtime declares before any module of the closure runs (runtimeDeclarations), worked out when first asked. */
+    private readonly runtime: () => readonly FfiFile[] = () => [],
   ) {
     this.byFileCache = byFile;
+  }
+
+  /** The texts the runtime ran before the closure's (resty.core's, in OpenResty): only their C declarations count. */
+  runtimeFfi(): readonly FfiFile[] {
+    return this.runtime();
   }
 
   /** Whether the findings by file are computed already (asking for them would not compute them). */
@@ -81,7 +86,7 @@ export class Closure {
 
   /** Findings at `ffi.C` reads that no `ffi.cdef` of the closure declares. */
   private ffiFindings(): Finding[] {
-    return (this.ffiFindingsCache ??= missingDeclarationFindings(this.ffiFiles(), this.runtimeFfi));
+    return (this.ffiFindingsCache ??= missingDeclarationFindings(this.ffiFiles(), this.runtime));
   }
 
   /** The FFI facts of every text the closure reached (nginx.conf chunks included). */
@@ -149,7 +154,7 @@ export class Closure {
       return { file, judgement };
     });
     const byFile = ffiUnchanged && replaced.length === 1 ? findingsByFileAfterPatch(this.byFileCache, file, replaced[0], judgement) : undefined;
-    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile, this.runtimeFfi);
+    return new Closure(this.files, judgements, this.roots, this.entries, ffiUnchanged ? this.ffiFindingsCache : undefined, byFile, this.runtime);
   }
 
 }
@@ -237,7 +242,9 @@ export function computeClosure(input: ClosureInput): Closure {
     judgement.next.forEach(enqueueFile);
   }
 
-  return new Closure(files, judgements, roots, entries, undefined, undefined, runtimeDeclarations(input));
+  let runtime: FfiFile[] | undefined;
+  // Only a read no closure cdef declares asks: resty.core's FFI facts take a parse of some 30 files.
+  return new Closure(files, judgements, roots, entries, undefined, undefined, () => (runtime ??= runtimeDeclarations(input)));
 }
 
 /** More files than lua-resty-core's closure (some 30): a bound for a resty.core that requires without end. */

@@ -68,15 +68,20 @@ function where(use: FfiUse): string {
  * under pcall are probes and fine. A closure with a cdef whose text is not
  * a literal may declare anything, so it gets no verdict.
  */
-export function missingDeclarationFindings(files: readonly FfiFile[], runtime: readonly FfiFile[] = []): Finding[] {
+export function missingDeclarationFindings(files: readonly FfiFile[], runtime: () => readonly FfiFile[] = () => []): Finding[] {
   if (files.some((f) => f.ffi.opaqueCdef)) {
     return [];
   }
-  const declared = new DeclarationIndex(files, runtime);
+  const declared = new DeclarationIndex(files);
+  let declaredAtStart: DeclarationIndex | undefined;
   const findings: Finding[] = [];
   for (const f of files) {
     for (const use of f.ffi.uses) {
       if (use.guarded || declared.has(use.name)) {
+        continue;
+      }
+      declaredAtStart ??= new DeclarationIndex([], runtime());
+      if (declaredAtStart.has(use.name)) {
         continue;
       }
       findings.push({
