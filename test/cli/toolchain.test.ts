@@ -65,7 +65,7 @@ test('environment and usage errors are exit 2: no manifest, luajit missing, outD
   fs.writeFileSync(path.join(dir, 'build'), 'not a folder');
   const unwritable = await cli('compile', dir);
   assert.equal(unwritable.code, 2);
-  assert.match(unwritable.err, /outDir .* cannot be written/);
+  assert.match(unwritable.err, /outDir .* cannot be made: a folder on the way to .* is a file, not a folder/);
   assert.equal((await cli('flags', dir, '--mode', 'bogus')).code, 2);
   assert.equal((await cli('compile', dir, '--frobnicate')).code, 2);
 });

@@ -77,13 +77,22 @@ test('the C compiler missing for verify: the message names what is missing and h
   );
 });
 
-test('outDir that cannot be created: an environment error naming it; nothing written', async () => {
+test('outDir that cannot be created: an environment error naming it and the file in the way; nothing written', async () => {
   const dir = copyFixture('build-basic');
+  const outDir = path.join(dir, 'build', 'bytecode');
   fs.writeFileSync(path.join(dir, 'build'), 'a file where the folder should be');
   assert.equal(
     await rejection(compile(dir)),
-    `outDir '${path.join(dir, 'build', 'bytecode')}' cannot be written: ENOTDIR. Change "outDir" in resty-build.json or its permissions.`,
+    `outDir '${outDir}' cannot be made: a folder on the way to ${outDir} is a file, not a folder. Change "outDir" in resty-build.json or move the file.`,
   );
+  fs.rmSync(path.join(dir, 'build'));
+  fs.mkdirSync(path.join(dir, 'build'));
+  fs.writeFileSync(outDir, 'a file named like the folder');
+  assert.equal(
+    await rejection(compile(dir)),
+    `outDir '${outDir}' cannot be made: ${outDir} is a file, not a folder. Change "outDir" in resty-build.json or move the file.`,
+  );
+  assert.equal(fs.readFileSync(outDir, 'utf8'), 'a file named like the folder');
 });
 
 test('a full disk (ENOSPC) while writing: a clear error, the temp file removed, the old file intact', async () => {

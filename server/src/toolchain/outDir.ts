@@ -127,7 +127,13 @@ export class OutputFolder {
       fs.mkdirSync(this.real, { recursive: true });
       fs.accessSync(this.real, fs.constants.W_OK);
     } catch (e) {
-      throw new BuildEnvironmentError(`outDir '${this.outDir}' cannot be written: ${(e as NodeJS.ErrnoException).code ?? String(e)}. Change "outDir" in resty-build.json or its permissions.`);
+      const code = (e as NodeJS.ErrnoException).code;
+      // mkdir -p over a file (or through one) says EEXIST or ENOTDIR: say what is in the way instead.
+      if (code === 'EEXIST' || code === 'ENOTDIR') {
+        const what = code === 'EEXIST' ? `${this.real} is a file` : `a folder on the way to ${this.real} is a file`;
+        throw new BuildEnvironmentError(`outDir '${this.outDir}' cannot be made: ${what}, not a folder. Change "outDir" in resty-build.json or move the file.`);
+      }
+      throw new BuildEnvironmentError(`outDir '${this.outDir}' cannot be written: ${code ?? String(e)}. Change "outDir" in resty-build.json or its permissions.`);
     }
     // Created by us just now, or there before: either way it must still be where it was checked to be.
     const now = fs.realpathSync(this.outDir);
