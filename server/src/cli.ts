@@ -106,7 +106,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     parsed = parseCommandLine(argv, COMMANDS);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`resty-build: ${e.message}\n\n${e.command ? commandUsage(e.command, COMMANDS[e.command]) : usage(COMMANDS)}`);
+      io.err(e.brief ? `resty-build: ${e.message}` : `resty-build: ${e.message}\n\n${e.command ? commandUsage(e.command, COMMANDS[e.command]) : usage(COMMANDS)}`);
       return EXIT_USAGE;
     }
     throw e;

@@ -83,7 +83,7 @@ describe('resty-build check (text)', () => {
 
 describe('resty-build usage errors exit 2', () => {
   for (const [what, args, message] of [
-    ['unknown command', ['frobnicate', '.'], /unknown command 'frobnicate'/],
+    ['unknown command', ['frobnicate', '.'], /^resty-build: unknown command 'frobnicate' \(commands: check, map, why, fix, init, compile, flags, verify, runtime; resty-build --help describes them\)\n$/],
     ['bad --format', ['check', '.', '--format', 'xml'], /unknown format 'xml'/],
     ['--format without a value', ['check', '.', '--format'], /--format needs a value/],
     ['missing dir', ['check', '/nonexistent/resty-build-test'], /'\/nonexistent\/resty-build-test' is not a folder or a file: it does not exist/],

@@ -29,6 +29,8 @@ export class UsageError extends Error {
   constructor(
     message: string,
     readonly command?: string,
+    /** The message says all there is to say: no usage text after it (an unknown command names the commands). */
+    readonly brief = false,
   ) {
     super(message);
   }
@@ -76,7 +78,7 @@ export function parseCommandLine(argv: readonly string[], commands: CommandTable
     throw new UsageError('missing command');
   }
   if (known === undefined) {
-    throw new UsageError(`unknown command '${name}'`);
+    throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(commands).join(', ')}; resty-build --help describes them)`, undefined, true);
   }
   const command = commands[known];
   const operandNames = command.operands ?? [];
