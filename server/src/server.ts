@@ -5,6 +5,7 @@ import {
   DidChangeWatchedFilesNotification,
   InitializeParams,
   InitializeResult,
+  MessageReader,
   ProposedFeatures,
   ServerCapabilities,
   TextDocuments,
@@ -35,6 +36,7 @@ import { InferManifestRequest, ModuleMapChangedNotification, ModuleMapRequest, S
 import * as fs from 'node:fs';
 import { WILL_RENAME_FILTERS } from './features/moduleMoves';
 import { LspHeaderGuard } from './lspHeaderGuard';
+import { DirectMessageWriter } from './directWriter';
 
 // The transport (--stdio, --node-ipc, --socket=N) comes from the command line; over stdio
 // the framing of every message is checked first (lspHeaderGuard.ts).
@@ -49,7 +51,8 @@ function guardedStdioConnection() {
   });
   process.stdin.pipe(input);
   // Given a stream, the library exits when it ends, as for --stdio; console output must not reach stdout.
-  const conn = createConnection(ProposedFeatures.all, input, process.stdout);
+  // The input is that stream (the library reads it); the output is written directly (directWriter.ts).
+  const conn = createConnection(ProposedFeatures.all, input as unknown as MessageReader, new DirectMessageWriter(process.stdout));
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     // Redirected, not used: a stray console.log from a dependency would corrupt the protocol on stdout.
     // eslint-disable-next-line no-console
