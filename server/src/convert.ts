@@ -8,8 +8,20 @@ export function uriToPath(uri: string): string | undefined {
   return parsed.scheme === 'file' ? parsed.fsPath : undefined;
 }
 
+/** URIs already made: publishing a workspace's diagnostics asks again for the same files' (vscode-uri encodes each path anew). */
+const uris = new Map<string, string>();
+const MAX_CACHED_URIS = 50_000;
+
 export function pathToUri(file: string): string {
-  return URI.file(file).toString();
+  let uri = uris.get(file);
+  if (uri === undefined) {
+    uri = URI.file(file).toString();
+    if (uris.size >= MAX_CACHED_URIS) {
+      uris.clear();
+    }
+    uris.set(file, uri);
+  }
+  return uri;
 }
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -32,8 +32,9 @@ export class BuildDiagnostics {
   }
 
   private send(uri: string): Promise<void> {
-    const file = uriToPath(uri);
     const entry = this.build.get(uri);
+    // Parsed only for a file with build findings: every publish passes here.
+    const file = entry && uriToPath(uri);
     if (entry && file && hash(this.readText(file)) !== entry.textHash) {
       this.build.delete(uri);
     }
