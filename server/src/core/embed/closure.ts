@@ -267,16 +267,17 @@ function runtimeDeclarations(input: ClosureInput): FfiFile[] {
   const seen = new Set<string>();
   const queue = ['resty.core'];
   for (let head = 0; head < queue.length && seen.size < MAX_RUNTIME_FILES; head++) {
-    const file = input.resolve(queue[head]);
-    if (file.status !== 'file' || !file.file || seen.has(file.file)) {
+    const found = input.resolve(queue[head]);
+    const file = found.status === 'file' ? found.file : undefined;
+    if (!file || seen.has(file)) {
       continue;
     }
-    seen.add(file.file);
-    const facts = input.facts(file.file);
+    seen.add(file);
+    const facts = input.facts(file);
     if (!facts) {
       continue;
     }
-    files.push({ file: file.file, ffi: facts.ffi, toFile: (s, e) => facts.lines.range(s, e) });
+    files.push({ file, ffi: facts.ffi, toFile: (s, e) => facts.lines.range(s, e) });
     for (const r of facts.requires) {
       if (r.name !== undefined && !r.dynamic) {
         queue.push(r.name);
