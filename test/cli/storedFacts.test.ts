@@ -11,7 +11,8 @@ import { generateWorkspace } from '../../bench/generate';
 import { StatusNotification, StatusParams } from '../../server/src/protocol/protocol';
 import { checkJson, CliRun, runCli } from '../helpers/cli';
 import { startServer } from '../helpers/lspClient';
-import { fixture, tempDirFor } from '../helpers/paths';
+import { fixture, tempDirFor, writeTree } from '../helpers/paths';
+import { writeScript } from '../helpers/toolchain';
 
 /** The counters `--verbose` prints on stderr. */
 function counters(run: CliRun): { files: number; outside: number; reused: number; byWorkers: number } {
@@ -142,4 +143,29 @@ test('without worker threads the main thread parses every file, and finds the sa
   assert.equal(alone.status, 1, alone.stderr);
   assert.ok(checkJson(alone.stdout).diagnostics.length > 0);
   assert.equal(alone.stdout, threaded.stdout);
+});
+
+test("the LuaJIT's dialect is asked once and kept beside the stored facts: a rebuilt binary is asked again, --no-cache always asks", (t) => {
+  const dir = tempDirFor(t);
+  const cacheHome = tempDirFor(t);
+  const log = path.join(dir, 'asked.log');
+  // A 5.2-compatible LuaJIT (OpenResty's) accepts a call on the next line; plain LuaJIT calls it ambiguous syntax.
+  const luajit = writeScript(dir, 'luajit', `echo asked >> '${log}'\nprintf lua52compat`);
+  writeTree(dir, {
+    'p/resty-build.json': JSON.stringify({ profile: 'openresty', path: ['lib/?.lua'], embed: ['app'], luajit: { compiler: luajit } }),
+    'p/lib/app.lua': 'local f = print\nlocal a = f\n(f)(1)\nreturn a\n',
+  });
+  const check = (...extra: string[]) => runCli(['check', path.join(dir, 'p'), '--format', 'json', ...extra], { env: { XDG_CACHE_HOME: cacheHome } });
+  const asked = () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0);
+
+  for (const run of [check(), check()]) {
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.deepEqual(checkJson(run.stdout).diagnostics, [], 'the 5.2-compatible verdict: no ambiguous-syntax error');
+  }
+  assert.equal(asked(), 1, 'the second check took the stored answer');
+  assert.equal(check('--no-cache').status, 0);
+  assert.equal(asked(), 2);
+  fs.utimesSync(luajit, new Date(), new Date(Date.now() + 60_000));
+  assert.equal(check().status, 0);
+  assert.equal(asked(), 3, 'a binary changed since is asked again');
 });

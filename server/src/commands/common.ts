@@ -9,6 +9,7 @@ import { detectLua52Compat } from '../toolchain/luajitDialect';
 import { CommandArgs, CommandError, CommandIO } from './commandIO';
 import { AnalysisPool } from '../analysisPool';
 import { FactsStore, userFactsDir } from '../factsStore';
+import { userCacheDir } from '../userCache';
 import { Finding } from '../core/types';
 import { analyseAllFiles, buildIdentity, saveStore } from '../initialAnalysis';
 import { enclosingManifestHint } from '../enclosingManifest';
@@ -25,13 +26,15 @@ export function resolveDir(dir: string): string {
 
 /**
  * The workspace of the CLI's folder. The user ran the tool on it, so it may
- * ask the project's LuaJIT whether it is 5.2-compatible, as compile runs it.
+ * ask the project's LuaJIT whether it is 5.2-compatible, as compile runs it;
+ * with the stored facts, the answer is kept beside them for the next run.
  */
 export function openWorkspace(dir: string, io: CommandIO, store?: FactsStore): Workspace {
+  const cacheDir = store ? userCacheDir(io.env) : undefined;
   return new Workspace(new NodeFileSystem(), {
     roots: [dir],
     env: io.env,
-    detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env),
+    detectLua52: (command, cwd) => detectLua52Compat(command, cwd, io.env, cacheDir),
     storedFacts: store?.lookup,
   });
 }
