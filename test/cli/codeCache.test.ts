@@ -68,7 +68,7 @@ test('--no-cache and RESTY_BUILD_CODE_CACHE=0 neither read nor write one', (t) =
   assert.deepEqual(fs.readdirSync(cacheHome), []);
   check([], { RESTY_BUILD_CODE_CACHE: '0' });
   assert.deepEqual(fs.readdirSync(cacheHome), ['resty-build'], 'the stored facts only');
-  assert.deepEqual(fs.readdirSync(path.join(cacheHome, 'resty-build')), ['facts']);
+  assert.deepEqual(fs.readdirSync(path.join(cacheHome, 'resty-build')).sort(), ['facts', 'luajit-dialects.json'], 'no code folder');
 });
 
 test('a FIFO or a folder where the cache goes is not read, and the run goes on', (t) => {
