@@ -1,12 +1,14 @@
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SyntaxVerdict } from './core/lua/luaFile';
 import { LuaScan } from './core/lua/luaScan';
-import { makeFolders, userCacheDir } from './userCache';
+import { dropOtherBuilds, readCacheFile, userCacheDir, writeCacheFile } from './userCache';
 
 /** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
 const FORMAT = 2;
+
+/** A store larger than this is not read (the real tree's is 2.4 MB, 10,000 files' some 25 MB). */
+const MAX_STORE_BYTES = 256 * 1024 * 1024;
 
 export interface StoredFacts {
   stamp: string;
@@ -71,7 +73,10 @@ export class FactsStore {
     this.loaded = true;
     this.changed = false;
     try {
-      const data = JSON.parse(fs.readFileSync(this.file, 'utf8')) as StoreFile;
+      const data = JSON.parse(readCacheFile(this.file, MAX_STORE_BYTES)?.toString('utf8') ?? 'null') as StoreFile | null;
+      if (!data) {
+        return;
+      }
       if (data.format === FORMAT && data.version === this.version && data.entries && typeof data.entries === 'object') {
         this.entries = new Map(Object.entries(data.entries));
       }
@@ -124,33 +129,11 @@ export class FactsStore {
     }
     this.changed = false;
     const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    try {
-      makeFolders(path.dirname(this.file));
-      fs.writeFileSync(tmp, JSON.stringify(data));
-      fs.renameSync(tmp, this.file);
-    } catch {
-      fs.rmSync(tmp, { force: true });
+    if (writeCacheFile(this.file, JSON.stringify(data))) {
+      dropOtherBuilds(this.file);
     }
-    this.dropStaleBuilds();
   }
 
-  /** Files of other builds for the same folders that no one has written for a week: builds long replaced. */
-  private dropStaleBuilds(): void {
-    const dir = path.dirname(this.file);
-    const prefix = path.basename(this.file).replace(/-[0-9a-f]+\.json$/, '-');
-    const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
-    try {
-      for (const name of fs.readdirSync(dir)) {
-        const other = path.join(dir, name);
-        if (name.startsWith(prefix) && name.endsWith('.json') && other !== this.file && fs.statSync(other).mtimeMs < weekAgo) {
-          fs.rmSync(other, { force: true });
-        }
-      }
-    } catch {
-      // A folder that cannot be listed keeps its files.
-    }
-  }
 }
 
 /** Where clients without a storage folder of their own (the CLI, editors other than VS Code) keep stored facts. */

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { makeFolders, userCacheDir } from './userCache';
+import { dropOtherBuilds, readCacheFile, userCacheDir, writeCacheFile } from './userCache';
 
 /** A code cache larger than this is neither read nor written (the bundles' run about 1 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
@@ -30,67 +30,6 @@ export function codeCacheFile(bundle: string, st: fs.Stats, env: Record<string, 
   return path.join(codeCacheDir(env), `${path.basename(bundle, '.js')}-${key}.bin`);
 }
 
-/** The cache if it is a regular file of sane size; undefined otherwise. */
-function readCache(file: string): Buffer | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || st.size === 0 || st.size > MAX_CACHE_BYTES) {
-      return undefined;
-    }
-    const data = Buffer.alloc(st.size);
-    const n = fs.readSync(fd, data, 0, st.size, 0);
-    return n === st.size ? data : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) {
-      fs.closeSync(fd);
-    }
-  }
-}
-
-/** A cache of another build written this long ago is removed when a new one is written (a build still in use writes it again). */
-const UNUSED_MS = 7 * 24 * 3600 * 1000;
-
-/** Written under a temporary name and renamed: a reader never sees half a file. */
-function writeCache(file: string, data: Buffer): void {
-  if (data.length === 0 || data.length > MAX_CACHE_BYTES) {
-    return;
-  }
-  const temp = `${file}.${process.pid}.tmp`;
-  try {
-    makeFolders(path.dirname(file), 0o700);
-    fs.writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
-    fs.renameSync(temp, file);
-  } catch {
-    fs.rmSync(temp, { force: true });
-    return;
-  }
-  dropUnused(file);
-}
-
-/** Caches of other builds of the same bundle (and temporaries of crashed writes) written over a week ago. */
-function dropUnused(kept: string): void {
-  const dir = path.dirname(kept);
-  const prefix = path.basename(kept).replace(/-[0-9a-f]+\.bin$/, '-');
-  try {
-    const now = Date.now();
-    for (const name of fs.readdirSync(dir).slice(0, 1000)) {
-      const file = path.join(dir, name);
-      if (file !== kept && name.startsWith(prefix) && /\.(bin|tmp)$/.test(name)) {
-        const st = fs.lstatSync(file);
-        if (st.isFile() && now - st.mtimeMs > UNUSED_MS) {
-          fs.rmSync(file, { force: true });
-        }
-      }
-    }
-  } catch {
-    // tidied another time
-  }
-}
-
 /**
  * Runs `bundleName` (a CommonJS bundle beside this file) as if `entry` (the
  * small file node started, or that required this) were it: the bundle sees
@@ -107,7 +46,7 @@ export function launch(bundleName: string, entry: NodeJS.Module, env: Record<str
   } catch {
     cacheFile = undefined;
   }
-  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
+  const cachedData = cacheFile ? readCacheFile(cacheFile, MAX_CACHE_BYTES) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
   // A cache from a short run (--version, say) holds little beyond the top level: a longer run may replace it.
   const thin = cachedData !== undefined && cachedData.length * 4 < source.length;
@@ -117,8 +56,9 @@ export function launch(bundleName: string, entry: NodeJS.Module, env: Record<str
     process.once('exit', () => {
       try {
         const data = script.createCachedData();
-        if (!thin || script.cachedDataRejected || data.length > cachedData!.length * 1.25) {
-          writeCache(target, data);
+        const grown = !thin || script.cachedDataRejected || data.length > cachedData!.length * 1.25;
+        if (grown && data.length > 0 && data.length <= MAX_CACHE_BYTES && writeCacheFile(target, data)) {
+          dropOtherBuilds(target);
         }
       } catch {
         // no cache this time

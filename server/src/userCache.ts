@@ -32,3 +32,81 @@ export function makeFolders(dir: string, mode?: number): void {
     }
   }
 }
+
+/**
+ * A cache file's bytes when it is a regular, non-empty file of at most
+ * `maxBytes`; undefined otherwise. Opened non-blocking and checked before it
+ * is read: a FIFO or a device put in its place must not hang or flood a run.
+ */
+export function readCacheFile(file: string, maxBytes: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.size === 0 || st.size > maxBytes) {
+      return undefined;
+    }
+    const data = Buffer.alloc(st.size);
+    const n = fs.readSync(fd, data, 0, st.size, 0);
+    return n === st.size ? data : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Writes a cache file under a temporary name and renames it, so a reader
+ * never sees half a file; private to the user. False when it cannot be
+ * written: a cache is never worth failing a run for.
+ */
+export function writeCacheFile(file: string, data: string | Buffer): boolean {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    makeFolders(path.dirname(file), 0o700);
+    // A leftover of a crashed run with the same pid (or a link put there) goes first: 'wx' then creates the file itself.
+    fs.rmSync(temp, { force: true });
+    fs.writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
+    fs.renameSync(temp, file);
+    return true;
+  } catch {
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // left for dropOtherBuilds
+    }
+    return false;
+  }
+}
+
+/** A cache of another build written this long ago is dropped (a build still in use writes its own again). */
+const UNUSED_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Removes the files beside `kept` that belong to other builds (the same
+ * name up to its last `-<hex>` part) or are temporaries of crashed writes,
+ * when nothing wrote them for a week: builds long replaced. Regular files
+ * only, the first thousand names of the folder at most.
+ */
+export function dropOtherBuilds(kept: string): void {
+  const dir = path.dirname(kept);
+  const prefix = path.basename(kept).replace(/-[0-9a-f]+\.[a-z]+$/, '-');
+  const ext = path.extname(kept);
+  try {
+    const now = Date.now();
+    for (const name of fs.readdirSync(dir).slice(0, 1000)) {
+      const file = path.join(dir, name);
+      if (file !== kept && name.startsWith(prefix) && (name.endsWith(ext) || name.endsWith('.tmp'))) {
+        const st = fs.lstatSync(file);
+        if (st.isFile() && now - st.mtimeMs > UNUSED_MS) {
+          fs.rmSync(file, { force: true });
+        }
+      }
+    }
+  } catch {
+    // tidied another time
+  }
+}

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { makeFolders } from '../userCache';
+import { readCacheFile, writeCacheFile } from '../userCache';
 import { findExecutable } from './tool';
 
 /**
@@ -60,39 +60,17 @@ export function detectLua52Compat(command: string, cwd: string, env: NodeJS.Proc
 /** The stored answers; none when the file is missing, not a regular file, too large or not what this module writes. */
 function readStoredAnswers(file: string): Record<string, boolean> {
   try {
-    // Non-blocking and checked before reading: whatever stands at the cache's place must not hang or flood the run.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    try {
-      const st = fs.fstatSync(fd);
-      if (!st.isFile() || st.size > MAX_STORED_BYTES) {
-        return {};
-      }
-      const data: unknown = JSON.parse(fs.readFileSync(fd, 'utf8'));
-      if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-        return {};
-      }
-      return Object.fromEntries(Object.entries(data).filter((e): e is [string, boolean] => typeof e[1] === 'boolean'));
-    } finally {
-      fs.closeSync(fd);
+    const data: unknown = JSON.parse(readCacheFile(file, MAX_STORED_BYTES)?.toString('utf8') ?? '{}');
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+      return {};
     }
+    return Object.fromEntries(Object.entries(data).filter((e): e is [string, boolean] => typeof e[1] === 'boolean'));
   } catch {
     return {};
   }
 }
 
-/** Written to a temporary name and renamed; the newest answers kept. A cache that cannot be written is no error. */
+/** The newest answers kept; a cache that cannot be written is no error. */
 function writeStoredAnswers(file: string, all: Record<string, boolean>): void {
-  const kept = Object.fromEntries(Object.entries(all).slice(-MAX_STORED_ANSWERS));
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    makeFolders(path.dirname(file));
-    fs.writeFileSync(tmp, JSON.stringify(kept));
-    fs.renameSync(tmp, file);
-  } catch {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // left for the next run to overwrite
-    }
-  }
+  writeCacheFile(file, JSON.stringify(Object.fromEntries(Object.entries(all).slice(-MAX_STORED_ANSWERS))));
 }
