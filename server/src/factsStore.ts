@@ -2,13 +2,21 @@ import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 import { SyntaxVerdict } from './core/lua/luaFile';
 import { LuaScan } from './core/lua/luaScan';
-import { dropOtherBuilds, readCacheFile, userCacheDir, writeCacheFile } from './userCache';
+import { boundFolder, dropOtherBuilds, FolderBound, readCacheFile, userCacheDir, writeCacheFile } from './userCache';
 
 /** Bumped whenever what is stored (or how it is computed) changes: an old file is then ignored. */
 const FORMAT = 2;
 
 /** A store larger than this is not read (the real tree's is 2.4 MB, 10,000 files' some 25 MB). */
 const MAX_STORE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The stores of one folder (the user's cache holds one per set of folders
+ * `check` ran on, many of them gone since): a store not written for 30 days
+ * is dropped, and only the 200 most recently written are kept. Looked
+ * through at most once a day.
+ */
+const STORE_FOLDER_BOUND: FolderBound = { unusedMs: 30 * 24 * 3600 * 1000, maxFiles: 200, everyMs: 24 * 3600 * 1000 };
 
 export interface StoredFacts {
   stamp: string;
@@ -131,6 +139,7 @@ export class FactsStore {
     const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
     if (writeCacheFile(this.file, JSON.stringify(data))) {
       dropOtherBuilds(this.file);
+      boundFolder(this.file, 'facts-', '.json', STORE_FOLDER_BOUND);
     }
   }
 

@@ -110,3 +110,59 @@ export function dropOtherBuilds(kept: string): void {
     // tidied another time
   }
 }
+
+export interface FolderBound {
+  /** Files of the kind not written for this long are dropped. */
+  unusedMs: number;
+  /** Of the rest, only this many of the most recently written are kept. */
+  maxFiles: number;
+  /** How often the folder is looked through at most (a marker file's mtime says when it last was). */
+  everyMs: number;
+}
+
+/** The names a folder is looked through for at most: a folder of a million files is not listed in full. */
+const MAX_LISTED = 20_000;
+
+/**
+ * Bounds a cache folder where each file belongs to something that may be
+ * gone (the stored facts of a folder since deleted, one store per set of
+ * folders `check` was run on): the files whose names start with `prefix`
+ * and end with `ext` are dropped when unused for `unusedMs`, and beyond the
+ * `maxFiles` newest. At most once per `everyMs`, so a run usually pays
+ * only one stat. Regular files only; `kept` is never dropped.
+ */
+export function boundFolder(kept: string, prefix: string, ext: string, bound: FolderBound): void {
+  const dir = path.dirname(kept);
+  const marker = path.join(dir, '.tidied');
+  try {
+    const now = Date.now();
+    const last = fs.lstatSync(marker, { throwIfNoEntry: false });
+    if (last && now - last.mtimeMs < bound.everyMs && last.mtimeMs <= now) {
+      return;
+    }
+    writeCacheFile(marker, '');
+    const files: { file: string; mtimeMs: number }[] = [];
+    for (const name of fs.readdirSync(dir).slice(0, MAX_LISTED)) {
+      const file = path.join(dir, name);
+      if (file === kept || !name.startsWith(prefix) || !name.endsWith(ext)) {
+        continue;
+      }
+      const st = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (!st?.isFile()) {
+        continue;
+      }
+      if (now - st.mtimeMs > bound.unusedMs) {
+        fs.rmSync(file, { force: true });
+      } else {
+        files.push({ file, mtimeMs: st.mtimeMs });
+      }
+    }
+    // `kept` counts as the newest: it was just written.
+    files.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const { file } of files.slice(Math.max(0, bound.maxFiles - 1))) {
+      fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // tidied another time
+  }
+}

@@ -26,7 +26,7 @@ const WORKERS = { RESTY_BUILD_WORKERS: '2' };
 
 function storedFiles(cacheHome: string): string[] {
   const dir = path.join(cacheHome, 'resty-build', 'facts');
-  return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.json')) : [];
 }
 
 test('a second check reuses the facts the first one stored; a changed file is parsed again', (t) => {
@@ -77,6 +77,46 @@ test("facts stored by another build are kept beside this build's, and dropped on
   fs.rmSync(path.join(dir, own));
   check();
   assert.deepEqual(storedFiles(cacheHome).sort(), [own, path.basename(sibling('0000aaaa'))].sort());
+});
+
+test('the stores of folders checked once are bounded: unused for 30 days or beyond the 200 newest, they are dropped, at most once a day', (t) => {
+  const ws = generateWorkspace(path.join(tempDirFor(t), 'ws'), 20);
+  const cacheHome = tempDirFor(t);
+  const dir = path.join(cacheHome, 'resty-build', 'facts');
+  fs.mkdirSync(dir, { recursive: true });
+  const ago = (days: number) => new Date(Date.now() - days * 24 * 3600 * 1000);
+  const store = (name: string, days: number) => {
+    fs.writeFileSync(path.join(dir, name), '{}');
+    fs.utimesSync(path.join(dir, name), ago(days), ago(days));
+  };
+  // 210 stores of other folders written over the last days, the newest first.
+  const others = Array.from({ length: 210 }, (_, i) => `facts-${(0x1000 + i).toString(16).padStart(16, '0')}-0000aaaa.json`);
+  others.forEach((name, i) => store(name, i / 100));
+  store('facts-00000000000000ff-0000aaaa.json', 31);
+  // Not stores: left alone, however old; a link is not followed.
+  store('notes.json', 90);
+  fs.mkdirSync(path.join(dir, 'facts-folder.json'));
+  fs.symlinkSync(ws.root, path.join(dir, 'facts-link.json'));
+
+  const check = () => runCli(['check', ws.root, '--format', 'json'], { env: { XDG_CACHE_HOME: cacheHome } });
+  check();
+  const after = new Set(storedFiles(cacheHome));
+  const own = [...after].filter((name) => !others.includes(name) && /^facts-[0-9a-f]{16}-[0-9a-f]{8}\.json$/.test(name) && !name.startsWith('facts-00000000'));
+  assert.equal(own.length, 1, [...after].join(' '));
+  assert.deepEqual(
+    others.filter((name) => after.has(name)),
+    others.slice(0, 199),
+    'the 199 newest other stores are kept beside this one',
+  );
+  assert.ok(!after.has('facts-00000000000000ff-0000aaaa.json'), 'a store unused for 31 days is dropped');
+  assert.ok(after.has('notes.json') && after.has('facts-folder.json') && after.has('facts-link.json'));
+  assert.ok(fs.existsSync(path.join(ws.root, 'resty-build.json')), 'the link was not followed');
+
+  // Within a day the folder is not looked through again.
+  store('facts-00000000000000fe-0000aaaa.json', 40);
+  fs.rmSync(path.join(dir, own[0]));
+  check();
+  assert.ok(storedFiles(cacheHome).includes('facts-00000000000000fe-0000aaaa.json'));
 });
 
 test('--no-cache reads and writes no stored facts, and finds the same', (t) => {
