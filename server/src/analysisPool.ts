@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerThreads } from './lazyBuiltins';
 import { SyntaxVerdict } from './core/lua/luaFile';
 import { LuaScan } from './core/lua/luaScan';
 
@@ -62,7 +63,7 @@ export class AnalysisPool {
 
   private constructor(script: string, size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(script);
+      const worker = new (workerThreads().Worker)(script);
       worker.unref();
       worker.on('message', (msg: AnalysisResult) => {
         const waiter = this.waiting.get(msg.id);

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lazyBuiltins';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCacheFile, writeCacheFile } from '../userCache';
@@ -48,7 +48,7 @@ export function detectLua52Compat(command: string, cwd: string, env: NodeJS.Proc
     answers.set(key, stored[key]);
     return stored[key];
   }
-  const run = spawnSync(exe, ['-e', PROBE], { cwd, env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const run = childProcess().spawnSync(exe, ['-e', PROBE], { cwd, env, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
   const answer = run.status === 0 && run.stdout === 'lua52compat' ? true : run.status === 0 && run.stdout === 'plain' ? false : undefined;
   answers.set(key, answer);
   if (file !== undefined && answer !== undefined) {

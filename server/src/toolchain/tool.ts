@@ -1,4 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcess } from '../lazyBuiltins';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -51,7 +52,7 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', timedOut: false, aborted: true, overflowed: false });
       return;
     }
-    const child = spawn(command, args, {
+    const child = childProcess().spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
