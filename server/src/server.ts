@@ -249,8 +249,16 @@ connection.onInitialized(() => {
       publisher.publishFile(ws, file, true);
     }
   }
-  void analyseWorkspace(ws, pool, store);
+  // The files the client opened with the folder get their early findings before the analysis takes the
+  // thread: their didOpen is in the pipe by now (sent right after initialized, while the folders were
+  // walked), and the connection handles one message per turn of the event loop; the client's answer to
+  // the watcher registration may come first.
+  afterTurns(3, () => void analyseWorkspace(ws, pool, store));
 });
+
+function afterTurns(turns: number, run: () => void): void {
+  setImmediate(() => (turns > 1 ? afterTurns(turns - 1, run) : run()));
+}
 
 function onDocument(doc: TextDocument): void {
   const file = uriToPath(doc.uri);

@@ -108,3 +108,25 @@ test('memory stays flat over 3000 edits of one file (RSS growth after warm-up < 
   t.diagnostic(`server RSS after warm-up ${Math.round(warm / 1024)} MB, after 3000 edits ${Math.round(after / 1024)} MB`);
   assert.ok(growthMb < 50, `RSS grew ${growthMb.toFixed(1)} MB`);
 });
+
+test("a file open when the folder loads gets its own findings before the analysis of the folder starts", async (t) => {
+  const tmp = tempCopy();
+  t.after(tmp.cleanup);
+  // Large enough that the didOpen sent after initialized (and the answer to the watcher registration) arrive while the folder is walked.
+  const ws = generateWorkspace(path.join(tmp.dir, 'ws'), 600);
+  for (const workers of ['0', '2']) {
+    // The analysis says in its log when it has its facts ("parsed: N ms"): that must come after the open file's syntax error.
+    const client = await startServer(ws.root, { env: { RESTY_BUILD_PROFILE: '1', RESTY_BUILD_WORKERS: workers }, initializationOptions: { factsCache: false } });
+    try {
+      const uri = fileUri(ws.probe.file);
+      await client.open(uri, `${fs.readFileSync(ws.probe.file, 'utf8')}\nlocal broken = = 1\n`);
+      const diagnostics = await client.waitForDiagnostics(uri, (d) => d.length > 0);
+      assert.ok(diagnostics.some((d) => d.code === 'syntax-error'), JSON.stringify(diagnostics));
+      assert.ok(!/\] parsed: /.test(client.log()), `with ${workers} workers, the analysis ran first:\n${client.log()}`);
+      await client.nextNotification<StatusParams>(StatusNotification.method);
+      assert.match(client.log(), /\] parsed: /);
+    } finally {
+      await client.stop();
+    }
+  }
+});
