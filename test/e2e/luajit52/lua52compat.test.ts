@@ -107,6 +107,10 @@ describe('syntax verdicts follow the target LuaJIT', suite, () => {
     ]);
     assert.deepEqual(disagreements, []);
     assert.ok(plain.some((ok, i) => ok !== lua52[i]), 'some mutations are judged differently by the two LuaJITs');
+    // The plain verdict's own word that a 5.2-compatible LuaJIT rejects the text too (the dialect hint then parses nothing more).
+    const surelyRejected = texts.flatMap((text, i) => (analyzeLua(text).lua52MayAccept ? [] : [i]));
+    assert.ok(surelyRejected.length > 50, `${surelyRejected.length} mutations are surely rejected by both`);
+    assert.deepEqual(surelyRejected.filter((i) => lua52[i]).map((i) => files[i]), [], 'the 5.2-compatible luajit accepts these');
   });
 
   test('check: a file only a 5.2-compatible LuaJIT accepts is clean when the runtime is one, an error with the reason otherwise', () => {

@@ -73,7 +73,7 @@ const PLAIN_DIALECT: ProjectDialect = { lua52compat: false, source: 'default' };
 
 /** Why the verdict is a plain LuaJIT's, when a 5.2-compatible one (OpenResty's) would accept the file. */
 function dialectHint(facts: LuaFileFacts, dialect: ProjectDialect): string {
-  if (dialect.lua52compat || facts.syntaxErrorFor({ lua52compat: true }) !== undefined) {
+  if (dialect.lua52compat || !facts.lua52MayAccept || facts.syntaxErrorFor({ lua52compat: true }) !== undefined) {
     return '';
   }
   const why = dialect.source === 'manifest' ? '"luajit.lua52compat" is false' : dialect.source === 'default' ? 'nothing says otherwise' : `the ${dialect.source} LuaJIT is not 5.2-compatible`;

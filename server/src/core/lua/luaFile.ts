@@ -1,5 +1,5 @@
 import * as luaparse from 'luaparse';
-import { shebangLength, Token, tokenize } from './luaLexer';
+import { isName, isPunct, shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { applyEdits, dialectEdits, Edit, LuaDialect } from './luaparseInput';
@@ -63,6 +63,8 @@ export interface LuaFileFacts {
    * when the verdicts can differ (an error, or the name `goto`).
    */
   syntaxErrorFor(dialect: LuaDialect): SyntaxProblem | undefined;
+  /** False when the plain LuaJIT's syntax error is surely one a 5.2-compatible LuaJIT makes too (see SyntaxVerdict). */
+  lua52MayAccept: boolean;
   /** Set when requires past MAX_REQUIRES_PER_FILE were left out: how many there are, and where the first one left out is. */
   requiresCut?: { total: number; range: Range };
   /** Offsets to positions; built on first use (most files never need it). */
@@ -120,6 +122,21 @@ export interface SyntaxVerdict {
   start: number;
   end: number;
   skipped?: SkippedAnalysis['code'];
+  /**
+   * A plain LuaJIT's error only: false when a 5.2-compatible LuaJIT rejects
+   * the text too, as the error is none of the three things LJ_52 lets
+   * through (an empty statement `;`, a statement after `break`, a call's
+   * `(` on a new line); absent when that is not known.
+   */
+  lua52MayAccept?: boolean;
+}
+
+/** Whether a 5.2-compatible LuaJIT might accept what a plain one stops at: the error token and the one before it. */
+function lua52MayAccept(message: string, tokens: readonly Token[], at: number): boolean {
+  const i = tokens.findIndex((t) => t.end > at);
+  const tok = i >= 0 ? tokens[i] : undefined;
+  const before = i > 0 ? tokens[i - 1] : tokens.at(-1);
+  return message.includes('ambiguous syntax') || (tok !== undefined && isPunct(tok, ';')) || (before !== undefined && isName(before, 'break'));
 }
 
 /**
@@ -161,7 +178,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
       const end = tok ? tok.end : Math.min(text.length, start + 1);
-      return { message: cleanMessage(String(e.message)), start, end: Math.max(end, start) };
+      const message = cleanMessage(String(e.message));
+      const verdict: SyntaxVerdict = { message, start, end: Math.max(end, start) };
+      return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: lua52MayAccept(message, tokens, start) };
     }
     // Not a parse error (a parser bug on odd input): report at the start rather than crash.
     return { message: `the parser failed: ${String(e.message ?? err)}`, start: 0, end: 0 };
@@ -232,6 +251,7 @@ export function factsFromScan(scan: LuaScan, syntax: SyntaxVerdict | null, text:
     luajitSyntax,
     skipped,
     suppressions: scan.suppressions,
+    lua52MayAccept: verdict?.lua52MayAccept !== false,
     syntaxErrorFor(dialect: LuaDialect): SyntaxProblem | undefined {
       if (!dialect.lua52compat || skippedBy || (verdict === undefined && !scan.usesGoto)) {
         return syntaxError;
