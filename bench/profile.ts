@@ -1,4 +1,5 @@
 // Where a whole-process `check` spends its time: `npx tsx bench/profile.ts <dir> [--no-cache]`
+// (TOP=<n>: that many rows per thread, 12 by default)
 // (npm run build first). Runs `node --cpu-prof dist/cli.js check <dir> --format json` once
 // (with --no-cache: every file parsed by the worker threads; without, a second
 // run that reads the facts the first one stored) and prints the self time of
@@ -88,7 +89,7 @@ function main(): void {
       const total = times.reduce((n, [, ms]) => n + ms, 0);
       const thread = /\.0\.\d+\.cpuprofile$/.test(name) ? 'main thread' : 'worker thread';
       console.log(`\n${thread} (${name}): ${fmtMs(total)} sampled\n`);
-      const top = times.slice(0, 12).map(([place, ms]) => [place, fmtMs(ms), `${((100 * ms) / total).toFixed(0)}%`]);
+      const top = times.slice(0, Number(process.env.TOP ?? 12)).map(([place, ms]) => [place, fmtMs(ms), `${((100 * ms) / total).toFixed(0)}%`]);
       console.log(markdownTable(['where', 'self time', 'share'], top));
     }
   } finally {
