@@ -1,5 +1,6 @@
 import { CommandSpec, CommandTable, commandUsage, OptionSpec, parseCommandLine, usage, UsageError } from './commands/commandLine';
 import { CommandError, CommandIO, EXIT_BROKEN_PIPE, EXIT_OK, EXIT_USAGE } from './commands/commandIO';
+import { TerminalStatusLine } from './commands/terminalStatus';
 
 const VERSION = '0.1.0';
 
@@ -153,9 +154,18 @@ if (require.main === module) {
       process.exit(EXIT_BROKEN_PIPE);
     });
   }
+  // A dumb terminal (an editor's shell buffer) cannot erase a line: it gets the log's output.
+  const status = process.stderr.isTTY && process.env.TERM !== 'dumb' ? new TerminalStatusLine((s) => process.stderr.write(s), () => process.stderr.columns) : undefined;
   const io: CommandIO = {
-    out: (s) => process.stdout.write(terminalSafe(s) + '\n'),
-    err: (s) => process.stderr.write(terminalSafe(s) + '\n'),
+    out: (s) => {
+      status?.clear();
+      process.stdout.write(terminalSafe(s) + '\n');
+    },
+    err: (s) => {
+      status?.clear();
+      process.stderr.write(terminalSafe(s) + '\n');
+    },
+    status: status && ((s) => status.show(terminalSafe(s))),
     env: process.env,
   };
   main(process.argv.slice(2), io).then(
@@ -163,6 +173,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (e: unknown) => {
+      status?.clear();
       process.stderr.write(`resty-build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exitCode = EXIT_USAGE;
     },

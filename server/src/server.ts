@@ -201,7 +201,9 @@ async function analyseWorkspace(ws: Workspace, pool: AnalysisPool | undefined, s
   });
   // What the module map view diffs later edits against: read once the client has heard the workspace is ready.
   moduleMapChanges.resetWhen(told, ws);
-  log(`analysed ${files} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
+  const notAnalysed = ws.undecodableNames().filter((u) => u.kind === 'lua').length;
+  const apart = notAnalysed > 0 ? `, ${notAnalysed} more not analysed (name not UTF-8)` : '';
+  log(`analysed ${files} Lua files (${stats.reused} from stored facts, ${stats.byWorkers} by worker threads${apart}) in ${roots.join(', ') || '(no folder)'} in ${Date.now() - started} ms`);
   // The diagnostics and the status are only queued so far: the store is written once they are out.
   pendingSave = () => guarded('saving stored facts', undefined, () => saveStore(ws, store, stats));
   void told.then(savePending, savePending);

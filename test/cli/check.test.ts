@@ -29,7 +29,7 @@ describe('resty-build check --format json', () => {
       { file: 'main.lua', line: 4, column: 21, endLine: 4, endColumn: 28, severity: 'info', code: 'dynamic-require', module: null },
     ]);
     const gone = out.diagnostics[1].message as string;
-    assert.deepEqual(gone.split('\n').slice(0, 3), ["module 'app.gone' not found:", "\tno field package.preload['app.gone']", "\tno file './lib/app/gone.lua'"]);
+    assert.deepEqual(gone.split('\n').slice(0, 3), ["module 'app.gone' not found:", "\tno field package.preload['app.gone']", "\tno file 'lib/app/gone.lua'"]);
   });
 
   test('--format=json is accepted too, and a relative dir is taken against the cwd', () => {
@@ -52,7 +52,7 @@ describe('resty-build check (text)', () => {
     ]);
     const lines = run.stdout.split('\n');
     const at = lines.indexOf("main.lua:2:22: error unresolved-module: module 'app.gone' not found:");
-    assert.deepEqual(lines.slice(at + 1, at + 3), ["    no field package.preload['app.gone']", "    no file './lib/app/gone.lua'"]);
+    assert.deepEqual(lines.slice(at + 1, at + 3), ["    no field package.preload['app.gone']", "    no file 'lib/app/gone.lua'"]);
     assert.equal(run.stderr.trim(), '2 errors, 1 warning, 1 info in 3 Lua files');
   });
 

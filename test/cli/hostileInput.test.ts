@@ -95,6 +95,21 @@ test('an input larger than the read bound is not read: a positioned finding name
   assert.match(check.stdout, /resty-build\.json:\d+:\d+: error unsafe-input: "nginxConf" names .*big\.conf, which is larger than 64 MB \(68157440 bytes\): it is not read\./);
 });
 
+test('a Lua file whose name is not UTF-8 is not counted as analysed: check prints a finding at its folder naming its bytes, and says so in the count', async () => {
+  const dir = project({});
+  // Latin-1 'lé.lua', made from its bytes: no such name is committed to the repository.
+  fs.writeFileSync(Buffer.concat([Buffer.from(path.join(dir, 'lib') + '/'), Buffer.from([0x6c, 0xe9, 0x2e, 0x6c, 0x75, 0x61])]), 'return 1\n');
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(
+    check.stdout.trim(),
+    "lib:1:1: warning non-utf8-file-name: Lua file 'l\\xe9.lua' not analysed: the name is not valid UTF-8 (\\xNN stands for such a byte). LuaJIT can require what it names, but `luajit -n` rejects the module name, so it cannot be embedded: rename it.",
+  );
+  assert.equal(check.stderr.trim(), '0 errors, 1 warning, 0 infos in 1 Lua file (1 more not analysed: name not UTF-8)');
+  const json = checkJson((await startCli(['check', dir, '--format', 'json']).exited).stdout);
+  assert.deepEqual(json.diagnostics.map((d) => [d.file, d.line, d.code]), [['lib', 1, 'non-utf8-file-name']]);
+});
+
 function hangingLuajit(dir: string): string {
   return writeScript(dir, 'hanging-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\ntouch "${dir}/started"\nexec sleep 600`);
 }

@@ -46,7 +46,7 @@ describe('check: what it reports', () => {
     const lines = run.stdout.split('\n');
     const head = lines.indexOf('nowhere.twice: not found, 3 sites');
     assert.ok(head > 0, run.stdout);
-    assert.deepEqual(lines.slice(head + 1, head + 3), ["    no field package.preload['nowhere.twice']", "    no file './lib/nowhere/twice.lua'"]);
+    assert.deepEqual(lines.slice(head + 1, head + 3), ["    no field package.preload['nowhere.twice']", "    no file 'lib/nowhere/twice.lua'"]);
     const sites = lines.slice(head + 1).filter((l) => !l.startsWith(' '));
     assert.deepEqual(sites.slice(0, 3), [
       "lib/app.lua:2:19: error unresolved-module: module 'nowhere.twice' not found (part of the embed closure)",

@@ -39,7 +39,7 @@ test('the trail of a module missing at three sites is carried by its first site;
   assert.equal(first.message, "module 'nowhere.twice' not found (part of the embed closure)");
   assert.deepEqual(first.relatedInformation?.slice(0, 2), [
     { location: { uri: appUri, range: first.range }, message: "no field package.preload['nowhere.twice']" },
-    { location: { uri: appUri, range: first.range }, message: "no file './lib/nowhere/twice.lua'" },
+    { location: { uri: appUri, range: first.range }, message: "no file 'lib/nowhere/twice.lua'" },
   ]);
   const pointer = { location: { uri: appUri, range: first.range }, message: "the search trail of 'nowhere.twice' (3 sites)" };
   assert.deepEqual(second.relatedInformation, [pointer]);

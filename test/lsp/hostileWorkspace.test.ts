@@ -103,3 +103,17 @@ test('nginxConf a FIFO, buildScript /dev/urandom, an embed file /dev/zero: the s
   assert.ok(hover !== null);
   assert.ok(peakMb(client.pid) < 300, `peak RSS ${peakMb(client.pid).toFixed(0)} MB`);
 });
+
+test('a Lua file whose name is not UTF-8: the server publishes non-utf8-file-name at its folder, naming its bytes', { timeout: 60_000 }, async (t) => {
+  const tmp = tempCopy('lsp-missing-module');
+  const lib = path.join(tmp.dir, 'lib');
+  fs.mkdirSync(lib, { recursive: true });
+  // Latin-1 'lé.lua', made from its bytes: no such name is committed to the repository.
+  fs.writeFileSync(Buffer.concat([Buffer.from(lib + '/'), Buffer.from([0x6c, 0xe9, 0x2e, 0x6c, 0x75, 0x61])]), 'return 1\n');
+  const client = await startServerOnCopy(t, tmp);
+  const diagnostics = await client.waitForDiagnostics(fileUri(lib), (ds) => ds.some((d) => d.code === 'non-utf8-file-name'), 30_000);
+  assert.deepEqual(
+    diagnostics.map((d) => [d.code, d.range.start.line, d.message.split(':')[0]]),
+    [['non-utf8-file-name', 0, "Lua file 'l\\xe9.lua' not analysed"]],
+  );
+});

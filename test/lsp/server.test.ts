@@ -57,7 +57,7 @@ describe('language server', () => {
     const here = { uri: mainUri, range: MISSING_RANGE };
     assert.deepEqual(initial[0].relatedInformation?.slice(0, 2), [
       { location: here, message: "no field package.preload['app.missing']" },
-      { location: here, message: "no file './lib/app/missing.lua'" },
+      { location: here, message: "no file 'lib/app/missing.lua'" },
     ]);
     assert.deepEqual(initial[0].data, { module: 'app.missing' });
 

@@ -129,7 +129,7 @@ describe('hover', () => {
     const at = (line: number) => hoverText(findHover(n.ws, n.file('main.lua'), { line, character: 22 }));
     assert.equal(at(0), ['**module** `app.util`', '', '`lib/app/util.lua` — from the workspace', '', 'Embedded as bytecode: symbol `luaJIT_BC_app_util`'].join('\n'));
     assert.equal(at(1), ['**module** `app.other`', '', '`lib/app/other.lua` — from the workspace', '', 'Not embedded (not in "embed" of resty-build.json); require would look its bytecode up as `luaJIT_BC_app_other`'].join('\n'));
-    assert.equal(at(2), ['**module** `app.none`', '', 'Not found. The loaders looked at:', '', '```', "no field package.preload['app.none']", "no file './lib/app/none.lua'", '```'].join('\n'));
+    assert.equal(at(2), ['**module** `app.none`', '', 'Not found. The loaders looked at:', '', '```', "no field package.preload['app.none']", "no file 'lib/app/none.lua'", '```'].join('\n'));
     const onAlias = hoverText(findHover(n.ws, n.file('main.lua'), { line: 0, character: 6 }));
     assert.match(onAlias, /^\*\*module\*\* `app\.util`/, 'the alias hovers like its module');
   });

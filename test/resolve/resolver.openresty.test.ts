@@ -44,7 +44,7 @@ describe('OpenResty search order (resty-build.json path/cpath)', () => {
     assert.equal(rel(searchRoot, resolve('pkg').file), path.join('lib', 'pkg.lua'));
     const r = resolve('onlyinit');
     assert.equal(rel(searchRoot, r.file), path.join('lib', 'onlyinit', 'init.lua'));
-    assert.deepEqual(r.trail, ["no field package.preload['onlyinit']", "no file './lib/onlyinit.lua'"]);
+    assert.deepEqual(r.trail, ["no field package.preload['onlyinit']", "no file 'lib/onlyinit.lua'"]);
   });
 
   test('dots in the name become folders', () => {
@@ -56,8 +56,8 @@ describe('OpenResty search order (resty-build.json path/cpath)', () => {
     assert.equal(rel(searchRoot, r.file), path.join('vendor', 'late.lua'));
     assert.deepEqual(r.trail, [
       "no field package.preload['late']",
-      "no file './lib/late.lua'",
-      "no file './lib/late/init.lua'",
+      "no file 'lib/late.lua'",
+      "no file 'lib/late/init.lua'",
       ...defaults(LUAJIT_DEFAULT_PATH, 'late'),
     ]);
   });
@@ -80,7 +80,7 @@ describe('OpenResty search order (resty-build.json path/cpath)', () => {
     assert.equal(r.status, 'native');
     assert.equal(rel(searchRoot, r.file), path.join('clib', 'aio.so'));
     assert.equal(r.trail.at(-1), "no file '/usr/local/lib/lua/5.1/loadall.so'", 'the all-in-one loader runs after the whole cpath');
-    assert.ok(r.trail.includes("no file './clib/aio/sub.so'"));
+    assert.ok(r.trail.includes("no file 'clib/aio/sub.so'"));
   });
 
   test('a missing module: preload, package.path, package.cpath, then the all-in-one loader', () => {
@@ -88,13 +88,13 @@ describe('OpenResty search order (resty-build.json path/cpath)', () => {
     assert.equal(r.status, 'unresolved');
     assert.deepEqual(r.trail, [
       "no field package.preload['nothere.mod']",
-      "no file './lib/nothere/mod.lua'",
-      "no file './lib/nothere/mod/init.lua'",
+      "no file 'lib/nothere/mod.lua'",
+      "no file 'lib/nothere/mod/init.lua'",
       ...defaults(LUAJIT_DEFAULT_PATH, 'nothere/mod'),
-      "no file './vendor/nothere/mod.lua'",
-      "no file './clib/nothere/mod.so'",
+      "no file 'vendor/nothere/mod.lua'",
+      "no file 'clib/nothere/mod.so'",
       ...defaults(LUAJIT_DEFAULT_CPATH, 'nothere/mod'),
-      "no file './clib/nothere.so'",
+      "no file 'clib/nothere.so'",
       ...defaults(LUAJIT_DEFAULT_CPATH, 'nothere'),
     ]);
   });
@@ -141,6 +141,18 @@ describe('OpenResty search order (nginx.conf lua_package_path/cpath)', () => {
   });
 });
 
+describe('nginx.conf templates in the trail', () => {
+  test('an entry written relative is shown as written; one built from $prefix (a guessed folder) relative to the project', (t) => {
+    const tmp = tempDirFor(t);
+    writeTree(tmp, {
+      [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', nginxConf: 'nginx/conf/nginx.conf' }),
+      'nginx/conf/nginx.conf': 'http {\n    lua_package_path "lualib/?.lua;$prefix/app/?.lua;";\n    lua_package_cpath "clib/?.so;";\n}\n',
+    });
+    const trail = resolveModule('x', projectAt(tmp).resolver, disk).trail;
+    assert.deepEqual(trail, ["no field package.preload['x']", "no file 'lualib/x.lua'", "no file './nginx/app/x.lua'", "no file 'clib/x.so'"]);
+  });
+});
+
 describe('manifest path templates inside a workspace', () => {
   test('are relative to the folder of resty-build.json, not the workspace root', () => {
     const root = fixture('openresty-nested-manifest');
@@ -155,8 +167,8 @@ describe('manifest path templates inside a workspace', () => {
 
 describe('agreement with the real luajit', () => {
   before(requireLuajit);
-  // The manifest of openresty-search-order, as LUA_PATH/LUA_CPATH relative to its folder.
-  const env = { LUA_PATH: './lib/?.lua;./lib/?/init.lua;;./vendor/?.lua', LUA_CPATH: './clib/?.so;;' };
+  // The manifest of openresty-search-order, as LUA_PATH/LUA_CPATH spelled as it is, run from its folder.
+  const env = { LUA_PATH: 'lib/?.lua;lib/?/init.lua;;vendor/?.lua', LUA_CPATH: 'clib/?.so;;' };
 
   test('our compiled-in defaults are what this luajit prints for ";;"', () => {
     const run = runLuajit(['-e', 'print(package.path) print(package.cpath)']);
@@ -186,7 +198,7 @@ describe('agreement with the real luajit', () => {
     }
   });
 
-  test("a folder named '..x' is inside the project: the trail names it './..x/…' as luajit does", (t) => {
+  test("a folder named '..x' is inside the project: the trail names it '..x/…' as luajit does", (t) => {
     const tmp = tempDirFor(t);
     writeTree(tmp, {
       [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: ['..x/?.lua', ';;'], cpath: [] }),
@@ -195,26 +207,40 @@ describe('agreement with the real luajit', () => {
     const file = path.join(tmp, MANIFEST_NAME);
     const { manifest } = parseManifest(file, fs.readFileSync(file, 'utf8'));
     const project = createProject(disk, { PATH: '' }, tmp, manifest);
-    const env = { LUA_PATH: './..x/?.lua;;', LUA_CPATH: '' };
+    const env = { LUA_PATH: '..x/?.lua;;', LUA_CPATH: '' };
     const run = runLuajit(['-e', 'require "nothere"'], { cwd: tmp, env });
     assert.notEqual(run.status, 0);
     const trail = resolveModule('nothere', project.resolver, disk).trail;
-    assert.equal(trail[1], "no file './..x/nothere.lua'");
+    assert.equal(trail[1], "no file '..x/nothere.lua'");
     assert.deepEqual(trail, notFoundTrail(run.stderr));
     assert.equal(resolveModule('present', project.resolver, disk).file, path.join(tmp, '..x', 'present.lua'));
+  });
+
+  test('templates spelled any way (./, //, absolute inside the project, ../): each trail line is what luajit prints from the project folder', (t) => {
+    const tmp = path.join(tempDirFor(t), 'project');
+    const spelled = ['./src/?.lua', 'src//?/init.lua', path.join(tmp, 'ext', '?.lua'), '../up/?.lua', 'lib/?.lua'];
+    writeTree(tmp, { [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: spelled, cpath: [] }) });
+    const run = runLuajit(['-e', 'require "a.b"'], { cwd: tmp, env: { LUA_PATH: spelled.join(';'), LUA_CPATH: '' } });
+    assert.notEqual(run.status, 0);
+    const file = path.join(tmp, MANIFEST_NAME);
+    // '../up' is outside the project: a warning on the manifest, and still a template LuaJIT searches.
+    const project = createProject(disk, { PATH: '' }, tmp, parseManifest(file, fs.readFileSync(file, 'utf8')).manifest);
+    const trail = resolveModule('a.b', project.resolver, disk).trail;
+    assert.deepEqual(trail.slice(1), ["no file './src/a/b.lua'", "no file 'src//a/b/init.lua'", `no file '${tmp}/ext/a/b.lua'`, "no file '../up/a/b.lua'", "no file 'lib/a/b.lua'"]);
+    assert.deepEqual(trail, notFoundTrail(run.stderr));
   });
 
   for (const name of ['first', 'pkg', 'onlyinit', 'resty.deep.mod', 'late', 'both']) {
     test(`'${name}' resolves to the file package.searchpath finds`, () => {
       const run = runLuajit(['-e', `io.write(assert(package.searchpath(${JSON.stringify(name)}, package.path)))`], { cwd: searchRoot, env });
       assert.equal(run.status, 0, run.stderr);
-      assert.equal('./' + rel(searchRoot, resolve(name).file)!.split(path.sep).join('/'), run.stdout);
+      assert.equal(rel(searchRoot, resolve(name).file)!.split(path.sep).join('/'), run.stdout);
     });
   }
 
   for (const [name, file] of [
-    ['cmod', './clib/cmod.so'],
-    ['aio.sub', './clib/aio.so'],
+    ['cmod', 'clib/cmod.so'],
+    ['aio.sub', 'clib/aio.so'],
   ] as const) {
     test(`'${name}' is the C module luajit tries to load (${file})`, () => {
       // The stand-in .so is not a shared object: luajit names the file it picked when dlopen fails.
@@ -223,7 +249,7 @@ describe('agreement with the real luajit', () => {
       assert.match(run.stderr, new RegExp(`error loading module '${name.replace('.', '\\.')}' from file '${file.replace(/\./g, '\\.')}'`));
       const r = resolve(name);
       assert.equal(r.status, 'native');
-      assert.equal('./' + rel(searchRoot, r.file)!.split(path.sep).join('/'), file);
+      assert.equal(rel(searchRoot, r.file)!.split(path.sep).join('/'), file);
     });
   }
 });

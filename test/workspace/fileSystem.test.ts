@@ -199,6 +199,32 @@ describe('bad paths and unreadable files', () => {
     ]);
     assert.match(findings[1].message, /\tno file '\.\/lib\/app\/missing\.lua'/);
   });
+
+  test('file and folder names that are not UTF-8: not counted, each a positioned finding at its folder naming its bytes; LuaJIT loads such a file', (t) => {
+    const dir = tempDir(t);
+    writeTree(dir, { 'main.lua': 'return 1\n', 'sub/ok.lua': 'return 1\n' });
+    const bytesPath = (...parts: (string | number[])[]) => Buffer.concat([Buffer.from(dir), ...parts.map((p) => Buffer.concat([Buffer.from('/'), Buffer.from(p as string)]))]);
+    // Latin-1 'lé.lua' and a file in a Latin-1 folder 'dé': never valid UTF-8.
+    fs.writeFileSync(bytesPath([0x6c, 0xe9, 0x2e, 0x6c, 0x75, 0x61]), 'return "loaded"\n');
+    fs.writeFileSync(bytesPath('sub', [0x78, 0xff, 0xfe, 0x2e, 0x6c, 0x75, 0x61]), 'return 1\n');
+    fs.mkdirSync(bytesPath([0x64, 0xe9]));
+    fs.writeFileSync(Buffer.concat([bytesPath([0x64, 0xe9]), Buffer.from('/inner.lua')]), 'return 1\n');
+    fs.writeFileSync(bytesPath([0x6e, 0xe9, 0x2e, 0x74, 0x78, 0x74]), 'not Lua\n');
+
+    const entries = new NodeFileSystem().readDir(dir).filter((e) => e.undecodable !== undefined);
+    assert.deepEqual(entries.map((e) => [e.undecodable, e.kind]).sort(), [['d\\xe9', 'directory'], ['l\\xe9.lua', 'file'], ['n\\xe9.txt', 'file']]);
+    const ws = new Workspace(new NodeFileSystem(), { roots: [dir], env: {} });
+    assert.deepEqual(ws.files(), [path.join(dir, 'main.lua'), path.join(dir, 'sub', 'ok.lua')]);
+    const reported = [...checkAll(ws)].flatMap(([file, findings]) => findings.map((f) => [path.relative(dir, file), f.code, f.severity, f.range.start.line, f.message.split(':')[0]]));
+    assert.deepEqual(reported.sort(), [
+      ['', 'non-utf8-file-name', 'warning', 0, "Folder 'd\\xe9' not walked, its Lua files not analysed"],
+      ['', 'non-utf8-file-name', 'warning', 0, "Lua file 'l\\xe9.lua' not analysed"],
+      ['sub', 'non-utf8-file-name', 'warning', 0, "Lua file 'x\\xff\\xfe.lua' not analysed"],
+    ]);
+    // What the finding says: LuaJIT's package.path search builds the same bytes from the module name.
+    const load = runLuajit(['-e', 'package.path = "./?.lua"; io.write(require("l\\233"))'], { cwd: dir });
+    assert.equal(load.stdout, 'loaded', load.stderr);
+  });
 });
 
 describe('the cached file system', () => {

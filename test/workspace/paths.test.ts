@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as path from 'node:path';
-import { displayPath, insideTester, isInside, isPlainAbsolute, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
+import { displayPath, escapedFileName, insideTester, isInside, isPlainAbsolute, isStrictlyInside, relativeInside } from '../../server/src/core/paths';
 
 test('paths: a folder named ..x is inside, .. and ../x are not', () => {
   assert.equal(isInside('/p', '/p/..x'), true);
@@ -46,4 +46,15 @@ test('paths: the prefix test for plain absolute paths answers what path.relative
     ['/usr/share/lua/5.1/a/b.lua', '/a//b', '/a/./b', '/a/../b', '/a/', 'a/b', '/'].map(isPlainAbsolute),
     [true, false, false, false, false, false, true],
   );
+});
+
+test('paths: a file name\'s bytes are shown as UTF-8 where they are, \\xNN where they are not (overlong forms and surrogates included)', () => {
+  const shown = (...bytes: number[]) => escapedFileName(Uint8Array.from(bytes));
+  assert.equal(shown(0x6c, 0xe9, 0x2e, 0x6c, 0x75, 0x61), 'l\\xe9.lua');
+  assert.equal(shown(...Buffer.from('ünï 名前.lua')), 'ünï 名前.lua');
+  assert.equal(shown(0xc3), '\\xc3');
+  assert.equal(shown(0xc0, 0xaf), '\\xc0\\xaf');
+  assert.equal(shown(0xed, 0xa0, 0x80), '\\xed\\xa0\\x80');
+  assert.equal(shown(0xf0, 0x9f, 0x98, 0x80, 0xff), '\u{1f600}\\xff');
+  assert.equal(shown(0xf4, 0x90, 0x80, 0x80), '\\xf4\\x90\\x80\\x80');
 });

@@ -19,10 +19,12 @@ export interface CheckJson {
   summary?: FindingSummary;
 }
 
-function countLine(findings: Finding[], files: number): string {
+/** The counts; Lua files whose names are not UTF-8 were found but not analysed, and are counted apart. */
+function countLine(findings: Finding[], files: number, notAnalysed: number): string {
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(files, 'Lua file')}`;
+  const apart = notAnalysed > 0 ? ` (${notAnalysed} more not analysed: name not UTF-8)` : '';
+  return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}, ${plural(count('info'), 'info')} in ${plural(files, 'Lua file')}${apart}`;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function runCheck(args: CommandArgs, io: CommandIO, version: string
   // The part's own findings, and the manifest's when it is broken (they say why the exit code is 2).
   const findings = sortFindings(root === target ? all : all.filter((f) => inPart(f.file) || (f.file === manifest && brokenManifest([f]))));
   const files = workspace.files().filter(inPart).length;
+  const notAnalysed = workspace.undecodableNames().filter((u) => u.kind === 'lua' && inPart(path.join(u.dir, u.name))).length;
   const exitCode = brokenManifest(findings) ? EXIT_USAGE : hasErrors(findings) ? EXIT_FINDINGS : EXIT_OK;
   if (format === 'json') {
     const json: CheckJson = { diagnostics: findingsJson(findings, dir) };
@@ -85,13 +88,13 @@ export async function runCheck(args: CommandArgs, io: CommandIO, version: string
     if (commands.length > 0) {
       io.out(commands.join('\n'));
     }
-    io.err(countLine(findings, files));
+    io.err(countLine(findings, files, notAnalysed));
     return exitCode;
   }
   const lines = withSummary ? summaryLines(summarizeFindings(findings)) : groupedFindingLines(findings, dir);
   if (lines.length > 0) {
     io.out(lines.join('\n'));
   }
-  io.err(countLine(findings, files));
+  io.err(countLine(findings, files, notAnalysed));
   return exitCode;
 }

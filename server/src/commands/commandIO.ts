@@ -14,6 +14,11 @@ export const EXIT_BROKEN_PIPE = 141;
 export interface CommandIO {
   out: (s: string) => void;
   err: (s: string) => void;
+  /**
+   * Rewrites one status line of stderr in place (progress); present only
+   * when stderr is a terminal that can do so. `out` and `err` clear it first.
+   */
+  status?: (s: string) => void;
   env: Record<string, string | undefined>;
 }
 

@@ -2,24 +2,18 @@ import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { displayPath } from '../core/paths';
 import { BuildProject } from '../toolchain/buildProject';
 import { CompileResult } from '../toolchain/compile';
-import { BuildProgress, compileSummary, CompileSettings, progressMessage, runCompile } from '../toolchain/pipeline';
+import { BuildProgress, compileSummary, CompileSettings, runCompile } from '../toolchain/pipeline';
 import { BuildArgs } from './build';
 import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
+import { buildProgressOutput } from './progressOutput';
 
 export function compileSettings(args: BuildArgs): CompileSettings {
   return { compiler: args.luajit, jobs: args.jobs, timeoutMs: args.timeoutMs, force: args.force };
 }
 
-/** Progress as stderr lines (`[3/120] resty.core.base`) in text format; JSON output stays quiet. */
+/** Progress on stderr in text format (see buildProgressOutput); JSON output stays quiet. */
 export function progressLines(args: BuildArgs, io: CommandIO): ((p: BuildProgress) => void) | undefined {
-  if (args.format !== 'text') {
-    return undefined;
-  }
-  return (p) => {
-    if (p.step === 'compile') {
-      io.err(progressMessage(p));
-    }
-  };
+  return args.format === 'text' ? buildProgressOutput(io) : undefined;
 }
 
 /** The summary line, with outDir as the user's shell would name it. */

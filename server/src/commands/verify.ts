@@ -1,10 +1,11 @@
 import { findingLines, findingsJson, hasErrors } from '../core/findingFormat';
 import { BuildProject } from '../toolchain/buildProject';
-import { probeLines, progressMessage, verifyBuild, verifySummary } from '../toolchain/pipeline';
+import { probeLines, verifyBuild, verifySummary } from '../toolchain/pipeline';
 import { runAudit } from './audit';
 import { BuildArgs } from './build';
 import { CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK } from './common';
 import { compileSettings, summaryLine } from './compile';
+import { buildProgressOutput } from './progressOutput';
 
 /** `resty-build verify [dir]`: compile, link a probe like nginx, and report every module found or not. */
 export async function runVerify(project: BuildProject, args: BuildArgs, io: CommandIO, signal: AbortSignal): Promise<number> {
@@ -19,7 +20,7 @@ export async function runVerify(project: BuildProject, args: BuildArgs, io: Comm
     exportDynamic: args.exportDynamic,
     signal,
     // The compile's summary comes when the compile is over, before the (slower) probe link.
-    onProgress: text ? (p) => io.err(p.step === 'compile' ? progressMessage(p) : summaryLine(p.compiled)) : undefined,
+    onProgress: text ? buildProgressOutput(io, (compiled) => io.err(summaryLine(compiled))) : undefined,
   });
   const { probe, findings } = verification;
   if (verification.cancelled || !probe) {

@@ -205,6 +205,11 @@ const CODES = {
     severity: 'info',
     summary: 'The file is larger than `PARSE_SIZE_LIMIT` (5 MB, `server/src/core/lua/luaFile.ts`): its syntax is not parsed and navigation (outline, members, aliases) skips it, but the lexer still finds and resolves its requires.',
   },
+  'non-utf8-file-name': {
+    severity: 'warning',
+    summary:
+      "A Lua file (or a folder) whose name is not valid UTF-8, reported at the folder that holds it with its bytes written `\\xNN`: paths are text to the analysis (and to VS Code), so it is not analysed, nor counted, and a folder is not walked. LuaJIT can `require` such a file (`require \"l\\233\"` finds `l\\xe9.lua`), but `luajit -n` rejects the name, so it cannot be embedded: rename it.",
+  },
   'bad-suppression': {
     severity: 'warning',
     summary:

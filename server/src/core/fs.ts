@@ -41,6 +41,12 @@ export const MAX_LISTING = 50_000;
 export interface DirEntry {
   name: string;
   kind: 'file' | 'directory' | 'other';
+  /**
+   * Set when the name's bytes are not valid UTF-8: the name written with
+   * `\xNN` for those bytes. `name` then holds replacement characters and
+   * opens nothing (paths are strings here, as in VS Code's URIs).
+   */
+  undecodable?: string;
 }
 
 /** No input file (Lua source, manifest, nginx.conf, build cache) is read past this size. */

@@ -1,6 +1,7 @@
 import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { DirEntry, FileSystem, MAX_INPUT_BYTES, MAX_LISTING } from './fs';
+import { escapedFileName } from './paths';
 
 export type BoundedRead = { data: Buffer } | { problem: 'missing' } | { problem: 'not-a-file' | 'too-large' | 'unreadable'; why: string };
 
@@ -181,18 +182,39 @@ export class NodeFileSystem implements FileSystem {
     } catch {
       return [];
     }
+    // A name that is not valid UTF-8 comes back with U+FFFD for its bad bytes: the folder is listed again as
+    // bytes, to tell those names and say what they really are (a name may hold U+FFFD itself, rarely).
+    const lossy = entries.some((e) => e.name.includes('\uFFFD'));
+    return lossy ? this.readDirAsBytes(dir) : entries.map((e) => ({ name: e.name, kind: this.kindOf(dir, e, e.name) }));
+  }
+
+  private readDirAsBytes(dir: string): DirEntry[] {
+    let entries: nodeFs.Dirent<Buffer>[];
+    try {
+      entries = nodeFs.readdirSync(dir, { withFileTypes: true, encoding: 'buffer' });
+    } catch {
+      return [];
+    }
     return entries.map((e) => {
-      let kind: DirEntry['kind'] = e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other';
-      if (e.isSymbolicLink()) {
-        // Follow links the way the loaders do (fopen follows them); a dangling link is 'other'.
-        try {
-          const st = nodeFs.statSync(path.join(dir, e.name));
-          kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
-        } catch {
-          kind = 'other';
-        }
+      const name = e.name.toString('utf8');
+      if (Buffer.from(name, 'utf8').equals(e.name)) {
+        return { name, kind: this.kindOf(dir, e, name) };
       }
-      return { name: e.name, kind };
+      // Only the bytes open it: `name` names another file, or none.
+      return { name, kind: this.kindOf(dir, e, Buffer.concat([Buffer.from(dir + path.sep), e.name])), undecodable: escapedFileName(e.name) };
     });
+  }
+
+  private kindOf(dir: string, e: nodeFs.Dirent | nodeFs.Dirent<Buffer>, name: string | Buffer): DirEntry['kind'] {
+    if (e.isSymbolicLink()) {
+      // Follow links the way the loaders do (fopen follows them); a dangling link is 'other'.
+      try {
+        const st = nodeFs.statSync(typeof name === 'string' ? path.join(dir, name) : name);
+        return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
+      } catch {
+        return 'other';
+      }
+    }
+    return e.isFile() ? 'file' : e.isDirectory() ? 'directory' : 'other';
   }
 }

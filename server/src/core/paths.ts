@@ -76,3 +76,45 @@ export function displayPath(base: string, p: string, dot = '.'): string {
   const rel = relativeInside(base, p);
   return rel === undefined ? p : rel === '' ? dot : rel;
 }
+
+/** How many bytes the UTF-8 sequence at `i` has, or 0 when it is not a valid one (overlong forms and surrogates included). */
+function utf8SequenceAt(bytes: Uint8Array, i: number): number {
+  const b0 = bytes[i];
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < bytes.length && bytes[i + k] >= lo && bytes[i + k] <= hi;
+  if (b0 < 0x80) {
+    return 1;
+  }
+  if (b0 >= 0xc2 && b0 <= 0xdf) {
+    return cont(1) ? 2 : 0;
+  }
+  if (b0 >= 0xe0 && b0 <= 0xef) {
+    const second = b0 === 0xe0 ? cont(1, 0xa0) : b0 === 0xed ? cont(1, 0x80, 0x9f) : cont(1);
+    return second && cont(2) ? 3 : 0;
+  }
+  if (b0 >= 0xf0 && b0 <= 0xf4) {
+    const second = b0 === 0xf0 ? cont(1, 0x90) : b0 === 0xf4 ? cont(1, 0x80, 0x8f) : cont(1);
+    return second && cont(2) && cont(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+/**
+ * A file name's bytes as a user can read them: valid UTF-8 as it is, every
+ * other byte as `\xNN` (`l\xe9.lua` for Latin-1 `lé.lua`), the way Lua
+ * writes such a byte in a string.
+ */
+export function escapedFileName(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  while (i < bytes.length) {
+    const n = utf8SequenceAt(bytes, i);
+    if (n === 0) {
+      out += `\\x${bytes[i].toString(16).padStart(2, '0')}`;
+      i += 1;
+    } else {
+      out += Buffer.from(bytes.subarray(i, i + n)).toString('utf8');
+      i += n;
+    }
+  }
+  return out;
+}

@@ -44,7 +44,7 @@ function abortOn(token: CancellationToken): AbortSignal {
 function hooksFor(token: CancellationToken, progress: WorkDoneProgressReporter): BuildHooks {
   return {
     signal: abortOn(token),
-    onProgress: (p) => progress.report(p.step === 'compile' ? Math.round((100 * p.done) / p.total) : 100, progressMessage(p)),
+    onProgress: (p) => progress.report(p.step === 'compile' ? Math.round((100 * p.done) / p.total) : p.step === 'start' ? 0 : 100, progressMessage(p)),
   };
 }
 

@@ -34,6 +34,8 @@ export interface CompileOptions {
   /** Per-module limit; a luajit still running then is killed. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Once the plan is known, before any luajit runs: how many modules will be compiled, how many are up to date. */
+  onStart?: (plan: { toCompile: number; upToDate: number }) => void;
   onProgress?: (progress: CompileProgress) => void;
   /** Recompile everything, ignoring the cache. */
   force?: boolean;
@@ -199,6 +201,7 @@ async function compileLocked(options: CompileOptions, out: OutputFolder, compile
     }
   }
 
+  options.onStart?.({ toCompile: jobs.length, upToDate: result.upToDate.length });
   let finished = 0;
   const limit = Math.max(1, Math.min(options.jobs ?? os.availableParallelism(), jobs.length));
   const idle = Array.from({ length: limit }, () => new CompilerWorker(compiler.path, manifest.dir));

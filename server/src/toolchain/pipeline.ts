@@ -18,6 +18,8 @@ import { ProbeToolchain, verifyEmbedding, VerifyResult } from './verify';
 
 /** What a long step tells its caller while it runs. */
 export type BuildProgress =
+  /** The compile's plan, before any module is compiled. */
+  | { step: 'start'; toCompile: number; upToDate: number }
   /** A module finished compiling (or failed). */
   | { step: 'compile'; done: number; total: number; module: string }
   /** verify: the compile is over, the probe is being linked. */
@@ -51,9 +53,18 @@ export interface VerifySettings extends CompileSettings, LinkSettings {
   toolchain?: ProbeToolchain;
 }
 
-/** The progress line both adapters show: `[3/120] resty.core.base`, `linking the probe`. */
+/** The progress line both adapters show: `compiling 120 modules`, `[3/120] resty.core.base`, `linking the probe`. */
 export function progressMessage(progress: BuildProgress): string {
-  return progress.step === 'compile' ? `[${progress.done}/${progress.total}] ${progress.module}` : 'linking the probe';
+  switch (progress.step) {
+    case 'start': {
+      const modules = `${progress.toCompile} ${progress.toCompile === 1 ? 'module' : 'modules'}`;
+      return progress.upToDate > 0 ? `compiling ${modules} (${progress.upToDate} up to date)` : `compiling ${modules}`;
+    }
+    case 'compile':
+      return `[${progress.done}/${progress.total}] ${progress.module}`;
+    case 'link':
+      return 'linking the probe';
+  }
 }
 
 /** The manifest's error findings: a build does not start while there are any. */
@@ -78,6 +89,7 @@ export function runCompile(project: BuildProject, options: CompileSettings & Bui
     force: options.force,
     sources: project.sources,
     signal: options.signal,
+    onStart: onProgress && ((plan) => onProgress({ step: 'start', ...plan })),
     onProgress: onProgress && ((p) => onProgress({ step: 'compile', ...p })),
   });
 }

@@ -10,6 +10,7 @@ import { projectSourceFolders } from '../resolve/sourceFolders';
 import { Project } from '../resolve/project';
 import { appendAll, Finding, rangeOf } from '../types';
 import type { AnalysedWorkspace } from '../workspace/analysedWorkspace';
+import type { UndecodableName } from '../workspace/folderWalk';
 
 // The findings of a workspace, file by file: what the editor publishes and
 // `resty-build check` prints. The checks only read the workspace.
@@ -53,6 +54,10 @@ function closureFindingsIn(workspace: AnalysedWorkspace, file: string): { findin
 
 /** Findings for one file: a Lua file, a manifest, or an nginx.conf with closure findings; suppressions and severities applied. */
 export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[] {
+  const undecodable = workspace.undecodableNames().filter((u) => u.dir === file);
+  if (undecodable.length > 0) {
+    return applyFindingPolicy(workspace, file, undecodable.map(undecodableNameFinding));
+  }
   const closure = closureFindingsIn(workspace, file);
   if (path.basename(file) === MANIFEST_NAME) {
     return applyFindingPolicy(workspace, file, [...checkManifest(workspace, file), ...closure.findings]);
@@ -73,6 +78,22 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
     ...closure.findings,
     ...workspace.cycleFindings(file),
   ]);
+}
+
+/**
+ * A file or folder the analysis cannot open, at the folder that holds it
+ * (the one path that exists as text): neither the CLI's paths nor VS Code's
+ * URIs can carry bytes that are not UTF-8.
+ */
+function undecodableNameFinding(u: UndecodableName): Finding {
+  const what = u.kind === 'lua' ? `Lua file '${u.name}' not analysed` : `Folder '${u.name}' not walked, its Lua files not analysed`;
+  return {
+    file: u.dir,
+    range: rangeOf(0, 0, 0, 0),
+    severity: 'warning',
+    code: 'non-utf8-file-name',
+    message: `${what}: the name is not valid UTF-8 (\\xNN stands for such a byte). LuaJIT can require what it names, but \`luajit -n\` rejects the module name, so it cannot be embedded: rename it.`,
+  };
 }
 
 /**
@@ -140,7 +161,7 @@ export function projectOutDirFindings(project: Project): Finding[] {
  * findings are reported in.
  */
 export function checkedFiles(workspace: AnalysedWorkspace): string[] {
-  const files = new Set<string>([...workspace.manifests(), ...workspace.files(), ...workspace.nginxConfFiles()]);
+  const files = new Set<string>([...workspace.manifests(), ...workspace.files(), ...workspace.nginxConfFiles(), ...workspace.undecodableNames().map((u) => u.dir)]);
   const embeddings = workspace.embeddings();
   const outside = embeddings.length > 0 ? outsideContext(workspace) : undefined;
   for (const e of embeddings) {

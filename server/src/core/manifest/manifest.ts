@@ -275,12 +275,14 @@ function parseManifestText(file: string, original: string): ManifestResult {
     }
   }
   const absoluteTemplates = new Set<string>();
+  const writtenTemplates: NonNullable<Manifest['writtenTemplates']> = {};
   const templates = (key: 'path' | 'cpath') => {
     const all = splitTemplates(valid([key]));
     const node = findNodeAtLocation(root, [key]);
     if (all && node?.type === 'string' && all.length > MANIFEST_LIST_LIMITS[key]) {
       v.error(node, `${key} has ${all.length} templates; only the first ${MANIFEST_LIST_LIMITS[key]} are read.`);
     }
+    writtenTemplates[key] = all?.slice(0, MANIFEST_LIST_LIMITS[key]);
     return all?.slice(0, MANIFEST_LIST_LIMITS[key]).map((t) => {
       if (t !== ';;' && path.isAbsolute(t)) {
         absoluteTemplates.add(path.normalize(t));
@@ -340,6 +342,7 @@ function parseManifestText(file: string, original: string): ManifestResult {
     path: templates('path'),
     cpath: templates('cpath'),
     absoluteTemplates,
+    writtenTemplates,
     nginxConf: nginxConf !== undefined ? absolute(dir, nginxConf) : undefined,
     embed,
     provided,

@@ -27,6 +27,8 @@ export interface Manifest {
   /** Templates as written (absolute after loading), with ";;" kept as the marker for defaults. */
   path?: string[];
   cpath?: string[];
+  /** `path` and `cpath` as the manifest spells them, entry for entry: what search trails show. */
+  writtenTemplates?: { path?: string[]; cpath?: string[] };
   /** The `path`/`cpath` templates written as absolute paths (search roots the user named, e.g. /usr/share/lua/5.1/?.lua). */
   absoluteTemplates?: ReadonlySet<string>;
   nginxConf?: string;

@@ -43,6 +43,8 @@ export const OPENRESTY_PREFIX = '/usr/local/openresty';
 interface DefaultTemplate {
   template: string;
   source: string;
+  /** Spelled by a default path itself (LuaJIT's `./?.lua`), not built by resty-build: the trail shows it as written. */
+  verbatim?: boolean;
   /** Where files found through it come from, when not told by the template's place (a rocks tree inside the project holds installed rocks). */
   origin?: SearchTemplate['origin'];
 }
@@ -67,8 +69,8 @@ function openrestyDefaults(fs: FileSystem, root: string): { lua: DefaultTemplate
     lua.push(...rocksTreeLuaTemplates(tree).map((template) => ({ template, source, origin: 'path' as const })));
     c.push(...rocksTreeCTemplates(tree).map((template) => ({ template, source, origin: 'path' as const })));
   }
-  lua.push(...LUAJIT_DEFAULT_PATH.map((template) => ({ template, source: 'LuaJIT default path' })));
-  c.push(...LUAJIT_DEFAULT_CPATH.map((template) => ({ template, source: 'LuaJIT default cpath' })));
+  lua.push(...LUAJIT_DEFAULT_PATH.map((template) => ({ template, source: 'LuaJIT default path', verbatim: true })));
+  c.push(...LUAJIT_DEFAULT_CPATH.map((template) => ({ template, source: 'LuaJIT default cpath', verbatim: true })));
   return { lua, c };
 }
 
@@ -155,25 +157,48 @@ function withSiblingScripts(fs: FileSystem, script: string): string[] {
   return [script, ...others];
 }
 
-/** `list` made absolute against `root`, with ";;" replaced by `defaults` (each keeping its own source). */
-function templates(list: string[], root: string, defaults: readonly DefaultTemplate[], source: string): SearchTemplate[] {
+/**
+ * `list` made absolute against `root`, with ";;" replaced by `defaults` (each keeping its own source).
+ * `written`: the list as its author spelled it, entry for entry (the manifest's `path` is absolute once
+ * loaded), kept for the trail; an entry without one (resty-build built the template) is shown as before.
+ */
+function templates(
+  list: readonly string[],
+  root: string,
+  defaults: readonly DefaultTemplate[],
+  source: string,
+  written: readonly (string | undefined)[] = list,
+): SearchTemplate[] {
   const out: SearchTemplate[] = [];
-  for (const t of list) {
+  list.forEach((t, i) => {
     if (t === ';;') {
       for (const d of defaults) {
-        appendAll(out, templates([d.template], root, [], d.source).map((found) => (d.origin ? { ...found, origin: d.origin } : found)));
+        appendAll(out, templates([d.template], root, [], d.source, d.verbatim ? [d.template] : []).map((found) => (d.origin ? { ...found, origin: d.origin } : found)));
       }
-      continue;
+      return;
     }
     const template = path.isAbsolute(t) ? t : path.join(root, t);
-    out.push({ template, origin: isInside(root, template) ? 'workspace' : 'path', source });
-  }
+    const spelled = written[i];
+    out.push({ template, origin: isInside(root, template) ? 'workspace' : 'path', source, ...(spelled !== undefined ? { written: spelled } : {}) });
+  });
   return out;
 }
 
+interface ConfTemplate {
+  template: string;
+  /** As written, for the trail; none where `$prefix` stood: the folder taken for it is a guess, not what nginx's prefix would print. */
+  written?: string;
+}
+
 /** `lua_package_path "…;;"` split like ngx_lua does, with `$prefix` substituted. */
-function confTemplates(value: string, prefix: string): string[] {
-  return splitSearchPath(value.replace(/\$\{prefix\}|\$prefix/g, prefix.endsWith('/') ? prefix : prefix + '/').replace(/\/\//g, '/'));
+function confTemplates(value: string, prefix: string): ConfTemplate[] {
+  const PREFIX = /\$\{prefix\}|\$prefix/g;
+  return splitSearchPath(value).map((t) => {
+    if (t !== ';;' && t.search(PREFIX) >= 0) {
+      return { template: t.replace(PREFIX, prefix.endsWith('/') ? prefix : prefix + '/').replace(/\/\//g, '/') };
+    }
+    return { template: t, written: t };
+  });
 }
 
 /** nginx's prefix is the folder that holds `conf/`; for a conf elsewhere, its own folder. */
@@ -225,10 +250,10 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     if (stdlib !== undefined) {
       own.push(path.join(stdlib, '?.lua'), path.join(stdlib, '?', 'init.lua'));
     }
-    const gopherDefaults = GOPHER_LUA_DEFAULT_PATH.map((template) => ({ template, source: 'Lua default path' }));
+    const gopherDefaults = GOPHER_LUA_DEFAULT_PATH.map((template) => ({ template, source: 'Lua default path', verbatim: true }));
     const lua = manifest?.path
-      ? templates(manifest.path, root, gopherDefaults, `${MANIFEST_NAME} path`)
-      : [...templates(own, root, [], 'luakit package.path'), ...templates(GOPHER_LUA_DEFAULT_PATH, root, [], 'Lua default path')];
+      ? templates(manifest.path, root, gopherDefaults, `${MANIFEST_NAME} path`, manifest.writtenTemplates?.path ?? [])
+      : [...templates(own, root, [], 'luakit package.path', []), ...templates(GOPHER_LUA_DEFAULT_PATH, root, [], 'Lua default path')];
     for (const t of lua) {
       if (stdlib !== undefined && isInside(stdlib, t.template)) {
         t.origin = 'stdlib';
@@ -249,8 +274,8 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
 
   const nginxConfFile = manifest ? manifest.nginxConf : inferNginxConf(fs, root);
   let nginxConf: NginxConf | undefined;
-  const confPath: string[] = [];
-  const confCpath: string[] = [];
+  const confPath: ConfTemplate[] = [];
+  const confCpath: ConfTemplate[] = [];
   if (nginxConfFile !== undefined) {
     const text = fs.readFile(nginxConfFile);
     if (text !== undefined) {
@@ -268,18 +293,31 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
   // Every template is tried for every require: an nginx.conf listing thousands is cut like the manifest's lists.
   confPath.splice(MAX_CONF_TEMPLATES);
   confCpath.splice(MAX_CONF_TEMPLATES);
-  const inferredPath = ['?.lua', '?/init.lua', 'lib/?.lua', 'lib/?/init.lua', ';;'];
+  // Spelled as a user would write it in package.path: the trail shows these templates as written.
+  const inferredPath = ['./?.lua', './?/init.lua', './lib/?.lua', './lib/?/init.lua', ';;'];
   const defaults = openrestyDefaults(fs, root);
   const manifestPath = manifest?.path;
   const lua = [
-    ...(manifestPath ? templates(manifestPath, root, defaults.lua, `${MANIFEST_NAME} path`) : []),
-    ...templates(confPath, root, defaults.lua, 'nginx.conf lua_package_path'),
+    ...(manifestPath ? templates(manifestPath, root, defaults.lua, `${MANIFEST_NAME} path`, manifest?.writtenTemplates?.path ?? []) : []),
+    ...templates(
+      confPath.map((t) => t.template),
+      root,
+      defaults.lua,
+      'nginx.conf lua_package_path',
+      confPath.map((t) => t.written),
+    ),
     ...(!manifestPath && confPath.length === 0 ? templates(inferredPath, root, defaults.lua, 'inferred path') : []),
   ];
   const manifestCpath = manifest?.cpath;
   const c = [
-    ...(manifestCpath ? templates(manifestCpath, root, defaults.c, `${MANIFEST_NAME} cpath`) : []),
-    ...templates(confCpath, root, defaults.c, 'nginx.conf lua_package_cpath'),
+    ...(manifestCpath ? templates(manifestCpath, root, defaults.c, `${MANIFEST_NAME} cpath`, manifest?.writtenTemplates?.cpath ?? []) : []),
+    ...templates(
+      confCpath.map((t) => t.template),
+      root,
+      defaults.c,
+      'nginx.conf lua_package_cpath',
+      confCpath.map((t) => t.written),
+    ),
     ...(!manifestCpath && confCpath.length === 0 ? templates([';;'], root, defaults.c, 'LuaJIT default cpath') : []),
   ];
   return {

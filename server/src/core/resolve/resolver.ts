@@ -16,6 +16,14 @@ export interface SearchTemplate {
   origin: Origin;
   /** Who put it there, for messages: "resty-build.json path", "nginx.conf lua_package_path", … */
   source: string;
+  /**
+   * The template as the manifest, the nginx.conf or a default path spells
+   * it (`lib/?.lua`, `./?.lua`, `lib//?.lua`): a trail line substitutes the
+   * name into it, untouched, as LuaJIT's loader prints it. Absent for
+   * templates resty-build builds itself (the luakit build context, rocks
+   * trees), shown relative to the project folder.
+   */
+  written?: string;
 }
 
 export interface ResolverConfig {
@@ -116,7 +124,10 @@ function searchTemplates(
     if (fs.isFile(file)) {
       return { file, origin: t.origin };
     }
-    trail?.push(`no file '${display(config, file)}'`);
+    // A relative template is searched from the project folder, not from resty-build's working folder: its
+    // line is what LuaJIT prints when run from the project folder (`package.path = "lib/?.lua"` gives
+    // `no file 'lib/x.lua'`).
+    trail?.push(`no file '${t.written !== undefined ? t.written.split('?').join(slashed) : display(config, file)}'`);
   }
   return undefined;
 }

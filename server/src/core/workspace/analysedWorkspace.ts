@@ -3,6 +3,7 @@ import type { LuaFileFacts } from '../lua/luaFile';
 import type { Project } from '../resolve/project';
 import type { Resolution } from '../resolve/resolver';
 import type { Finding } from '../types';
+import type { UndecodableName } from './folderWalk';
 
 /**
  * What the checks and the Lua views read of a workspace, and nothing they
@@ -19,6 +20,8 @@ export interface AnalysedWorkspace {
   manifests(): readonly string[];
   /** nginx configurations found in the roots (nginx.conf, *.nginx, conf/*.conf). */
   nginxConfFiles(): readonly string[];
+  /** Lua files and folders in the roots whose names are not valid UTF-8 (not excluded): not analysed. */
+  undecodableNames(): readonly UndecodableName[];
 
   /** The text the analysis sees: the open editor's, else the disk's. */
   readText(file: string): string | undefined;

@@ -19,6 +19,18 @@ export interface WorkspaceFiles {
   /** Every `build.lua` (also in `lua`): a luakit project may start there. */
   buildScripts: string[];
   nginxConfs: string[];
+  /** Lua files and folders whose names are not valid UTF-8: not analysed, reported instead (in walk order). */
+  undecodable: UndecodableName[];
+}
+
+/** A Lua file or a folder the analysis cannot open by name: its bytes are not valid UTF-8. */
+export interface UndecodableName {
+  /** The folder that holds it. */
+  dir: string;
+  /** The name with its invalid bytes written `\xNN`. */
+  name: string;
+  /** A folder is not walked: whatever it holds is not analysed either. */
+  kind: 'lua' | 'folder';
 }
 
 /**
@@ -31,10 +43,11 @@ export function walkWorkspaceFolders(fs: FileSystem, roots: readonly string[], e
   const manifests: string[] = [];
   const buildScripts: string[] = [];
   const nginxConfs: string[] = [];
+  const undecodable: UndecodableName[] = [];
   const visited = new Set<string>();
   const realRoots = roots.map((r) => fs.realPath?.(r) ?? r);
   for (const root of roots) {
-    walk(fs, root, 0, { visited, realRoots }, (file) => {
+    walk(fs, root, 0, { visited, realRoots, undecodable }, (file) => {
       const base = path.basename(file);
       if (base === MANIFEST_NAME) {
         manifests.push(file);
@@ -53,13 +66,14 @@ export function walkWorkspaceFolders(fs: FileSystem, roots: readonly string[], e
       lua.push(file);
     }
   }
-  return { lua: lua.sort(), manifests: manifests.sort(), buildScripts, nginxConfs: nginxConfs.sort() };
+  return { lua: lua.sort(), manifests: manifests.sort(), buildScripts, nginxConfs: nginxConfs.sort(), undecodable };
 }
 
 interface WalkState {
   /** Real paths walked: a symlink loop (or two roots sharing a folder) is not walked again. */
   visited: Set<string>;
   realRoots: string[];
+  undecodable: UndecodableName[];
 }
 
 function walk(fs: FileSystem, dir: string, depth: number, state: WalkState, visit: (file: string) => void): void {
@@ -74,7 +88,16 @@ function walk(fs: FileSystem, dir: string, depth: number, state: WalkState, visi
     const full = path.join(dir, entry.name);
     if (entry.kind === 'directory') {
       if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith('.')) {
-        walk(fs, full, depth + 1, state, visit);
+        if (entry.undecodable !== undefined) {
+          state.undecodable.push({ dir, name: entry.undecodable, kind: 'folder' });
+        } else {
+          walk(fs, full, depth + 1, state, visit);
+        }
+      }
+    } else if (entry.undecodable !== undefined) {
+      // Counted as a Lua file it would be one nothing can read: it is reported, not listed.
+      if (entry.kind === 'file' && entry.name.endsWith('.lua')) {
+        state.undecodable.push({ dir, name: entry.undecodable, kind: 'lua' });
       }
     } else if (entry.kind === 'file') {
       visit(full);

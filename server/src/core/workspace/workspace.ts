@@ -14,7 +14,7 @@ import type { AnalysedWorkspace } from './analysedWorkspace';
 import { ClosureState, closureStateOf } from './closureState';
 import { ProjectEmbeddings } from './embeddings';
 import { FactsCache } from './factsCache';
-import { walkWorkspaceFolders, WorkspaceFiles } from './folderWalk';
+import { UndecodableName, walkWorkspaceFolders, WorkspaceFiles } from './folderWalk';
 import { OverlayFileSystem } from './overlayFs';
 import { WorkspaceProjects } from './projects';
 import { RequireCycleTracker } from './requireCycleTracker';
@@ -65,7 +65,7 @@ export class Workspace implements AnalysedWorkspace {
   private readonly cycles: RequireCycleTracker;
   private readonly requirers: RequirersIndex;
   private readonly registered: RegisteredModules;
-  private found: WorkspaceFiles = { lua: [], manifests: [], buildScripts: [], nginxConfs: [] };
+  private found: WorkspaceFiles = { lua: [], manifests: [], buildScripts: [], nginxConfs: [], undecodable: [] };
 
   constructor(
     diskFs: FileSystem,
@@ -118,7 +118,12 @@ export class Workspace implements AnalysedWorkspace {
     this.projects.discover(found.manifests, [...found.buildScripts, ...this.otherBuildScripts(found)]);
     // A manifest's `exclude`: those files are not analysed; a require of one still resolves (by the file system).
     const kept = (file: string) => !this.projects.projectFor(file).excluded(file);
-    this.found = { ...found, lua: found.lua.filter(kept), nginxConfs: found.nginxConfs.filter(kept) };
+    this.found = {
+      ...found,
+      lua: found.lua.filter(kept),
+      nginxConfs: found.nginxConfs.filter(kept),
+      undecodable: found.undecodable.filter((u) => kept(path.join(u.dir, u.name))),
+    };
   }
 
   /**
@@ -195,6 +200,10 @@ export class Workspace implements AnalysedWorkspace {
 
   nginxConfFiles(): readonly string[] {
     return this.found.nginxConfs;
+  }
+
+  undecodableNames(): readonly UndecodableName[] {
+    return this.found.undecodable;
   }
 
   readText(file: string): string | undefined {
