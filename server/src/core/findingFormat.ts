@@ -35,9 +35,24 @@ export function findingLines(findings: readonly Finding[], base: string): string
   return lines;
 }
 
+/** Messages already cut, by message: every site of a missing module shares one message of some thirty lines. */
+const cutMessages = new Map<string, string>();
+const MAX_CUT_MESSAGES = 4096;
+
 /** The lines of a message that are not its search trail: the first line (without its closing ':') and any notes. */
 export function messageWithoutTrail(f: Finding): string {
-  return f.trail ? withoutTrailLines(f.message) : f.message;
+  if (!f.trail) {
+    return f.message;
+  }
+  let cut = cutMessages.get(f.message);
+  if (cut === undefined) {
+    cut = withoutTrailLines(f.message);
+    if (cutMessages.size >= MAX_CUT_MESSAGES) {
+      cutMessages.clear();
+    }
+    cutMessages.set(f.message, cut);
+  }
+  return cut;
 }
 
 /** A message with its tab-indented lines (a search trail, as Lua words it) left out, on one line. */
