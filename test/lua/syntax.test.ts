@@ -96,3 +96,40 @@ describe('syntax verdicts agree with luajit -bl', () => {
     });
   }
 });
+
+describe('numbers are read as LuaJIT reads them', () => {
+  before(requireLuajit);
+  const tmp = tempCopy();
+  after(tmp.cleanup);
+
+  // Number forms, with and without LuaJIT's suffixes, and numbers run into names (one token to LuaJIT's lexer).
+  const NUMBERS = [
+    '1', '1.', '.5', '1.5', '1e5', '1E+5', '1e-5', '1e', '1e+', '3.e', '1..2', '0.5.5', '1e5.5', '1e5e', '08', '00', '1_0',
+    '0x', '0x1', '0xA.8', '0x.8', '0x1p4', '0x1P-4', '0x1.8p1', '0x1.p1', '0x.p1', '0xp1', '0x1e', '0xg', '0x1_0',
+    '0b101', '0B11', '0b', '0b2', '0b1.1', '0b11e2', '0b101LL', '0b101ULL', '0b101LLU', '0b101i',
+    '1LL', '1ll', '1Ll', '1ULL', '1uLL', '1LLU', '1LLu', '1U', '1L', '1LUL', '1ULLU', '1.5LL', '1e2LL', '1e+5LL',
+    '0x10LL', '0x10ULL', '0x1p4LL', '0x1.8LL', '18446744073709551615ULL', '18446744073709551616ULL', '0x1ffffffffffffffffLL',
+    '12i', '12I', '1.5i', '1.i', '.5i', '1e3i', '0x10i', '0x1p4i', '12ii', '1LLi', '1iLL', '1ULLi',
+    '3y', '30000if', '8local', '1end', '0x1e+5', '0x1p+4', '1e+5+1', '0b1e+1',
+  ];
+
+  test(`${NUMBERS.length} number forms: accepted or rejected with LuaJIT's own message`, () => {
+    const texts = NUMBERS.map((n) => `local x = ${n}\nlocal y = 2\n`);
+    const files = texts.map((text, i) => {
+      const file = path.join(tmp.dir, `number${i}.lua`);
+      fs.writeFileSync(file, text);
+      return file;
+    });
+    const list = path.join(tmp.dir, 'numbers.txt');
+    fs.writeFileSync(list, files.join('\n') + '\n');
+    // One process for all: each file's error message without its "file:line: " prefix, or OK.
+    const driver = `for f in io.lines(${JSON.stringify(list)}) do local _, e = loadfile(f); io.write((e and e:gsub("^[^:]*:%d+: ", "") or "OK"), "\\n") end`;
+    const run = runLuajit(['-e', driver]);
+    assert.equal(run.status, 0, run.stderr);
+    const luajit = run.stdout.split('\n').slice(0, NUMBERS.length);
+    const ours = texts.map((text) => analyzeLua(text).syntaxError?.message ?? 'OK');
+    const differ = NUMBERS.flatMap((n, i) => (ours[i] === luajit[i] ? [] : [`${n}: luajit "${luajit[i]}", ours "${ours[i]}"`]));
+    assert.deepEqual(differ, []);
+    assert.ok(luajit.filter((m) => m.startsWith('malformed number')).length > 30, 'many forms are malformed');
+  });
+});

@@ -1,6 +1,7 @@
 import * as luaparse from 'luaparse';
 import { isName, isPunct, shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
+import { firstMalformedNumber, luaparseNumberEdits } from './numberLiteral';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { applyEdits, dialectEdits, Edit, LuaDialect } from './luaparseInput';
 import { FfiLoadSite, ModuleRegistration, RequireSite } from './requires';
@@ -89,6 +90,8 @@ export function prepareForLuaparse(text: string, binaryNumbers: readonly number[
   if (skipped > 0) {
     edits.push({ at: 0, length: skipped, text: ' '.repeat(skipped) });
   }
+  // First, so that they win over the binary rewrite of the same number (`0b101LLU`).
+  edits.push(...luaparseNumberEdits(text, skipped));
   for (const at of binaryNumbers) {
     const start = typeof at === 'number' ? at : at.kind === 'number' ? at.start : -1;
     const digits = start >= skipped ? /^0[bB]([01]+)/.exec(text.slice(start, start + 80))?.[1] : undefined;
@@ -131,6 +134,12 @@ export interface SyntaxVerdict {
   lua52MayAccept?: boolean;
 }
 
+/** LuaJIT's error for a number its lexer cannot read; a 5.2-compatible LuaJIT reads numbers the same way. */
+function malformedVerdict(malformed: { start: number; end: number; token: string }, dialect: LuaDialect): SyntaxVerdict {
+  const verdict: SyntaxVerdict = { message: `malformed number near '${malformed.token}'`, start: malformed.start, end: malformed.end };
+  return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: false };
+}
+
 /** Whether a 5.2-compatible LuaJIT might accept what a plain one stops at: the error token and the one before it. */
 function lua52MayAccept(message: string, tokens: readonly Token[], at: number): boolean {
   const i = tokens.findIndex((t) => t.end > at);
@@ -160,7 +169,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       comments: false,
       scope: false,
     });
-    return undefined;
+    // `x = 3y = 4` parses as two statements where LuaJIT's lexer stops at the number `3y`.
+    const malformed = firstMalformedNumber(text);
+    return malformed ? malformedVerdict(malformed, dialect) : undefined;
   } catch (err) {
     if (isStackOverflow(err)) {
       return { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
@@ -177,6 +188,11 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
         start = unfinished.start;
       }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
+      // The lexer runs ahead of the parser: a number LuaJIT cannot read, up to the token the parser stopped at, comes first.
+      const malformed = firstMalformedNumber(text, tok?.start ?? start);
+      if (malformed) {
+        return malformedVerdict(malformed, dialect);
+      }
       const end = tok ? tok.end : Math.min(text.length, start + 1);
       const message = cleanMessage(String(e.message));
       const verdict: SyntaxVerdict = { message, start, end: Math.max(end, start) };

@@ -302,12 +302,14 @@ export class Scanner {
     const d1 = t.charCodeAt(i + 1);
     if ((c >= 48 && c <= 57) || (c === 46 && d1 >= 48 && d1 <= 57)) {
       let j = i + 1;
-      const binary = c === 48 && (d1 === 98 || d1 === 66);
+      // LuaJIT's lex_number: a sign belongs to the number after the exponent letter of its kind only,
+      // `p` in a hex number and `e` in any other (0x1e+5 is 0x1e plus 5; 0b1e+1 is one malformed number).
+      const exponent = c === 48 && (d1 === 120 || d1 === 88) ? 112 : 101;
       while (j < n) {
         const d = t.charCodeAt(j);
         if (isNamePart(d) || d === 46) {
           j++;
-        } else if ((d === 43 || d === 45) && !binary && /[eEpP]/.test(t[j - 1])) {
+        } else if ((d === 43 || d === 45) && (t.charCodeAt(j - 1) | 0x20) === exponent) {
           j++;
         } else {
           break;
