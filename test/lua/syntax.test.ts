@@ -97,6 +97,55 @@ describe('syntax verdicts agree with luajit -bl', () => {
   }
 });
 
+describe("syntax errors are worded as LuaJIT words them", () => {
+  before(requireLuajit);
+  const tmp = tempCopy();
+  after(tmp.cleanup);
+
+  // Each of luaparse's wordings that LuaJIT puts otherwise, the closers LuaJIT names the opener of, and what luaparse lets pass.
+  const BROKEN = [
+    'local function f(a, b) return a end\nlocal = 1\n',
+    'local t = { a = 1 }\nt. = 2\n',
+    'local x = 1 +\nthen\n',
+    'if x then\n  y = (1\n  +)\nend\n',
+    'local s = f("a" "b")\n',
+    'local t = {\n  a = 1,\n  b = 2\n  c = 3\n}\n',
+    'local ok = pcall(function()\n  return 1\n',
+    'for i = 1, 3 do\n  print(i)\n',
+    'while true do\n  break\nuntil x\n',
+    'repeat\n  local a = 1\nend\n',
+    'do\n  local a = 1\n',
+    'if a then\n  b()\nelse\n  c()\n',
+    'local v = f(1,\n  2\n  3)\n',
+    'local t = { [1 = 2 }\n',
+    'local function g(a, b\n  return a\nend\n',
+    'local y = x[1\n',
+    'f(, x)\n',
+    'return , 1\n',
+    'x = 3y = 4\n',
+    'local n = 30000if\n',
+    'local a = nil nil\n',
+    'local b = ...\n...\n',
+  ];
+
+  test(`${BROKEN.length} broken texts: the message and line luajit -bl prints`, () => {
+    const differ: string[] = [];
+    BROKEN.forEach((text, i) => {
+      const file = path.join(tmp.dir, `broken${i}.lua`);
+      fs.writeFileSync(file, text);
+      const run = runLuajit(['-bl', file]);
+      const m = /:(\d+): (.*)$/m.exec(run.stderr);
+      assert.ok(m, `luajit accepts ${JSON.stringify(text)}: ${run.stderr}`);
+      const ours = analyzeLua(text).syntaxError;
+      const got = ours ? `${ours.range.start.line + 1}: ${ours.message}` : 'none';
+      if (got !== `${m[1]}: ${m[2]}`) {
+        differ.push(`${JSON.stringify(text)}: luajit "${m[1]}: ${m[2]}", ours "${got}"`);
+      }
+    });
+    assert.deepEqual(differ, []);
+  });
+});
+
 describe('numbers are read as LuaJIT reads them', () => {
   before(requireLuajit);
   const tmp = tempCopy();

@@ -1,7 +1,9 @@
 import * as luaparse from 'luaparse';
 import { isName, isPunct, shebangLength, Token, tokenize } from './luaLexer';
 import { LuaScan, scanLua } from './luaScan';
-import { firstMalformedNumber, luaparseNumberEdits } from './numberLiteral';
+import { closingContext } from './closingContext';
+import { firstLuaparseMiss, MissedError } from './luaparseMisses';
+import { luaparseNumberEdits } from './numberLiteral';
 import { isSurelyValid, scanAndCheck } from './syntaxCheck';
 import { applyEdits, dialectEdits, Edit, LuaDialect } from './luaparseInput';
 import { FfiLoadSite, ModuleRegistration, RequireSite } from './requires';
@@ -119,6 +121,26 @@ function cleanMessage(message: string): string {
   return message.replace(/^\[\d+:\d+\]\s*/, '');
 }
 
+/**
+ * luaparse's wording of an error put as LuaJIT words it (lj_parse.c), where
+ * the two agree on the place: `'<name>' expected`, and `unexpected symbol
+ * near` the token itself (`token`: its text) where luaparse says what kind
+ * of token it is and which one came before, or that it expected an
+ * expression there.
+ */
+function luajitWording(message: string, token: string | undefined): string {
+  if (message.startsWith('<name> expected')) {
+    return `'<name>'${message.slice('<name>'.length)}`;
+  }
+  if (message.startsWith('<expression> expected near ')) {
+    return `unexpected symbol${message.slice('<expression> expected'.length)}`;
+  }
+  if (token !== undefined && /^unexpected (?:symbol|keyword|number|string|boolean|nil|undefined|vararg) /.test(message)) {
+    return `unexpected symbol near '${token}'`;
+  }
+  return message;
+}
+
 /** Where a syntax error is, as offsets: [start, end); or why the check was skipped. */
 export interface SyntaxVerdict {
   message: string;
@@ -134,9 +156,9 @@ export interface SyntaxVerdict {
   lua52MayAccept?: boolean;
 }
 
-/** LuaJIT's error for a number its lexer cannot read; a 5.2-compatible LuaJIT reads numbers the same way. */
-function malformedVerdict(malformed: { start: number; end: number; token: string }, dialect: LuaDialect): SyntaxVerdict {
-  const verdict: SyntaxVerdict = { message: `malformed number near '${malformed.token}'`, start: malformed.start, end: malformed.end };
+/** LuaJIT's error where luaparse has none or a later one; a 5.2-compatible LuaJIT makes the same. */
+function missedVerdict(missed: MissedError, dialect: LuaDialect): SyntaxVerdict {
+  const verdict: SyntaxVerdict = { message: missed.message, start: missed.start, end: missed.end };
   return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: false };
 }
 
@@ -169,9 +191,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       comments: false,
       scope: false,
     });
-    // `x = 3y = 4` parses as two statements where LuaJIT's lexer stops at the number `3y`.
-    const malformed = firstMalformedNumber(text);
-    return malformed ? malformedVerdict(malformed, dialect) : undefined;
+    // `x = 3y = 4` and `f(, x)` parse, where LuaJIT stops at the number `3y` and at the `,`.
+    const missed = firstLuaparseMiss(text);
+    return missed ? missedVerdict(missed, dialect) : undefined;
   } catch (err) {
     if (isStackOverflow(err)) {
       return { message: TOO_COMPLEX, start: 0, end: 0, skipped: 'too-complex' };
@@ -188,13 +210,18 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
         start = unfinished.start;
       }
       const tok = tokens.find((t) => t.start <= start && start < t.end);
-      // The lexer runs ahead of the parser: a number LuaJIT cannot read, up to the token the parser stopped at, comes first.
-      const malformed = firstMalformedNumber(text, tok?.start ?? start);
-      if (malformed) {
-        return malformedVerdict(malformed, dialect);
+      // What LuaJIT stops at and luaparse passes, up to the token luaparse stopped at, comes first.
+      const missed = firstLuaparseMiss(text, tok?.start ?? start);
+      if (missed) {
+        return missedVerdict(missed, dialect);
       }
       const end = tok ? tok.end : Math.min(text.length, start + 1);
-      const message = cleanMessage(String(e.message));
+      let message = luajitWording(cleanMessage(String(e.message)), tok ? text.slice(tok.start, tok.end) : undefined);
+      const closer = /^'(\)|\}|end|until)' expected near /.exec(message);
+      const context = closer ? closingContext(tokens, tok ? tokens.indexOf(tok) : tokens.length - 1, closer[1], new LineIndex(text)) : undefined;
+      if (context) {
+        message = message.replace(' near ', ` ${context} near `);
+      }
       const verdict: SyntaxVerdict = { message, start, end: Math.max(end, start) };
       return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: lua52MayAccept(message, tokens, start) };
     }

@@ -32,26 +32,7 @@ export function isLuajitNumber(token: string): boolean {
   return DECIMAL.test(token) || HEX.test(token) || BINARY.test(token);
 }
 
-/**
- * The first number LuaJIT's lexer rejects ("malformed number near '30000if'"),
- * among the tokens starting before `limit`: LuaJIT reads a number with every
- * identifier character after it, so a number run into a name is one token it
- * cannot read, where a parser that splits them sees a name.
- */
-export function firstMalformedNumber(text: string, limit = text.length): { start: number; end: number; token: string } | undefined {
-  const s = new Scanner(text);
-  for (let kind = s.next(); kind !== Kind.Eof && s.start <= limit; kind = s.next()) {
-    if (kind === Kind.Number && !isPlainDigits(text, s.start, s.end)) {
-      const token = text.slice(s.start, s.end);
-      if (!isLuajitNumber(token)) {
-        return { start: s.start, end: s.end, token };
-      }
-    }
-  }
-  return undefined;
-}
-
-function isPlainDigits(text: string, start: number, end: number): boolean {
+export function isPlainDigits(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const d = text.charCodeAt(i);
     if (d < 48 || d > 57) {
