@@ -110,6 +110,25 @@ test('a Lua file whose name is not UTF-8 is not counted as analysed: check print
   assert.deepEqual(json.diagnostics.map((d) => [d.file, d.line, d.code]), [['lib', 1, 'non-utf8-file-name']]);
 });
 
+test('a folder of many names that are not UTF-8 (an archive unpacked from Latin-1): ten are named, the rest counted in one finding', async () => {
+  const dir = project({});
+  const lib = Buffer.from(path.join(dir, 'lib') + '/');
+  for (let i = 0; i < 25; i++) {
+    fs.writeFileSync(Buffer.concat([lib, Buffer.from(`m${String(i).padStart(2, '0')}`), Buffer.from([0xe9, 0x2e, 0x6c, 0x75, 0x61])]), 'return 1\n');
+  }
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 0, check.stderr);
+  const lines = check.stdout.trim().split('\n');
+  assert.equal(lines.length, 11, check.stdout);
+  assert.ok(lines.every((l) => l.startsWith('lib:1:1: warning non-utf8-file-name: ')));
+  assert.deepEqual(
+    lines.slice(0, 10).map((l) => /Lua file '(.*?)'/.exec(l)?.[1]),
+    Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(2, '0')}\\xe9.lua`),
+  );
+  assert.match(lines[10], /: 15 more Lua files or folders here have names that are not valid UTF-8 \(the first 'm10\\xe9\.lua'\), not analysed either/);
+  assert.equal(check.stderr.trim(), '0 errors, 11 warnings, 0 infos in 1 Lua file (25 more not analysed: name not UTF-8)');
+});
+
 function hangingLuajit(dir: string): string {
   return writeScript(dir, 'hanging-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\ntouch "${dir}/started"\nexec sleep 600`);
 }
