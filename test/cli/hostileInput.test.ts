@@ -129,6 +129,31 @@ test('a folder of many names that are not UTF-8 (an archive unpacked from Latin-
   assert.equal(check.stderr.trim(), '0 errors, 11 warnings, 0 infos in 1 Lua file (25 more not analysed: name not UTF-8)');
 });
 
+test('a project folder whose path is not UTF-8 (the working folder or the argument): each command says so, not that it is missing', () => {
+  const parent = tempDir();
+  // 'pé' in Latin-1, made from its bytes; node gets such a path as text with U+FFFD and cannot open it by that.
+  const dir = Buffer.concat([Buffer.from(parent + '/'), Buffer.from([0x70, 0xe9])]);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(Buffer.concat([dir, Buffer.from('/resty-build.json')]), JSON.stringify({ path: ['?.lua'], embed: [] }));
+  const cli = (command: string, arg: string) => {
+    // The shell hands over the bytes: node's own spawn takes its cwd and arguments as text.
+    const script = `cd "$(printf '${parent}/p\\351')" && exec "$0" "$1" "$2" ${arg}`;
+    const run = spawnSync('sh', ['-c', script, process.execPath, distFile('cli.js'), command], { encoding: 'utf8', input: '' });
+    return run.stderr.trim();
+  };
+  const note = /path holds bytes that are not valid UTF-8.*rename the folder/;
+  for (const [command, arg] of [
+    ['check', '.'],
+    ['check', `"$PWD"`],
+    ['compile', '.'],
+    ['map', '.'],
+  ]) {
+    const said = cli(command, arg);
+    assert.match(said, note, `${command} ${arg}: ${said}`);
+    assert.doesNotMatch(said, /does not exist|no resty-build\.json/, `${command} ${arg}`);
+  }
+});
+
 function hangingLuajit(dir: string): string {
   return writeScript(dir, 'hanging-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\ntouch "${dir}/started"\nexec sleep 600`);
 }
