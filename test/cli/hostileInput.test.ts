@@ -129,6 +129,20 @@ test('a folder of many names that are not UTF-8 (an archive unpacked from Latin-
   assert.equal(check.stderr.trim(), '0 errors, 11 warnings, 0 infos in 1 Lua file (25 more not analysed: name not UTF-8)');
 });
 
+test("a folder whose name is not UTF-8 is excluded as any folder is: 'lib/d*/**' covers it, no warning is left", async () => {
+  const lib = Buffer.from(path.join(project({}), 'lib') + '/');
+  const dir = project({ exclude: ['lib/d*/**', 'lib/x*'] });
+  for (const base of [lib, Buffer.from(path.join(dir, 'lib') + '/')]) {
+    fs.mkdirSync(Buffer.concat([base, Buffer.from([0x64, 0xff])]));
+    fs.mkdirSync(Buffer.concat([base, Buffer.from([0x78, 0xff])]));
+  }
+  const reported = await startCli(['check', path.dirname(lib.toString().slice(0, -1))]).exited;
+  assert.equal(reported.stdout.trim().split('\n').filter((l) => l.includes('non-utf8-file-name')).length, 2, reported.stdout);
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(check.stdout.trim(), '');
+});
+
 test('a project folder whose path is not UTF-8 (the working folder or the argument): each command says so, not that it is missing', () => {
   const parent = tempDir();
   // 'pé' in Latin-1, made from its bytes; node gets such a path as text with U+FFFD and cannot open it by that.
