@@ -110,6 +110,64 @@ test('a Lua file whose name is not UTF-8 is not counted as analysed: check print
   assert.deepEqual(json.diagnostics.map((d) => [d.file, d.line, d.code]), [['lib', 1, 'non-utf8-file-name']]);
 });
 
+test('a folder of many names that are not UTF-8 (an archive unpacked from Latin-1): ten are named, the rest counted in one finding', async () => {
+  const dir = project({});
+  const lib = Buffer.from(path.join(dir, 'lib') + '/');
+  for (let i = 0; i < 25; i++) {
+    fs.writeFileSync(Buffer.concat([lib, Buffer.from(`m${String(i).padStart(2, '0')}`), Buffer.from([0xe9, 0x2e, 0x6c, 0x75, 0x61])]), 'return 1\n');
+  }
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 0, check.stderr);
+  const lines = check.stdout.trim().split('\n');
+  assert.equal(lines.length, 11, check.stdout);
+  assert.ok(lines.every((l) => l.startsWith('lib:1:1: warning non-utf8-file-name: ')));
+  assert.deepEqual(
+    lines.slice(0, 10).map((l) => /Lua file '(.*?)'/.exec(l)?.[1]),
+    Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(2, '0')}\\xe9.lua`),
+  );
+  assert.match(lines[10], /: 15 more Lua files or folders here have names that are not valid UTF-8 \(the first 'm10\\xe9\.lua'\), not analysed either/);
+  assert.equal(check.stderr.trim(), '0 errors, 11 warnings, 0 infos in 1 Lua file (25 more not analysed: name not UTF-8)');
+});
+
+test("a folder whose name is not UTF-8 is excluded as any folder is: 'lib/d*/**' covers it, no warning is left", async () => {
+  const lib = Buffer.from(path.join(project({}), 'lib') + '/');
+  const dir = project({ exclude: ['lib/d*/**', 'lib/x*'] });
+  for (const base of [lib, Buffer.from(path.join(dir, 'lib') + '/')]) {
+    fs.mkdirSync(Buffer.concat([base, Buffer.from([0x64, 0xff])]));
+    fs.mkdirSync(Buffer.concat([base, Buffer.from([0x78, 0xff])]));
+  }
+  const reported = await startCli(['check', path.dirname(lib.toString().slice(0, -1))]).exited;
+  assert.equal(reported.stdout.trim().split('\n').filter((l) => l.includes('non-utf8-file-name')).length, 2, reported.stdout);
+  const check = await startCli(['check', dir]).exited;
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(check.stdout.trim(), '');
+});
+
+test('a project folder whose path is not UTF-8 (the working folder or the argument): each command says so, not that it is missing', () => {
+  const parent = tempDir();
+  // 'pé' in Latin-1, made from its bytes; node gets such a path as text with U+FFFD and cannot open it by that.
+  const dir = Buffer.concat([Buffer.from(parent + '/'), Buffer.from([0x70, 0xe9])]);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(Buffer.concat([dir, Buffer.from('/resty-build.json')]), JSON.stringify({ path: ['?.lua'], embed: [] }));
+  const cli = (command: string, arg: string) => {
+    // The shell hands over the bytes: node's own spawn takes its cwd and arguments as text.
+    const script = `cd "$(printf '${parent}/p\\351')" && exec "$0" "$1" "$2" ${arg}`;
+    const run = spawnSync('sh', ['-c', script, process.execPath, distFile('cli.js'), command], { encoding: 'utf8', input: '' });
+    return run.stderr.trim();
+  };
+  const note = /path holds bytes that are not valid UTF-8.*rename the folder/;
+  for (const [command, arg] of [
+    ['check', '.'],
+    ['check', `"$PWD"`],
+    ['compile', '.'],
+    ['map', '.'],
+  ]) {
+    const said = cli(command, arg);
+    assert.match(said, note, `${command} ${arg}: ${said}`);
+    assert.doesNotMatch(said, /does not exist|no resty-build\.json/, `${command} ${arg}`);
+  }
+});
+
 function hangingLuajit(dir: string): string {
   return writeScript(dir, 'hanging-luajit', `case "$*" in -v|*"return 1"*) exec luajit "$@";; esac\ntouch "${dir}/started"\nexec sleep 600`);
 }

@@ -153,6 +153,18 @@ describe('nginx.conf templates in the trail', () => {
   });
 });
 
+describe('repeated templates in the trail', () => {
+  test('a $prefix entry and a written one for the same folder make one line, not the same line twice', (t) => {
+    const tmp = tempDirFor(t);
+    writeTree(tmp, {
+      [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', nginxConf: 'conf/nginx.conf' }),
+      'conf/nginx.conf': 'http {\n    lua_package_path "$prefix/app/?.lua;./app/?.lua;app/?.lua;";\n    lua_package_cpath "clib/?.so;";\n}\n',
+    });
+    const trail = resolveModule('x', projectAt(tmp).resolver, disk).trail;
+    assert.deepEqual(trail, ["no field package.preload['x']", "no file './app/x.lua'", "no file 'app/x.lua'", "no file 'clib/x.so'"]);
+  });
+});
+
 describe('manifest path templates inside a workspace', () => {
   test('are relative to the folder of resty-build.json, not the workspace root', () => {
     const root = fixture('openresty-nested-manifest');
@@ -228,6 +240,20 @@ describe('agreement with the real luajit', () => {
     const trail = resolveModule('a.b', project.resolver, disk).trail;
     assert.deepEqual(trail.slice(1), ["no file './src/a/b.lua'", "no file 'src//a/b/init.lua'", `no file '${tmp}/ext/a/b.lua'`, "no file '../up/a/b.lua'", "no file 'lib/a/b.lua'"]);
     assert.deepEqual(trail, notFoundTrail(run.stderr));
+  });
+
+  test('one folder spelled two ways is two templates to luajit: the trail has a line for each spelling', (t) => {
+    const tmp = path.join(tempDirFor(t), 'project');
+    const spelled = ['lib/?.lua', './lib/?.lua', 'lib//?.lua', path.join(tmp, 'lib', '?.lua')];
+    writeTree(tmp, { [MANIFEST_NAME]: JSON.stringify({ profile: 'openresty', path: spelled, cpath: [] }), 'lib/present.lua': 'return 1\n' });
+    const run = runLuajit(['-e', 'require "a.b"'], { cwd: tmp, env: { LUA_PATH: spelled.join(';'), LUA_CPATH: '' } });
+    assert.notEqual(run.status, 0);
+    const file = path.join(tmp, MANIFEST_NAME);
+    const project = createProject(disk, { PATH: '' }, tmp, parseManifest(file, fs.readFileSync(file, 'utf8')).manifest);
+    const trail = resolveModule('a.b', project.resolver, disk).trail;
+    assert.equal(trail.length, 1 + spelled.length, trail.join('\n'));
+    assert.deepEqual(trail, notFoundTrail(run.stderr));
+    assert.equal(resolveModule('present', project.resolver, disk).file, path.join(tmp, 'lib', 'present.lua'));
   });
 
   for (const name of ['first', 'pkg', 'onlyinit', 'resty.deep.mod', 'late', 'both']) {

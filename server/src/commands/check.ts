@@ -4,7 +4,7 @@ import { findingsJson, groupedFindingLines, hasErrors, JsonDiagnostic, sortFindi
 import { checkAll } from '../core/checks/fileChecks';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
 import { isNginxConfFile } from '../core/nginx/nginxConf';
-import { isInside } from '../core/paths';
+import { isInside, undecodablePathNote } from '../core/paths';
 import { githubCommands } from '../core/report/github';
 import { enclosingManifestDir } from '../enclosingManifest';
 import { sarifLog } from '../core/report/sarif';
@@ -55,7 +55,7 @@ export async function runCheck(args: CommandArgs, io: CommandIO, version: string
   const target = path.resolve(args.dir);
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   if (!stat) {
-    throw new CommandError(`'${args.dir}' is not a folder or a file: it does not exist`);
+    throw new CommandError(`'${args.dir}' is not a folder or a file: ${undecodablePathNote(target) ?? 'it does not exist'}`);
   }
   if (!stat.isDirectory() && !(stat.isFile() && (target.endsWith('.lua') || path.basename(target) === MANIFEST_NAME || isNginxConfFile(target)))) {
     throw new CommandError(`'${args.dir}' is not a folder, a Lua file, an nginx configuration or ${MANIFEST_NAME}`);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/nodeFileSystem';
 import { MANIFEST_NAME } from '../core/manifest/manifest';
+import { undecodablePathNote } from '../core/paths';
 import { Project } from '../core/resolve/project';
 import { Workspace } from '../core/workspace/workspace';
 import { detectLua52Compat } from '../toolchain/luajitDialect';
@@ -19,7 +20,8 @@ export { CommandArgs, CommandError, CommandIO, EXIT_FINDINGS, EXIT_INTERRUPTED, 
 export function resolveDir(dir: string): string {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
-    throw new CommandError(`'${dir}' is not a folder`);
+    const note = fs.existsSync(abs) ? undefined : undecodablePathNote(abs);
+    throw new CommandError(`'${dir}' is not a folder${note ? `: ${note}` : ''}`);
   }
   return abs;
 }

@@ -208,7 +208,7 @@ const CODES = {
   'non-utf8-file-name': {
     severity: 'warning',
     summary:
-      "A Lua file (or a folder) whose name is not valid UTF-8, reported at the folder that holds it with its bytes written `\\xNN`: paths are text to the analysis (and to VS Code), so it is not analysed, nor counted, and a folder is not walked. LuaJIT can `require` such a file (`require \"l\\233\"` finds `l\\xe9.lua`), but `luajit -n` rejects the name, so it cannot be embedded: rename it.",
+      "A Lua file (or a folder) whose name is not valid UTF-8, reported at the folder that holds it with its bytes written `\\xNN` (ten per folder, the rest counted in one more finding): paths are text to the analysis (and to VS Code), so it is not analysed, nor counted, and a folder is not walked. LuaJIT can `require` such a file (`require \"l\\233\"` finds `l\\xe9.lua`), but `luajit -n` rejects the name, so it cannot be embedded: rename it.",
   },
   'bad-suppression': {
     severity: 'warning',

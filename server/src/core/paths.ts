@@ -118,3 +118,12 @@ export function escapedFileName(bytes: Uint8Array): string {
   }
   return out;
 }
+
+/**
+ * Why a path that names nothing may still be a real folder: a command line
+ * and the working folder reach node as text, with U+FFFD for the bytes of
+ * a name that are not UTF-8, and such a path opens nothing.
+ */
+export function undecodablePathNote(p: string): string | undefined {
+  return p.includes('\uFFFD') ? 'its path holds bytes that are not valid UTF-8 (shown as \uFFFD), by which resty-build cannot open it: rename the folder' : undefined;
+}

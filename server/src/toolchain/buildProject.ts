@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { checkManifest } from '../core/checks/fileChecks';
 import { NodeFileSystem } from '../core/nodeFileSystem';
 import { Manifest, MANIFEST_NAME } from '../core/manifest/manifest';
+import { undecodablePathNote } from '../core/paths';
 import { Closure } from '../core/embed/closure';
 import { buildMapping, MappingEntry } from '../core/embed/mapping';
 import { SourceFolder } from '../core/manifest/manifestPaths';
@@ -62,6 +63,10 @@ export function buildProjectOf(workspace: Workspace, project: Project): BuildPro
 export function loadBuildProject(dir: string, env: NodeJS.ProcessEnv = process.env): BuildProject {
   const root = path.resolve(dir);
   const file = path.join(root, MANIFEST_NAME);
+  const note = fs.existsSync(root) ? undefined : undecodablePathNote(root);
+  if (note) {
+    throw new BuildEnvironmentError(`${root} cannot be opened: ${note}`);
+  }
   if (!fs.existsSync(file)) {
     throw new BuildEnvironmentError(`no ${MANIFEST_NAME} in ${root}: the build commands need a manifest listing the modules to embed.${enclosingManifestHint(root)}`);
   }

@@ -42,6 +42,7 @@ const SNIPPETS: { name: string; text: string | Buffer; plain: boolean; lua52: bo
   { name: 'an empty statement', text: 'local a = 1;;\nreturn a\n', plain: false, lua52: true },
   { name: 'break before another statement', text: 'while true do break local x = 1 end\n', plain: false, lua52: true },
   { name: 'break;', text: 'while true do break; end\n', plain: true, lua52: true },
+  { name: 'break; before another statement', text: 'while true do break; local x = 1 end\n', plain: false, lua52: true },
   { name: 'goto as a local name', text: 'local goto = 1\nreturn goto\n', plain: true, lua52: false },
   { name: 'goto as a field name', text: 'local t = {}\nt.goto = 1\n', plain: true, lua52: false },
   { name: 'goto and labels', text: 'for i = 1, 3 do\n  if i == 2 then goto continue end\n  ::continue::\nend\n', plain: true, lua52: true },
@@ -77,6 +78,8 @@ describe('syntax verdicts follow the target LuaJIT', suite, () => {
       const text = typeof snippet.text === 'string' ? snippet.text : snippet.text.toString('utf8');
       assert.equal(ours(text, { lua52compat: false }), snippet.plain, 'our plain verdict');
       assert.equal(ours(text, { lua52compat: true }), snippet.lua52, 'our 5.2 verdict');
+      // The dialect hint asks the 5.2 parser only when the plain verdict says it may accept the text.
+      assert.ok(analyzeLua(text).lua52MayAccept || !snippet.lua52, 'the plain verdict says a 5.2-compatible LuaJIT surely rejects it');
     });
   }
 

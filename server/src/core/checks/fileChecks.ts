@@ -56,7 +56,7 @@ function closureFindingsIn(workspace: AnalysedWorkspace, file: string): { findin
 export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[] {
   const undecodable = workspace.undecodableNames().filter((u) => u.dir === file);
   if (undecodable.length > 0) {
-    return applyFindingPolicy(workspace, file, undecodable.map(undecodableNameFinding));
+    return applyFindingPolicy(workspace, file, undecodableNameFindings(file, undecodable));
   }
   const closure = closureFindingsIn(workspace, file);
   if (path.basename(file) === MANIFEST_NAME) {
@@ -78,6 +78,25 @@ export function checkFile(workspace: AnalysedWorkspace, file: string): Finding[]
     ...closure.findings,
     ...workspace.cycleFindings(file),
   ]);
+}
+
+/** Names of one folder reported one by one; the rest (a whole archive unpacked from Latin-1) share one finding. */
+const MAX_NAMED_PER_FOLDER = 10;
+
+function undecodableNameFindings(dir: string, names: readonly UndecodableName[]): Finding[] {
+  const sorted = [...names].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const findings = sorted.slice(0, MAX_NAMED_PER_FOLDER).map(undecodableNameFinding);
+  const rest = sorted.slice(MAX_NAMED_PER_FOLDER);
+  if (rest.length > 0) {
+    findings.push({
+      file: dir,
+      range: rangeOf(0, 0, 0, 0),
+      severity: 'warning',
+      code: 'non-utf8-file-name',
+      message: `${rest.length} more Lua files or folders here have names that are not valid UTF-8 (the first '${rest[0].name}'), not analysed either: rename them.`,
+    });
+  }
+  return findings;
 }
 
 /**

@@ -166,8 +166,10 @@ function missedVerdict(missed: MissedError, dialect: LuaDialect): SyntaxVerdict 
 function lua52MayAccept(message: string, tokens: readonly Token[], at: number): boolean {
   const i = tokens.findIndex((t) => t.end > at);
   const tok = i >= 0 ? tokens[i] : undefined;
-  const before = i > 0 ? tokens[i - 1] : tokens.at(-1);
-  return message.includes('ambiguous syntax') || (tok !== undefined && isPunct(tok, ';')) || (before !== undefined && isName(before, 'break'));
+  const before = i >= 0 ? i - 1 : tokens.length - 1;
+  // A plain LuaJIT ends the block at `break` and at the `;` it may take after it (parse_chunk's lex_opt): the error stands after either.
+  const afterBreak = isName(tokens[before], 'break') || (isPunct(tokens[before], ';') && isName(tokens[before - 1], 'break'));
+  return message.includes('ambiguous syntax') || isPunct(tok, ';') || afterBreak;
 }
 
 /**

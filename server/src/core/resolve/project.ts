@@ -5,7 +5,7 @@ import { excludeMatcher, ExcludeMatcher } from '../manifest/exclude';
 import { isLuakitBuildScript, locateLuakitStdlib } from './luakitStdlib';
 import { Manifest, MANIFEST_NAME } from '../manifest/manifest';
 import { NginxConf, parseNginxConf } from '../nginx/nginxConf';
-import { isInside } from '../paths';
+import { isInside, relativeInside } from '../paths';
 import { rockspecDependencies, rocksTreeCTemplates, rocksTreeLuaTemplates, rocksTrees } from './luarocks';
 import { LuaDialect } from '../lua/luaparseInput';
 import { ResolverConfig, SearchTemplate, splitSearchPath } from './resolver';
@@ -207,9 +207,19 @@ export function nginxPrefix(confFile: string): string {
   return path.basename(dir) === 'conf' ? path.dirname(dir) : dir;
 }
 
-function dedupe(list: SearchTemplate[]): SearchTemplate[] {
+/**
+ * The templates without repeats (the defaults ";;" brings in twice, from the manifest and the nginx.conf).
+ * One folder spelled two ways (`lib/?.lua`, `./lib/?.lua`) is two templates to LuaJIT, each with its
+ * line in the trail: it is kept twice. A template without a spelling of its own is shown relative to
+ * the project (`./app/?.lua` for `$prefix/app/?.lua`), and is a repeat of one spelled that way.
+ */
+function dedupe(list: SearchTemplate[], root: string): SearchTemplate[] {
   const seen = new Set<string>();
-  return list.filter((t) => (seen.has(t.template) ? false : (seen.add(t.template), true)));
+  return list.filter((t) => {
+    const rel = relativeInside(root, t.template);
+    const key = `${t.template}\0${t.written ?? (rel ? `./${rel}` : t.template)}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 function inferProfile(fs: FileSystem, root: string, scripts: readonly string[]): { profile: Profile; buildScripts?: string[] } {
@@ -266,7 +276,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
       inferred: manifest === undefined,
       buildScript,
       buildScripts,
-      resolver: { profile, root, luakit: { ctx, stdlib, stdlibNotFound: stdlibLookup.notFound }, lua: dedupe(lua), c: [], provided },
+      resolver: { profile, root, luakit: { ctx, stdlib, stdlibNotFound: stdlibLookup.notFound }, lua: dedupe(lua, root), c: [], provided },
       excluded,
       dialect: { lua52compat: false, source: 'default' },
     };
@@ -327,7 +337,7 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
     inferred: manifest === undefined,
     nginxConfFile,
     nginxConf,
-    resolver: { profile, root, lua: dedupe(lua), c: dedupe(c), provided, rocks: rockspecDependencies(fs, root) },
+    resolver: { profile, root, lua: dedupe(lua, root), c: dedupe(c, root), provided, rocks: rockspecDependencies(fs, root) },
     excluded,
     dialect: projectDialect(root, manifest, options.detectLua52),
   };

@@ -122,7 +122,8 @@ export class Workspace implements AnalysedWorkspace {
       ...found,
       lua: found.lua.filter(kept),
       nginxConfs: found.nginxConfs.filter(kept),
-      undecodable: found.undecodable.filter((u) => kept(path.join(u.dir, u.name))),
+      // A folder goes as its files would: `vendor/d*/**` matches what is inside, not the folder itself.
+      undecodable: found.undecodable.filter((u) => kept(path.join(u.dir, u.name)) && (u.kind === 'lua' || kept(path.join(u.dir, u.name, 'init.lua')))),
     };
   }
 
