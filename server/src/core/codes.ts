@@ -29,7 +29,7 @@ const CODES = {
   'syntax-error': {
     severity: 'error',
     summary:
-      "The file does not parse as the project's LuaJIT would parse it: luaparse's LuaJIT dialect (its Lua 5.2 one for a 5.2-compatible LuaJIT, see `luajit.lua52compat`), corrected to agree with LuaJIT on binary literals, a BOM, `break;` and non-ASCII names.",
+      "The file does not parse as the project's LuaJIT would parse it: luaparse's LuaJIT dialect (its Lua 5.2 one for a 5.2-compatible LuaJIT, see `luajit.lua52compat`), corrected to agree with LuaJIT on binary literals, a BOM, `break;`, non-ASCII names, malformed numbers (`3y`, `30000if`: one token to LuaJIT's lexer), `f(, x)` and `return , x`; worded as LuaJIT words its errors.",
   },
   'luajit-syntax': {
     severity: 'error',
