@@ -130,14 +130,28 @@ export class FactsStore {
     }
   }
 
+  /**
+   * The store's JSON (a StoreFile), entry by entry: the whole text of a
+   * large workspace, and the object it would be made from, are never held
+   * at once (at 10,000 files they raised the server's peak memory by 60 MB).
+   */
+  private *pieces(): Generator<string> {
+    yield `{"format":${FORMAT},"version":${JSON.stringify(this.version)},"entries":{`;
+    let first = true;
+    for (const [file, entry] of this.entries) {
+      yield `${first ? '' : ','}${JSON.stringify(file)}:${JSON.stringify(entry)}`;
+      first = false;
+    }
+    yield '}}';
+  }
+
   /** Writes the facts, unless they are exactly what was read. */
   save(): void {
     if (!this.changed) {
       return;
     }
     this.changed = false;
-    const data: StoreFile = { format: FORMAT, version: this.version, entries: Object.fromEntries(this.entries) };
-    if (writeCacheFile(this.file, JSON.stringify(data))) {
+    if (writeCacheFile(this.file, this.pieces())) {
       dropOtherBuilds(this.file);
       boundFolder(this.file, 'facts-', '.json', STORE_FOLDER_BOUND);
     }
