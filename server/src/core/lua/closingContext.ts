@@ -12,6 +12,15 @@ interface Open {
 
 const OPENERS: Record<string, string> = { '(': ')', '{': '}', '[': ']' };
 
+/** The keywords that open a block, with the keyword that closes it; `while` and `for` take their `do` in. */
+const BLOCKS: Record<string, { closer: string; awaitsDo?: boolean }> = {
+  function: { closer: 'end' },
+  if: { closer: 'end' },
+  while: { closer: 'end', awaitsDo: true },
+  for: { closer: 'end', awaitsDo: true },
+  repeat: { closer: 'until' },
+};
+
 /**
  * LuaJIT's "'X' expected (to close 'Y' at line N)" for an error where the
  * parser expects the closer `expected` at token `at` (an index into
@@ -42,34 +51,19 @@ export function closingContext(tokens: readonly Token[], at: number, expected: s
     if (t.kind !== 'name') {
       continue;
     }
-    switch (t.value) {
-      case 'function':
-        stack.push({ closer: 'end', who: 'function', line: line() });
-        functionHeader = true;
-        break;
-      case 'if':
-        stack.push({ closer: 'end', who: 'if', line: line() });
-        break;
-      case 'while':
-      case 'for':
-        stack.push({ closer: 'end', who: t.value, line: line(), awaitsDo: true });
-        break;
-      case 'do': {
-        const top = stack.at(-1);
-        if (top?.awaitsDo) {
-          top.awaitsDo = false;
-        } else {
-          stack.push({ closer: 'end', who: 'do', line: line() });
-        }
-        break;
+    const block = BLOCKS[t.value];
+    if (block && Object.hasOwn(BLOCKS, t.value)) {
+      stack.push({ closer: block.closer, who: t.value, line: line(), ...(block.awaitsDo ? { awaitsDo: true } : {}) });
+      functionHeader = t.value === 'function';
+    } else if (t.value === 'do') {
+      const top = stack.at(-1);
+      if (top?.awaitsDo) {
+        top.awaitsDo = false;
+      } else {
+        stack.push({ closer: 'end', who: 'do', line: line() });
       }
-      case 'repeat':
-        stack.push({ closer: 'until', who: 'repeat', line: line() });
-        break;
-      case 'end':
-      case 'until':
-        stack.pop();
-        break;
+    } else if (t.value === 'end' || t.value === 'until') {
+      stack.pop();
     }
   }
   const open = stack.at(-1);

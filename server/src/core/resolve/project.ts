@@ -306,30 +306,25 @@ export function createProject(fs: FileSystem, env: Env, root: string, manifest?:
   // Spelled as a user would write it in package.path: the trail shows these templates as written.
   const inferredPath = ['./?.lua', './?/init.lua', './lib/?.lua', './lib/?/init.lua', ';;'];
   const defaults = openrestyDefaults(fs, root);
-  const manifestPath = manifest?.path;
-  const lua = [
-    ...(manifestPath ? templates(manifestPath, root, defaults.lua, `${MANIFEST_NAME} path`, manifest?.writtenTemplates?.path ?? []) : []),
-    ...templates(
-      confPath.map((t) => t.template),
-      root,
-      defaults.lua,
-      'nginx.conf lua_package_path',
-      confPath.map((t) => t.written),
-    ),
-    ...(!manifestPath && confPath.length === 0 ? templates(inferredPath, root, defaults.lua, 'inferred path') : []),
-  ];
-  const manifestCpath = manifest?.cpath;
-  const c = [
-    ...(manifestCpath ? templates(manifestCpath, root, defaults.c, `${MANIFEST_NAME} cpath`, manifest?.writtenTemplates?.cpath ?? []) : []),
-    ...templates(
-      confCpath.map((t) => t.template),
-      root,
-      defaults.c,
-      'nginx.conf lua_package_cpath',
-      confCpath.map((t) => t.written),
-    ),
-    ...(!manifestCpath && confCpath.length === 0 ? templates([';;'], root, defaults.c, 'LuaJIT default cpath') : []),
-  ];
+  // The manifest's templates, then nginx.conf's, or (neither given) the guess: for Lua files and for C modules alike.
+  const searchList = (key: 'path' | 'cpath', conf: ConfTemplate[], guess: string[], guessSource: string): SearchTemplate[] => {
+    const own = manifest?.[key];
+    const defaultsOf = key === 'path' ? defaults.lua : defaults.c;
+    const directive = key === 'path' ? 'lua_package_path' : 'lua_package_cpath';
+    return [
+      ...(own ? templates(own, root, defaultsOf, `${MANIFEST_NAME} ${key}`, manifest?.writtenTemplates?.[key] ?? []) : []),
+      ...templates(
+        conf.map((t) => t.template),
+        root,
+        defaultsOf,
+        `nginx.conf ${directive}`,
+        conf.map((t) => t.written),
+      ),
+      ...(!own && conf.length === 0 ? templates(guess, root, defaultsOf, guessSource) : []),
+    ];
+  };
+  const lua = searchList('path', confPath, inferredPath, 'inferred path');
+  const c = searchList('cpath', confCpath, [';;'], 'LuaJIT default cpath');
   return {
     root,
     profile,
