@@ -113,6 +113,20 @@ function writePieces(file: string, pieces: Iterable<string>): void {
   }
 }
 
+/** At most `max` names of a folder, read one by one: a folder of a million files is not listed whole first. */
+function firstNames(dir: string, max: number): string[] {
+  const names: string[] = [];
+  const listing = fs.opendirSync(dir);
+  try {
+    for (let entry = listing.readSync(); entry !== null && names.length < max; entry = listing.readSync()) {
+      names.push(entry.name);
+    }
+  } finally {
+    listing.closeSync();
+  }
+  return names;
+}
+
 /** A cache of another build written this long ago is dropped (a build still in use writes its own again). */
 const UNUSED_MS = 7 * 24 * 3600 * 1000;
 
@@ -128,7 +142,7 @@ export function dropOtherBuilds(kept: string): void {
   const ext = path.extname(kept);
   try {
     const now = Date.now();
-    for (const name of fs.readdirSync(dir).slice(0, 1000)) {
+    for (const name of firstNames(dir, 1000)) {
       const file = path.join(dir, name);
       if (file !== kept && name.startsWith(prefix) && (name.endsWith(ext) || name.endsWith('.tmp'))) {
         const st = fs.lstatSync(file);
@@ -173,7 +187,7 @@ export function boundFolder(kept: string, prefix: string, ext: string, bound: Fo
     }
     writeCacheFile(marker, '');
     const files: { file: string; mtimeMs: number }[] = [];
-    for (const name of fs.readdirSync(dir).slice(0, MAX_LISTED)) {
+    for (const name of firstNames(dir, MAX_LISTED)) {
       const file = path.join(dir, name);
       if (file === kept || !name.startsWith(prefix) || !name.endsWith(ext)) {
         continue;
