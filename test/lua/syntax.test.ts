@@ -146,6 +146,16 @@ describe("syntax errors are worded as LuaJIT words them", () => {
   });
 });
 
+test('the token an error quotes is cut: a number or a string can be megabytes long', () => {
+  const number = analyzeLua(`local x = ${'9'.repeat(100_000)}LL\n`).syntaxError!;
+  assert.equal(number.message, `malformed number near '${'9'.repeat(80)}…'`);
+  const text = analyzeLua(`local s = "${'é'.repeat(5000)}\n`).syntaxError!;
+  assert.equal(text.message, `unfinished string near '"${'é'.repeat(79)}…'`);
+  // A surrogate pair is kept whole or left out, never split.
+  const emoji = analyzeLua(`local s = "${'😀'.repeat(100)}\n`).syntaxError!;
+  assert.equal(emoji.message, `unfinished string near '"${'😀'.repeat(39)}…'`);
+});
+
 describe('numbers are read as LuaJIT reads them', () => {
   before(requireLuajit);
   const tmp = tempCopy();

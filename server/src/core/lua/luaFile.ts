@@ -156,9 +156,23 @@ export interface SyntaxVerdict {
   lua52MayAccept?: boolean;
 }
 
+/** How much of the token an error quotes is kept: LuaJIT quotes it whole, and a number or a string can be megabytes. */
+const MAX_QUOTED_CHARS = 80;
+
+/** The message with the token after its `near` cut to MAX_QUOTED_CHARS (and `…`), whole surrogate pairs only. */
+function boundedNear(message: string): string {
+  const at = message.indexOf(" near '");
+  const quoted = at < 0 ? '' : message.slice(at + 7, message.endsWith("'") ? -1 : undefined);
+  if (quoted.length <= MAX_QUOTED_CHARS) {
+    return message;
+  }
+  const cut = quoted.slice(0, MAX_QUOTED_CHARS);
+  return `${message.slice(0, at)} near '${/[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut}…'`;
+}
+
 /** LuaJIT's error where luaparse has none or a later one; a 5.2-compatible LuaJIT makes the same. */
 function missedVerdict(missed: MissedError, dialect: LuaDialect): SyntaxVerdict {
-  const verdict: SyntaxVerdict = { message: missed.message, start: missed.start, end: missed.end };
+  const verdict: SyntaxVerdict = { message: boundedNear(missed.message), start: missed.start, end: missed.end };
   return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: false };
 }
 
@@ -224,7 +238,7 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       if (context) {
         message = message.replace(' near ', ` ${context} near `);
       }
-      const verdict: SyntaxVerdict = { message, start, end: Math.max(end, start) };
+      const verdict: SyntaxVerdict = { message: boundedNear(message), start, end: Math.max(end, start) };
       return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: lua52MayAccept(message, tokens, start) };
     }
     // Not a parse error (a parser bug on odd input): report at the start rather than crash.
