@@ -32,6 +32,7 @@ export function isLuajitNumber(token: string): boolean {
   return DECIMAL.test(token) || HEX.test(token) || BINARY.test(token);
 }
 
+/** Whether text[start, end) is decimal digits only: most numbers, which need no closer look. */
 export function isPlainDigits(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const d = text.charCodeAt(i);

@@ -1,5 +1,6 @@
 import { K, keywordAt } from './keywords';
 import { NameRole } from './luaScan';
+import { isPlainDigits } from './numberLiteral';
 import { Kind, P, Scanner } from './scanner';
 
 /**
@@ -94,15 +95,7 @@ export abstract class TokenReader {
       }
     } else if (kind === Kind.Number) {
       // Plain decimal integers need no closer look; anything else is matched.
-      let plain = true;
-      for (let i = s.start; i < s.end; i++) {
-        const d = t.charCodeAt(i);
-        if (d < 48 || d > 57) {
-          plain = false;
-          break;
-        }
-      }
-      if (!plain && !SIMPLE_NUMBER.test(t.slice(s.start, s.end))) {
+      if (!isPlainDigits(t, s.start, s.end) && !SIMPLE_NUMBER.test(t.slice(s.start, s.end))) {
         bail();
       }
     } else if (kind === Kind.String) {
