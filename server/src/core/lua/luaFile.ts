@@ -176,9 +176,12 @@ function missedVerdict(missed: MissedError, dialect: LuaDialect): SyntaxVerdict 
   return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: false };
 }
 
-/** Whether a 5.2-compatible LuaJIT might accept what a plain one stops at: the error token and the one before it. */
-function lua52MayAccept(message: string, tokens: readonly Token[], at: number): boolean {
-  const i = tokens.findIndex((t) => t.end > at);
+/**
+ * Whether a 5.2-compatible LuaJIT might accept what a plain one stops at:
+ * the error token (`i`: the first token ending after the error, -1 at the
+ * end) and the one before it.
+ */
+function lua52MayAccept(message: string, tokens: readonly Token[], i: number): boolean {
   const tok = i >= 0 ? tokens[i] : undefined;
   const before = i >= 0 ? i - 1 : tokens.length - 1;
   // A plain LuaJIT ends the block at `break` and at the `;` it may take after it (parse_chunk's lex_opt): the error stands after either.
@@ -225,7 +228,9 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       if (unfinished) {
         start = unfinished.start;
       }
-      const tok = tokens.find((t) => t.start <= start && start < t.end);
+      // The first token ending after the error, found once for every use below; `tok` when it holds the error.
+      const next = tokens.findIndex((t) => t.end > start);
+      const tok = next >= 0 && tokens[next].start <= start ? tokens[next] : undefined;
       // What LuaJIT stops at and luaparse passes, up to the token luaparse stopped at, comes first.
       const missed = firstLuaparseMiss(text, tok?.start ?? start);
       if (missed) {
@@ -234,12 +239,12 @@ export function parseSyntax(text: string, binaryNumbers: readonly number[], sure
       const end = tok ? tok.end : Math.min(text.length, start + 1);
       let message = luajitWording(cleanMessage(String(e.message)), tok ? text.slice(tok.start, tok.end) : undefined);
       const closer = /^'(\)|\}|end|until)' expected near /.exec(message);
-      const context = closer ? closingContext(tokens, tok ? tokens.indexOf(tok) : tokens.length - 1, closer[1], new LineIndex(text)) : undefined;
+      const context = closer ? closingContext(tokens, tok ? next : tokens.length - 1, closer[1], new LineIndex(text)) : undefined;
       if (context) {
         message = message.replace(' near ', ` ${context} near `);
       }
       const verdict: SyntaxVerdict = { message: boundedNear(message), start, end: Math.max(end, start) };
-      return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: lua52MayAccept(message, tokens, start) };
+      return dialect.lua52compat ? verdict : { ...verdict, lua52MayAccept: lua52MayAccept(message, tokens, next) };
     }
     // Not a parse error (a parser bug on odd input): report at the start rather than crash.
     return { message: `the parser failed: ${String(e.message ?? err)}`, start: 0, end: 0 };
